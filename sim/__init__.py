@@ -1,0 +1,12 @@
+"""Emergency resource dispatch simulator for Shaoguan (韶关市)."""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("shaoguan-dispatch")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
+    __version__ = "0.0.0"
+
+__all__ = ["__version__"]
