@@ -1,0 +1,252 @@
+"""Shaoguan reference geography: counties, township seats, rivers, and place-name lookup.
+
+The files under ``sim/data/`` are produced by ``tools/build_geodata.py`` (see ``DATA.md`` for
+sources and licences). This module only reads them; it never downloads anything.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import json
+import math
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
+from typing import Any
+
+from sim.errors import PlaceError
+
+DATA = files("sim") / "data"
+
+EARTH_RADIUS_M = 6_371_008.8
+#: Bounding box of the city (WGS84 degrees) with a small margin; coordinates outside are errors.
+CITY_BBOX = (112.80, 23.85, 114.80, 25.56)
+
+# Suffixes stripped when matching names (乐城街道 -> 乐城, 乳源瑶族自治县 -> 乳源).
+_SUFFIXES = ("瑶族自治县", "瑶族乡", "街道", "自治县", "镇", "乡", "县", "市", "区")
+
+
+@dataclass(frozen=True, slots=True)
+class Town:
+    """A township-level unit (镇, 乡 or 街道) with the WGS84 position of its seat."""
+
+    code: str
+    name: str
+    county_code: str
+    county: str
+    pinyin: str
+    kind: str
+    lon: float
+    lat: float
+    location_source: str
+    is_county_seat: bool
+
+
+@dataclass(frozen=True, slots=True)
+class County:
+    """A county-level unit (区, 县 or 市) with its 2020 census population."""
+
+    code: str
+    name: str
+    name_short: str
+    pinyin: str
+    population_2020: int
+    area_km2_official: float
+    seat_town_code: str
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """A resolved location: coordinates plus the town it names, if any."""
+
+    lon: float
+    lat: float
+    label: str
+    town: Town | None = None
+
+
+@cache
+def load_towns() -> tuple[Town, ...]:
+    """Return every township seat, in code order.
+
+    Returns
+    -------
+    towns
+        Immutable tuple of `Town` records read from ``sim/data/towns.csv``.
+    """
+    text = (DATA / "towns.csv").read_text(encoding="utf-8")
+    rows = list(csv.DictReader(text.splitlines()))
+    towns = [
+        Town(
+            code=r["code"],
+            name=r["name"],
+            county_code=r["county_code"],
+            county=r["county"],
+            pinyin=r["pinyin"],
+            kind=r["kind"],
+            lon=float(r["lon"]),
+            lat=float(r["lat"]),
+            location_source=r["location_source"],
+            is_county_seat=r["is_county_seat"] in {"1", "true", "True"},
+        )
+        for r in rows
+    ]
+    return tuple(sorted(towns, key=lambda t: t.code))
+
+
+@cache
+def load_counties() -> tuple[County, ...]:
+    """Return the ten county-level units, in code order."""
+    text = (DATA / "counties.csv").read_text(encoding="utf-8")
+    return tuple(
+        County(
+            code=r["code"],
+            name=r["name"],
+            name_short=r["name_short"],
+            pinyin=r["pinyin"],
+            population_2020=int(r["population_2020"]),
+            area_km2_official=float(r["area_km2_official"]),
+            seat_town_code=r["seat_town_code"],
+        )
+        for r in csv.DictReader(text.splitlines())
+    )
+
+
+@cache
+def load_geojson(name: str) -> dict[str, Any]:
+    """Return a GeoJSON document shipped in ``sim/data/`` (``counties`` or ``rivers``)."""
+    return json.loads((DATA / f"{name}.geojson").read_text(encoding="utf-8"))
+
+
+def haversine_m(lon1: Any, lat1: Any, lon2: Any, lat2: Any) -> Any:
+    """Return the great-circle distance in metres; works on scalars and numpy arrays."""
+    import numpy as np
+
+    lon1, lat1, lon2, lat2 = (np.radians(np.asarray(v, dtype=float)) for v in (lon1, lat1, lon2, lat2))
+    a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+    d = 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.minimum(a, 1.0)))
+    return float(d) if np.ndim(d) == 0 else d
+
+
+def _norm_zh(name: str) -> str:
+    name = name.strip()
+    for suffix in _SUFFIXES:
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+def _norm_latin(name: str) -> str:
+    return re.sub(r"[^a-z]", "", name.lower())
+
+
+@cache
+def _name_index() -> dict[str, list[Town]]:
+    """Map every accepted spelling of a place to the towns it may mean."""
+    towns = load_towns()
+    by_code = {t.code: t for t in towns}
+    index: dict[str, list[Town]] = {}
+
+    def add(key: str, town: Town) -> None:
+        bucket = index.setdefault(key, [])
+        if town not in bucket:
+            bucket.append(town)
+
+    for t in towns:
+        for key in {t.name, _norm_zh(t.name), _norm_latin(t.pinyin)}:
+            add(key, t)
+    # A county name means its seat: 乐昌市, 乐昌, Lechang -> 乐城街道.
+    for c in load_counties():
+        seat = by_code.get(c.seat_town_code)
+        if seat is None:
+            continue
+        for key in {c.name, c.name_short, _norm_zh(c.name), _norm_latin(c.pinyin)}:
+            # County names win over a town of the same spelling.
+            index[key] = [seat]
+    return index
+
+
+def _suggest(query: str) -> list[str]:
+    index = _name_index()
+    keys = [k for k in index if k]
+    q = _norm_latin(query) if query.isascii() else _norm_zh(query)
+    close = difflib.get_close_matches(q, keys, n=5, cutoff=0.5)
+    names: list[str] = []
+    for key in close:
+        for town in index[key]:
+            label = f"{town.name} ({town.county}, {town.pinyin})"
+            if label not in names:
+                names.append(label)
+    return names[:5]
+
+
+def resolve_town(name: str, *, county: str | None = None) -> Town:
+    """Find a township seat by Chinese name, short name, county name or pinyin.
+
+    Parameters
+    ----------
+    name
+        For example ``乐城街道``, ``乐城``, ``Lecheng``; a county name (``乐昌市``, ``乐昌``,
+        ``Lechang``) means that county's seat.
+    county
+        Optional county name to disambiguate names that exist twice (two 大桥镇, two 黄坑镇).
+
+    Returns
+    -------
+    town
+        The matching `Town`.
+
+    Raises
+    ------
+    PlaceError
+        If nothing matches (the message lists close matches) or the name is ambiguous.
+    """
+    index = _name_index()
+    key = name.strip()
+    candidates = index.get(key) or index.get(_norm_zh(key)) or index.get(_norm_latin(key)) or []
+    if county is not None and candidates:
+        want = {county, _norm_zh(county)}
+        candidates = [t for t in candidates if t.county in want or _norm_zh(t.county) in want]
+    if len(candidates) == 1:
+        return candidates[0]
+    if not candidates:
+        hint = _suggest(name)
+        msg = f"unknown place {name!r}"
+        if hint:
+            msg += "; did you mean: " + ", ".join(hint) + "?"
+        raise PlaceError(msg)
+    options = ", ".join(f"{t.name} ({t.county})" for t in candidates)
+    msg = f"place {name!r} is ambiguous ({options}); give the county too"
+    raise PlaceError(msg)
+
+
+_LONLAT = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*,\s*(-?\d+(?:\.\d+)?)\s*$")
+
+
+def check_lonlat(lon: float, lat: float) -> None:
+    """Raise `PlaceError` if a WGS84 coordinate lies outside the Shaoguan bounding box."""
+    w, s, e, n = CITY_BBOX
+    if not (math.isfinite(lon) and math.isfinite(lat) and w <= lon <= e and s <= lat <= n):
+        msg = (
+            f"coordinate lon={lon}, lat={lat} is outside Shaoguan "
+            f"(lon {w}..{e}, lat {s}..{n}); give lon,lat in WGS84 degrees, lon first"
+        )
+        raise PlaceError(msg)
+
+
+def resolve_place(text: str) -> Place:
+    """Resolve ``lon,lat`` or a place name (see `resolve_town`) to a `Place`."""
+    m = _LONLAT.match(text)
+    if m:
+        lon, lat = float(m.group(1)), float(m.group(2))
+        check_lonlat(lon, lat)
+        return Place(lon=lon, lat=lat, label=f"{lon:.4f},{lat:.4f}")
+    town = resolve_town(text)
+    return Place(lon=town.lon, lat=town.lat, label=town.name, town=town)
+
+
+def county_population() -> dict[str, int]:
+    """Return the 2020 census population by county name."""
+    return {c.name: c.population_2020 for c in load_counties()}
