@@ -250,3 +250,95 @@ def resolve_place(text: str) -> Place:
 def county_population() -> dict[str, int]:
     """Return the 2020 census population by county name."""
     return {c.name: c.population_2020 for c in load_counties()}
+
+
+@cache
+def county_polygons() -> dict[str, Any]:
+    """Return the county polygons as shapely geometries keyed by full county name (WGS84).
+
+    Returns an empty dict if ``counties.geojson`` has not been built.
+    """
+    from shapely.geometry import shape
+
+    if not (DATA / "counties.geojson").is_file():
+        return {}
+    doc = load_geojson("counties")
+    return {f["properties"]["name"]: shape(f["geometry"]) for f in doc["features"]}
+
+
+@cache
+def river_lines() -> dict[str, tuple[Any, ...]]:
+    """Return river polylines as ``{name: (array[(n, 2)] lon/lat, ...)}``; empty if not built."""
+    import numpy as np
+
+    if not (DATA / "rivers.geojson").is_file():
+        return {}
+    out: dict[str, list[Any]] = {}
+    for f in load_geojson("rivers")["features"]:
+        geom = f["geometry"]
+        parts = [geom["coordinates"]] if geom["type"] == "LineString" else geom["coordinates"]
+        for part in parts:
+            out.setdefault(f["properties"]["name"], []).append(np.asarray(part, dtype=float))
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def resolve_county(name: str) -> County:
+    """Find a county by full name, short name or pinyin; raise `PlaceError` with suggestions."""
+    key = name.strip()
+    for c in load_counties():
+        if key in {c.name, c.name_short} or _norm_latin(key) == _norm_latin(c.pinyin):
+            return c
+    names = [c.name for c in load_counties()]
+    close = difflib.get_close_matches(key, names + [c.name_short for c in load_counties()], n=3)
+    msg = f"unknown county {name!r}" + (f"; did you mean {', '.join(close)}?" if close else "")
+    msg += f" (counties: {', '.join(names)})"
+    raise PlaceError(msg)
+
+
+def load_county_shapes() -> dict[str, Any]:
+    """Return the county polygons from ``sim/data/counties.geojson``, keyed by county code.
+
+    Returns
+    -------
+    shapes
+        County code (``"440203"``) → shapely (Multi)Polygon in WGS84 lon/lat, in file order.
+        Features without a ``code`` property are keyed by their ``name``.
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``counties.geojson`` has not been generated.
+    """
+    from shapely.geometry import shape
+
+    doc = load_geojson("counties")
+    shapes: dict[str, Any] = {}
+    for feature in doc.get("features", []):
+        props = feature.get("properties") or {}
+        key = str(props.get("code") or props.get("name") or len(shapes))
+        shapes[key] = shape(feature["geometry"])
+    return shapes
+
+
+def load_rivers() -> dict[str, Any]:
+    """Return the river lines from ``sim/data/rivers.geojson``, merged by river name.
+
+    Returns
+    -------
+    rivers
+        River name (``武江``, ``北江``, ...) → shapely (Multi)LineString in WGS84 lon/lat, in
+        order of first appearance. Features without a name are collected under ``""``.
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``rivers.geojson`` has not been generated.
+    """
+    from shapely import union_all
+    from shapely.geometry import shape
+
+    parts: dict[str, list[Any]] = {}
+    for feature in load_geojson("rivers").get("features", []):
+        name = str((feature.get("properties") or {}).get("name") or "")
+        parts.setdefault(name, []).append(shape(feature["geometry"]))
+    return {name: union_all(geoms) if len(geoms) > 1 else geoms[0] for name, geoms in parts.items()}

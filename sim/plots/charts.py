@@ -1,0 +1,229 @@
+"""Charts of a run: target compliance, response-time CDFs, incident map, utilisation."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from sim.plots import plt, setup_fonts, text
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+MET_COLOUR = "#2a9d8f"
+MISSED_COLOUR = "#e63946"
+REQUIRED_COLOUR = "#1d3557"
+KIND_STYLE = {
+    "fire_station": ("s", "#d62828", {"zh": "消防救援站", "en": "Fire-rescue station"}),
+    "township_team": ("^", "#f77f00", {"zh": "乡镇专职消防队", "en": "Township team"}),
+    "rescue_base": ("P", "#6a4c93", {"zh": "救援基地", "en": "Rescue base"}),
+    "water_rescue_base": ("D", "#0077b6", {"zh": "水域救援点", "en": "Water-rescue base"}),
+    "depot": ("h", "#8d6e63", {"zh": "物资储备库", "en": "Relief depot"}),
+    "helicopter_base": ("*", "#111111", {"zh": "直升机基地", "en": "Helicopter base"}),
+    "regional_centre": ("*", "#c1121f", {"zh": "区域应急救援中心", "en": "Regional centre"}),
+    "mutual_aid": ("X", "#555555", {"zh": "增援力量", "en": "Mutual aid"}),
+}
+
+
+def _label(entry: Mapping[str, Any], lang: str) -> str:
+    lab = entry.get("label", {})
+    return str(lab.get(lang) or lab.get("en") or "")
+
+
+def plot_target_compliance(metrics: Mapping[str, Any], *, lang: str = "zh") -> tuple[Figure, Axes]:
+    """Bar chart of each target's share (or ratio) with its 95 % CI and the required level.
+
+    Ratio targets (firefighters per mille) are drawn as value / required, so 1.0 is the bar.
+    """
+    setup_fonts()
+    rows = list(metrics["targets"].items())
+    fig, ax = plt.subplots(figsize=(9, 0.75 * len(rows) + 1.6))
+    for y, (tid, t) in enumerate(rows):
+        if t["measure"] == "firefighter_ratio":
+            req = t["required_per_mille"]
+            v = (t["value"] or 0.0) / req
+            lo = hi = v
+            label_val = f"{t['value']:.3f}‰ / {req}‰"
+            required = 1.0
+        else:
+            v = t["share"] if t["share"] is not None else 0.0
+            lo, hi = (c if c is not None else v for c in t["ci95"])
+            required = t["required_share"]
+            label_val = f"{v:.1%} [{lo:.1%}, {hi:.1%}]"
+        colour = MET_COLOUR if t["met"] else MISSED_COLOUR
+        ax.barh(y, v, color=colour, alpha=0.85, height=0.6)
+        ax.errorbar(v, y, xerr=[[v - lo], [hi - v]], fmt="none", ecolor="black", capsize=4, lw=1.2)
+        ax.plot([required, required], [y - 0.4, y + 0.4], color=REQUIRED_COLOUR, lw=2.5)
+        ax.text(max(v, required) + 0.02, y, label_val, va="center", fontsize=9)
+    ax.set_yticks(range(len(rows)))
+    ax.set_yticklabels([f"{_label(t, lang)}\n({tid})" for tid, t in rows], fontsize=9)
+    ax.invert_yaxis()
+    xmax = max(1.35, *[(t.get("value") or 0) / t["required_per_mille"] + 0.3 for _, t in rows if t["measure"] == "firefighter_ratio"])
+    ax.set_xlim(0, xmax)
+    ax.set_xlabel(text(lang, "达标比例（比率类指标为 实际值/要求值）", "Share meeting target (ratios: value / required)"))
+    ax.set_title(
+        text(
+            lang,
+            f"规划指标达成情况（{metrics['run']['replications']} 次重复，95% 置信区间；竖线=要求）",
+            f"Plan targets ({metrics['run']['replications']} replications, 95% CI; bar = required)",
+        )
+    )
+    ax.grid(axis="x", alpha=0.3)
+    return fig, ax
+
+
+def plot_response_cdfs(
+    table: Mapping[str, np.ndarray],
+    scenario: Any,
+    *,
+    lang: str = "zh",
+) -> tuple[Figure, Axes]:
+    """Empirical CDFs of first-arrival (or relief) times per incident type, with target lines."""
+    setup_fonts()
+    fig, ax = plt.subplots(figsize=(9, 5.5))
+    types = table["type"]
+    cmap = plt.get_cmap("tab10")
+    xmax = 0.0
+    for k, (name, inc) in enumerate(scenario.incidents.items()):
+        m = types == name
+        col = "first_arrival_h"
+        if inc.units == {} or (not inc.units and inc.affected_people is not None):
+            col = "relief_h"
+        x = np.asarray(table[col][m], dtype=float)
+        if x.size == 0:
+            continue
+        served = np.sort(x[~np.isnan(x)])
+        if served.size == 0:
+            continue
+        y = np.arange(1, served.size + 1) / x.size  # unserved keep the curve below 1
+        lab = inc.label.zh if lang == "zh" else inc.label.en
+        ax.step(served, y, where="post", color=cmap(k % 10), label=f"{lab} (n={x.size})")
+        xmax = max(xmax, float(np.percentile(served, 99)))
+        if inc.affected_people is not None and col != "relief_h":
+            r = np.asarray(table["relief_h"][m], dtype=float)
+            rs = np.sort(r[~np.isnan(r)])
+            if rs.size:
+                ax.step(rs, np.arange(1, rs.size + 1) / r.size, where="post", color=cmap(k % 10), ls="--",
+                        label=text(lang, f"{lab}：初步救助", f"{lab}: first relief"))
+                xmax = max(xmax, float(np.percentile(rs, 99)))
+    for tg in scenario.targets:
+        if tg.measure == "firefighter_ratio":
+            continue
+        ax.axvline(tg.threshold_h, color=REQUIRED_COLOUR, ls=":", lw=1.5)
+        ax.text(tg.threshold_h, 0.02, f" {tg.label.zh if lang == 'zh' else tg.label.en} < {tg.threshold_h:g} h",
+                rotation=90, va="bottom", fontsize=8, color=REQUIRED_COLOUR)
+        xmax = max(xmax, tg.threshold_h * 1.1)
+    ax.set_xlim(0, xmax or 1)
+    ax.set_ylim(0, 1.01)
+    ax.set_xlabel(text(lang, "自事件发生起的时间（小时）", "Hours from onset"))
+    ax.set_ylabel(text(lang, "累计比例", "Cumulative share"))
+    ax.set_title(text(lang, "到场时间分布（实线：首车到场；虚线：初步救助）", "Response times (solid: first arrival; dashed: first relief)"))
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, loc="lower right")
+    return fig, ax
+
+
+def target_outcome(table: Mapping[str, np.ndarray], scenario: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Return (relevant, met) masks: incidents covered by a time target, and whether all its targets were met."""
+    n = len(table["type"])
+    relevant = np.zeros(n, dtype=bool)
+    met = np.ones(n, dtype=bool)
+    cols = {"first_arrival": "first_arrival_h", "all_arrived": "all_arrived_h", "relief": "relief_h"}
+    for tg in scenario.targets:
+        if tg.measure == "firefighter_ratio":
+            continue
+        m = np.isin(table["type"], list(tg.incident_types))
+        if tg.measure == "relief":
+            m &= table["affected_people"] > 0
+        x = np.asarray(table[cols[tg.measure]], dtype=float)
+        ok = ~np.isnan(x) & (np.nan_to_num(x, nan=np.inf) < tg.threshold_h)
+        relevant |= m
+        met &= ~m | ok
+    return relevant, met
+
+
+def plot_incident_map(
+    table: Mapping[str, np.ndarray],
+    scenario: Any,
+    facilities: Mapping[str, np.ndarray],
+    *,
+    lang: str = "zh",
+    replication: int | None = 0,
+) -> tuple[Figure, Axes]:
+    """Map of incidents coloured by target outcome (met / missed), with facilities by kind.
+
+    Parameters
+    ----------
+    table
+        Per-incident columns.
+    scenario
+        The scenario (targets decide what counts as met).
+    facilities
+        ``{"lon", "lat", "kind", "name"}`` arrays.
+    replication
+        Which replication's incidents to draw (None = all).
+    """
+    setup_fonts()
+    fig, ax = plt.subplots(figsize=(9, 9))
+    try:
+        from sim.plots.maps import plot_base
+
+        plot_base(ax, lang=lang)
+    except ImportError:  # pragma: no cover - maps module missing
+        pass
+    sel = np.ones(len(table["type"]), dtype=bool)
+    if replication is not None:
+        sel = table["replication"] == replication
+    relevant, met = target_outcome(table, scenario)
+    lon, lat = table["lon"], table["lat"]
+    other = sel & ~relevant
+    ax.scatter(lon[other], lat[other], s=4, c="#9e9e9e", alpha=0.35, lw=0,
+               label=text(lang, "其他事件", "Other incidents"), zorder=3)
+    ok = sel & relevant & met
+    bad = sel & relevant & ~met
+    ax.scatter(lon[ok], lat[ok], s=14, c=MET_COLOUR, alpha=0.8, lw=0,
+               label=text(lang, f"达标 ({ok.sum()})", f"Target met ({ok.sum()})"), zorder=4)
+    ax.scatter(lon[bad], lat[bad], s=22, c=MISSED_COLOUR, alpha=0.9, marker="x",
+               label=text(lang, f"未达标 ({bad.sum()})", f"Target missed ({bad.sum()})"), zorder=5)
+    kinds = np.asarray(facilities["kind"])
+    for kind, (marker, colour, lab) in KIND_STYLE.items():
+        m = kinds == kind
+        if m.any():
+            ax.scatter(np.asarray(facilities["lon"])[m], np.asarray(facilities["lat"])[m], marker=marker,
+                       s=90 if kind == "regional_centre" else 40, c=colour, edgecolors="white", lw=0.6,
+                       label=lab[lang], zorder=6)
+    rep_txt = text(lang, f"第 {replication + 1} 次重复", f"replication {replication + 1}") if replication is not None else text(lang, "全部重复", "all replications")
+    ax.set_title(text(lang, f"事件分布与目标达成（{rep_txt}）", f"Incidents by target outcome ({rep_txt})"))
+    ax.set_xlabel(text(lang, "经度", "Longitude"))
+    ax.set_ylabel(text(lang, "纬度", "Latitude"))
+    ax.set_aspect(1 / np.cos(np.radians(24.7)))
+    ax.legend(fontsize=8, loc="lower left", framealpha=0.9)
+    return fig, ax
+
+
+def plot_utilisation(metrics: Mapping[str, Any], *, lang: str = "zh") -> tuple[Figure, Axes]:
+    """Bar chart of mean and maximum unit utilisation by unit type."""
+    setup_fonts()
+    rows = metrics["utilisation"]["by_unit_type"]
+    names = list(rows)
+    fig, ax = plt.subplots(figsize=(9, 0.5 * len(names) + 1.8))
+    y = np.arange(len(names))
+    mean = [rows[n]["utilisation_mean"] * 100 for n in names]
+    mx = [rows[n]["utilisation_max"] * 100 for n in names]
+    ax.barh(y - 0.18, mean, height=0.36, color="#457b9d", label=text(lang, "平均", "mean"))
+    ax.barh(y + 0.18, mx, height=0.36, color="#e76f51", label=text(lang, "最忙单元", "busiest unit"))
+    for yy, a, b in zip(y, mean, mx, strict=True):
+        ax.text(b + 0.2, yy + 0.18, f"{b:.1f}%", va="center", fontsize=8)
+        ax.text(a + 0.2, yy - 0.18, f"{a:.1f}%", va="center", fontsize=8)
+    ax.set_yticks(y)
+    ax.set_yticklabels([f"{n} ({rows[n]['units']})" for n in names])
+    ax.invert_yaxis()
+    ax.set_xlabel(text(lang, "忙碌时间占比（%）", "Share of time busy (%)"))
+    ax.set_title(text(lang, "各类力量利用率（括号内为单元数）", "Unit utilisation by type (units in brackets)"))
+    ax.legend(fontsize=8)
+    ax.grid(axis="x", alpha=0.3)
+    return fig, ax

@@ -1,0 +1,365 @@
+"""Replications of a scenario: compile it for the engine, run, and collect per-incident tables.
+
+The runner owns seeds and parallelism. Replication ``r`` always uses the streams keyed by ``r``
+(see `sim.incidents.stream`), so results do not depend on how replications are spread over
+worker processes: one core, many cores and a cluster give the same bytes.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from multiprocessing import get_context
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from sim import geo
+from sim.dispatch import PROFILES, Fleet
+from sim.engine import Demand, ReliefPlan, simulate
+from sim.errors import ScenarioError
+from sim.incidents import HOUR_S, Geography, generate_incidents, town_weights
+
+if TYPE_CHECKING:
+    from sim.network import RoadNetwork
+    from sim.scenario import Scenario
+
+#: Simulated time after the horizon during which incidents already under way may finish.
+DRAIN_S = 3 * 86400.0
+#: Radius of the disc of a town's territory: sqrt(county area / towns / pi), times this factor
+#: (most incidents happen nearer the seat than the territory edge).
+TOWN_SCATTER_FACTOR = 0.6
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A scenario compiled against its road network: everything a replication needs.
+
+    Built once in the parent process and inherited by worker processes (fork), so the graph and
+    travel-time matrices are shared, not pickled per task.
+    """
+
+    scenario: Scenario
+    net: RoadNetwork
+    fleet: Fleet
+    demand: Demand
+    relief: ReliefPlan | None
+    geography: Geography
+    population: int
+    facility_lon: np.ndarray
+    facility_lat: np.ndarray
+    full_time_staff: int
+
+
+@dataclass(frozen=True, slots=True)
+class ReplicationResult:
+    """Per-incident columns and per-unit statistics of one replication."""
+
+    replication: int
+    incidents: dict[str, Any]
+    unit_busy_s: np.ndarray
+    unit_trips: np.ndarray
+    final_stock: np.ndarray
+
+
+def access_time_s(dist_m: np.ndarray, speed_kph: float, circuity: float) -> np.ndarray:
+    """Return the off-network leg time (s) for straight-line distances (m)."""
+    return np.asarray(dist_m, dtype=float) * circuity / (speed_kph / 3.6)
+
+
+def _location_lonlat(loc: Any) -> tuple[float, float]:
+    if getattr(loc, "town", None):
+        t = geo.resolve_town(loc.town, county=getattr(loc, "county", None))
+        return t.lon, t.lat
+    return float(loc.lon), float(loc.lat)
+
+
+def build_geography(scenario: Scenario, population: int) -> Geography:
+    """Prepare towns (with population weights), county polygons and rivers for sampling."""
+    towns = geo.load_towns()
+    counties = {c.name: c for c in geo.load_counties()}
+    county_pop = {c.name: c.population_2020 for c in counties.values()}
+    total = sum(county_pop.values())
+    if population != total:  # rescale, keeping the spatial distribution of the census
+        county_pop = {k: v * population / total for k, v in county_pop.items()}
+    urban = [t.is_county_seat or t.kind == "街道" for t in towns]
+    names = tuple(t.name for t in towns)
+    tc = tuple(t.county for t in towns)
+    n_in_county = {c: sum(1 for x in tc if x == c) for c in counties}
+    radius = np.array(
+        [
+            TOWN_SCATTER_FACTOR * math.sqrt(counties[t.county].area_km2_official * 1e6 / n_in_county[t.county] / math.pi)
+            for t in towns
+        ]
+    )
+    return Geography(
+        town_names=names,
+        town_counties=tc,
+        town_lon=np.array([t.lon for t in towns]),
+        town_lat=np.array([t.lat for t in towns]),
+        town_weight=town_weights(tc, urban, county_pop),
+        town_radius_m=radius,
+        county_polygons=geo.county_polygons(),
+        rivers=geo.river_lines(),
+        resolve_point=_location_lonlat,
+    )
+
+
+def prepare(scenario: Scenario, net: RoadNetwork) -> Prepared:
+    """Compile a validated scenario against a road network.
+
+    Parameters
+    ----------
+    scenario
+        Validated scenario.
+    net
+        Road network (`sim.network.RoadNetwork`) the scenario runs on.
+
+    Returns
+    -------
+    prepared
+        Fleet arrays, travel-time matrices (facility rows only), demand, relief plan, geography.
+    """
+    type_names = tuple(scenario.unit_types)
+    tindex = {k: i for i, k in enumerate(type_names)}
+    fac = scenario.facilities
+    lonlat = np.array([_location_lonlat(f.location) for f in fac], dtype=float).reshape(-1, 2)
+    fnode, fdist = net.nearest_nodes(lonlat[:, 0], lonlat[:, 1])
+    fnode = np.asarray(fnode, dtype=np.int64)
+    facc = access_time_s(fdist, scenario.access.speed_kph, scenario.access.circuity)
+
+    u_type, u_fac, u_turn, u_crew, u_cap, u_prof, labels = [], [], [], [], [], [], []
+    for fi, f in enumerate(fac):
+        for tname, spec in f.units.items():
+            for k in range(spec.count):
+                u_type.append(tindex[tname])
+                u_fac.append(fi)
+                u_turn.append(float(spec.turnout_s))
+                u_crew.append(int(spec.crew))
+                u_cap.append(int(spec.capacity_people or 0))
+                u_prof.append(PROFILES.index(scenario.unit_types[tname].vehicle))
+                labels.append(f"{f.id}/{tname}#{k + 1}")
+    u_type_a = np.array(u_type, dtype=np.int64)
+    used_profiles = sorted({PROFILES[p] for p in u_prof}) or ["light"]
+    out = {p: net.travel_time_matrix(fnode, profile=p) for p in used_profiles}
+    back = {p: net.travel_time_matrix(fnode, profile=p, reverse=True) for p in used_profiles}
+    for p in PROFILES:  # keep both keys so lookups never fail; unused profiles are never indexed
+        out.setdefault(p, out[used_profiles[0]])
+        back.setdefault(p, back[used_profiles[0]])
+    fleet = Fleet(
+        type_names=type_names,
+        facility_ids=tuple(f.id for f in fac),
+        facility_names=tuple(f.name or f.id for f in fac),
+        facility_kinds=tuple(f.kind for f in fac),
+        facility_node=fnode,
+        facility_access_s=facc,
+        unit_type=u_type_a,
+        unit_facility=np.array(u_fac, dtype=np.int64),
+        unit_turnout_s=np.array(u_turn, dtype=float),
+        unit_crew=np.array(u_crew, dtype=np.int64),
+        unit_capacity_people=np.array(u_cap, dtype=np.int64),
+        unit_profile=np.array(u_prof, dtype=np.int64),
+        unit_labels=tuple(labels),
+        travel_out_s=out,
+        travel_back_s=back,
+        units_of_type=tuple(np.flatnonzero(u_type_a == k) for k in range(len(type_names))),
+    )
+
+    inc_names = tuple(scenario.incidents)
+    need = np.zeros((len(inc_names), len(type_names)), dtype=np.int64)
+    for i, inc in enumerate(scenario.incidents.values()):
+        for tname, c in inc.units.items():
+            need[i, tindex[tname]] = c
+    demand = Demand(
+        units=need,
+        priority=np.array([inc.priority for inc in scenario.incidents.values()], dtype=np.int64),
+    )
+
+    relief = _relief_plan(scenario, fleet, tindex)
+    population = int(scenario.population or sum(c.population_2020 for c in geo.load_counties()))
+    staff = int(sum(f.full_time_staff for f in fac))
+    return Prepared(
+        scenario=scenario,
+        net=net,
+        fleet=fleet,
+        demand=demand,
+        relief=relief,
+        geography=build_geography(scenario, population),
+        population=population,
+        facility_lon=lonlat[:, 0],
+        facility_lat=lonlat[:, 1],
+        full_time_staff=staff,
+    )
+
+
+def _relief_plan(scenario: Scenario, fleet: Fleet, tindex: dict[str, int]) -> ReliefPlan | None:
+    if not any(inc.affected_people is not None for inc in scenario.incidents.values()):
+        return None
+    items = tuple(scenario.relief.per_person)
+    depots = [i for i, f in enumerate(scenario.facilities) if any(f.stock.get(it, 0) > 0 for it in items)]
+    truck_k = tindex.get(scenario.relief.truck_unit)
+    trucks = tuple(
+        np.flatnonzero((fleet.unit_facility == d) & (fleet.unit_type == truck_k))
+        if truck_k is not None
+        else np.empty(0, dtype=np.int64)
+        for d in depots
+    )
+    stock = np.array(
+        [[float(scenario.facilities[d].stock.get(it, 0)) for it in items] for d in depots], dtype=float
+    ).reshape(len(depots), len(items))
+    truck_type = scenario.relief.truck_unit
+    profile = scenario.unit_types[truck_type].vehicle if truck_type in scenario.unit_types else "heavy"
+    return ReliefPlan(
+        depot_facility=np.array(depots, dtype=np.int64),
+        stock=stock,
+        per_person=np.array([float(scenario.relief.per_person[it]) for it in items]),
+        depot_trucks=trucks,
+        truck_profile=profile,
+        assessment_delay_s=float(scenario.relief.assessment_delay_h) * HOUR_S,
+        loading_s=float(scenario.relief.loading_h) * HOUR_S,
+        max_depots=int(scenario.relief.max_depots),
+    )
+
+
+def _nearest_town(geo_: Geography, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    from scipy.spatial import cKDTree
+
+    lat0 = np.radians(np.mean(geo_.town_lat))
+    tree = cKDTree(np.column_stack([geo_.town_lon * np.cos(lat0), geo_.town_lat]))
+    _, idx = tree.query(np.column_stack([lon * np.cos(lat0), lat]))
+    return np.asarray(idx, dtype=np.int64)
+
+
+def _county_of(geo_: Geography, lon: np.ndarray, lat: np.ndarray, fallback: np.ndarray) -> np.ndarray:
+    import shapely
+
+    out = fallback.astype(object).copy()
+    if not geo_.county_polygons or lon.size == 0:
+        return out
+    found = np.zeros(lon.size, dtype=bool)
+    for name, poly in geo_.county_polygons.items():
+        hit = shapely.contains_xy(poly, lon, lat) & ~found
+        out[hit] = name
+        found |= hit
+    return out
+
+
+def run_replication(prep: Prepared, r: int) -> ReplicationResult:
+    """Generate and simulate replication `r`; return its per-incident table."""
+    sc = prep.scenario
+    inc = generate_incidents(sc, prep.geography, prep.population, r)
+    node, dist = prep.net.nearest_nodes(inc.lon, inc.lat)
+    node = np.asarray(node, dtype=np.int64)
+    access = access_time_s(dist, sc.access.speed_kph, sc.access.circuity)
+    horizon_s = float(sc.horizon_days) * 86400.0
+    out = simulate(
+        prep.fleet, inc, node, access, prep.demand, relief=prep.relief, until_s=horizon_s + DRAIN_S
+    )
+    town_idx = _nearest_town(prep.geography, inc.lon, inc.lat)
+    town = np.array(prep.geography.town_names, dtype=object)[town_idx]
+    county = _county_of(
+        prep.geography, inc.lon, inc.lat, np.array(prep.geography.town_counties, dtype=object)[town_idx]
+    )
+    labels = prep.fleet.unit_labels
+    fac_ids = prep.fleet.facility_ids
+    t = inc.t_s
+
+    def rel_h(x: np.ndarray) -> np.ndarray:
+        return (x - t) / HOUR_S
+
+    has_relief = inc.people > 0
+    table = {
+        "replication": np.full(len(inc), r, dtype=np.int64),
+        "id": np.arange(1, len(inc) + 1, dtype=np.int64),
+        "type": np.array(inc.type_names, dtype=object)[inc.type_idx],
+        "priority": prep.demand.priority[inc.type_idx],
+        "t_h": t / HOUR_S,
+        "lon": inc.lon,
+        "lat": inc.lat,
+        "county": county,
+        "town": town,
+        "node": np.asarray(prep.net.node_ids)[node],
+        "access_h": access / HOUR_S,
+        "first_arrival_h": rel_h(out.first_arrival_s),
+        "all_arrived_h": rel_h(out.all_arrived_s),
+        "cleared_h": rel_h(out.cleared_s),
+        "wait_h": rel_h(out.first_dispatch_s),
+        "queued": out.queued,
+        "units_required": out.n_required,
+        "units_sent_n": out.n_sent,
+        "units_sent": np.array([";".join(labels[u] for u in s) for s in out.units_sent], dtype=object),
+        "affected_people": inc.people,
+        "relief_h": np.where(has_relief, rel_h(out.relief_s), np.nan),
+        "relief_unmet_people": out.relief_unmet_people,
+        "relief_depots": np.array([";".join(fac_ids[d] for d in s) for s in out.relief_depots], dtype=object),
+    }
+    return ReplicationResult(
+        replication=r,
+        incidents=table,
+        unit_busy_s=out.unit_busy_s,
+        unit_trips=out.unit_trips,
+        final_stock=out.final_stock,
+    )
+
+
+# Worker processes inherit this through fork instead of receiving it pickled with every task.
+_SHARED: Prepared | None = None
+
+
+def _worker(r: int) -> ReplicationResult:
+    assert _SHARED is not None  # noqa: S101 - set before the pool forks
+    return run_replication(_SHARED, r)
+
+
+def default_workers() -> int:
+    """Return the number of usable cores."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def run_replications(
+    prep: Prepared,
+    replications: int,
+    *,
+    workers: int = 1,
+    progress: Callable[[int], None] | None = None,
+) -> list[ReplicationResult]:
+    """Run replications ``0 .. replications-1``, in order of index whatever the parallelism.
+
+    Parameters
+    ----------
+    prep
+        Compiled scenario.
+    replications
+        Number of replications.
+    workers
+        Local worker processes (1 = run in this process).
+    progress
+        Called with the number of finished replications after each one.
+    """
+    global _SHARED  # noqa: PLW0603 - module state read by forked workers only
+    if replications < 1:
+        msg = f"replications must be >= 1, got {replications}"
+        raise ScenarioError(msg)
+    results: list[ReplicationResult] = []
+    if workers <= 1 or replications == 1:
+        for r in range(replications):
+            results.append(run_replication(prep, r))
+            if progress:
+                progress(len(results))
+        return results
+    _SHARED = prep
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork")) as pool:
+            for res in pool.map(_worker, range(replications), chunksize=1):
+                results.append(res)
+                if progress:
+                    progress(len(results))
+    finally:
+        _SHARED = None
+    return results
