@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import math
 from collections import deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -116,6 +117,8 @@ class SimOutcome:
     unit_wait_s: np.ndarray
     end_s: float
     final_stock: np.ndarray
+    trip_log: np.ndarray
+    """Array (trips, 4): unit, incident, dispatch time, time back home (NaN if still out)."""
 
 
 class _Engine:
@@ -159,6 +162,8 @@ class _Engine:
         self.wait_s = np.zeros(fleet.n_units)  # queue wait summed over the requests a unit served
         self.queues: list[list[tuple[int, float, int, int]]] = [[] for _ in fleet.type_names]
         self.seq = itertools.count()
+        self.trip_log: list[tuple[int, int, float, float]] = []
+        self.out_since: dict[int, tuple[int, float]] = {}
         # Relief state.
         self.relief_s = nan.copy()
         self.relief_unmet = np.zeros(n, dtype=np.int64)
@@ -211,6 +216,7 @@ class _Engine:
         if np.isnan(self.first_dispatch[i]):
             self.first_dispatch[i] = now
         self.wait_s[u] += now - self.inc.t_s[i]
+        self.out_since[u] = (i, now)
         self.env.process(self.unit_trip(u, i, now, eta_s))
 
     def unit_trip(self, u: int, i: int, t0: float, eta_s: float) -> ProcessGenerator:
@@ -249,6 +255,8 @@ class _Engine:
         self.clear_ev.pop(i).succeed()
 
     def on_unit_home(self, u: int) -> None:
+        i, t0 = self.out_since.pop(u)
+        self.trip_log.append((u, i, t0, self.env.now))
         self.available[u] = True
         if self.relief is not None and u in self.truck_depot:
             self.next_shipment(self.truck_depot[u])
@@ -313,6 +321,7 @@ class _Engine:
                 q.popleft()
             self.available[u] = False
             self.trips[u] += 1
+            self.out_since[int(u)] = (i, self.env.now)
             self.env.process(self.truck_trip(int(u), i))
 
     def truck_trip(self, u: int, i: int) -> ProcessGenerator:
@@ -368,7 +377,11 @@ def simulate(
     eng = _Engine(fleet, incidents, node, access_s, demand, relief, policy or NearestAvailable())
     eng.env.process(eng.arrivals())
     eng.env.run(until=until_s)
-    # Units still out at the end count as busy until the end.
+    # Units still out at the end count as busy until the end of the run.
+    for u, (i, t0) in eng.out_since.items():
+        eng.busy_s[u] += until_s - t0
+        eng.trip_log.append((u, i, t0, math.nan))
+    log = np.array(sorted(eng.trip_log, key=lambda r: (r[2], r[0])), dtype=float).reshape(-1, 4)
     return SimOutcome(
         first_arrival_s=eng.first_arrival,
         all_arrived_s=eng.all_arrived,
@@ -386,6 +399,7 @@ def simulate(
         unit_wait_s=eng.wait_s,
         end_s=float(until_s),
         final_stock=eng.stock,
+        trip_log=log,
     )
 
 
