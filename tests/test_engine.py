@@ -175,7 +175,7 @@ def test_invariants(n, n_units, need, seed):
     assert not np.isnan(out.cleared_s).any()  # with a long drain everything clears
     min_travel = travel[:, node].min(axis=0) + 60 + access
     assert (out.first_arrival_s - t >= min_travel - 1e-6).all()
-    assert (out.first_dispatch_s >= t).all()
+    assert (out.first_dispatch_s >= t - 1e-6).all()  # simpy adds delays to `now`: float rounding
     log = out.trip_log
     for u in np.unique(log[:, 0]):
         spans = log[log[:, 0] == u][:, 2:]
