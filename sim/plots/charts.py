@@ -58,11 +58,11 @@ def plot_target_compliance(metrics: Mapping[str, Any], *, lang: str = "zh") -> t
         ax.barh(y, v, color=colour, alpha=0.85, height=0.6)
         ax.errorbar(v, y, xerr=[[v - lo], [hi - v]], fmt="none", ecolor="black", capsize=4, lw=1.2)
         ax.plot([required, required], [y - 0.4, y + 0.4], color=REQUIRED_COLOUR, lw=2.5)
-        ax.text(max(v, required) + 0.02, y, label_val, va="center", fontsize=9)
+        ax.text(max(hi, required) + 0.02, y, label_val, va="center", fontsize=9)
     ax.set_yticks(range(len(rows)))
     ax.set_yticklabels([f"{_label(t, lang)}\n({tid})" for tid, t in rows], fontsize=9)
     ax.invert_yaxis()
-    xmax = max(1.35, *[(t.get("value") or 0) / t["required_per_mille"] + 0.3 for _, t in rows if t["measure"] == "firefighter_ratio"])
+    xmax = max(1.45, *[(t.get("value") or 0) / t["required_per_mille"] + 0.3 for _, t in rows if t["measure"] == "firefighter_ratio"])
     ax.set_xlim(0, xmax)
     ax.set_xlabel(text(lang, "达标比例（比率类指标为 实际值/要求值）", "Share meeting target (ratios: value / required)"))
     ax.set_title(
@@ -114,8 +114,9 @@ def plot_response_cdfs(
         if tg.measure == "firefighter_ratio":
             continue
         ax.axvline(tg.threshold_h, color=REQUIRED_COLOUR, ls=":", lw=1.5)
-        ax.text(tg.threshold_h, 0.02, f" {tg.label.zh if lang == 'zh' else tg.label.en} < {tg.threshold_h:g} h",
-                rotation=90, va="bottom", fontsize=8, color=REQUIRED_COLOUR)
+        ax.text(tg.threshold_h, 0.55, f"{tg.label.zh if lang == 'zh' else tg.label.en} < {tg.threshold_h:g} h",
+                rotation=90, va="center", ha="right", fontsize=8, color=REQUIRED_COLOUR,
+                bbox={"fc": "white", "ec": "none", "alpha": 0.8, "pad": 1})
         xmax = max(xmax, tg.threshold_h * 1.1)
     ax.set_xlim(0, xmax or 1)
     ax.set_ylim(0, 1.01)
