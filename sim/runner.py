@@ -180,6 +180,8 @@ def prepare(scenario: Scenario, net: RoadNetwork) -> Prepared:
 
     relief = _relief_plan(scenario, fleet, tindex)
     population = int(scenario.population or sum(c.population_2020 for c in geo.load_counties()))
+    geography = build_geography(scenario, population)
+    _check_spatial_models(scenario, geography)
     staff = int(sum(f.full_time_staff for f in fac))
     return Prepared(
         scenario=scenario,
@@ -187,12 +189,30 @@ def prepare(scenario: Scenario, net: RoadNetwork) -> Prepared:
         fleet=fleet,
         demand=demand,
         relief=relief,
-        geography=build_geography(scenario, population),
+        geography=geography,
         population=population,
         facility_lon=lonlat[:, 0],
         facility_lat=lonlat[:, 1],
         full_time_staff=staff,
     )
+
+
+def _check_spatial_models(scenario: Scenario, geography: Geography) -> None:
+    problems = []
+    for name, inc in scenario.incidents.items():
+        if inc.where.model != "river":
+            continue
+        wanted = list(inc.where.rivers or geography.rivers)
+        missing = [r for r in wanted if r not in geography.rivers]
+        if not geography.rivers:
+            problems.append(f"incidents.{name}.where: no river lines are available (sim/data/rivers.geojson)")
+        elif missing:
+            problems.append(
+                f"incidents.{name}.where.rivers: unknown river(s) {missing} (known: {', '.join(sorted(geography.rivers))})"
+            )
+    if problems:
+        msg = f"{scenario.name}: " + "; ".join(problems)
+        raise ScenarioError(msg)
 
 
 def _relief_plan(scenario: Scenario, fleet: Fleet, tindex: dict[str, int]) -> ReliefPlan | None:
