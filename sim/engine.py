@@ -289,7 +289,8 @@ class _Engine:
         travel = self.fleet.travel_out_s[plan.truck_profile][depots, node]
         with np.errstate(divide="ignore", invalid="ignore"):
             cap = np.floor(np.min(self.stock / plan.per_person, axis=1) + 1e-9)
-        can_ship = np.array([len(t) > 0 for t in plan.depot_trucks]) & np.isfinite(travel) & (cap > 0)
+        has_trucks = np.array([len(t) > 0 for t in plan.depot_trucks], dtype=bool)
+        can_ship = has_trucks & np.isfinite(travel) & (cap > 0)
         order = np.flatnonzero(can_ship)
         order = order[np.argsort(travel[order] + acc, kind="stable")]
         people = int(self.inc.people[i])
