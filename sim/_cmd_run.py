@@ -29,6 +29,8 @@ def add_common_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=int, default=None, help="override the scenario's seed")
     p.add_argument("--network", default=None, help="override the scenario's network (shaoguan, .graphml, .osm)")
     p.add_argument("--workers", type=int, default=None, help="worker processes (default: all cores)")
+    p.add_argument("--dask", default=None, metavar="ADDRESS",
+                   help="run replications on a dask.distributed scheduler (tcp://host:8786) or 'local'")
     p.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of charts and report")
     p.add_argument("--no-plots", action="store_true", help="skip the PNG charts")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -44,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
     scenario = load_with_overrides(args.scenario, args)
     out = args.out or Path("results") / scenario.name
     t0 = time.perf_counter()
-    result = execute(scenario, out, workers=args.workers, lang=args.lang, plots=not args.no_plots,
+    result = execute(scenario, out, workers=args.workers, dask=args.dask, lang=args.lang, plots=not args.no_plots,
                      progress=not args.quiet)
     print_targets(console, result.metrics, lang=args.lang)
     console.print(f"results written to {out}/ in {time.perf_counter() - t0:.1f} s")

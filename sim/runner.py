@@ -347,6 +347,7 @@ def run_replications(
     replications: int,
     *,
     workers: int = 1,
+    dask: str | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> list[ReplicationResult]:
     """Run replications ``0 .. replications-1``, in order of index whatever the parallelism.
@@ -358,7 +359,11 @@ def run_replications(
     replications
         Number of replications.
     workers
-        Local worker processes (1 = run in this process).
+        Local worker processes (1 = run in this process); with ``dask="local"``, the number of
+        workers of the local cluster.
+    dask
+        None (local processes), ``"local"`` (a `distributed.LocalCluster`) or the address of a
+        running ``dask.distributed`` scheduler (``tcp://host:8786``).
     progress
         Called with the number of finished replications after each one.
     """
@@ -366,6 +371,8 @@ def run_replications(
     if replications < 1:
         msg = f"replications must be >= 1, got {replications}"
         raise ScenarioError(msg)
+    if dask:
+        return _run_dask(prep, replications, address=dask, workers=workers, progress=progress)
     results: list[ReplicationResult] = []
     if workers <= 1 or replications == 1:
         for r in range(replications):
@@ -383,3 +390,49 @@ def run_replications(
     finally:
         _SHARED = None
     return results
+
+
+def _run_dask(
+    prep: Prepared,
+    replications: int,
+    *,
+    address: str,
+    workers: int,
+    progress: Callable[[int], None] | None,
+) -> list[ReplicationResult]:
+    """Run replications on a dask.distributed cluster; results come back in replication order.
+
+    The compiled scenario (graph, travel-time matrices) is scattered once to every worker
+    (``broadcast=True``), and each task only carries its replication index.
+    """
+    try:
+        from distributed import Client, LocalCluster, as_completed
+    except ImportError as e:  # pragma: no cover - depends on the installed extras
+        msg = "--dask needs dask.distributed: pip install 'shaoguan-dispatch[dask]'"
+        raise ScenarioError(msg) from e
+    cluster = None
+    try:
+        if address == "local":
+            cluster = LocalCluster(
+                n_workers=max(1, workers), threads_per_worker=1, processes=True, dashboard_address=None
+            )
+            client = Client(cluster)
+        else:
+            client = Client(address, timeout=5)
+    except OSError as e:
+        msg = f"cannot connect to the dask scheduler at {address!r}: {e}"
+        raise ScenarioError(msg) from e
+    try:
+        shared = client.scatter(prep, broadcast=True)
+        futures = client.map(run_replication, [shared] * replications, range(replications), pure=False)
+        results: dict[int, ReplicationResult] = {}
+        for fut in as_completed(futures):
+            res = fut.result()
+            results[res.replication] = res
+            if progress:
+                progress(len(results))
+        return [results[r] for r in range(replications)]
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()

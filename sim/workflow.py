@@ -64,21 +64,26 @@ def load_with_overrides(path: str | Path, args: argparse.Namespace | None = None
 
 
 def simulate_scenario(
-    scenario: Scenario, *, workers: int | None = None, progress: bool = False, label: str | None = None
+    scenario: Scenario,
+    *,
+    workers: int | None = None,
+    dask: str | None = None,
+    progress: bool = False,
+    label: str | None = None,
 ) -> tuple[Prepared, list[ReplicationResult]]:
     """Compile and run every replication of a scenario (no files written)."""
     prep = prepare(scenario, load_network(scenario.network))
     n = int(scenario.replications)
     w = min(workers or default_workers(), n)
     if not progress:
-        return prep, run_replications(prep, n, workers=w)
+        return prep, run_replications(prep, n, workers=w, dask=dask)
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     with Progress(
         TextColumn(label or scenario.name), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), transient=True
     ) as bar:
         task = bar.add_task("replications", total=n)
-        results = run_replications(prep, n, workers=w, progress=lambda k: bar.update(task, completed=k))
+        results = run_replications(prep, n, workers=w, dask=dask, progress=lambda k: bar.update(task, completed=k))
     return prep, results
 
 
@@ -109,6 +114,7 @@ def execute(
     out: Path | None,
     *,
     workers: int | None = None,
+    dask: str | None = None,
     lang: str = "zh",
     plots: bool = True,
     progress: bool = False,
@@ -121,7 +127,7 @@ def execute(
     from sim.scenario import dump_scenario_yaml
 
     t0 = time.perf_counter()
-    prep, results = simulate_scenario(scenario, workers=workers, progress=progress)
+    prep, results = simulate_scenario(scenario, workers=workers, dask=dask, progress=progress)
     metrics = summarise(prep, results)
     table = concat_tables(results)
     if out is not None:
@@ -132,7 +138,8 @@ def execute(
         if plots:
             write_charts(out, prep, metrics, table, lang=lang)
         io.write_run_info(out / "run_info.json", wall_s=time.perf_counter() - t0,
-                          workers=min(workers or default_workers(), int(scenario.replications)))
+                          workers=min(workers or default_workers(), int(scenario.replications)),
+                          extra={"dask": dask} if dask else None)
     return RunResult(prepared=prep, results=results, metrics=metrics, table=table, out_dir=out)
 
 

@@ -123,3 +123,23 @@ def test_cli_bare_scenario_argument_means_run(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert main([str(SMALL), "--no-plots", "--quiet", "--replications", "1"]) == 0
     assert (tmp_path / "results" / "small_test" / "metrics.json").is_file()
+
+
+def test_dask_local_gives_the_same_bytes(tmp_path):
+    """Replications on a dask LocalCluster give byte-identical results to one local process."""
+    pytest.importorskip("distributed")
+    a = _run(tmp_path, "a", "--workers", "1")
+    d = _run(tmp_path, "d", "--workers", "2", "--dask", "local")
+    for f in ("metrics.json", "incidents.csv"):
+        assert (a / f).read_bytes() == (d / f).read_bytes(), f
+    assert json.loads((d / "run_info.json").read_text())["dask"] == "local"
+
+
+def test_unreachable_dask_scheduler_exits_2(capsys):
+    """A scheduler address that does not answer is a clear error, not a traceback."""
+    pytest.importorskip("distributed")
+    code = main(["run", str(SMALL), "--no-plots", "--quiet", "--dask", "tcp://127.0.0.1:9", "--out", "/tmp/x-never"])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "dask scheduler" in err
+    assert "Traceback" not in err
