@@ -108,6 +108,24 @@ def build_geography(scenario: Scenario, population: int) -> Geography:
     )
 
 
+#: Sources per Dijkstra call when filling facility matrices (bounds the float64 scratch memory).
+MATRIX_CHUNK = 64
+
+
+def facility_matrix(net: RoadNetwork, nodes: np.ndarray, *, profile: str, reverse: bool = False) -> np.ndarray:
+    """Return float32 travel times (s) between facility nodes and every node.
+
+    Only the distinct facility nodes are searched, in chunks, into a float32 array (half the
+    memory of float64; 0.01 s resolution at 1-day times), so a 500-facility matrix on a
+    200,000-node graph stays at 400 MB per direction.
+    """
+    uniq, inv = np.unique(nodes, return_inverse=True)
+    T = np.empty((uniq.size, net.n), dtype=np.float32)
+    for lo in range(0, uniq.size, MATRIX_CHUNK):
+        T[lo : lo + MATRIX_CHUNK] = net.travel_time_matrix(uniq[lo : lo + MATRIX_CHUNK], profile=profile, reverse=reverse)
+    return T if uniq.size == nodes.size and (inv == np.arange(nodes.size)).all() else T[inv]
+
+
 def prepare(scenario: Scenario, net: RoadNetwork) -> Prepared:
     """Compile a validated scenario against a road network.
 
@@ -144,8 +162,8 @@ def prepare(scenario: Scenario, net: RoadNetwork) -> Prepared:
                 labels.append(f"{f.id}/{tname}#{k + 1}")
     u_type_a = np.array(u_type, dtype=np.int64)
     used_profiles = sorted({PROFILES[p] for p in u_prof}) or ["light"]
-    out = {p: net.travel_time_matrix(fnode, profile=p) for p in used_profiles}
-    back = {p: net.travel_time_matrix(fnode, profile=p, reverse=True) for p in used_profiles}
+    out = {p: facility_matrix(net, fnode, profile=p) for p in used_profiles}
+    back = {p: facility_matrix(net, fnode, profile=p, reverse=True) for p in used_profiles}
     for p in PROFILES:  # keep both keys so lookups never fail; unused profiles are never indexed
         out.setdefault(p, out[used_profiles[0]])
         back.setdefault(p, back[used_profiles[0]])
