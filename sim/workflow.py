@@ -45,22 +45,22 @@ def load_network(spec: str) -> RoadNetwork:
 
 
 def load_with_overrides(path: str | Path, args: argparse.Namespace | None = None, **updates: Any) -> Scenario:
-    """Load a scenario file and apply command-line overrides (replications, seed, network)."""
-    from sim.scenario import load_scenario
+    """Load a scenario file and apply command-line overrides (replications, seed, network).
+
+    The overridden scenario is validated again, so ``--seed -1`` is reported like a bad file.
+    """
+    from sim.scenario import load_scenario, scenario_from_dict, scenario_to_dict
 
     scenario = load_scenario(path)
-    upd = dict(updates)
+    upd = {k: v for k, v in updates.items() if v is not None}
     if args is not None:
         for key in ("replications", "seed", "network"):
             value = getattr(args, key, None)
             if value is not None:
                 upd[key] = value
-    if upd.get("replications") is not None and int(upd["replications"]) < 1:
-        from sim.errors import ScenarioError
-
-        msg = f"--replications must be >= 1, got {upd['replications']}"
-        raise ScenarioError(msg)
-    return scenario.model_copy(update=upd) if upd else scenario
+    if not upd:
+        return scenario
+    return scenario_from_dict({**scenario_to_dict(scenario), **upd}, source=f"{path} (command-line overrides)")
 
 
 def simulate_scenario(
@@ -122,7 +122,8 @@ def execute(
     """Simulate a scenario and, if `out` is given, write its results folder.
 
     Files: ``metrics.json``, ``incidents.csv``, ``scenario.yaml`` (resolved), ``run_info.json``
-    (wall clock, host) and the PNG charts.
+    (wall clock, host), the PNG charts and ``report.html`` / ``report.md`` (no clock time, so
+    reproducible like the charts).
     """
     from sim.scenario import dump_scenario_yaml
 
@@ -135,8 +136,10 @@ def execute(
         io.write_json(out / "metrics.json", metrics)
         io.write_incidents_csv(out / "incidents.csv", table)
         (out / "scenario.yaml").write_text(dump_scenario_yaml(scenario), encoding="utf-8")
-        if plots:
-            write_charts(out, prep, metrics, table, lang=lang)
+        charts = write_charts(out, prep, metrics, table, lang=lang) if plots else []
+        from sim.report import write_run_report
+
+        write_run_report(out, prep, metrics, table, charts, lang=lang)
         io.write_run_info(out / "run_info.json", wall_s=time.perf_counter() - t0,
                           workers=min(workers or default_workers(), int(scenario.replications)),
                           extra={"dask": dask} if dask else None)
