@@ -20,6 +20,12 @@ Model rules (plain words)
   trucks (`loading`) and sends them, truckload after truckload as trucks come back. The relief
   time is the arrival of the first truck. Stock is consumed at allocation; need that no depot
   can cover is recorded as unmet.
+* Forest fires: the call comes after a detection delay; the fire grows from ignition
+  (elliptical spread, slower at night) and is contained when the line built by crews on scene
+  (ground teams, and helicopters' bucket drops by day) catches its perimeter (`sim.fire`),
+  checked in steps of a few minutes split at sunrise and sunset. Mop-up (`on_scene`) follows.
+* Travel by road, road + boat or air comes from `sim.travel.TravelModel`, which also knows
+  about daylight for aircraft.
 * Nothing is dropped: incidents still waiting when the run ends are reported as unserved.
 """
 
@@ -34,16 +40,25 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import simpy
+from datetime import date as _date
 
 from sim.dispatch import PROFILES, DispatchPolicy, NearestAvailable, allocate_relief
+from sim.fire import FireState
+from sim.travel import MODE_AIR, TravelModel, is_daylight, next_daylight_change
 
 if TYPE_CHECKING:
     from collections.abc import Generator
+
+    from datetime import date
 
     from sim.dispatch import Fleet
     from sim.incidents import IncidentSet
 
     ProcessGenerator = Generator[simpy.events.Event, Any, Any]
+
+
+#: Calendar start used for daylight when the caller gives none (tests on abstract networks).
+_DEFAULT_START = _date(2025, 1, 1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +110,45 @@ class Demand:
 
 
 @dataclass(frozen=True, slots=True)
+class FirePlan:
+    """Forest-fire parameters of one replication, compiled for the engine.
+
+    Attributes
+    ----------
+    is_fire
+        Per incident: whether it is a forest fire (growth/containment race).
+    ros_m_per_h, lb_ratio, back_ratio, night_factor, initial_radius_m, step_s
+        Per incident fire parameters (ignored where not a fire).
+    water_dist_m
+        Per incident: distance to the nearest water-intake point (m).
+    unit_fireline_m_per_h
+        Per unit: line built and held on scene by ground crews (m/h).
+    unit_line_per_drop_m, unit_bucket_speed_m_per_s, unit_fill_s, unit_drop_s
+        Per unit: helicopter bucket work (0 / NaN for ground units).
+    unit_night_capable
+        Per unit: may fly at night.
+    start
+        Calendar date of simulation time 0, for daylight.
+    """
+
+    is_fire: np.ndarray
+    ros_m_per_h: np.ndarray
+    lb_ratio: np.ndarray
+    back_ratio: np.ndarray
+    night_factor: np.ndarray
+    initial_radius_m: np.ndarray
+    step_s: np.ndarray
+    water_dist_m: np.ndarray
+    unit_fireline_m_per_h: np.ndarray
+    unit_line_per_drop_m: np.ndarray
+    unit_bucket_speed_m_per_s: np.ndarray
+    unit_fill_s: np.ndarray
+    unit_drop_s: np.ndarray
+    unit_night_capable: np.ndarray
+    start: date
+
+
+@dataclass(frozen=True, slots=True)
 class SimOutcome:
     """Per-incident and per-unit results of one replication (times in s from the horizon start).
 
@@ -119,6 +173,17 @@ class SimOutcome:
     final_stock: np.ndarray
     trip_log: np.ndarray
     """Array (trips, 4): unit, incident, dispatch time, time back home (NaN if still out)."""
+    report_s: np.ndarray
+    first_mode: tuple[str, ...]
+    first_road_s: np.ndarray
+    first_boat_s: np.ndarray
+    first_air_s: np.ndarray
+    first_ground_arrival_s: np.ndarray
+    first_air_arrival_s: np.ndarray
+    contained_s: np.ndarray
+    burned_ha: np.ndarray
+    unit_flight_s: np.ndarray
+    arrival_by_type_s: np.ndarray
 
 
 class _Engine:
@@ -128,20 +193,24 @@ class _Engine:
         self,
         fleet: Fleet,
         inc: IncidentSet,
-        node: np.ndarray,
-        access_s: np.ndarray,
+        travel: TravelModel,
         demand: Demand,
         relief: ReliefPlan | None,
         policy: DispatchPolicy,
+        fires: FirePlan | None = None,
+        report_s: np.ndarray | None = None,
     ) -> None:
         self.env = simpy.Environment()
         self.fleet = fleet
         self.inc = inc
-        self.node = node
-        self.access_s = access_s
+        self.travel = travel
+        self.node = travel.node
+        self.access_s = travel.access_s
         self.demand = demand
         self.relief = relief
         self.policy = policy
+        self.fires = fires
+        self.report_s = inc.t_s if report_s is None else report_s
         n = len(inc)
         nan = np.full(n, np.nan)
         self.first_arrival = nan.copy()
@@ -164,6 +233,19 @@ class _Engine:
         self.seq = itertools.count()
         self.trip_log: list[tuple[int, int, float, float]] = []
         self.out_since: dict[int, tuple[int, float]] = {}
+        self.first_mode = [""] * n
+        self.first_road = nan.copy()
+        self.first_boat = nan.copy()
+        self.first_air = nan.copy()
+        self.first_ground_arrival = nan.copy()
+        self.first_air_arrival = nan.copy()
+        self.on_scene: dict[int, list[int]] = {}
+        self.contained = nan.copy()
+        self.burned_ha = nan.copy()
+        self.fire_state: dict[int, FireState] = {}
+        self.flight_s = np.zeros(fleet.n_units)
+        self.arrival_by_type = np.full((n, len(fleet.type_names)), np.nan)
+        self.is_air = travel.unit_mode == MODE_AIR
         # Relief state.
         self.relief_s = nan.copy()
         self.relief_unmet = np.zeros(n, dtype=np.int64)
@@ -179,7 +261,11 @@ class _Engine:
     def arrivals(self) -> ProcessGenerator:
         env = self.env
         has_relief = self.inc.people > 0
-        for i, t in enumerate(self.inc.t_s):
+        # Calls come at the report time (after detection for forest fires), in that order.
+        order = np.argsort(self.report_s, kind="stable")
+        for i in order:
+            i = int(i)
+            t = float(self.report_s[i])
             if t > env.now:
                 yield env.timeout(t - env.now)
             self.on_incident(i)
@@ -196,7 +282,7 @@ class _Engine:
         cands = self.fleet.units_of_type[k]
         free = cands[self.available[cands]]
         if free.size:
-            eta = self.fleet.eta_s(free, int(self.node[i]), float(self.access_s[i]))
+            eta = self.travel.eta_s(free, i, self.env.now)
             for pos in self.policy.choose(eta, count):
                 self.dispatch(int(free[pos]), i, float(eta[pos]))
                 count -= 1
@@ -221,21 +307,45 @@ class _Engine:
 
     def unit_trip(self, u: int, i: int, t0: float, eta_s: float) -> ProcessGenerator:
         env = self.env
+        legs = self.travel.legs(u, i, t0) if np.isnan(self.first_arrival[i]) else None
         yield env.timeout(eta_s)
+        if self.is_air[u]:
+            self.flight_s[u] += legs.air_s if legs is not None else self.travel.return_s(u, i, env.now)
         if np.isnan(self.cleared[i]):
-            self.on_arrival(i)
+            self.on_arrival(i, u, legs)
             yield self.clear_ev[i]
-        yield env.timeout(self.fleet.return_s(u, int(self.node[i]), float(self.access_s[i])))
+        back = self.travel.return_s(u, i, env.now)
+        if self.is_air[u]:
+            self.flight_s[u] += back
+        yield env.timeout(back)
         self.busy_s[u] += env.now - t0
         self.on_unit_home(u)
 
-    def on_arrival(self, i: int) -> None:
+    def on_arrival(self, i: int, u: int, legs: object | None = None) -> None:
         now = self.env.now
         self.n_arrived[i] += 1
+        self.on_scene.setdefault(i, []).append(u)
+        k = int(self.fleet.unit_type[u])
+        if np.isnan(self.arrival_by_type[i, k]):
+            self.arrival_by_type[i, k] = now
+        if self.is_air[u]:
+            if np.isnan(self.first_air_arrival[i]):
+                self.first_air_arrival[i] = now
+        elif np.isnan(self.first_ground_arrival[i]):
+            self.first_ground_arrival[i] = now
         if self.n_arrived[i] == 1:
             self.first_arrival[i] = now
+            if legs is None:  # pragma: no cover - legs are taken for every unit sent before arrival
+                legs = self.travel.legs(u, i, now)
+            self.first_mode[i] = legs.mode  # type: ignore[attr-defined]
+            self.first_road[i] = legs.road_s  # type: ignore[attr-defined]
+            self.first_boat[i] = legs.boat_s  # type: ignore[attr-defined]
+            self.first_air[i] = legs.air_s  # type: ignore[attr-defined]
             self.clear_ev[i] = self.env.event()
-            self.env.process(self.work(i))
+            if self.fires is not None and self.fires.is_fire[i]:
+                self.env.process(self.fire_work(i))
+            else:
+                self.env.process(self.work(i))
         if self.n_arrived[i] == self.n_required[i]:
             self.all_arrived[i] = now
             ev = self.complete_ev.pop(i, None)
@@ -254,6 +364,58 @@ class _Engine:
         self.outstanding.pop(i, None)  # queued requests of a cleared incident lapse
         self.clear_ev.pop(i).succeed()
 
+    def _line_rate_m_per_h(self, i: int, day: bool) -> float:
+        fp = self.fires
+        assert fp is not None  # noqa: S101
+        rate = 0.0
+        for u in self.on_scene.get(i, ()):
+            rate += float(fp.unit_fireline_m_per_h[u])
+            if self.is_air[u] and (day or fp.unit_night_capable[u]) and fp.unit_line_per_drop_m[u] > 0:
+                cycle = 2 * fp.water_dist_m[i] / fp.unit_bucket_speed_m_per_s[u] + fp.unit_fill_s[u] + fp.unit_drop_s[u]
+                rate += float(fp.unit_line_per_drop_m[u]) * 3600.0 / float(cycle)
+        return rate
+
+    def _grow(self, st: FireState, t_from: float, t_to: float) -> None:
+        """Let a fire burn freely from `t_from` to `t_to`, split at sunrise and sunset."""
+        fp = self.fires
+        assert fp is not None  # noqa: S101
+        t = t_from
+        while t < t_to:
+            nxt = min(t_to, next_daylight_change(t, fp.start))
+            st.advance(nxt - t, line_rate_m_per_h=0.0, daylight=is_daylight(t, fp.start))
+            t = nxt
+
+    def fire_work(self, i: int) -> ProcessGenerator:
+        """Race between fire growth and line built by the crews on scene; then mop-up."""
+        env = self.env
+        fp = self.fires
+        assert fp is not None  # noqa: S101
+        st = FireState(
+            ros_m_per_h=float(fp.ros_m_per_h[i]),
+            lb_ratio=float(fp.lb_ratio[i]),
+            back_ratio=float(fp.back_ratio[i]),
+            night_factor=float(fp.night_factor[i]),
+            initial_radius_m=float(fp.initial_radius_m[i]),
+        )
+        self.fire_state[i] = st
+        ignition = float(self.inc.t_s[i])
+        self._grow(st, ignition, env.now)
+        step = float(fp.step_s[i])
+        while True:
+            now = env.now
+            day = is_daylight(now, fp.start)
+            dt = min(step, next_daylight_change(now, fp.start) - now)
+            if st.advance(dt, line_rate_m_per_h=self._line_rate_m_per_h(i, day), daylight=day):
+                yield env.timeout(max(0.0, ignition + float(st.contained_t_s) - now))
+                break
+            yield env.timeout(dt)
+        self.contained[i] = env.now
+        self.burned_ha[i] = st.area_ha
+        yield env.timeout(float(self.inc.on_scene_s[i]))  # mop-up
+        self.cleared[i] = env.now
+        self.outstanding.pop(i, None)
+        self.clear_ev.pop(i).succeed()
+
     def on_unit_home(self, u: int) -> None:
         i, t0 = self.out_since.pop(u)
         self.trip_log.append((u, i, t0, self.env.now))
@@ -268,7 +430,7 @@ class _Engine:
             out = self.outstanding.get(i)
             if not out or out.get(k, 0) == 0:
                 continue  # lapsed (incident cleared) or already served
-            eta = self.fleet.eta_s(np.array([u]), int(self.node[i]), float(self.access_s[i]))
+            eta = self.travel.eta_s(np.array([u]), i, self.env.now)
             if not np.isfinite(eta[0]):
                 heapq.heappush(q, (_, float(self.inc.t_s[i]), next(self.seq), i))
                 return
@@ -286,7 +448,7 @@ class _Engine:
         yield self.env.timeout(plan.assessment_delay_s)
         node, acc = int(self.node[i]), float(self.access_s[i])
         depots = plan.depot_facility
-        travel = self.fleet.travel_out_s[plan.truck_profile][depots, node]
+        travel = self.travel.out[plan.truck_profile][depots, node]
         with np.errstate(divide="ignore", invalid="ignore"):
             cap = np.floor(np.min(self.stock / plan.per_person, axis=1) + 1e-9)
         has_trucks = np.array([len(t) > 0 for t in plan.depot_trucks], dtype=bool)
@@ -330,12 +492,11 @@ class _Engine:
         assert plan is not None  # noqa: S101
         env = self.env
         t0 = env.now
-        node, acc = int(self.node[i]), float(self.access_s[i])
-        eta = plan.loading_s + float(self.fleet.eta_s(np.array([u]), node, acc)[0])
+        eta = plan.loading_s + float(self.travel.road_eta_s(np.array([u]), i)[0])
         yield env.timeout(eta)
         if np.isnan(self.relief_s[i]):
             self.relief_s[i] = env.now
-        yield env.timeout(self.fleet.return_s(u, node, acc))
+        yield env.timeout(self.travel.return_s(u, i, env.now))
         self.busy_s[u] += env.now - t0
         self.on_unit_home(u)
 
@@ -350,6 +511,9 @@ def simulate(
     relief: ReliefPlan | None,
     until_s: float,
     policy: DispatchPolicy | None = None,
+    travel: TravelModel | None = None,
+    fires: FirePlan | None = None,
+    report_s: np.ndarray | None = None,
 ) -> SimOutcome:
     """Run one replication.
 
@@ -369,13 +533,26 @@ def simulate(
         End of the run (s): the horizon plus a drain period for incidents still in progress.
     policy
         Unit selection rule; `NearestAvailable` by default.
+    travel
+        Travel model (modes, daylight, closures); by default road-only from `node`/`access_s`.
+    fires
+        Forest-fire parameters, or None when there are no fires.
+    report_s
+        Time each incident is reported (s); defaults to its onset (fires: onset + detection).
 
     Returns
     -------
     outcome
-        Per-incident times, units sent, relief, and per-unit busy time.
+        Per-incident times, units sent, relief, fire outcomes and per-unit busy time.
     """
-    eng = _Engine(fleet, incidents, node, access_s, demand, relief, policy or NearestAvailable())
+    n = len(incidents)
+    if travel is None:
+        travel = TravelModel(
+            fleet, node=node, access_s=access_s, walk_s=np.full(n, np.nan), lon=incidents.lon,
+            lat=incidents.lat, unit_mode=np.zeros(fleet.n_units, dtype=np.int64), air=None,
+            start=fires.start if fires is not None else _DEFAULT_START,
+        )
+    eng = _Engine(fleet, incidents, travel, demand, relief, policy or NearestAvailable(), fires, report_s)
     eng.env.process(eng.arrivals())
     eng.env.run(until=until_s)
     # Units still out at the end count as busy until the end of the run.
@@ -383,6 +560,9 @@ def simulate(
         eng.busy_s[u] += until_s - t0
         eng.trip_log.append((u, i, t0, math.nan))
     log = np.array(sorted(eng.trip_log, key=lambda r: (r[2], r[0])), dtype=float).reshape(-1, 4)
+    for i, st in eng.fire_state.items():  # fires still burning at the end: area so far
+        if np.isnan(eng.burned_ha[i]):
+            eng.burned_ha[i] = st.area_ha
     return SimOutcome(
         first_arrival_s=eng.first_arrival,
         all_arrived_s=eng.all_arrived,
@@ -401,7 +581,18 @@ def simulate(
         end_s=float(until_s),
         final_stock=eng.stock,
         trip_log=log,
+        report_s=np.asarray(eng.report_s, dtype=float),
+        first_mode=tuple(eng.first_mode),
+        first_road_s=eng.first_road,
+        first_boat_s=eng.first_boat,
+        first_air_s=eng.first_air,
+        first_ground_arrival_s=eng.first_ground_arrival,
+        first_air_arrival_s=eng.first_air_arrival,
+        contained_s=eng.contained,
+        burned_ha=eng.burned_ha,
+        unit_flight_s=eng.flight_s,
+        arrival_by_type_s=eng.arrival_by_type,
     )
 
 
-__all__ = ["PROFILES", "Demand", "ReliefPlan", "SimOutcome", "simulate"]
+__all__ = ["PROFILES", "Demand", "FirePlan", "ReliefPlan", "SimOutcome", "simulate"]

@@ -36,6 +36,8 @@ STREAM_ARRIVALS = 0
 STREAM_LOCATIONS = 1
 STREAM_ON_SCENE = 2
 STREAM_PEOPLE = 3
+STREAM_FIRE_SPREAD = 4
+STREAM_DETECTION = 5
 
 #: Weight of a county seat or urban 街道 relative to an ordinary township when a county's census
 #: population is split over its towns (no township census is available offline).
@@ -85,7 +87,7 @@ class Geography:
 
 @dataclass(frozen=True, slots=True)
 class IncidentSet:
-    """All incidents of one replication, sorted by time (struct of arrays).
+    """All incidents of one replication, sorted by onset time (struct of arrays).
 
     Attributes
     ----------
@@ -101,6 +103,10 @@ class IncidentSet:
         Affected people (0 when the type has no relief need).
     type_names
         Incident type ids in scenario order.
+    detect_s
+        Forest fires: delay from ignition to the call (s); 0 elsewhere.
+    ros_m_per_h
+        Forest fires: head rate of spread (m/h); NaN elsewhere.
     """
 
     t_s: np.ndarray
@@ -110,6 +116,8 @@ class IncidentSet:
     on_scene_s: np.ndarray
     people: np.ndarray
     type_names: tuple[str, ...]
+    detect_s: np.ndarray | None = None
+    ros_m_per_h: np.ndarray | None = None
 
     def __len__(self) -> int:
         return int(self.t_s.size)
@@ -388,20 +396,44 @@ def generate_incidents(
             ).astype(np.int64)
         else:
             people = np.zeros(n, dtype=np.int64)
-        parts.append((t, np.full(n, k, dtype=np.int64), lon, lat, dur, people))
-    t_all, k_all, lon_all, lat_all, dur_all, people_all = (
-        np.concatenate([p[i] for p in parts]) for i in range(6)
-    )
+        detect = np.zeros(n)
+        ros = np.full(n, np.nan)
+        if inc.fire is not None:
+            f = inc.fire
+            ros = np.maximum(
+                0.0, sample_amount(stream(scenario.seed, replication, name, STREAM_FIRE_SPREAD), f.ros_m_per_h, n)
+            )
+            detect = detection_delay_s(
+                stream(scenario.seed, replication, name, STREAM_DETECTION), n, f.detection
+            )
+        parts.append((t, np.full(n, k, dtype=np.int64), lon, lat, dur, people, detect, ros))
+    cols = [np.concatenate([p[i] for p in parts]) for i in range(8)]
+    t_all, k_all = cols[0], cols[1]
     order = np.lexsort((k_all, t_all))
+    t_all, k_all, lon_all, lat_all, dur_all, people_all, detect_all, ros_all = (c[order] for c in cols)
     return IncidentSet(
-        t_s=t_all[order],
-        type_idx=k_all[order],
-        lon=lon_all[order],
-        lat=lat_all[order],
-        on_scene_s=dur_all[order],
-        people=people_all[order],
+        t_s=t_all,
+        type_idx=k_all,
+        lon=lon_all,
+        lat=lat_all,
+        on_scene_s=dur_all,
+        people=people_all,
         type_names=names,
+        detect_s=detect_all,
+        ros_m_per_h=ros_all,
     )
+
+
+def detection_delay_s(rng: np.random.Generator, n: int, detection: Any) -> np.ndarray:
+    """Sample forest-fire detection delays (s): quick where lookouts/cameras cover, slow elsewhere.
+
+    Two draws per fire in a fixed order (coverage, then delay), so a higher coverage never gives a
+    fire a longer delay under the same seed.
+    """
+    covered = rng.random(n) < detection.coverage
+    e = rng.exponential(1.0, n)
+    mean_h = np.where(covered, detection.covered_mean_h, detection.uncovered_mean_h)
+    return e * mean_h * HOUR_S
 
 
 def town_weights(

@@ -23,7 +23,9 @@ if TYPE_CHECKING:
 #: Column order of ``incidents.csv``.
 INCIDENT_COLUMNS = (
     "replication", "id", "type", "priority", "t_h", "lon", "lat", "county", "town", "node",
-    "access_h", "first_arrival_h", "all_arrived_h", "cleared_h", "wait_h", "queued",
+    "access_h", "report_h", "first_arrival_h", "first_mode", "road_h", "boat_h", "air_h",
+    "first_ground_h", "first_air_h", "all_arrived_h", "cleared_h", "wait_h", "queued",
+    "contained_h", "burned_ha",
     "units_required", "units_sent_n", "units_sent", "affected_people", "relief_h",
     "relief_unmet_people", "relief_depots",
 )  # fmt: skip

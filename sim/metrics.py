@@ -18,7 +18,19 @@ if TYPE_CHECKING:
 
     from sim.runner import Prepared, ReplicationResult
 
-TIME_COLUMNS = {"first_arrival": "first_arrival_h", "all_arrived": "all_arrived_h", "relief": "relief_h"}
+TIME_COLUMNS = {
+    "first_arrival": "first_arrival_h",
+    "all_arrived": "all_arrived_h",
+    "relief": "relief_h",
+    "contained": "contained_h",
+}
+
+
+def time_column(target: Any) -> str:
+    """Return the incidents-table column a time target is measured on."""
+    if target.measure == "unit_arrival":
+        return f"{target.unit_type}_arrival_h"
+    return TIME_COLUMNS[target.measure]
 PERCENTILES = (50, 90, 95)
 
 
@@ -46,7 +58,7 @@ def target_shares(table: dict[str, np.ndarray], target: Any, replications: int) 
     An incident that never got the measured event (NaN: unserved, or relief never arrived)
     counts as missed: it is never dropped from the denominator.
     """
-    col = table[TIME_COLUMNS[target.measure]]
+    col = table[time_column(target)]
     mask = np.isin(table["type"], list(target.incident_types))
     if target.measure == "relief":
         mask &= table["affected_people"] > 0
@@ -70,6 +82,37 @@ def target_shares(table: dict[str, np.ndarray], target: Any, replications: int) 
         "n_met": int(met[mask].sum()),
         "n_never": int((mask & np.isnan(col)).sum()),
         "per_replication": shares,
+    }
+
+
+def burn_ratio(prep: Prepared, table: dict[str, np.ndarray], target: Any, replications: int) -> dict[str, Any]:
+    """Burned forest area per year over the forest area (‰), per replication, with a t-interval.
+
+    Forest area = 74.52 % (2023 forest cover) of the study area: 1,372,137 ha for Shaoguan.
+    """
+    from sim.fire import SHAOGUAN_FOREST_HA
+
+    sc = prep.scenario
+    kinds = list(target.incident_types or [n for n, inc in sc.incidents.items() if inc.fire is not None])
+    mask = np.isin(table["type"], kinds)
+    years = float(sc.horizon_days) / 365.25
+    burned = np.nan_to_num(np.asarray(table["burned_ha"], dtype=float), nan=0.0)
+    per_rep = [
+        float(burned[mask & (table["replication"] == r)].sum()) / years / SHAOGUAN_FOREST_HA * 1000.0
+        for r in range(replications)
+    ]
+    mean, lo, hi = mean_ci(per_rep)
+    return {
+        "incident_types": kinds,
+        "value": mean,
+        "unit": "per_mille_per_year",
+        "ci95": [lo, hi],
+        "max_per_mille": target.max_per_mille,
+        "burned_ha_per_year": mean * SHAOGUAN_FOREST_HA / 1000.0,
+        "forest_area_ha": SHAOGUAN_FOREST_HA,
+        "per_replication": per_rep,
+        "met": bool(mean <= target.max_per_mille),
+        "met_95": bool(hi <= target.max_per_mille),
     }
 
 
@@ -108,7 +151,9 @@ def summarise(prep: Prepared, results: Sequence[ReplicationResult]) -> dict[str,
     targets: dict[str, Any] = {}
     for tg in sc.targets:
         entry: dict[str, Any] = {"label": {"zh": tg.label.zh, "en": tg.label.en}, "measure": tg.measure}
-        if tg.measure == "firefighter_ratio":
+        if tg.measure == "burn_ratio":
+            entry |= burn_ratio(prep, table, tg, n_rep)
+        elif tg.measure == "firefighter_ratio":
             value = prep.full_time_staff / prep.population * 1000.0
             entry |= {
                 "value": value,
@@ -144,6 +189,17 @@ def summarise(prep: Prepared, results: Sequence[ReplicationResult]) -> dict[str,
         }
         if (table["affected_people"][m] > 0).any():
             entry["relief_h"] = _pct(table["relief_h"][m])
+        modes = table["first_mode"][m & needs_units]
+        entry["first_arrival_mode"] = {str(k): int((modes == k).sum()) for k in sorted({str(x) for x in modes}) if k}
+        if np.isfinite(np.asarray(table["first_air_h"][m], dtype=float)).any():
+            entry["first_ground_h"] = _pct(table["first_ground_h"][m & needs_units])
+            entry["first_air_h"] = _pct(table["first_air_h"][m & needs_units])
+        if sc.incidents[name].fire is not None:
+            entry["detection_h"] = _pct(table["report_h"][m])
+            entry["contained_h"] = _pct(table["contained_h"][m])
+            entry["burned_ha"] = _pct(np.asarray(table["burned_ha"][m], dtype=float))
+        if (table["boat_h"][m & needs_units] > 0).any():
+            entry["boat_leg_share"] = float((table["first_mode"][m & needs_units] == "boat").mean())
         by_type[name] = entry
     by_county: dict[str, Any] = {}
     for county in sorted({str(c) for c in table["county"]}):
@@ -165,6 +221,11 @@ def summarise(prep: Prepared, results: Sequence[ReplicationResult]) -> dict[str,
             "utilisation_max": float(util_unit[us].max()),
             "trips_per_unit_per_year": float(trips[:, us].mean() / (sc.horizon_days / 365.25)),
         }
+        if sc.unit_types[tname].mode == "air":
+            flight = np.stack([r.unit_flight_s for r in results])[:, us]
+            by_unit_type[tname]["flight_hours_per_unit_per_year"] = float(
+                flight.mean() / 3600.0 / (sc.horizon_days / 365.25)
+            )
     by_facility = {}
     for f, fid in enumerate(fleet.facility_ids):
         us = np.flatnonzero(fleet.unit_facility == f)

@@ -19,7 +19,8 @@ import numpy as np
 
 from sim import geo
 from sim.dispatch import PROFILES, Fleet
-from sim.engine import Demand, ReliefPlan, simulate
+from sim.engine import Demand, FirePlan, ReliefPlan, simulate
+from sim.travel import MODE_AIR, MODE_ROAD, AirFleet, TravelModel
 from sim.errors import ScenarioError
 from sim.incidents import HOUR_S, Geography, generate_incidents, town_weights
 
@@ -52,6 +53,11 @@ class Prepared:
     facility_lon: np.ndarray
     facility_lat: np.ndarray
     full_time_staff: int
+    unit_mode: np.ndarray
+    air: AirFleet | None
+    water_lon: np.ndarray
+    water_lat: np.ndarray
+    unit_fire: dict[str, np.ndarray]
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +69,7 @@ class ReplicationResult:
     unit_busy_s: np.ndarray
     unit_trips: np.ndarray
     final_stock: np.ndarray
+    unit_flight_s: np.ndarray
 
 
 def access_time_s(dist_m: np.ndarray, speed_kph: float, circuity: float) -> np.ndarray:
@@ -160,6 +167,25 @@ def prepare(scenario: Scenario, net: RoadNetwork) -> Prepared:
                 u_cap.append(int(spec.capacity_people or 0))
                 u_prof.append(PROFILES.index(scenario.unit_types[tname].vehicle))
                 labels.append(f"{f.id}/{tname}#{k + 1}")
+    types_of_unit = [scenario.unit_types[type_names[k]] for k in u_type]
+    unit_mode = np.array([MODE_AIR if ut.mode == "air" else MODE_ROAD for ut in types_of_unit], dtype=np.int64)
+    air = None
+    if (unit_mode == MODE_AIR).any():
+        air = AirFleet(
+            speed_m_per_s=np.array([ut.air.cruise_kph * ut.air.efficiency / 3.6 if ut.air else np.nan for ut in types_of_unit]),
+            night_capable=np.array([bool(ut.air and ut.air.night_capable) for ut in types_of_unit]),
+            base_lon=lonlat[np.array(u_fac, dtype=np.int64), 0] if u_fac else np.zeros(0),
+            base_lat=lonlat[np.array(u_fac, dtype=np.int64), 1] if u_fac else np.zeros(0),
+        )
+    unit_fire = {
+        "fireline_m_per_h": np.array([ut.fireline_m_per_h for ut in types_of_unit], dtype=float),
+        "line_per_drop_m": np.array([ut.air.line_per_drop_m if ut.air else 0.0 for ut in types_of_unit]),
+        "bucket_speed_m_per_s": np.array([ut.air.bucket_speed_kph / 3.6 if ut.air else np.nan for ut in types_of_unit]),
+        "fill_s": np.array([ut.air.fill_s if ut.air else 0.0 for ut in types_of_unit]),
+        "drop_s": np.array([ut.air.drop_s if ut.air else 0.0 for ut in types_of_unit]),
+        "night_capable": np.array([bool(ut.air and ut.air.night_capable) for ut in types_of_unit], dtype=bool),
+    }
+    water = _water_points(scenario)
     u_type_a = np.array(u_type, dtype=np.int64)
     used_profiles = sorted({PROFILES[p] for p in u_prof}) or ["light"]
     out = {p: facility_matrix(net, fnode, profile=p) for p in used_profiles}
@@ -212,7 +238,21 @@ def prepare(scenario: Scenario, net: RoadNetwork) -> Prepared:
         facility_lon=lonlat[:, 0],
         facility_lat=lonlat[:, 1],
         full_time_staff=staff,
+        unit_mode=unit_mode,
+        air=air,
+        water_lon=water[:, 0],
+        water_lat=water[:, 1],
+        unit_fire=unit_fire,
     )
+
+
+def _water_points(scenario: Scenario) -> np.ndarray:
+    """Return (n, 2) lon/lat of the water-intake points helicopters may fill buckets at."""
+    from sim.aviation import load_aviation_points
+
+    pts = [(p.lon, p.lat) for p in load_aviation_points() if p.kind == "water_intake"] if scenario.aviation.builtin else []
+    pts += [p.lonlat() for p in scenario.aviation.points if p.kind == "water_intake"]
+    return np.array(pts, dtype=float).reshape(-1, 2)
 
 
 def _check_spatial_models(scenario: Scenario, geography: Geography) -> None:
@@ -262,6 +302,50 @@ def _relief_plan(scenario: Scenario, fleet: Fleet, tindex: dict[str, int]) -> Re
     )
 
 
+def _fire_plan(prep: Prepared, inc: Any, dist_m: np.ndarray) -> tuple[FirePlan | None, np.ndarray]:
+    """Compile forest-fire parameters and the walk-in legs of ground crews for one replication."""
+    sc = prep.scenario
+    n = len(inc)
+    specs = [sc.incidents[name].fire for name in inc.type_names]
+    walk = np.full(n, np.nan)
+    if not any(f is not None for f in specs):
+        return None, walk
+    is_fire = np.array([specs[k] is not None for k in inc.type_idx], dtype=bool)
+
+    def per(attr: str, default: float) -> np.ndarray:
+        vals = np.array([getattr(f, attr) if f is not None else default for f in specs], dtype=float)
+        return vals[inc.type_idx] if n else np.zeros(0)
+
+    walk_speed = per("walk_speed_kph", np.nan) / 3.6
+    walk = np.where(is_fire, dist_m * per("walk_circuity", 1.0) / walk_speed, np.nan)
+    if prep.water_lon.size:
+        from sim.geo import haversine_m
+
+        d = haversine_m(inc.lon[:, None], inc.lat[:, None], prep.water_lon[None, :], prep.water_lat[None, :])
+        water = np.asarray(d).reshape(n, -1).min(axis=1)
+    else:
+        water = np.full(n, np.inf)
+    uf = prep.unit_fire
+    plan = FirePlan(
+        is_fire=is_fire,
+        ros_m_per_h=np.nan_to_num(inc.ros_m_per_h, nan=0.0),
+        lb_ratio=per("lb_ratio", 1.0),
+        back_ratio=per("back_ratio", 0.0),
+        night_factor=per("night_factor", 1.0),
+        initial_radius_m=per("initial_radius_m", 0.0),
+        step_s=per("step_min", 10.0) * 60.0,
+        water_dist_m=water,
+        unit_fireline_m_per_h=uf["fireline_m_per_h"],
+        unit_line_per_drop_m=uf["line_per_drop_m"],
+        unit_bucket_speed_m_per_s=uf["bucket_speed_m_per_s"],
+        unit_fill_s=uf["fill_s"],
+        unit_drop_s=uf["drop_s"],
+        unit_night_capable=uf["night_capable"],
+        start=sc.start_date,
+    )
+    return plan, walk
+
+
 def _nearest_town(geo_: Geography, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
     from scipy.spatial import cKDTree
 
@@ -291,10 +375,18 @@ def run_replication(prep: Prepared, r: int) -> ReplicationResult:
     inc = generate_incidents(sc, prep.geography, prep.population, r)
     node, dist = prep.net.nearest_nodes(inc.lon, inc.lat)
     node = np.asarray(node, dtype=np.int64)
+    dist = np.asarray(dist, dtype=float)
     access = access_time_s(dist, sc.access.speed_kph, sc.access.circuity)
     horizon_s = float(sc.horizon_days) * 86400.0
+    fires, walk = _fire_plan(prep, inc, dist)
+    travel = TravelModel(
+        prep.fleet, node=node, access_s=access, walk_s=walk, lon=inc.lon, lat=inc.lat,
+        unit_mode=prep.unit_mode, air=prep.air, start=sc.start_date,
+    )
+    report = inc.t_s + (inc.detect_s if inc.detect_s is not None else 0.0)
     out = simulate(
-        prep.fleet, inc, node, access, prep.demand, relief=prep.relief, until_s=horizon_s + DRAIN_S
+        prep.fleet, inc, node, access, prep.demand, relief=prep.relief, until_s=horizon_s + DRAIN_S,
+        travel=travel, fires=fires, report_s=report,
     )
     town_idx = _nearest_town(prep.geography, inc.lon, inc.lat)
     town = np.array(prep.geography.town_names, dtype=object)[town_idx]
@@ -320,8 +412,17 @@ def run_replication(prep: Prepared, r: int) -> ReplicationResult:
         "county": county,
         "town": town,
         "node": np.asarray(prep.net.node_ids)[node],
-        "access_h": access / HOUR_S,
+        "access_h": np.where(np.isnan(walk), access, walk) / HOUR_S,
+        "report_h": rel_h(out.report_s),
         "first_arrival_h": rel_h(out.first_arrival_s),
+        "first_mode": np.array(out.first_mode, dtype=object),
+        "road_h": out.first_road_s / HOUR_S,
+        "boat_h": out.first_boat_s / HOUR_S,
+        "air_h": out.first_air_s / HOUR_S,
+        "first_ground_h": rel_h(out.first_ground_arrival_s),
+        "first_air_h": rel_h(out.first_air_arrival_s),
+        "contained_h": rel_h(out.contained_s),
+        "burned_ha": out.burned_ha,
         "all_arrived_h": rel_h(out.all_arrived_s),
         "cleared_h": rel_h(out.cleared_s),
         "wait_h": rel_h(out.first_dispatch_s),
@@ -334,12 +435,17 @@ def run_replication(prep: Prepared, r: int) -> ReplicationResult:
         "relief_unmet_people": out.relief_unmet_people,
         "relief_depots": np.array([";".join(fac_ids[d] for d in s) for s in out.relief_depots], dtype=object),
     }
+    for tg in sc.targets:
+        if tg.measure == "unit_arrival" and tg.unit_type is not None:
+            k = prep.fleet.type_names.index(tg.unit_type)
+            table[f"{tg.unit_type}_arrival_h"] = rel_h(out.arrival_by_type_s[:, k])
     return ReplicationResult(
         replication=r,
         incidents=table,
         unit_busy_s=out.unit_busy_s,
         unit_trips=out.unit_trips,
         final_stock=out.final_stock,
+        unit_flight_s=out.unit_flight_s,
     )
 
 

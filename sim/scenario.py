@@ -77,7 +77,7 @@ __all__ = [
     "scenario_to_dict",
 ]
 
-TIME_MEASURES = ("first_arrival", "all_arrived", "relief")
+TIME_MEASURES = ("first_arrival", "all_arrived", "relief", "contained", "unit_arrival")
 DEFAULT_PER_PERSON = {"relief_kit": 1.0}
 DEFAULT_TRUCK_UNIT = "relief_truck"
 _ID_PATTERN = r"^[A-Za-z0-9_-]+$"
@@ -113,14 +113,65 @@ class Access(_Model):
     )
 
 
+class AirSpec(_Model):
+    """Flight performance of an aircraft unit type (helicopter)."""
+
+    cruise_kph: Float = Field(
+        default=232.0, gt=0, description="Cruise speed (km/h); Ka-32A11BC 232, AC311A 236, AW139 ≈ 290."
+    )
+    efficiency: Float = Field(
+        default=0.8, gt=0, le=1, description="Effective speed / cruise (winds, climb, routing) (-)."
+    )
+    night_capable: bool = Field(
+        default=False, description="May fly between sunset and sunrise (rescue flights are VFR by default)."
+    )
+    bucket_speed_kph: Float = Field(
+        default=130.0, gt=0, description="Speed with a slung water bucket (km/h), 120–150."
+    )
+    fill_s: Float = Field(default=90.0, ge=0, description="Time to fill the bucket at a water point (s).")
+    drop_s: Float = Field(default=30.0, ge=0, description="Time to position and drop (s).")
+    line_per_drop_m: Float = Field(
+        default=30.0, ge=0, description="Fire line held by one bucket drop (m); ASSUMPTION 20–40."
+    )
+
+
+class BoatSpec(_Model):
+    """A boat carried by a road unit (water-rescue team with an assault boat, 冲锋舟)."""
+
+    speed_kph: Float = Field(default=25.0, gt=0, description="Boat speed on the river in flood (km/h).")
+    launch_s: Float = Field(default=600.0, ge=0, description="Unloading and launching at the bank (s).")
+
+
 class UnitType(_Model):
-    """A kind of resource (vehicle or team)."""
+    """A kind of resource (vehicle, team or aircraft)."""
 
     label: Label = Field(description="Display label.")
     vehicle: Literal["heavy", "light"] = Field(
         default="heavy",
         description="Road speed profile: `heavy` uses `travel_time_heavy`, `light` `travel_time`.",
     )
+    mode: Literal["road", "air"] = Field(
+        default="road", description="`road` (drives on the network) or `air` (flies straight, daylight only)."
+    )
+    air: AirSpec | None = Field(default=None, description="Flight performance (mode `air`; defaults apply).")
+    boat: BoatSpec | None = Field(
+        default=None, description="Carries a boat: may reach river incidents by road then boat."
+    )
+    fireline_m_per_h: Float = Field(
+        default=0.0, ge=0, description="Forest fire line built and held per unit on scene (m/h); 0 = none."
+    )
+
+    @model_validator(mode="after")
+    def _air_defaults(self) -> UnitType:
+        if self.mode == "air" and self.air is None:
+            object.__setattr__(self, "air", AirSpec())
+        if self.mode != "air" and self.air is not None:
+            msg = "`air` only goes with mode: air"
+            raise ValueError(msg)
+        if self.mode == "air" and self.boat is not None:
+            msg = "an aircraft does not carry a boat (`boat` needs mode: road)"
+            raise ValueError(msg)
+        return self
 
 
 class UnitSpec(_Model):
@@ -389,6 +440,32 @@ NonNegFloat = Annotated[float, Strict(), Field(ge=0, allow_inf_nan=False)]
 PosFloat = Annotated[float, Strict(), Field(gt=0, allow_inf_nan=False)]
 
 
+class Detection(_Model):
+    """How soon a forest fire is seen (lookout towers, cameras, patrols)."""
+
+    coverage: Float = Field(
+        default=0.9, ge=0, le=1, description="Share of forest under lookout/camera coverage (-); plan ≥ 0.9."
+    )
+    covered_mean_h: Float = Field(default=0.25, gt=0, description="Mean detection delay where covered (h).")
+    uncovered_mean_h: Float = Field(default=2.0, gt=0, description="Mean detection delay elsewhere (h).")
+
+
+class FireSpec(_Model):
+    """Forest-fire growth (elliptical spread) and suppression parameters."""
+
+    ros_m_per_h: Amount = Field(description="Head rate of spread per fire (m/h), drawn once per fire.")
+    lb_ratio: Float = Field(default=2.0, ge=1, description="Length-to-breadth ratio of the ellipse (-).")
+    back_ratio: Float = Field(default=0.1, ge=0, le=1, description="Back spread / head spread (-).")
+    night_factor: Float = Field(default=0.4, ge=0, le=1, description="Spread multiplier at night (-).")
+    initial_radius_m: Float = Field(default=0.0, ge=0, description="Size at ignition (m).")
+    detection: Detection = Field(default_factory=Detection, description="Detection delay model.")
+    walk_speed_kph: Float = Field(
+        default=2.0, gt=0, description="Ground crews walk in from the road at this speed (km/h)."
+    )
+    walk_circuity: Float = Field(default=1.3, ge=1, description="Walking path / straight line (-).")
+    step_min: Float = Field(default=10.0, gt=0, le=60, description="Time step of the growth/suppression race (min).")
+
+
 class IncidentType(_Model):
     """One kind of incident: how often, when, where, what it needs and for how long."""
 
@@ -416,6 +493,10 @@ class IncidentType(_Model):
     )
     affected_people: Amount | None = Field(
         default=None, description="Disasters: people needing relief per incident (see *Amount*)."
+    )
+    fire: FireSpec | None = Field(
+        default=None,
+        description="Forest fire: growth and containment race; `on_scene` becomes mop-up after containment.",
     )
 
     _check_seasonality = field_validator("seasonality")(
@@ -478,13 +559,34 @@ class Relief(_Model):
     max_depots: Int = Field(default=3, ge=1, description="How many depots may share one demand.")
 
 
+class AviationPoint(Location):
+    """A helicopter landing point or water-intake point."""
+
+    id: str = Field(pattern=_ID_PATTERN, description="Unique id.")
+    kind: Literal["landing", "water_intake", "heliport"] = Field(description="Point kind.")
+    name: str = Field(default="", description="Display name.")
+
+
+class Aviation(_Model):
+    """Aviation infrastructure: `builtin` points (sim/data/aviation_points.csv) and/or a list."""
+
+    builtin: bool = Field(
+        default=True, description="Include the shipped points of `sim/data/aviation_points.csv`."
+    )
+    points: tuple[AviationPoint, ...] = Field(default=(), description="Extra points.")
+
+
 class Target(_Model):
     """A performance target evaluated in ``metrics.json``."""
 
     id: str = Field(min_length=1, description="Unique id; key in `metrics.json`.")
     label: Label = Field(description="Display label (e.g. the plan's indicator name).")
-    measure: Literal["first_arrival", "all_arrived", "relief", "firefighter_ratio"] = Field(
-        description="What is measured."
+    measure: Literal[
+        "first_arrival", "all_arrived", "relief", "contained", "unit_arrival",
+        "firefighter_ratio", "burn_ratio",
+    ] = Field(description="What is measured.")
+    unit_type: str | None = Field(
+        default=None, description="`unit_arrival`: the unit type whose arrival counts (e.g. comms vehicle)."
     )
     incident_types: tuple[str, ...] | None = Field(
         default=None, description="Incident type ids covered (time measures: required)."
@@ -501,6 +603,11 @@ class Target(_Model):
         default=None,
         gt=0,
         description="`firefighter_ratio`: full-time staff per 1,000 residents (‰).",
+    )
+    max_per_mille: Float | None = Field(
+        default=None,
+        gt=0,
+        description="`burn_ratio`: burned forest area per year / forest area must not exceed this (‰).",
     )
 
 
@@ -539,6 +646,7 @@ class Scenario(_Model):
         min_length=1, description="Incident type id → definition."
     )
     relief: Relief = Field(default_factory=Relief, description="Relief logistics settings.")
+    aviation: Aviation = Field(default_factory=lambda: Aviation(), description="Landing and water-intake points.")
     targets: tuple[Target, ...] = Field(description="Performance targets, unique `id`s.")
 
     @field_validator("name")
@@ -1020,7 +1128,26 @@ def _cross_problems(data: dict[str, Any]) -> list[tuple[Loc, str]]:
             if tgt.get("required_per_mille") is not None:
                 msg = f"only used by measure 'firefighter_ratio', not by {measure!r}"
                 problems.append((("targets", i, "required_per_mille"), msg))
-        elif measure == "firefighter_ratio":
+        if measure == "unit_arrival":
+            ut = tgt.get("unit_type")
+            if ut is None:
+                problems.append((("targets", i, "unit_type"), "required key is missing (measure 'unit_arrival' needs it)"))
+            elif ut_ids is not None and ut not in ut_ids:
+                problems.append((("targets", i, "unit_type"), _unknown("unit type", ut, ut_ids)))
+        if measure in {"contained", "burn_ratio"} and isinstance(kinds, list):
+            for j, key in enumerate(kinds):
+                if isinstance(incidents.get(key), dict) and incidents[key].get("fire") is None:
+                    msg = f"incident type {key!r} has no `fire` block, so it is never contained or burns forest"
+                    problems.append((("targets", i, "incident_types", j), msg))
+        if measure == "burn_ratio":
+            if tgt.get("max_per_mille") is None:
+                problems.append((("targets", i, "max_per_mille"), "required key is missing (measure 'burn_ratio' needs it)"))
+            if not any(isinstance(v, dict) and v.get("fire") is not None for v in incidents.values()):
+                problems.append((("targets", i, "measure"), "no incident type has a `fire` block"))
+        elif tgt.get("max_per_mille") is not None:
+            msg = f"only used by measure 'burn_ratio', not by {measure!r}"
+            problems.append((("targets", i, "max_per_mille"), msg))
+        if measure == "firefighter_ratio":
             if tgt.get("required_per_mille") is None:
                 msg = "required key is missing (measure 'firefighter_ratio' needs it)"
                 problems.append((("targets", i, "required_per_mille"), msg))

@@ -1,0 +1,253 @@
+"""Arrival and return times of units by mode (road, road + boat, air) at a given simulation time.
+
+No simpy here: the engine asks "if unit u left now for incident i, when would it be there, and
+by which legs?" and gets plain numbers. The model holds the only mutable travel state of a
+replication — road closures — and recomputes facility rows of the travel-time matrices when
+roads are cut or reopened.
+
+Legs
+----
+* road: turnout + facility access leg + road network time + the incident's access leg (for
+  forest fires, ground crews walk that last leg at a mountain walking speed);
+* road + boat: turnout + road to a launch point on the river + launch + boat along the river
+  (only for units that carry a boat, on incidents placed on a river); the faster of the two
+  options is used;
+* air: launch (turnout) + straight-line flight at efficiency × cruise; aircraft that are not
+  night-capable only take off by day and must land before sunset, otherwise they wait for the
+  next sunrise.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from sim import aviation
+from sim.dispatch import PROFILES
+
+if TYPE_CHECKING:
+    from sim.dispatch import Fleet
+
+#: Daylight is computed at the city centre: sunrise differs by under 8 minutes across the city.
+CITY_LAT, CITY_LON = 24.81, 113.60
+MODE_ROAD, MODE_AIR = 0, 1
+MODE_NAMES = ("road", "air")
+
+
+@dataclass(frozen=True, slots=True)
+class AirFleet:
+    """Per-unit flight parameters (NaN / False for road units).
+
+    Attributes
+    ----------
+    speed_m_per_s
+        Effective transit speed (efficiency × cruise).
+    night_capable
+        Whether the unit may fly at night.
+    base_lon, base_lat
+        Home base of each unit (WGS84).
+    """
+
+    speed_m_per_s: np.ndarray
+    night_capable: np.ndarray
+    base_lon: np.ndarray
+    base_lat: np.ndarray
+
+
+@dataclass(frozen=True, slots=True)
+class Legs:
+    """How a unit gets to an incident: seconds on each leg from dispatch."""
+
+    total_s: float
+    mode: str
+    road_s: float = 0.0
+    boat_s: float = 0.0
+    air_s: float = 0.0
+    wait_s: float = 0.0  # waiting for daylight (aircraft)
+
+
+@lru_cache(maxsize=4096)
+def _daylight_window(day: int, start: date) -> tuple[float, float]:
+    """Return (sunrise_s, sunset_s) of simulation day `day` on the simulation clock."""
+    t = day * 86400.0 + 43200.0
+    rise = aviation.next_daylight_start_s(day * 86400.0, start, CITY_LAT, CITY_LON)
+    sset = aviation.daylight_end_s(t, start, CITY_LAT, CITY_LON)
+    return rise, sset
+
+
+def next_flight_window(t_s: float, flight_s: float, start: date) -> float:
+    """Return the earliest take-off ≥ `t_s` such that a day-only flight lands before sunset."""
+    day = math.floor(t_s / 86400.0)
+    for k in range(day, day + 3):
+        rise, sset = _daylight_window(k, start)
+        depart = max(t_s, rise)
+        if depart + flight_s <= sset:
+            return depart
+    return math.inf  # a flight longer than any day
+
+
+def is_daylight(t_s: float, start: date) -> bool:
+    """Return whether simulation time `t_s` is between sunrise and sunset at Shaoguan."""
+    rise, sset = _daylight_window(math.floor(t_s / 86400.0), start)
+    return rise <= t_s < sset
+
+
+def next_daylight_change(t_s: float, start: date) -> float:
+    """Return the next sunrise or sunset strictly after `t_s`."""
+    day = math.floor(t_s / 86400.0)
+    for k in range(day, day + 2):
+        for edge in _daylight_window(k, start):
+            if edge > t_s:
+                return edge
+    return (day + 2) * 86400.0  # pragma: no cover - always found above
+
+
+class TravelModel:
+    """Arrival and return times for the units of a `Fleet` to the incidents of one replication.
+
+    Parameters
+    ----------
+    fleet
+        Units and facility travel-time matrices (shared, never modified).
+    node, access_s
+        Road node of each incident and its access leg for drivers (s).
+    walk_s
+        Access leg for ground crews at forest fires (s), or NaN where not a fire.
+    lon, lat
+        Incident positions (WGS84).
+    unit_mode
+        `MODE_ROAD` or `MODE_AIR` per unit.
+    air
+        Flight parameters, or None when no unit flies.
+    start
+        Calendar date of simulation time 0 (00:00 China Standard Time).
+    boats
+        Optional callable ``(units, i, road_out) -> (total_s, road_s, boat_s)`` for the
+        road + boat option (None: no boat legs).
+    """
+
+    def __init__(
+        self,
+        fleet: Fleet,
+        *,
+        node: np.ndarray,
+        access_s: np.ndarray,
+        walk_s: np.ndarray,
+        lon: np.ndarray,
+        lat: np.ndarray,
+        unit_mode: np.ndarray,
+        air: AirFleet | None,
+        start: date,
+        boats: Any = None,
+    ) -> None:
+        self.fleet = fleet
+        self.node = node
+        self.access_s = access_s
+        self.walk_s = walk_s
+        self.lon = lon
+        self.lat = lat
+        self.unit_mode = unit_mode
+        self.air = air
+        self.start = start
+        self.boats = boats
+        # Road matrices: shared until the first closure, then private copies.
+        self.out = fleet.travel_out_s
+        self.back = fleet.travel_back_s
+        self.has_air = bool((unit_mode == MODE_AIR).any())
+
+    # ---- road ---------------------------------------------------------------------------
+    def _road_out(self, units: np.ndarray, i: int) -> np.ndarray:
+        f = self.fleet
+        node = int(self.node[i])
+        t = np.empty(units.size)
+        fac = f.unit_facility[units]
+        for p, name in enumerate(PROFILES):
+            m = f.unit_profile[units] == p
+            if m.any():
+                t[m] = self.out[name][fac[m], node]
+        return t
+
+    def _last_leg_s(self, i: int) -> float:
+        w = self.walk_s[i]
+        return float(self.access_s[i] if math.isnan(w) else w)
+
+    def road_eta_s(self, units: np.ndarray, i: int) -> np.ndarray:
+        """Return turnout + road (+ boat where faster) + last leg for road units (s)."""
+        f = self.fleet
+        eta = f.unit_turnout_s[units] + f.facility_access_s[f.unit_facility[units]] + self._road_out(units, i)
+        eta += self._last_leg_s(i)
+        if self.boats is not None:
+            total, _, _ = self.boats(units, i, self)
+            eta = np.minimum(eta, total)
+        return eta
+
+    # ---- air ----------------------------------------------------------------------------
+    def _flight_s(self, units: np.ndarray, i: int) -> np.ndarray:
+        from sim.geo import haversine_m
+
+        a = self.air
+        assert a is not None  # noqa: S101 - only called for air units
+        d = np.atleast_1d(haversine_m(a.base_lon[units], a.base_lat[units], self.lon[i], self.lat[i]))
+        return d / a.speed_m_per_s[units]
+
+    def air_eta_s(self, units: np.ndarray, i: int, now: float) -> np.ndarray:
+        """Return launch + flight (+ waiting for daylight) for air units (s)."""
+        a = self.air
+        assert a is not None  # noqa: S101
+        flight = self._flight_s(units, i)
+        ready = now + self.fleet.unit_turnout_s[units]
+        eta = ready + flight - now
+        for k, u in enumerate(units):
+            if not a.night_capable[u]:
+                depart = next_flight_window(float(ready[k]), float(flight[k]), self.start)
+                eta[k] = depart + flight[k] - now
+        return eta
+
+    # ---- public -------------------------------------------------------------------------
+    def eta_s(self, units: np.ndarray, i: int, now: float) -> np.ndarray:
+        """Return the time (s) from `now` until each unit would be on scene at incident `i`."""
+        if not self.has_air:
+            return self.road_eta_s(units, i)
+        air = self.unit_mode[units] == MODE_AIR
+        eta = np.empty(units.size)
+        if (~air).any():
+            eta[~air] = self.road_eta_s(units[~air], i)
+        if air.any():
+            eta[air] = self.air_eta_s(units[air], i, now)
+        return eta
+
+    def legs(self, u: int, i: int, now: float) -> Legs:
+        """Break the trip of unit `u` to incident `i` into legs (for the records)."""
+        units = np.array([u])
+        f = self.fleet
+        if self.unit_mode[u] == MODE_AIR:
+            flight = float(self._flight_s(units, i)[0])
+            total = float(self.air_eta_s(units, i, now)[0])
+            return Legs(total_s=total, mode="air", air_s=flight, wait_s=total - flight - float(f.unit_turnout_s[u]))
+        road = float(f.facility_access_s[f.unit_facility[u]] + self._road_out(units, i)[0] + self._last_leg_s(i))
+        total = float(f.unit_turnout_s[u]) + road
+        if self.boats is not None:
+            btotal, broad, bboat = self.boats(units, i, self)
+            if float(btotal[0]) < total:
+                return Legs(total_s=float(btotal[0]), mode="boat", road_s=float(broad[0]), boat_s=float(bboat[0]))
+        return Legs(total_s=total, mode="road", road_s=road)
+
+    def return_s(self, u: int, i: int, now: float) -> float:
+        """Return the time (s) from leaving incident `i` until unit `u` is back home."""
+        f = self.fleet
+        if self.unit_mode[u] == MODE_AIR:
+            return float(self._flight_s(np.array([u]), i)[0])
+        fac = f.unit_facility[u]
+        back = self.back[PROFILES[f.unit_profile[u]]][fac, int(self.node[i])]
+        return float(back + self._last_leg_s(i) + f.facility_access_s[fac])
+
+    # ---- closures -----------------------------------------------------------------------
+    def set_road_matrices(self, out: dict[str, np.ndarray], back: dict[str, np.ndarray]) -> None:
+        """Replace the facility travel-time matrices (after roads were cut or reopened)."""
+        self.out = out
+        self.back = back
