@@ -46,7 +46,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line and return the process exit status."""
     argv = list(sys.argv[1:] if argv is None else argv)
     # `run_scenario.py` alone or `run_scenario.py SCENARIO.yaml` mean `run`.
-    if not argv or (argv[0] not in COMMANDS and not argv[0].startswith("-")):
+    if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help")):
         argv = ["run", *argv]
     parser = build_parser()
     args = parser.parse_args(argv)

@@ -455,7 +455,7 @@ def test_baseline_totals() -> None:
             units[k] += spec.count
     assert units == {
         "engine": 68, "tanker": 12, "rescue_vehicle": 17, "water_rescue_team": 15,
-        "forest_team": 20, "relief_truck": 26,
+        "forest_team": 20, "relief_truck": 26, "helicopter": 4,
     }  # fmt: skip
     staff = sum(f.full_time_staff for f in s.facilities)
     assert staff == 917
