@@ -129,6 +129,13 @@ class FirePlan:
         Per unit: may fly at night.
     start
         Calendar date of simulation time 0, for daylight.
+    rain_days, rain_factor
+        Per incident: rainy calendar days after the ignition day, and the spread multiplier then.
+    escalation_after_s, escalation_units, escalation_rounds
+        Per incident: interval between reinforcement requests (inf = none), units requested
+        each time (incidents × unit types), and the most rounds.
+    max_area_ha
+        Per incident: size at which a free-burning fire stops growing (landscape barriers).
     """
 
     is_fire: np.ndarray
@@ -146,6 +153,12 @@ class FirePlan:
     unit_drop_s: np.ndarray
     unit_night_capable: np.ndarray
     start: date
+    rain_days: np.ndarray | None = None
+    rain_factor: np.ndarray | None = None
+    escalation_after_s: np.ndarray | None = None
+    escalation_units: np.ndarray | None = None
+    escalation_rounds: np.ndarray | None = None
+    max_area_ha: np.ndarray | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -375,14 +388,23 @@ class _Engine:
                 rate += float(fp.unit_line_per_drop_m[u]) * 3600.0 / float(cycle)
         return rate
 
-    def _grow(self, st: FireState, t_from: float, t_to: float) -> None:
+    def _cap_growth(self, i: int, st: FireState) -> None:
+        """Stop the spread of a fire that reached the landscape's limit (`max_area_ha`)."""
+        fp = self.fires
+        assert fp is not None  # noqa: S101
+        if fp.max_area_ha is not None and st.ros_m_per_h > 0 and st.area_ha >= fp.max_area_ha[i]:
+            st.ros_m_per_h = 0.0
+
+    def _grow(self, st: FireState, t_from: float, t_to: float, i: int = -1) -> None:
         """Let a fire burn freely from `t_from` to `t_to`, split at sunrise and sunset."""
         fp = self.fires
         assert fp is not None  # noqa: S101
         t = t_from
         while t < t_to:
-            nxt = min(t_to, next_daylight_change(t, fp.start))
+            nxt = min(t_to, next_daylight_change(t, fp.start), t + 3600.0)
             st.advance(nxt - t, line_rate_m_per_h=0.0, daylight=is_daylight(t, fp.start))
+            if i >= 0:
+                self._cap_growth(i, st)
             t = nxt
 
     def fire_work(self, i: int) -> ProcessGenerator:
@@ -399,15 +421,36 @@ class _Engine:
         )
         self.fire_state[i] = st
         ignition = float(self.inc.t_s[i])
-        self._grow(st, ignition, env.now)
+        self._grow(st, ignition, env.now, i)
         step = float(fp.step_s[i])
+        after = float(fp.escalation_after_s[i]) if fp.escalation_after_s is not None else math.inf
+        next_esc, rounds = env.now + after, 0
+        day0 = math.floor(ignition / 86400.0)
         while True:
             now = env.now
+            if now >= next_esc and rounds < int(fp.escalation_rounds[i]):  # extended attack
+                need = fp.escalation_units[i]
+                for k in np.flatnonzero(need):
+                    self.n_required[i] += int(need[k])
+                    self.request(i, int(k), int(need[k]))
+                rounds += 1
+                next_esc += after
             day = is_daylight(now, fp.start)
-            dt = min(step, next_daylight_change(now, fp.start) - now)
-            if st.advance(dt, line_rate_m_per_h=self._line_rate_m_per_h(i, day), daylight=day):
+            rain = 1.0
+            d = math.floor(now / 86400.0) - day0
+            if fp.rain_days is not None and 0 <= d < fp.rain_days.shape[1] and fp.rain_days[i, d]:
+                rain = float(fp.rain_factor[i])
+            dt = min(
+                step,
+                next_daylight_change(now, fp.start) - now,
+                (math.floor(now / 86400.0) + 1) * 86400.0 - now,
+                max(next_esc - now, 1.0) if rounds < int(fp.escalation_rounds[i] if fp.escalation_rounds is not None else 0) else math.inf,
+            )
+            rate = self._line_rate_m_per_h(i, day)
+            if st.advance(dt, line_rate_m_per_h=rate, daylight=day, rain_factor=rain):
                 yield env.timeout(max(0.0, ignition + float(st.contained_t_s) - now))
                 break
+            self._cap_growth(i, st)
             yield env.timeout(dt)
         self.contained[i] = env.now
         self.burned_ha[i] = st.area_ha
@@ -563,6 +606,16 @@ def simulate(
     for i, st in eng.fire_state.items():  # fires still burning at the end: area so far
         if np.isnan(eng.burned_ha[i]):
             eng.burned_ha[i] = st.area_ha
+    if fires is not None:  # fires no crew ever reached burned freely until the end of the run
+        for i in np.flatnonzero(fires.is_fire & np.isnan(eng.first_arrival)):
+            if incidents.t_s[i] < until_s:
+                st = FireState(
+                    ros_m_per_h=float(fires.ros_m_per_h[i]), lb_ratio=float(fires.lb_ratio[i]),
+                    back_ratio=float(fires.back_ratio[i]), night_factor=float(fires.night_factor[i]),
+                    initial_radius_m=float(fires.initial_radius_m[i]),
+                )
+                eng._grow(st, float(incidents.t_s[i]), until_s, int(i))
+                eng.burned_ha[i] = st.area_ha
     return SimOutcome(
         first_arrival_s=eng.first_arrival,
         all_arrived_s=eng.all_arrived,

@@ -38,6 +38,9 @@ STREAM_ON_SCENE = 2
 STREAM_PEOPLE = 3
 STREAM_FIRE_SPREAD = 4
 STREAM_DETECTION = 5
+STREAM_RAIN = 6
+#: Days after ignition for which rain days are drawn (fires are not followed longer).
+RAIN_DAYS = 16
 
 #: Weight of a county seat or urban 街道 relative to an ordinary township when a county's census
 #: population is split over its towns (no township census is available offline).
@@ -107,6 +110,9 @@ class IncidentSet:
         Forest fires: delay from ignition to the call (s); 0 elsewhere.
     ros_m_per_h
         Forest fires: head rate of spread (m/h); NaN elsewhere.
+    rain_days
+        Forest fires: bool array (incidents, `RAIN_DAYS`), whether calendar day k after the
+        ignition day is rainy; False elsewhere.
     """
 
     t_s: np.ndarray
@@ -118,6 +124,7 @@ class IncidentSet:
     type_names: tuple[str, ...]
     detect_s: np.ndarray | None = None
     ros_m_per_h: np.ndarray | None = None
+    rain_days: np.ndarray | None = None
 
     def __len__(self) -> int:
         return int(self.t_s.size)
@@ -398,7 +405,12 @@ def generate_incidents(
             people = np.zeros(n, dtype=np.int64)
         detect = np.zeros(n)
         ros = np.full(n, np.nan)
+        rain = np.zeros((n, RAIN_DAYS), dtype=bool)
         if inc.fire is not None:
+            rain = (
+                stream(scenario.seed, replication, name, STREAM_RAIN).random((n, RAIN_DAYS))
+                < inc.fire.rain.daily_probability
+            )
             f = inc.fire
             ros = np.maximum(
                 0.0, sample_amount(stream(scenario.seed, replication, name, STREAM_FIRE_SPREAD), f.ros_m_per_h, n)
@@ -406,11 +418,11 @@ def generate_incidents(
             detect = detection_delay_s(
                 stream(scenario.seed, replication, name, STREAM_DETECTION), n, f.detection
             )
-        parts.append((t, np.full(n, k, dtype=np.int64), lon, lat, dur, people, detect, ros))
-    cols = [np.concatenate([p[i] for p in parts]) for i in range(8)]
+        parts.append((t, np.full(n, k, dtype=np.int64), lon, lat, dur, people, detect, ros, rain))
+    cols = [np.concatenate([p[i] for p in parts]) for i in range(9)]
     t_all, k_all = cols[0], cols[1]
     order = np.lexsort((k_all, t_all))
-    t_all, k_all, lon_all, lat_all, dur_all, people_all, detect_all, ros_all = (c[order] for c in cols)
+    t_all, k_all, lon_all, lat_all, dur_all, people_all, detect_all, ros_all, rain_all = (c[order] for c in cols)
     return IncidentSet(
         t_s=t_all,
         type_idx=k_all,
@@ -421,6 +433,7 @@ def generate_incidents(
         type_names=names,
         detect_s=detect_all,
         ros_m_per_h=ros_all,
+        rain_days=rain_all,
     )
 
 

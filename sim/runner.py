@@ -317,7 +317,25 @@ def _fire_plan(prep: Prepared, inc: Any, dist_m: np.ndarray) -> tuple[FirePlan |
         return vals[inc.type_idx] if n else np.zeros(0)
 
     walk_speed = per("walk_speed_kph", np.nan) / 3.6
-    walk = np.where(is_fire, dist_m * per("walk_circuity", 1.0) / walk_speed, np.nan)
+    max_walk = per("max_walk_m", 0.0)
+    walked = np.minimum(dist_m, max_walk)
+    driven = np.maximum(dist_m - max_walk, 0.0)
+    walk = np.where(
+        is_fire,
+        walked * per("walk_circuity", 1.0) / walk_speed + access_time_s(driven, sc.access.speed_kph, sc.access.circuity),
+        np.nan,
+    )
+    type_names = prep.fleet.type_names
+    esc_units = np.zeros((len(specs), len(type_names)), dtype=np.int64)
+    esc_after = np.full(len(specs), np.inf)
+    esc_rounds = np.zeros(len(specs), dtype=np.int64)
+    for k, f in enumerate(specs):
+        if f is not None and f.escalation is not None:
+            esc_after[k] = f.escalation.after_h * HOUR_S
+            esc_rounds[k] = f.escalation.max_rounds
+            for tname, c in f.escalation.units.items():
+                esc_units[k, type_names.index(tname)] = c
+    rain_factor = np.array([f.rain.spread_factor if f is not None else 1.0 for f in specs])
     if prep.water_lon.size:
         from sim.geo import haversine_m
 
@@ -342,6 +360,12 @@ def _fire_plan(prep: Prepared, inc: Any, dist_m: np.ndarray) -> tuple[FirePlan |
         unit_drop_s=uf["drop_s"],
         unit_night_capable=uf["night_capable"],
         start=sc.start_date,
+        rain_days=inc.rain_days,
+        rain_factor=rain_factor[inc.type_idx],
+        escalation_after_s=esc_after[inc.type_idx],
+        escalation_units=esc_units[inc.type_idx],
+        escalation_rounds=esc_rounds[inc.type_idx],
+        max_area_ha=per("max_area_ha", np.inf),
     )
     return plan, walk
 

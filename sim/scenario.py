@@ -450,6 +450,25 @@ class Detection(_Model):
     uncovered_mean_h: Float = Field(default=2.0, gt=0, description="Mean detection delay elsewhere (h).")
 
 
+class FireRain(_Model):
+    """Rain days during a fire (drawn per fire and calendar day)."""
+
+    daily_probability: Float = Field(
+        default=0.15, ge=0, le=1, description="Chance that a given day is rainy at the fire (-); dry season ASSUMPTION."
+    )
+    spread_factor: Float = Field(default=0.2, ge=0, le=1, description="Spread multiplier on rainy days (-).")
+
+
+class Escalation(_Model):
+    """Extended attack: each `after_h` a fire is still uncontained, request more units."""
+
+    after_h: Float = Field(default=4.0, gt=0, description="Interval between reinforcement requests (h).")
+    units: dict[str, Annotated[int, Strict(), Field(ge=1)]] = Field(
+        description="Unit type id → number requested each round."
+    )
+    max_rounds: Int = Field(default=3, ge=1, description="Most reinforcement rounds per fire.")
+
+
 class FireSpec(_Model):
     """Forest-fire growth (elliptical spread) and suppression parameters."""
 
@@ -462,8 +481,22 @@ class FireSpec(_Model):
     walk_speed_kph: Float = Field(
         default=2.0, gt=0, description="Ground crews walk in from the road at this speed (km/h)."
     )
+    max_walk_m: Float = Field(
+        default=2000.0,
+        ge=0,
+        description="Forest tracks come this close (m); farther access is driven at `access.speed_kph`.",
+    )
     walk_circuity: Float = Field(default=1.3, ge=1, description="Walking path / straight line (-).")
     step_min: Float = Field(default=10.0, gt=0, le=60, description="Time step of the growth/suppression race (min).")
+    rain: FireRain = Field(default_factory=lambda: FireRain(), description="Rain days slow the spread.")
+    max_area_ha: Float = Field(
+        default=3000.0,
+        gt=0,
+        description="A free-burning fire stops growing at this size (ridges, rivers, fuel breaks) (ha); ASSUMPTION.",
+    )
+    escalation: Escalation | None = Field(
+        default=None, description="Extended attack: more units while the fire is not contained."
+    )
 
 
 class IncidentType(_Model):
@@ -1042,6 +1075,14 @@ def _cross_problems(data: dict[str, Any]) -> list[tuple[Loc, str]]:
                 if key not in ut_ids:
                     problems.append(
                         (("incidents", name, "units", key), _unknown("unit type", key, ut_ids))
+                    )
+        fire = inc.get("fire")
+        esc = fire.get("escalation") if isinstance(fire, dict) else None
+        if isinstance(esc, dict) and isinstance(esc.get("units"), dict) and ut_ids is not None:
+            for key in esc["units"]:
+                if key not in ut_ids:
+                    problems.append(
+                        (("incidents", name, "fire", "escalation", "units", key), _unknown("unit type", key, ut_ids))
                     )
         if inc.get("affected_people") is not None:
             needs_relief.append(name)

@@ -160,6 +160,11 @@ def print_targets(console: Console, metrics: dict[str, Any], *, lang: str = "zh"
         label = f"{t['label']['zh' if zh else 'en']} ({tid})"
         if t["measure"] == "firefighter_ratio":
             val, ci, req = f"{t['value']:.3f}‰", "—", f"≥ {t['required_per_mille']}‰"
+        elif t["measure"] == "burn_ratio":
+            lo, hi = t["ci95"]
+            val = f"{t['value']:.3f}‰"
+            ci = "—" if lo is None else f"[{lo:.3f}‰, {hi:.3f}‰]"
+            req = f"≤ {t['max_per_mille']}‰"
         else:
             share, (lo, hi) = t["share"], t["ci95"]
             val = "—" if share is None else f"{share:.1%}"

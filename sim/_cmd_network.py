@@ -1,0 +1,159 @@
+"""The ``network`` sub-command: summarise a road network, export it as GraphML, draw the city map."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from sim import geo
+from sim.errors import NetworkError
+from sim.network import SHAOGUAN, RoadNetwork, network_from_spec, save_graph
+
+#: Resolution of ``--map`` PNGs; 120 dpi keeps the city map below 600 kB.
+MAP_DPI = 120
+
+_CLASS_ZH = {
+    "motorway": "高速公路",
+    "trunk": "国道",
+    "primary": "省道",
+    "secondary": "县道",
+    "tertiary": "乡道",
+}
+
+
+def add_parser(subparsers: Any) -> None:
+    """Register ``network`` on the top-level sub-parser."""
+    p = subparsers.add_parser(
+        "network",
+        help="summarise a road network; export it as GraphML or draw the city map",
+        description=(
+            "Summarise a road network (nodes, edges, km by road class, bridges). "
+            "The default 'shaoguan' is the embedded approximate township-level network."
+        ),
+    )
+    p.add_argument(
+        "--network",
+        default=SHAOGUAN,
+        metavar="X",
+        help="'shaoguan', a .graphml or .osm/.osm.bz2/.xml file, or a place name (needs internet)",
+    )
+    p.add_argument("--json", action="store_true", help="print plain JSON")
+    p.add_argument("--export", type=Path, metavar="PATH.graphml", help="write the graph as GraphML")
+    p.add_argument("--map", type=Path, metavar="PATH.png", help="draw the city map to a PNG")
+    p.add_argument("--lang", choices=("zh", "en"), default="zh", help="map and table language")
+    p.add_argument(
+        "--from",
+        dest="origin",
+        metavar="PLACE",
+        help="also list travel times from PLACE to every county seat (light and heavy)",
+    )
+    p.add_argument("--cache-dir", type=Path, help="cache for downloaded place networks")
+    p.set_defaults(handler=run)
+
+
+def seat_times(net: RoadNetwork, origin: str) -> list[dict[str, Any]]:
+    """Return routes from a place to every county seat, light and heavy profiles."""
+    place = geo.resolve_place(origin)
+    src, _ = net.snap_place(place)
+    towns = {t.code: t for t in geo.load_towns()}
+    rows = []
+    for county in geo.load_counties():
+        seat = towns.get(county.seat_town_code)
+        if seat is None:
+            continue
+        dst, _ = net.snap_place(geo.Place(seat.lon, seat.lat, seat.name, seat))
+        light = net.route(src, dst, profile="light")
+        heavy = net.route(src, dst, profile="heavy")
+        rows.append(
+            {
+                "county": county.name,
+                "seat": seat.name,
+                "length_km": round(light.length_m / 1000, 1),
+                "light_h": round(light.travel_time_s / 3600, 2),
+                "heavy_h": round(heavy.travel_time_s / 3600, 2),
+                "refs": list(light.refs),
+            }
+        )
+    return rows
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print the summary; write the GraphML export and the map if asked."""
+    net = network_from_spec(args.network, cache_dir=args.cache_dir)
+    summary = net.summary()
+    out: dict[str, Any] = {"network": args.network, **summary}
+    if args.origin:
+        out["from"] = args.origin
+        out["seat_times"] = seat_times(net, args.origin)
+    if args.export is not None:
+        if args.export.suffix.lower() != ".graphml":
+            msg = f"--export {str(args.export)!r}: the file name must end in .graphml"
+            raise NetworkError(msg)
+        out["export"] = str(save_graph(net.G, args.export))
+    if args.map is not None:
+        from sim.plots import save
+        from sim.plots.maps import plot_city_map
+
+        fig, _ = plot_city_map(net, lang=args.lang)
+        out["map"] = str(save(fig, args.map, dpi=MAP_DPI))
+    if args.json:
+        print(json.dumps(out, ensure_ascii=False, indent=2))
+    else:
+        _print_human(out, args.lang)
+    return 0
+
+
+def _print_human(out: dict[str, Any], lang: str) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    zh = lang == "zh"
+    console = Console(highlight=False)
+    title = f"{'道路网络' if zh else 'Road network'} {out['network']}"
+    table = Table(title=title, show_header=False, title_justify="left")
+    table.add_column(style="bold")
+    table.add_column(justify="right")
+    rows = [
+        ("节点" if zh else "nodes", f"{out['nodes']:,}"),
+        ("有向边" if zh else "directed edges", f"{out['edges']:,}"),
+        ("乡镇" if zh else "towns", str(out["towns"])),
+        ("县区" if zh else "counties", str(out["counties"])),
+        ("强连通" if zh else "strongly connected", "✓" if out["strongly_connected"] else "✗"),
+        ("桥梁（跨河路段）" if zh else "bridges (river-crossing roads)", str(out["bridges"])),
+    ]
+    for name, value in rows:
+        table.add_row(name, value)
+    for cls, km in out["km_by_class"].items():
+        label = f"{_CLASS_ZH.get(cls, cls)} ({cls})" if zh else cls
+        table.add_row(f"  km {label}", f"{km:,.1f}")
+    table.add_row("  km " + ("合计" if zh else "total"), f"{out['km_total']:,.1f}")
+    console.print(table)
+    if "seat_times" in out:
+        t = Table(
+            title=("从 " if zh else "From ") + out["from"],
+            title_justify="left",
+        )
+        for col in (
+            "县区" if zh else "county",
+            "驻地" if zh else "seat",
+            "km",
+            ("轻型 h" if zh else "light h"),
+            ("重型 h" if zh else "heavy h"),
+            ("道路" if zh else "roads"),
+        ):
+            t.add_column(col)
+        for r in out["seat_times"]:
+            t.add_row(
+                r["county"],
+                r["seat"],
+                f"{r['length_km']:.1f}",
+                f"{r['light_h']:.2f}",
+                f"{r['heavy_h']:.2f}",
+                ", ".join(r["refs"]),
+            )
+        console.print(t)
+    for key, label in (("export", "GraphML"), ("map", "map")):
+        if key in out:
+            console.print(f"{label}: {out[key]}")

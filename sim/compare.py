@@ -1,0 +1,639 @@
+"""Paired comparison of scenarios run with common random numbers, and per-county equity tables.
+
+Every scenario in a comparison runs with the same seed and replications, so replication ``r``
+of each scenario sees the same incidents (see `sim.incidents.stream`). A difference between two
+scenarios is therefore estimated from the paired per-replication differences
+``d_r = x_X,r − x_A,r`` with a t-interval over replications (Law, *Simulation Modeling and
+Analysis*, §10.2 "paired-t confidence interval"). A scenario compared with itself gives exactly
+``d_r = 0``, hence a difference of 0 with the interval [0, 0].
+
+Pure numpy/scipy: per-incident columns and metrics in, JSON-ready mappings out; no files, no
+plotting.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from scipy import stats
+
+from sim import geo
+from sim.metrics import target_shares, time_column
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
+    from sim.runner import Prepared
+    from sim.scenario import Scenario, Target
+
+#: Target measures that are one ratio per run, not a share of incidents meeting a threshold.
+RATIO_MEASURES = frozenset({"firefighter_ratio", "burn_ratio"})
+#: Percentile reported per incident type and county (first-arrival hours).
+P_HIGH = 90
+#: A town counts as "beyond the target" when fewer than this share of its incidents met it.
+TOWN_MET_SHARE = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class ScenarioRun:
+    """One simulated scenario of a comparison or sweep point (kept in memory, not written)."""
+
+    label: str
+    source: str
+    prep: Prepared
+    metrics: dict[str, Any]
+    table: dict[str, np.ndarray]
+
+
+# --------------------------------------------------------------------------- small helpers
+
+
+def clean(x: Any) -> Any:
+    """Round floats to 6 decimals, map NaN/inf to None and −0.0 to 0.0 (stable, valid JSON)."""
+    if isinstance(x, dict):
+        return {str(k): clean(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [clean(v) for v in x]
+    if isinstance(x, (bool, np.bool_)):
+        return bool(x)
+    if isinstance(x, (int, np.integer)):
+        return int(x)
+    if isinstance(x, (float, np.floating)):
+        v = float(x)
+        return round(v, 6) + 0.0 if math.isfinite(v) else None
+    return x
+
+
+def distinct_labels(names: Sequence[str], sources: Sequence[str]) -> list[str]:
+    """Return one distinct, folder-safe label per scenario.
+
+    The scenario ``name`` is used; names given more than once get the file stem appended
+    (``name@stem``) and, if still equal, their position (``name@stem-2``).
+    """
+    safe = [re.sub(r"[^\w.\-]+", "_", n, flags=re.UNICODE).strip("_") or "scenario" for n in names]
+    counts: dict[str, int] = {}
+    for s in safe:
+        counts[s] = counts.get(s, 0) + 1
+    out = []
+    for s, src in zip(safe, sources, strict=True):
+        stem = re.sub(r"[^\w.\-]+", "_", Path(src).stem, flags=re.UNICODE) or "file"
+        out.append(s if counts[s] == 1 else (s if s == stem else f"{s}@{stem}"))
+    seen: dict[str, int] = {}
+    final = []
+    for lab in out:
+        seen[lab] = seen.get(lab, 0) + 1
+        final.append(lab if seen[lab] == 1 else f"{lab}-{seen[lab]}")
+    return final
+
+
+def paired_difference(
+    values: Sequence[float], reference: Sequence[float], level: float = 0.95
+) -> dict[str, Any]:
+    """Mean and t-interval of the per-replication differences ``values[r] − reference[r]``.
+
+    Parameters
+    ----------
+    values, reference
+        One number per replication (same replication order); NaN entries (no incident of the
+        kind in that replication) drop the pair.
+    level
+        Confidence level of the interval.
+
+    Returns
+    -------
+    diff
+        ``{"diff", "ci95", "n_pairs", "significant", "per_replication"}``. With a single pair
+        the interval is unknown (None); ``significant`` is True when the interval excludes 0.
+        The interval is not clipped (differences of shares lie in [−1, 1]).
+    """
+    x = np.asarray(values, dtype=float)
+    a = np.asarray(reference, dtype=float)
+    if x.shape != a.shape:
+        msg = f"paired difference needs equal replication counts, got {x.size} and {a.size}"
+        raise ValueError(msg)
+    d_all = x - a
+    ok = ~np.isnan(d_all)
+    d = d_all[ok]
+    n = int(d.size)
+    out: dict[str, Any] = {
+        "diff": None,
+        "ci95": [None, None],
+        "n_pairs": n,
+        "significant": False,
+        "per_replication": [None if math.isnan(v) else float(v) for v in d_all],
+    }
+    if n == 0:
+        return out
+    m = float(d.mean())
+    out["diff"] = m
+    if n >= 2:
+        half = float(stats.t.ppf(0.5 + level / 2, n - 1) * d.std(ddof=1) / math.sqrt(n))
+        lo, hi = m - half, m + half
+        out["ci95"] = [lo, hi]
+        out["significant"] = bool(lo > 0 or hi < 0)
+    return out
+
+
+def is_ratio(measure: str) -> bool:
+    """Whether a target measure is a ratio (one value per run) rather than a share of incidents."""
+    return measure in RATIO_MEASURES
+
+
+def lower_is_better(measure: str) -> bool:
+    """Whether a smaller value of the measure is better (burned forest ratio)."""
+    return measure == "burn_ratio"
+
+
+def requirement(target: Mapping[str, Any]) -> tuple[str, float]:
+    """Return (``"≥"`` or ``"≤"``, limit) of a ``metrics.json``-style target entry.
+
+    Time targets: share ≥ ``required_share``; ``firefighter_ratio``: value ≥
+    ``required_per_mille``; ``burn_ratio``: value ≤ ``max_per_mille`` (‰).
+    """
+    m = target["measure"]
+    if m == "firefighter_ratio":
+        return "≥", float(target["required_per_mille"])
+    if m == "burn_ratio":
+        return "≤", float(target["max_per_mille"])
+    return "≥", float(target["required_share"])
+
+
+def target_value(target: Mapping[str, Any]) -> float | None:
+    """The share (time targets) or value (ratio targets) of a target entry."""
+    return target.get("value") if is_ratio(target["measure"]) else target.get("share")
+
+
+def verdict(diff: Mapping[str, Any] | None, *, lower_better: bool) -> str:
+    """``"better"``, ``"worse"`` or ``"not significant"`` for a paired difference."""
+    if not diff or diff.get("diff") is None or not diff.get("significant"):
+        return "not significant"
+    return "better" if (diff["diff"] < 0) == lower_better else "worse"
+
+
+def time_targets(scenario: Scenario) -> list[Target]:
+    """Return the scenario's targets that measure a time against a threshold (not the ratios)."""
+    return [t for t in scenario.targets if not is_ratio(t.measure)]
+
+
+def target_mask(table: Mapping[str, np.ndarray], target: Target) -> np.ndarray:
+    """Incidents a time target is evaluated on (its types; relief: only with affected people)."""
+    m = np.isin(table["type"], list(target.incident_types or ()))
+    if target.measure == "relief":
+        m &= np.asarray(table["affected_people"]) > 0
+    return m
+
+
+def target_met(table: Mapping[str, np.ndarray], target: Target) -> np.ndarray:
+    """Whether each incident met the target's threshold (never reached = missed)."""
+    x = np.asarray(table[time_column(target)], dtype=float)
+    return np.nan_to_num(x, nan=np.inf) < float(target.threshold_h or 0.0)
+
+
+def any_target_missed(
+    table: Mapping[str, np.ndarray], scenario: Scenario
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return (relevant, missed): incidents covered by a time target, and whether any of its targets was missed."""
+    n = len(table["type"])
+    relevant = np.zeros(n, dtype=bool)
+    missed = np.zeros(n, dtype=bool)
+    for tg in time_targets(scenario):
+        m = target_mask(table, tg)
+        relevant |= m
+        missed |= m & ~target_met(table, tg)
+    return relevant, missed
+
+
+# --------------------------------------------------------------------------- per-county equity
+
+
+def incident_town_index(
+    table: Mapping[str, np.ndarray],
+    town_names: Sequence[str],
+    town_lon: np.ndarray,
+    town_lat: np.ndarray,
+) -> np.ndarray:
+    """Index of each incident's town in the geography (the ``town`` column, nearest seat among namesakes)."""
+    by_name: dict[str, list[int]] = {}
+    for i, name in enumerate(town_names):
+        by_name.setdefault(str(name), []).append(i)
+    names = np.asarray(table["town"]).astype(str)
+    lon = np.asarray(table["lon"], dtype=float)
+    lat = np.asarray(table["lat"], dtype=float)
+    out = np.full(names.size, -1, dtype=np.int64)
+    for name, idx in by_name.items():
+        sel = names == name
+        if not sel.any():
+            continue
+        if len(idx) == 1:
+            out[sel] = idx[0]
+            continue
+        # Two towns share a name (大桥镇, 黄坑镇): the runner assigned the nearest seat.
+        cand = np.asarray(idx)
+        d = (lon[sel, None] - town_lon[cand][None, :]) ** 2 + (
+            lat[sel, None] - town_lat[cand][None, :]
+        ) ** 2
+        out[sel] = cand[np.argmin(d, axis=1)]
+    return out
+
+
+def county_equity(prep: Prepared, table: Mapping[str, np.ndarray]) -> dict[str, Any]:
+    """Per-county equity of the time targets.
+
+    Parameters
+    ----------
+    prep
+        Compiled scenario (targets, geography with town populations).
+    table
+        Per-incident columns of all replications.
+
+    Returns
+    -------
+    equity
+        ``{"counties": {county: {"population", "first_arrival_p90_h", "n_incidents",
+        "targets": {target id: {...}}}}, "definition": {...}}``. Per target and county:
+        ``n`` incidents (by the incident's county), ``p90_h`` (90th percentile of the target's
+        measured time over incidents where it happened, hours), ``missed_share`` (share of the
+        incidents that missed the threshold, never-reached counted as missed, pooled over
+        replications), ``pop_beyond_share`` (share of the county's population living in towns
+        where fewer than half of the target's incidents met the threshold) and
+        ``pop_no_sample_share`` (share living in towns with no such incident in the simulation).
+
+    Notes
+    -----
+    Town populations are those the incident generator uses: each county's 2020 census
+    population split over its towns (urban 街道 and county seats weighted, see
+    `sim.incidents.URBAN_TOWN_WEIGHT`); an incident belongs to the town whose seat is nearest
+    (the ``town`` column). Counties are those of `sim.geo.load_counties`, in code order.
+    """
+    sc = prep.scenario
+    g = prep.geography
+    town_pop = np.asarray(g.town_weight, dtype=float)
+    town_county = np.asarray(g.town_counties).astype(str)
+    tidx = incident_town_index(table, g.town_names, np.asarray(g.town_lon), np.asarray(g.town_lat))
+    inc_county = np.asarray(table["county"]).astype(str)
+    needs_units = np.asarray(table["units_required"]) > 0
+    fa = np.asarray(table["first_arrival_h"], dtype=float)
+    targets = time_targets(sc)
+    per_target = {
+        tg.id: (
+            target_mask(table, tg),
+            target_met(table, tg),
+            np.asarray(table[time_column(tg)], dtype=float),
+        )
+        for tg in targets
+    }
+    n_towns = len(g.town_names)
+    town_stats = {}
+    for tid, (mask, met, _x) in per_target.items():
+        n_t = np.bincount(tidx[mask & (tidx >= 0)], minlength=n_towns)
+        met_t = np.bincount(tidx[mask & met & (tidx >= 0)], minlength=n_towns)
+        town_stats[tid] = (n_t, met_t)
+
+    counties: dict[str, Any] = {}
+    for c in geo.load_counties():
+        in_c = town_county == c.name
+        pop_c = float(town_pop[in_c].sum())
+        m_c = inc_county == c.name
+        served = fa[m_c & needs_units]
+        served = served[~np.isnan(served)]
+        entry: dict[str, Any] = {
+            "population": round(pop_c),
+            "n_incidents": int((m_c & needs_units).sum()),
+            "first_arrival_p90_h": float(np.percentile(served, P_HIGH)) if served.size else None,
+            "targets": {},
+        }
+        for tg in targets:
+            mask, met, x = per_target[tg.id]
+            sel = mask & m_c
+            xs = x[sel]
+            xs = xs[~np.isnan(xs)]
+            n_t, met_t = town_stats[tg.id]
+            sampled = in_c & (n_t > 0)
+            beyond = sampled & (met_t < TOWN_MET_SHARE * n_t)
+            entry["targets"][tg.id] = {
+                "n": int(sel.sum()),
+                "p90_h": float(np.percentile(xs, P_HIGH)) if xs.size else None,
+                "missed_share": float(1.0 - met[sel].mean()) if sel.any() else None,
+                "pop_beyond_share": float(town_pop[beyond].sum() / pop_c) if pop_c > 0 else None,
+                "pop_no_sample_share": float(town_pop[in_c & ~sampled].sum() / pop_c)
+                if pop_c > 0
+                else None,
+            }
+        counties[c.name] = entry
+    return clean({"counties": counties, "targets": [tg.id for tg in targets]})
+
+
+def county_missed(table: Mapping[str, np.ndarray], scenario: Scenario) -> dict[str, dict[str, Any]]:
+    """Per county: ``n`` target-covered incidents and the ``share`` that missed at least one time target (None if n = 0)."""
+    relevant, missed = any_target_missed(table, scenario)
+    county = np.asarray(table["county"]).astype(str)
+    out: dict[str, dict[str, Any]] = {}
+    for c in geo.load_counties():
+        m = relevant & (county == c.name)
+        out[c.name] = {"n": int(m.sum()), "share": float(missed[m].mean()) if m.any() else None}
+    return out
+
+
+# --------------------------------------------------------------------------- response times
+
+
+def per_replication_times(
+    table: Mapping[str, np.ndarray],
+    incident_type: str,
+    replications: int,
+    column: str = "first_arrival_h",
+) -> tuple[list[float], list[float]]:
+    """Per-replication mean and 90th percentile (hours) of a time column for one incident type.
+
+    Only incidents that need units and where the event happened are used (as in
+    ``metrics.json``); a replication without any gives NaN.
+    """
+    x = np.asarray(table[column], dtype=float)
+    m = (
+        (np.asarray(table["type"]) == incident_type)
+        & (np.asarray(table["units_required"]) > 0)
+        & ~np.isnan(x)
+    )
+    rep = np.asarray(table["replication"])
+    means, highs = [], []
+    for r in range(replications):
+        v = x[m & (rep == r)]
+        means.append(float(v.mean()) if v.size else math.nan)
+        highs.append(float(np.percentile(v, P_HIGH)) if v.size else math.nan)
+    return means, highs
+
+
+# --------------------------------------------------------------------------- comparison
+
+
+def same_incidents(a: Scenario, b: Scenario) -> bool:
+    """Whether two scenarios generate the same incidents (the common-random-numbers condition)."""
+    keys = (
+        "seed",
+        "replications",
+        "horizon_days",
+        "start_date",
+        "population",
+        "incidents",
+        "network",
+        "access",
+    )
+    return all(getattr(a, k) == getattr(b, k) for k in keys)
+
+
+def _target_block(run: ScenarioRun, tg: Target) -> dict[str, Any]:
+    m = run.metrics["targets"][tg.id]
+    if is_ratio(tg.measure):
+        return {
+            "value": m["value"],
+            "ci95": m["ci95"],
+            "met": m["met"],
+            "met_95": m["met_95"],
+            "per_replication": m.get("per_replication"),
+        }
+    n_rep = int(run.prep.scenario.replications)
+    s = target_shares(run.table, tg, n_rep)
+    return {
+        "share": s["share"],
+        "ci95": s["ci95"],
+        "met": m["met"],
+        "met_95": m["met_95"],
+        "n_incidents": s["n_incidents"],
+        "per_replication": s["per_replication"],
+    }
+
+
+def compare_runs(runs: Sequence[ScenarioRun]) -> dict[str, Any]:
+    """Compare scenarios to the first one with paired per-replication differences.
+
+    Parameters
+    ----------
+    runs
+        Two or more simulated scenarios with the same seed and replications; the first is the
+        reference.
+
+    Returns
+    -------
+    comparison
+        JSON-ready ``comparison.json`` mapping: ``scenarios``, ``reference``, ``targets`` (per
+        target: each scenario's share or value with CI, and ``diff_vs_reference`` with the
+        paired mean difference, its 95 % t-interval and the per-replication differences),
+        ``response_times`` (per incident type: mean and P90 first arrival per scenario, paired
+        differences), ``counties`` (per-county equity of each scenario) and ``notes``.
+    """
+    if len(runs) < 2:
+        msg = f"a comparison needs at least two scenarios, got {len(runs)}"
+        raise ValueError(msg)
+    ref = runs[0]
+    rsc = ref.prep.scenario
+    n_rep = int(rsc.replications)
+    notes = []
+    for run in runs[1:]:
+        if not same_incidents(rsc, run.prep.scenario):
+            notes.append(
+                f"{run.label}: incident model, horizon, population or network differ from {ref.label}; "
+                "incidents are not common random numbers and differences mix demand and resources"
+            )
+
+    scenarios = []
+    for run in runs:
+        s = run.prep.scenario
+        title = {"zh": s.title.zh, "en": s.title.en} if s.title else {"zh": s.name, "en": s.name}
+        scenarios.append(
+            {
+                "label": run.label,
+                "name": s.name,
+                "file": run.source,
+                "title": title,
+                "seed": s.seed,
+                "replications": s.replications,
+                "horizon_days": s.horizon_days,
+                "facilities": len(s.facilities),
+                "units": int(run.metrics["run"]["units"]),
+                "full_time_staff": int(run.prep.full_time_staff),
+            }
+        )
+
+    targets: dict[str, Any] = {}
+    for tg in rsc.targets:
+        entry: dict[str, Any] = {
+            "label": {"zh": tg.label.zh, "en": tg.label.en},
+            "measure": tg.measure,
+        }
+        if tg.measure == "firefighter_ratio":
+            entry["required_per_mille"] = tg.required_per_mille
+        elif tg.measure == "burn_ratio":
+            entry |= {
+                "incident_types": list(tg.incident_types or ()),
+                "max_per_mille": tg.max_per_mille,
+            }
+        else:
+            entry |= {
+                "incident_types": list(tg.incident_types or ()),
+                "threshold_h": tg.threshold_h,
+                "required_share": tg.required_share,
+                "column": time_column(tg),
+            }
+        entry["lower_is_better"] = lower_is_better(tg.measure)
+        by_sc: dict[str, Any] = {}
+        for run in runs:
+            other = {t.id: t for t in run.prep.scenario.targets}.get(tg.id)
+            by_sc[run.label] = None if other is None else _target_block(run, other)
+        base = by_sc[ref.label]
+        diffs: dict[str, Any] = {}
+        for run in runs:
+            blk = by_sc[run.label]
+            if blk is None:
+                diffs[run.label] = None
+            elif blk.get("per_replication") is None or base.get("per_replication") is None:
+                # A ratio without sampling error (firefighters per mille): the plain difference.
+                d = float(blk["value"]) - float(base["value"])
+                diffs[run.label] = {
+                    "diff": d,
+                    "ci95": [d, d],
+                    "n_pairs": None,
+                    "significant": d != 0,
+                    "per_replication": None,
+                }
+            else:
+                diffs[run.label] = paired_difference(
+                    blk["per_replication"], base["per_replication"]
+                )
+        for d in diffs.values():
+            if d is not None:
+                d["verdict"] = verdict(d, lower_better=lower_is_better(tg.measure))
+        entry["by_scenario"] = by_sc
+        entry["diff_vs_reference"] = diffs
+        targets[tg.id] = entry
+
+    response: dict[str, Any] = {}
+    for name, inc in rsc.incidents.items():
+        if not inc.units:
+            continue
+        per = {run.label: per_replication_times(run.table, name, n_rep) for run in runs}
+        by_sc = {}
+        diffs = {}
+        for run in runs:
+            means, highs = per[run.label]
+            summ = run.metrics["response_times"]["by_type"].get(name, {}).get("first_arrival_h", {})
+            by_sc[run.label] = {
+                "mean_h": summ.get("mean"),
+                "p90_h": summ.get(f"p{P_HIGH}"),
+                "n": summ.get("n"),
+                "n_without": summ.get("n_without"),
+            }
+            diffs[run.label] = {
+                "mean_h": paired_difference(means, per[ref.label][0]),
+                "p90_h": paired_difference(highs, per[ref.label][1]),
+            }
+            for d in diffs[run.label].values():
+                d["verdict"] = verdict(d, lower_better=True)
+        response[name] = {
+            "label": {"zh": inc.label.zh, "en": inc.label.en},
+            "by_scenario": by_sc,
+            "diff_vs_reference": diffs,
+        }
+
+    counties: dict[str, Any] = {}
+    for run in runs:
+        eq = county_equity(run.prep, run.table)
+        miss = county_missed(run.table, run.prep.scenario)
+        for cname, row in eq["counties"].items():
+            counties.setdefault(cname, {})[run.label] = row | {
+                "any_target_missed_share": miss[cname]["share"],
+                "any_target_n": miss[cname]["n"],
+            }
+
+    return clean(
+        {
+            "reference": ref.label,
+            "seed": rsc.seed,
+            "replications": n_rep,
+            "method": "paired differences over replications with common random numbers; "
+            "t-interval (95 %) of d_r = x_scenario,r - x_reference,r",
+            "scenarios": scenarios,
+            "targets": targets,
+            "response_times": response,
+            "counties": counties,
+            "notes": notes,
+        }
+    )
+
+
+def comparison_rows(comparison: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Flatten a comparison into tidy rows for ``comparison.csv``."""
+    ref = comparison["reference"]
+    rows: list[dict[str, Any]] = []
+
+    def add(
+        section: str,
+        item: str,
+        metric: str,
+        label: str,
+        blk: Mapping[str, Any] | None,
+        value_key: str,
+        diff: Mapping[str, Any] | None,
+    ) -> None:
+        ci = (blk or {}).get("ci95") or [None, None]
+        dci = (diff or {}).get("ci95") or [None, None]
+        rows.append(
+            {
+                "section": section,
+                "item": item,
+                "metric": metric,
+                "scenario": label,
+                "reference": ref,
+                "value": (blk or {}).get(value_key),
+                "ci95_low": ci[0],
+                "ci95_high": ci[1],
+                "diff_vs_reference": (diff or {}).get("diff"),
+                "diff_ci95_low": dci[0],
+                "diff_ci95_high": dci[1],
+            }
+        )
+
+    for tid, t in comparison["targets"].items():
+        key = "value" if is_ratio(t["measure"]) else "share"
+        for label, blk in t["by_scenario"].items():
+            add("target", tid, key, label, blk, key, t["diff_vs_reference"][label])
+    for name, r in comparison["response_times"].items():
+        for label, blk in r["by_scenario"].items():
+            for metric in ("mean_h", "p90_h"):
+                add(
+                    "first_arrival",
+                    name,
+                    metric,
+                    label,
+                    {metric: blk[metric]},
+                    metric,
+                    r["diff_vs_reference"][label][metric],
+                )
+    for cname, by_sc in comparison["counties"].items():
+        for label, row in by_sc.items():
+            add(
+                "county",
+                cname,
+                "first_arrival_p90_h",
+                label,
+                {"v": row["first_arrival_p90_h"]},
+                "v",
+                None,
+            )
+            add(
+                "county",
+                cname,
+                "any_target_missed_share",
+                label,
+                {"v": row.get("any_target_missed_share")},
+                "v",
+                None,
+            )
+            for tid, t in row["targets"].items():
+                for metric in ("missed_share", "pop_beyond_share"):
+                    add("county", cname, f"{tid}.{metric}", label, {"v": t[metric]}, "v", None)
+    return rows

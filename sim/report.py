@@ -1,0 +1,1061 @@
+"""Reports of run, compare and sweep folders: a self-contained ``report.html`` and a ``report.md``.
+
+Both files are rendered from the same list of blocks (headings, paragraphs, tables, images).
+The HTML embeds every PNG as a base64 ``data:`` URI, uses inline CSS only and no script, so it
+opens offline and can be mailed or pasted into a 可行性研究报告; the Markdown links the PNG
+files next to it. Every user-provided string (scenario names and titles, labels, facility
+names) is escaped. Nothing here imports matplotlib: the charts are read from disk. Neither file
+contains a clock time, so they are as reproducible as the PNGs they embed.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sim.compare import county_equity, is_ratio, lower_is_better, requirement, time_targets
+from sim.sweep import format_value, statement
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
+    from sim.runner import Prepared
+    from sim.scenario import Scenario
+
+KIND_LABEL = {
+    "fire_station": ("消防救援站", "Fire-rescue station"),
+    "township_team": ("乡镇专职消防队", "Township team"),
+    "rescue_base": ("救援基地", "Rescue base"),
+    "water_rescue_base": ("水域救援点", "Water-rescue base"),
+    "depot": ("物资储备库", "Relief depot"),
+    "helicopter_base": ("直升机基地", "Helicopter base"),
+    "regional_centre": ("区域应急救援中心", "Regional centre"),
+    "mutual_aid": ("增援力量", "Mutual aid"),
+}
+MEASURE_LABEL = {
+    "first_arrival": ("首车到场", "first unit on scene"),
+    "all_arrived": ("所需力量全部到场", "all required units on scene"),
+    "relief": ("初步救助物资送达", "first relief delivered"),
+    "contained": ("火灾扑灭（控制）", "fire contained"),
+    "unit_arrival": ("指定力量到场", "given unit type on scene"),
+    "firefighter_ratio": ("专职消防人员/总人口", "full-time firefighters per population"),
+    "burn_ratio": ("森林火灾受害率（年）", "burned forest share per year"),
+}
+WHERE_LABEL = {
+    "population": ("按人口分布", "by population"),
+    "river": ("沿河流", "along rivers"),
+    "forest": ("林区", "forest areas"),
+    "points": ("指定地点", "given points"),
+}
+CHART_CAPTION = {
+    "targets.png": (
+        "规划指标达成情况：条形为达标比例，误差线为 95% 置信区间，深蓝竖线为要求。",
+        "Plan targets: bars are shares meeting the target, whiskers the 95% CI, the dark line the requirement.",
+    ),
+    "response_times.png": (
+        "到场时间分布：曲线上一点 (x, y) 表示 y 比例的事件在 x 小时内到达。",
+        "Response times: a point (x, y) means a share y of incidents was reached within x hours.",
+    ),
+    "map.png": (
+        "事件分布与目标达成（第 1 次重复）：绿点达标，红叉未达标，符号为设施。",
+        "Incidents by target outcome (replication 1): green met, red crosses missed; symbols are facilities.",
+    ),
+    "utilisation.png": (
+        "各类力量利用率：忙碌时间占比，括号内为单元数。",
+        "Unit utilisation: share of time busy; number of units in brackets.",
+    ),
+    "compare_targets.png": (
+        "各方案指标达成情况（95% 置信区间；深蓝竖线为要求）。",
+        "Targets by scenario (95% CI; the dark line is the requirement).",
+    ),
+    "compare_diffs.png": (
+        "与参照方案的配对差值及 95% 置信区间。区间不含 0（绿/红）才说明差异不是随机波动。",
+        "Paired differences to the reference with 95% CIs. Only an interval that excludes 0 "
+        "(green/red) shows a difference that is not noise.",
+    ),
+    "compare_response_times.png": (
+        "到场时间分布对比：◆ 为指标要求（阈值，要求比例），曲线须从其上方通过。",
+        "Response-time distributions: ◆ marks the requirement (threshold, required share); "
+        "the curve must pass above it.",
+    ),
+    "county_maps.png": (
+        "各县（市、区）未达标事件比例（任一时间类指标未达标即计入）。",
+        "Share of target incidents missing any time target, by county.",
+    ),
+    "county_change.png": (
+        "未达标事件比例相对参照方案的变化（百分点）。",
+        "Change in the missed share against the reference (percentage points).",
+    ),
+    "sweep_targets.png": (
+        "各指标达标比例随参数的变化：带为 95% 置信区间，虚线为要求，● 为 95% 置信达标。",
+        "Target shares against the parameter: bands are 95% CIs, the dashed line the "
+        "requirement, ● met with 95% confidence.",
+    ),
+}
+
+
+def _t(lang: str, zh: str, en: str) -> str:
+    return zh if lang == "zh" else en
+
+
+def _pair(lang: str, pair: tuple[str, str]) -> str:
+    return pair[0] if lang == "zh" else pair[1]
+
+
+def pct(v: float | None, digits: int = 1) -> str:
+    """Format a share as a percentage ("—" for None)."""
+    return "—" if v is None else f"{v:.{digits}%}"
+
+
+def ci_text(ci: Sequence[float | None] | None) -> str:
+    """Format a share interval as ``[a%, b%]``."""
+    if not ci or ci[0] is None or ci[1] is None:
+        return "—"
+    return f"[{ci[0]:.1%}, {ci[1]:.1%}]"
+
+
+def pp(v: float | None, ci: Sequence[float | None] | None = None) -> str:
+    """Format a difference of shares in percentage points, with its interval."""
+    if v is None:
+        return "—"
+    has_ci = bool(ci) and ci[0] is not None and ci[1] is not None
+    # Two decimals for sub-point differences, which common random numbers resolve.
+    big = max(abs(v), *(abs(c) for c in ci if c is not None)) if has_ci else abs(v)
+    nd = 2 if 0 < big * 100 < 1 else 1
+    out = f"{v * 100:+.{nd}f} pp"
+    if has_ci:
+        out += f" [{ci[0] * 100:+.{nd}f}, {ci[1] * 100:+.{nd}f}]"
+    return out
+
+
+def hours(v: float | None) -> str:
+    """Format a time in hours: minutes below 2 h, hours above ("—" for None)."""
+    if v is None:
+        return "—"
+    return f"{v * 60:.0f} min" if v < 2 else f"{v:.1f} h"
+
+
+def req_text(t: Mapping[str, Any], lang: str, *, short: bool = False) -> str:
+    """Requirement of a ``metrics.json``-style target entry (``≥ 90% < 0.5 h``, ``≥ 0.4‰``, ``≤ 1‰/年``)."""
+    op, limit = requirement(t)
+    if t["measure"] == "burn_ratio":
+        return f"{op} {limit:g}‰" + _t(lang, "/年", " per year")
+    if is_ratio(t["measure"]):
+        return f"{op} {limit:g}‰"
+    if short:
+        return f"≥ {limit:.0%} < {t['threshold_h']:g} h"
+    return _t(
+        lang,
+        f"≥ {limit:.0%} 的事件 < {t['threshold_h']:g} 小时",
+        f"≥ {limit:.0%} of incidents < {t['threshold_h']:g} h",
+    )
+
+
+def value_text(t: Mapping[str, Any]) -> str:
+    """Share with its CI, or ratio value (with its CI when it has sampling error)."""
+    if is_ratio(t["measure"]):
+        v = t.get("value")
+        if v is None:
+            return "—"
+        ci = t.get("ci95") or [None, None]
+        if ci[0] is not None and ci[1] is not None and ci[0] != ci[1]:
+            return f"{v:.3f}‰ [{ci[0]:.3f}, {ci[1]:.3f}]"
+        return f"{v:.3f}‰"
+    return f"{pct(t.get('share'))} {ci_text(t.get('ci95'))}"
+
+
+def diff_text(t: Mapping[str, Any], d: Mapping[str, Any]) -> str:
+    """A paired difference: percentage points for shares, ‰ for ratios."""
+    if is_ratio(t["measure"]):
+        out = f"{d['diff']:+.3f}‰"
+        ci = d.get("ci95") or [None, None]
+        if ci[0] is not None and ci[0] != ci[1]:
+            out += f" [{ci[0]:+.3f}, {ci[1]:+.3f}]"
+        return out
+    return pp(d["diff"], d["ci95"])
+
+
+def diff_class(t: Mapping[str, Any], d: Mapping[str, Any]) -> str:
+    """``ok`` for a significant improvement, ``bad`` for a significant deterioration."""
+    if not d.get("significant"):
+        return ""
+    return "ok" if (d["diff"] < 0) == lower_is_better(t["measure"]) else "bad"
+
+
+# --------------------------------------------------------------------------- document model
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """A table cell: text and an optional status class (``ok``, ``bad``, ``muted``)."""
+
+    text: str
+    cls: str = ""
+
+
+@dataclass(slots=True)
+class Doc:
+    """Blocks of a report, rendered to HTML and Markdown."""
+
+    title: str
+    lang: str
+    blocks: list[tuple[Any, ...]] = field(default_factory=list)
+
+    def h(self, level: int, text: str) -> None:
+        """Add a heading (level 2 or 3)."""
+        self.blocks.append(("h", level, text))
+
+    def p(self, text: str, cls: str = "") -> None:
+        """Add a paragraph."""
+        self.blocks.append(("p", text, cls))
+
+    def table(self, columns: Sequence[str], rows: Sequence[Sequence[str | Cell]]) -> None:
+        """Add a table (first column is a row header)."""
+        self.blocks.append(
+            (
+                "table",
+                list(columns),
+                [[c if isinstance(c, Cell) else Cell(str(c)) for c in r] for r in rows],
+            )
+        )
+
+    def img(self, path: Path, caption: str) -> None:
+        """Add an image (a PNG written next to the report)."""
+        self.blocks.append(("img", path, caption))
+
+
+CSS = """
+body{font-family:"Noto Sans CJK SC","Source Han Sans SC","Microsoft YaHei","PingFang SC","Hiragino Sans GB",
+"WenQuanYi Micro Hei",Arial,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#1d2733;line-height:1.5}
+h1{font-size:1.6em;border-bottom:3px solid #1d3557;padding-bottom:.3em}
+h2{font-size:1.25em;color:#1d3557;border-bottom:1px solid #ccd;padding-bottom:.2em;margin-top:2em}
+h3{font-size:1.05em;color:#1d3557}
+table{border-collapse:collapse;margin:.8em 0;font-size:.88em}
+th,td{border:1px solid #c9ced6;padding:.3em .55em;text-align:left;vertical-align:top}
+th{background:#eef1f6}
+tr:nth-child(even) td{background:#fafbfc}
+td.ok{color:#17663d;font-weight:bold}
+td.bad{color:#b3131d;font-weight:bold}
+td.muted{color:#777}
+p.note{font-size:.88em;color:#444;background:#f6f7f9;border-left:4px solid #8d99ae;padding:.4em .8em}
+p.warn{font-size:.9em;background:#fff4e5;border-left:4px solid #e69f00;padding:.4em .8em}
+div.scroll{overflow-x:auto}
+p.good{font-size:.9em;background:#eaf6ef;border-left:4px solid #2a9d8f;padding:.4em .8em}
+figure{margin:1.2em 0}
+figure img{max-width:100%;height:auto;border:1px solid #e0e3e8}
+figcaption{font-size:.85em;color:#444;margin-top:.3em}
+"""
+
+
+def render_html(doc: Doc, folder: Path) -> str:
+    """Render a document as one self-contained HTML page (images embedded as data URIs)."""
+    e = html.escape
+    lang = "zh-CN" if doc.lang == "zh" else "en"
+    parts = [
+        "<!DOCTYPE html>",
+        f'<html lang="{lang}">',
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{e(doc.title)}</title>",
+        f"<style>{CSS}</style>",
+        "</head>",
+        "<body>",
+        f"<h1>{e(doc.title)}</h1>",
+    ]
+    for b in doc.blocks:
+        kind = b[0]
+        if kind == "h":
+            parts.append(f"<h{b[1]}>{e(b[2])}</h{b[1]}>")
+        elif kind == "p":
+            cls = f' class="{e(b[2])}"' if b[2] else ""
+            parts.append(f"<p{cls}>{e(b[1])}</p>")
+        elif kind == "table":
+            parts.append('<div class="scroll"><table>')
+            parts.append(
+                "<thead><tr>" + "".join(f"<th>{e(c)}</th>" for c in b[1]) + "</tr></thead>"
+            )
+            parts.append("<tbody>")
+            for row in b[2]:
+                cells = []
+                for i, c in enumerate(row):
+                    tag = "th" if i == 0 else "td"
+                    cls = f' class="{e(c.cls)}"' if c.cls else ""
+                    cells.append(f"<{tag}{cls}>{e(c.text)}</{tag}>")
+                parts.append("<tr>" + "".join(cells) + "</tr>")
+            parts.append("</tbody></table></div>")
+        elif kind == "img":
+            path = Path(b[1])
+            full = path if path.is_absolute() else folder / path
+            if not full.is_file():
+                continue
+            data = base64.b64encode(full.read_bytes()).decode("ascii")
+            parts.append(
+                f'<figure><img src="data:image/png;base64,{data}" alt="{e(b[2])}">'
+                f"<figcaption>{e(b[2])}</figcaption></figure>"
+            )
+    parts += ["</body>", "</html>", ""]
+    return "\n".join(parts)
+
+
+def md_escape(s: str) -> str:
+    """Escape Markdown/HTML specials so user text is shown literally."""
+    out = s.replace("\\", "\\\\")
+    for ch in "`*[]<>&|":
+        out = out.replace(ch, "\\" + ch)
+    return out.replace("\n", " ")
+
+
+def render_md(doc: Doc, folder: Path) -> str:
+    """Render a document as Markdown with links to the PNG files next to it."""
+    lines = [f"# {md_escape(doc.title)}", ""]
+    for b in doc.blocks:
+        kind = b[0]
+        if kind == "h":
+            lines += ["#" * b[1] + " " + md_escape(b[2]), ""]
+        elif kind == "p":
+            text = md_escape(b[1])
+            lines += [f"> {text}" if b[2] else text, ""]
+        elif kind == "table":
+            lines.append("| " + " | ".join(md_escape(c) for c in b[1]) + " |")
+            lines.append("|" + "|".join("---" for _ in b[1]) + "|")
+            for row in b[2]:
+                cells = []
+                for c in row:
+                    t = md_escape(c.text)
+                    cells.append(f"**{t}**" if c.cls == "bad" else t)
+                lines.append("| " + " | ".join(cells) + " |")
+            lines.append("")
+        elif kind == "img":
+            path = Path(b[1])
+            full = path if path.is_absolute() else folder / path
+            if not full.is_file():
+                continue
+            rel = full.relative_to(folder) if full.is_relative_to(folder) else full
+            lines += [f"![{md_escape(b[2])}]({rel.as_posix()})", "", f"*{md_escape(b[2])}*", ""]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def write_doc(doc: Doc, folder: Path) -> tuple[Path, Path]:
+    """Write ``report.html`` and ``report.md`` into `folder`; return their paths."""
+    folder.mkdir(parents=True, exist_ok=True)
+    h = folder / "report.html"
+    m = folder / "report.md"
+    h.write_text(render_html(doc, folder), encoding="utf-8")
+    m.write_text(render_md(doc, folder), encoding="utf-8")
+    return h, m
+
+
+# --------------------------------------------------------------------------- shared sections
+
+
+def scenario_title(sc: Scenario, lang: str) -> str:
+    """The scenario's title in `lang`, or its name."""
+    if sc.title is not None:
+        return sc.title.zh if lang == "zh" else sc.title.en
+    return sc.name
+
+
+def _kinds_text(sc: Scenario, lang: str) -> str:
+    counts: dict[str, int] = {}
+    for f in sc.facilities:
+        counts[f.kind] = counts.get(f.kind, 0) + 1
+    sep = "，" if lang == "zh" else ", "
+    return sep.join(f"{_pair(lang, KIND_LABEL.get(k, (k, k)))} {n}" for k, n in counts.items())
+
+
+def _units_text(sc: Scenario, lang: str) -> str:
+    counts = dict.fromkeys(sc.unit_types, 0)
+    for f in sc.facilities:
+        for t, spec in f.units.items():
+            counts[t] = counts.get(t, 0) + spec.count
+    sep = "，" if lang == "zh" else ", "
+    return sep.join(
+        f"{(sc.unit_types[t].label.zh if lang == 'zh' else sc.unit_types[t].label.en)} {n}"
+        for t, n in counts.items()
+    )
+
+
+def assumption_rows(
+    sc: Scenario, prep: Prepared | None, metrics: Mapping[str, Any] | None, lang: str
+) -> list[list[str]]:
+    """Rows (item, value) of the scenario assumptions table."""
+    run = (metrics or {}).get("run", {})
+    staff = sum(f.full_time_staff for f in sc.facilities)
+    pop = prep.population if prep is not None else sc.population_total
+    net = sc.network + (
+        f"（{run['network_nodes']} 个节点）"
+        if lang == "zh" and run.get("network_nodes")
+        else f" ({run['network_nodes']} nodes)"
+        if run.get("network_nodes")
+        else ""
+    )
+    return [
+        [_t(lang, "场景名称", "Scenario name"), sc.name],
+        [
+            _t(lang, "模拟时长", "Horizon"),
+            _t(
+                lang,
+                f"{sc.horizon_days:g} 天，自 {sc.start_date} 起",
+                f"{sc.horizon_days:g} days from {sc.start_date}",
+            ),
+        ],
+        [_t(lang, "重复次数 / 随机种子", "Replications / seed"), f"{sc.replications} / {sc.seed}"],
+        [_t(lang, "路网", "Road network"), net],
+        [_t(lang, "人口", "Population"), f"{pop:,}"],
+        [_t(lang, "设施（按类型）", "Facilities by kind"), _kinds_text(sc, lang)],
+        [_t(lang, "救援单元（按类型）", "Units by type"), _units_text(sc, lang)],
+        [_t(lang, "专职消防人员", "Full-time firefighters"), f"{staff:,}"],
+        [
+            _t(lang, "道路外接驳", "Off-road access leg"),
+            _t(
+                lang,
+                f"{sc.access.speed_kph:g} km/h，绕行系数 {sc.access.circuity:g}",
+                f"{sc.access.speed_kph:g} km/h, circuity {sc.access.circuity:g}",
+            ),
+        ],
+    ]
+
+
+def incident_rows(
+    sc: Scenario, prep: Prepared | None, metrics: Mapping[str, Any] | None, lang: str
+) -> tuple[list[str], list[list[str]]]:
+    """Columns and rows of the incident-type table (expected and simulated rates)."""
+    pop = prep.population if prep is not None else sc.population_total
+    by_type = (metrics or {}).get("response_times", {}).get("by_type", {})
+    cols = [
+        _t(lang, "事件类型", "Incident type"),
+        _t(lang, "年发生率（期望）", "Expected per year"),
+        _t(lang, "模拟（次/年）", "Simulated per year"),
+        _t(lang, "空间分布", "Where"),
+        _t(lang, "优先级", "Priority"),
+        _t(lang, "所需力量", "Units required"),
+        _t(lang, "受灾人数", "Affected people"),
+    ]
+    rows = []
+    for name, inc in sc.incidents.items():
+        if inc.rate.per_year is not None:
+            exp = f"{inc.rate.per_year:g}"
+        else:
+            exp = _t(
+                lang,
+                f"{inc.rate.per_100k_per_year:g}/10万人 → {inc.rate.per_100k_per_year * pop / 1e5:,.1f}",
+                f"{inc.rate.per_100k_per_year:g} per 100k → {inc.rate.per_100k_per_year * pop / 1e5:,.1f}",
+            )
+        sim_rate = by_type.get(name, {}).get("incidents_per_year")
+        units = "，".join if lang == "zh" else ", ".join
+        need = (
+            units(
+                f"{(sc.unit_types[t].label.zh if lang == 'zh' else sc.unit_types[t].label.en)} × {n}"
+                for t, n in inc.units.items()
+            )
+            or "—"
+        )
+        aff = "—"
+        if inc.affected_people is not None:
+            aff = _t(
+                lang, f"平均 {inc.affected_people.mean:g} 人", f"mean {inc.affected_people.mean:g}"
+            )
+        rows.append(
+            [
+                f"{inc.label.zh if lang == 'zh' else inc.label.en} ({name})",
+                exp,
+                "—" if sim_rate is None else f"{sim_rate:,.1f}",
+                _pair(lang, WHERE_LABEL.get(inc.where.model, (inc.where.model, inc.where.model))),
+                str(inc.priority),
+                need,
+                aff,
+            ]
+        )
+    return cols, rows
+
+
+def facility_rows(sc: Scenario, lang: str) -> tuple[list[str], list[list[str]]]:
+    """Columns and rows of the facility appendix table."""
+    cols = [
+        _t(lang, "编号", "Id"),
+        _t(lang, "名称", "Name"),
+        _t(lang, "类型", "Kind"),
+        _t(lang, "位置", "Location"),
+        _t(lang, "单元", "Units"),
+        _t(lang, "专职人员", "Staff"),
+    ]
+    rows = []
+    for f in sc.facilities:
+        loc = f.location
+        where = getattr(loc, "town", None) or f"{loc.lon:.4f}, {loc.lat:.4f}"
+        if getattr(loc, "county", None):
+            where = f"{loc.county} {where}"
+        sep = "，" if lang == "zh" else ", "
+        units = (
+            sep.join(
+                f"{(sc.unit_types[t].label.zh if lang == 'zh' else sc.unit_types[t].label.en)} {s.count}"
+                for t, s in f.units.items()
+            )
+            or "—"
+        )
+        if f.stock:
+            units += ("；储备 " if lang == "zh" else "; stock ") + sep.join(
+                f"{k} {v:,}" for k, v in f.stock.items()
+            )
+        rows.append(
+            [
+                f.id,
+                f.name,
+                _pair(lang, KIND_LABEL.get(f.kind, (f.kind, f.kind))),
+                where,
+                units,
+                str(f.full_time_staff),
+            ]
+        )
+    return cols, rows
+
+
+def target_rows(
+    sc: Scenario, metrics: Mapping[str, Any], lang: str
+) -> tuple[list[str], list[list[Any]]]:
+    """Columns and rows of the targets table (met / not met, share, CI, required)."""
+    cols = [
+        _t(lang, "指标", "Target"),
+        _t(lang, "衡量", "Measure"),
+        _t(lang, "要求", "Required"),
+        _t(lang, "达标比例 / 数值", "Share / value"),
+        _t(lang, "95% 置信区间", "95% CI"),
+        _t(lang, "达标（点估计）", "Met (estimate)"),
+        _t(lang, "达标（95% 置信）", "Met (95% confidence)"),
+    ]
+    rows: list[list[Any]] = []
+    yes, no = _t(lang, "是", "yes"), _t(lang, "否", "no")
+    for tg in sc.targets:
+        m = metrics["targets"][tg.id]
+        label = f"{tg.label.zh if lang == 'zh' else tg.label.en} ({tg.id})"
+        req = req_text(m, lang)
+        if tg.incident_types:
+            label += f" [{', '.join(tg.incident_types)}]"
+        if is_ratio(tg.measure):
+            val = f"{m['value']:.3f}‰"
+            ci = (
+                "—"
+                if m["ci95"][0] == m["ci95"][1]
+                else f"[{m['ci95'][0]:.3f}‰, {m['ci95'][1]:.3f}‰]"
+            )
+        else:
+            val = pct(m["share"]) + _t(
+                lang, f"（n={m['n_incidents']}）", f" (n={m['n_incidents']})"
+            )
+            ci = ci_text(m["ci95"])
+        rows.append(
+            [
+                label,
+                _pair(lang, MEASURE_LABEL.get(tg.measure, (tg.measure, tg.measure))),
+                req,
+                val,
+                ci,
+                Cell(yes, "ok") if m["met"] else Cell(no, "bad"),
+                Cell(yes, "ok") if m["met_95"] else Cell(no, "bad"),
+            ]
+        )
+    return cols, rows
+
+
+def equity_definition(lang: str) -> str:
+    """Plain-language definition of the equity columns."""
+    return _t(
+        lang,
+        "公平性表的定义：事件按其所在县（市、区）统计（县界多边形）。“P90”为该指标所衡量时间（首车到场、全部力量到场或初步救助）"
+        "在已到达事件中的第 90 百分位；“未达标”为该县此类事件中未在阈值内到达的比例（始终未到达的计为未达标，各次重复合并计算）；"
+        "“超出目标的人口”为居住在“该乡镇此类事件中达标的不足一半”（即典型事件未达标）的乡镇（街道）中的人口占全县人口的比例；"
+        "事件归属于驻地最近的乡镇。乡镇人口为模型假设：各县 2020 年七普人口按乡镇分摊（街道及县城所在镇权重为 3），与事件生成所用的相同。"
+        "“无样本人口”为模拟中没有发生此类事件的乡镇人口占比，这部分人口的时间未知，不计入“超出目标”。",
+        "Equity table definitions: incidents are counted in the county whose boundary contains them. 'P90' is the 90th "
+        "percentile of the target's measured time (first arrival, all units on scene, or first relief) over incidents "
+        "where it happened. 'Missed' is the share of the county's incidents of the target's types that did not meet the "
+        "threshold (never reached counts as missed; replications pooled). 'Pop. beyond' (population beyond the target) is the share of the "
+        "county's population living in towns (乡镇/街道) where fewer than half of the simulated incidents of the target's "
+        "types met the threshold, i.e. where the typical incident misses it; an incident belongs to the town with the "
+        "nearest seat. Town populations are a model assumption: each county's 2020 census population split over its "
+        "towns (街道 and the county seat weighted 3×), the same split the incident generator uses. 'No sample' is the "
+        "share of population in towns with no such incident in the simulation; their times are unknown and are not "
+        "counted as beyond the target.",
+    )
+
+
+def equity_tables(
+    doc: Doc, sc: Scenario, equity_by_label: Mapping[str, Mapping[str, Any]], lang: str
+) -> None:
+    """Add one per-county table per time target (P90, missed, population beyond per scenario / point).
+
+    Incident counts and the no-sample share are shown once when every scenario has the same
+    (as under common random numbers), otherwise once per scenario.
+    """
+    from sim import geo
+
+    labels = list(equity_by_label)
+    multi = len(labels) > 1
+    short = {
+        c.name: (c.name if lang == "zh" else f"{c.pinyin} ({c.name})") for c in geo.load_counties()
+    }
+    first = equity_by_label[labels[0]]["counties"]
+    for tg in time_targets(sc):
+        doc.h(
+            3,
+            f"{tg.label.zh if lang == 'zh' else tg.label.en} ({tg.id}): "
+            + _t(
+                lang,
+                f"< {tg.threshold_h:g} 小时，要求 ≥ {tg.required_share:.0%}",
+                f"< {tg.threshold_h:g} h, required ≥ {tg.required_share:.0%}",
+            ),
+        )
+
+        def cell(lab: str, cname: str, key: str, tid: str = tg.id) -> Any:
+            t = equity_by_label[lab]["counties"][cname]["targets"].get(tid)
+            return None if t is None else t[key]
+
+        shared = all(
+            cell(lab, c, k) == cell(labels[0], c, k)
+            for lab in labels
+            for c in first
+            for k in ("n", "pop_no_sample_share")
+        )
+        cols = [_t(lang, "县（市、区）", "County"), _t(lang, "人口", "Population")]
+        if shared:
+            cols += [_t(lang, "事件数", "Incidents"), _t(lang, "无样本人口", "No sample")]
+        for lab in labels:
+            pre = f"{lab}: " if multi else ""
+            if not shared:
+                cols += [
+                    pre + _t(lang, "事件数", "Incidents"),
+                    pre + _t(lang, "无样本人口", "No sample"),
+                ]
+            cols += [
+                pre + "P90",
+                pre + _t(lang, "未达标", "Missed"),
+                pre + _t(lang, "超出目标的人口", "Pop. beyond"),
+            ]
+        rows: list[list[Any]] = []
+        for cname in first:
+            row: list[Any] = [short.get(cname, cname), f"{first[cname]['population']:,}"]
+            if shared:
+                n0 = cell(labels[0], cname, "n")
+                row += [
+                    "—" if n0 is None else str(n0),
+                    Cell(pct(cell(labels[0], cname, "pop_no_sample_share"), 0), "muted"),
+                ]
+            for lab in labels:
+                t = equity_by_label[lab]["counties"][cname]["targets"].get(tg.id)
+                if t is None:
+                    row += ["—"] * (3 if shared else 5)
+                    continue
+                if not shared:
+                    row += [str(t["n"]), Cell(pct(t["pop_no_sample_share"], 0), "muted")]
+                missed = t["missed_share"]
+                row += [
+                    hours(t["p90_h"]),
+                    Cell(
+                        pct(missed),
+                        "bad" if missed is not None and missed > 1 - tg.required_share else "",
+                    ),
+                    Cell(
+                        pct(t["pop_beyond_share"]),
+                        "bad" if (t["pop_beyond_share"] or 0) > 0 else "",
+                    ),
+                ]
+            rows.append(row)
+        doc.table(cols, rows)
+    doc.p(equity_definition(lang), "note")
+
+
+def _charts(doc: Doc, charts: Sequence[Path], lang: str) -> None:
+    if not charts:
+        doc.p(
+            _t(lang, "本次运行未生成图表（--no-plots）。", "No charts in this run (--no-plots)."),
+            "note",
+        )
+        return
+    for c in charts:
+        cap = CHART_CAPTION.get(Path(c).name, ("", ""))
+        doc.img(Path(c), _pair(lang, cap) or Path(c).stem)
+
+
+# --------------------------------------------------------------------------- run
+
+
+def run_doc(
+    prep: Prepared,
+    metrics: Mapping[str, Any],
+    table: Mapping[str, Any],
+    charts: Sequence[Path],
+    *,
+    lang: str = "zh",
+) -> Doc:
+    """Build the report of one run folder."""
+    sc = prep.scenario
+    doc = Doc(
+        title=_t(
+            lang,
+            f"{scenario_title(sc, lang)}：仿真结果报告",
+            f"{scenario_title(sc, lang)}: simulation report",
+        ),
+        lang=lang,
+    )
+    run = metrics["run"]
+    doc.p(
+        _t(
+            lang,
+            f"场景 {sc.name}，{run['replications']} 次独立重复，每次模拟 {sc.horizon_days:g} 天，"
+            f"平均每次 {run['incidents_per_replication_mean']:,.1f} 起事件。置信区间为各次重复达标比例的 t 区间。",
+            f"Scenario {sc.name}: {run['replications']} independent replications of {sc.horizon_days:g} days, "
+            f"{run['incidents_per_replication_mean']:,.1f} incidents per replication on average. Confidence intervals "
+            "are t-intervals over the replications' shares.",
+        )
+    )
+    if sc.description:
+        doc.p(sc.description, "note")
+    doc.h(2, _t(lang, "1. 规划指标", "1. Targets"))
+    cols, rows = target_rows(sc, metrics, lang)
+    doc.table(cols, rows)
+    doc.p(
+        _t(
+            lang,
+            "“达标（95% 置信）”要求置信区间下限不低于要求比例；只有点估计达标时，结论对随机波动敏感，应增加重复次数。",
+            "'Met (95% confidence)' requires the lower end of the CI to reach the required share; when only the "
+            "estimate meets it, the conclusion is sensitive to noise: add replications.",
+        ),
+        "note",
+    )
+    uns = metrics["unserved"]
+    if uns["incidents_without_any_arrival"] or uns["relief_never_arrived"]:
+        doc.p(
+            _t(
+                lang,
+                f"模拟结束时仍有 {uns['incidents_without_any_arrival']} 起事件无任何力量到场，"
+                f"{uns['relief_never_arrived']} 起灾害的救助物资未送达（计为未达标）。",
+                f"At the end of the run {uns['incidents_without_any_arrival']} incidents had no unit on scene and "
+                f"{uns['relief_never_arrived']} disasters had no relief delivered (counted as missed).",
+            ),
+            "warn",
+        )
+    doc.h(2, _t(lang, "2. 场景假设", "2. Scenario assumptions"))
+    doc.table(
+        [_t(lang, "项目", "Item"), _t(lang, "取值", "Value")],
+        assumption_rows(sc, prep, metrics, lang),
+    )
+    cols, rows = incident_rows(sc, prep, metrics, lang)
+    doc.table(cols, rows)
+    doc.h(2, _t(lang, "3. 图表", "3. Charts"))
+    _charts(doc, charts, lang)
+    doc.h(2, _t(lang, "4. 各县（市、区）公平性", "4. Equity by county"))
+    equity_tables(doc, sc, {sc.name: county_equity(prep, table)}, lang)
+    doc.h(2, _t(lang, "附录：设施", "Appendix: facilities"))
+    cols, rows = facility_rows(sc, lang)
+    doc.table(cols, rows)
+    return doc
+
+
+def write_run_report(
+    out: Path,
+    prep: Prepared,
+    metrics: Mapping[str, Any],
+    table: Mapping[str, Any],
+    charts: Sequence[Path],
+    *,
+    lang: str = "zh",
+) -> tuple[Path, Path]:
+    """Write ``report.html`` and ``report.md`` of a run folder."""
+    return write_doc(run_doc(prep, metrics, table, charts, lang=lang), out)
+
+
+# --------------------------------------------------------------------------- compare
+
+
+def compare_doc(
+    comparison: Mapping[str, Any],
+    scenarios: Mapping[str, Scenario],
+    preps: Mapping[str, Prepared],
+    metrics: Mapping[str, Mapping[str, Any]],
+    charts: Sequence[Path],
+    *,
+    lang: str = "zh",
+) -> Doc:
+    """Build the report of a compare folder."""
+    labels = [s["label"] for s in comparison["scenarios"]]
+    ref = comparison["reference"]
+    rsc = scenarios[ref]
+    doc = Doc(
+        title=_t(lang, "方案比较：", "Scenario comparison: ") + " vs ".join(labels), lang=lang
+    )
+    doc.p(
+        _t(
+            lang,
+            f"所有方案使用相同的随机种子（{comparison['seed']}）和重复次数（{comparison['replications']}），"
+            "即公共随机数：第 r 次重复中各方案面对完全相同的事件。差值为配对差值：对每次重复计算 "
+            f"d_r = 方案值 − 参照方案（{ref}）值，再取均值及 95% t 置信区间。区间不含 0 时，差异不是随机波动造成的。",
+            f"All scenarios use the same seed ({comparison['seed']}) and number of replications "
+            f"({comparison['replications']}): common random numbers, so replication r of every scenario faces exactly "
+            f"the same incidents. Differences are paired: d_r = scenario value − reference ({ref}) value per "
+            "replication, then the mean and its 95% t-interval. An interval that excludes 0 means the difference is "
+            "not noise.",
+        )
+    )
+    for n in comparison.get("notes", []):
+        doc.p(n, "warn")
+    doc.h(2, _t(lang, "1. 规划指标与配对差值", "1. Targets and paired differences"))
+    cols = [_t(lang, "指标", "Target"), _t(lang, "要求", "Required")]
+    cols += [f"{lab}" for lab in labels]
+    cols += [_t(lang, f"{lab} − {ref}", f"{lab} − {ref}") for lab in labels[1:]]
+    rows: list[list[Any]] = []
+    for tid, t in comparison["targets"].items():
+        lab_t = f"{t['label'][lang]} ({tid})"
+        row: list[Any] = [lab_t, req_text(t, lang, short=True)]
+        for lab in labels:
+            b = t["by_scenario"].get(lab)
+            if b is None:
+                row.append("—")
+                continue
+            txt = value_text(t | b)
+            mark = _t(
+                lang, " 达标" if b["met_95"] else " 未达标", " met" if b["met_95"] else " not met"
+            )
+            row.append(Cell(txt + mark, "ok" if b["met_95"] else "bad"))
+        for lab in labels[1:]:
+            d = t["diff_vs_reference"].get(lab)
+            if d is None or d["diff"] is None:
+                row.append("—")
+                continue
+            row.append(Cell(diff_text(t, d), diff_class(t, d)))
+        rows.append(row)
+    doc.table(cols, rows)
+    doc.p(
+        _t(
+            lang,
+            "“达标”指 95% 置信达标（置信区间下限 ≥ 要求；森林受害率为置信区间上限 ≤ 上限值）。差值单位为百分点（pp），方括号内为 95% 置信区间；"
+            "绿色为显著改善，红色为显著变差，无颜色表示与随机波动无法区分。",
+            "'met' means met with 95% confidence (CI low ≥ required; for the burned forest ratio CI high ≤ the maximum). Differences are in percentage points (pp) with "
+            "the 95% CI in brackets; green = significantly better, red = significantly worse, no colour = not "
+            "distinguishable from noise.",
+        ),
+        "note",
+    )
+
+    doc.h(2, _t(lang, "2. 首车到场时间（按事件类型）", "2. First-arrival times by incident type"))
+    cols = [_t(lang, "事件类型", "Incident type")]
+    cols += [f"{lab}: " + _t(lang, "平均 / P90", "mean / P90") for lab in labels]
+    cols += [f"{lab} − {ref}: " + _t(lang, "平均（分钟）", "mean (min)") for lab in labels[1:]]
+    cols += [f"{lab} − {ref}: P90" + _t(lang, "（分钟）", " (min)") for lab in labels[1:]]
+    rows = []
+    for name, r in comparison["response_times"].items():
+        row = [f"{r['label'][lang]} ({name})"]
+        for lab in labels:
+            b = r["by_scenario"][lab]
+            row.append(
+                "—"
+                if b["mean_h"] is None
+                else f"{b['mean_h'] * 60:.1f} / {b['p90_h'] * 60:.1f} min"
+            )
+        for metric in ("mean_h", "p90_h"):
+            for lab in labels[1:]:
+                d = r["diff_vs_reference"][lab][metric]
+                if d["diff"] is None:
+                    row.append("—")
+                    continue
+                txt = f"{d['diff'] * 60:+.1f}"
+                if d["ci95"][0] is not None:
+                    txt += f" [{d['ci95'][0] * 60:+.1f}, {d['ci95'][1] * 60:+.1f}]"
+                cls = "" if not d["significant"] else ("ok" if d["diff"] < 0 else "bad")
+                row.append(Cell(txt, cls))
+        rows.append(row)
+    doc.table(cols, rows)
+    doc.p(
+        _t(
+            lang,
+            "时间为已到达事件的平均值与第 90 百分位（分钟）；差值为各次重复的配对差值，负值表示更快。",
+            "Times are the mean and 90th percentile over incidents that were reached (minutes); differences are "
+            "paired over replications, negative = faster.",
+        ),
+        "note",
+    )
+
+    doc.h(2, _t(lang, "3. 图表与地图", "3. Charts and maps"))
+    _charts(doc, charts, lang)
+
+    doc.h(2, _t(lang, "4. 各县（市、区）公平性", "4. Equity by county"))
+    eq = {
+        lab: {"counties": {c: row[lab] for c, row in comparison["counties"].items()}}
+        for lab in labels
+    }
+    equity_tables(doc, rsc, eq, lang)
+
+    doc.h(2, _t(lang, "5. 场景假设", "5. Scenario assumptions"))
+    cols = [_t(lang, "项目", "Item"), *labels]
+    per = [
+        assumption_rows(scenarios[lab], preps.get(lab), metrics.get(lab), lang) for lab in labels
+    ]
+    rows = []
+    for i in range(len(per[0])):
+        rows.append([per[0][i][0]] + [p[i][1] for p in per])
+    title_row = [_t(lang, "标题", "Title")] + [
+        scenario_title(scenarios[lab], lang) for lab in labels
+    ]
+    file_row = [_t(lang, "场景文件", "Scenario file")] + [
+        s["file"] for s in comparison["scenarios"]
+    ]
+    doc.table(cols, [title_row, file_row, *rows])
+    cols, rows = incident_rows(rsc, preps.get(ref), metrics.get(ref), lang)
+    doc.p(_t(lang, f"事件类型（参照方案 {ref}）：", f"Incident types (reference {ref}):"))
+    doc.table(cols, rows)
+    for lab in labels:
+        doc.h(3, _t(lang, f"设施：{lab}", f"Facilities: {lab}"))
+        cols, rows = facility_rows(scenarios[lab], lang)
+        doc.table(cols, rows)
+    return doc
+
+
+# --------------------------------------------------------------------------- sweep
+
+
+def sweep_doc(
+    sweep: Mapping[str, Any],
+    base: Scenario,
+    base_prep: Prepared | None,
+    base_metrics: Mapping[str, Any] | None,
+    selected: tuple[str, Mapping[str, Any], Scenario] | None,
+    charts: Sequence[Path],
+    *,
+    lang: str = "zh",
+) -> Doc:
+    """Build the report of a sweep folder.
+
+    Parameters
+    ----------
+    selected
+        ``(point label, county equity, scenario)`` of the point whose equity table is shown.
+    """
+    keys = [p["key"] for p in sweep["parameters"]]
+    doc = Doc(
+        title=_t(
+            lang,
+            f"{scenario_title(base, lang)}：参数扫描（{', '.join(keys)}）",
+            f"{scenario_title(base, lang)}: sweep of {', '.join(keys)}",
+        ),
+        lang=lang,
+    )
+    if sweep["mode"] == "until_met":
+        um = sweep["until_met"]
+        stop = (
+            _t(
+                lang,
+                "所有时间类指标均已以 95% 置信达标",
+                "every time target was met with 95% confidence",
+            )
+            if um["stopped_because"] == "met"
+            else _t(
+                lang,
+                f"已达到最大步数 {um['max_steps']}",
+                f"the maximum of {um['max_steps']} steps was reached",
+            )
+        )
+        doc.p(
+            _t(
+                lang,
+                f"逐步搜索：{keys[0]} 自 {format_value(um['start'])} 起每步增加 {format_value(um['step'])}，"
+                f"共运行 {len(sweep['points'])} 个设置后停止，原因：{stop}。",
+                f"Upward search: {keys[0]} from {format_value(um['start'])} in steps of {format_value(um['step'])}; "
+                f"stopped after {len(sweep['points'])} settings because {stop}.",
+            )
+        )
+    else:
+        vals = "；".join if lang == "zh" else "; ".join
+        doc.p(
+            _t(lang, "网格扫描：", "Grid sweep: ")
+            + vals(
+                f"{p['key']} ∈ {{{', '.join(format_value(v) for v in p['values'])}}}"
+                for p in sweep["parameters"]
+            )
+            + _t(
+                lang, f"，共 {len(sweep['points'])} 个设置。", f", {len(sweep['points'])} settings."
+            )
+        )
+    doc.p(
+        _t(
+            lang,
+            f"每个设置使用相同的随机种子（{sweep['seed']}）与重复次数（{sweep['replications']}），即公共随机数："
+            "各设置面对相同的事件，只有扫描的参数不同。“达标”指 95% 置信达标：时间类指标的置信区间下限 ≥ 要求比例；"
+            "专职消防人员比例 ≥ 要求；森林火灾受害率的置信区间上限 ≤ 上限值。",
+            f"Every setting uses the same seed ({sweep['seed']}) and replications ({sweep['replications']}): common "
+            "random numbers, so settings face the same incidents and differ only by the parameter. 'Met' means met "
+            "with 95% confidence: the lower end of a time target's CI reaches the required share; the firefighter "
+            "ratio reaches its requirement; the upper end of the burned forest ratio's CI stays below its maximum.",
+        )
+    )
+    doc.h(
+        2,
+        _t(
+            lang, "1. 结论：满足各指标的最小设置", "1. Result: smallest setting meeting each target"
+        ),
+    )
+    for tid in [*sweep["targets"], "all_time_targets"]:
+        t = sweep["targets"].get(tid)
+        doc.p(
+            statement(
+                tid,
+                sweep["smallest_meeting"][tid],
+                t,
+                lang=lang,
+                until_met=sweep["mode"] == "until_met",
+            ),
+            "good" if sweep["smallest_meeting"][tid]["met"] else "warn",
+        )
+    doc.h(2, _t(lang, "2. 各设置的指标", "2. Targets at each setting"))
+    cols = list(keys)
+    for tid, t in sweep["targets"].items():
+        cols.append(f"{t['label'][lang]} ({tid}) {req_text(t, lang, short=True)}")
+    rows: list[list[Any]] = []
+    for pt in sweep["points"]:
+        row: list[Any] = [format_value(pt["setting"][k]) for k in keys]
+        for _tid, t in pt["targets"].items():
+            row.append(Cell(value_text(t), "ok" if t["met_95"] else "bad"))
+        rows.append(row)
+    doc.table(cols, rows)
+    doc.h(2, _t(lang, "3. 图表与地图", "3. Charts and maps"))
+    _charts(doc, charts, lang)
+    if selected is not None:
+        label, eq, sc = selected
+        doc.h(
+            2,
+            _t(
+                lang,
+                f"4. 各县（市、区）公平性（设置 {label}）",
+                f"4. Equity by county (setting {label})",
+            ),
+        )
+        doc.p(
+            _t(
+                lang,
+                "所示设置为满足全部时间类指标的最小设置；若无，则为扫描中最大的设置。",
+                "Shown for the smallest setting that meets every time target, or the largest setting if none does.",
+            ),
+            "note",
+        )
+        equity_tables(doc, sc, {label: eq}, lang)
+    doc.h(2, _t(lang, "5. 场景假设（基准）", "5. Scenario assumptions (base)"))
+    doc.p(
+        _t(
+            lang,
+            f"扫描的参数（{', '.join(keys)}）在各设置中取不同值；其余与基准场景相同。",
+            f"The swept keys ({', '.join(keys)}) vary between settings; everything else is the base scenario.",
+        ),
+        "note",
+    )
+    doc.table(
+        [_t(lang, "项目", "Item"), _t(lang, "取值", "Value")],
+        assumption_rows(base, base_prep, base_metrics, lang),
+    )
+    cols, rows = incident_rows(base, base_prep, base_metrics, lang)
+    doc.table(cols, rows)
+    doc.h(3, _t(lang, "设施（基准）", "Facilities (base)"))
+    cols, rows = facility_rows(base, lang)
+    doc.table(cols, rows)
+    return doc
