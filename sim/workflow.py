@@ -106,7 +106,24 @@ def write_charts(out: Path, prep: Prepared, metrics: dict[str, Any], table: dict
     ]
     if metrics["utilisation"]["by_unit_type"]:
         paths.append(save(plot_utilisation(metrics, lang=lang)[0], out / "utilisation.png"))
+    if any(inc.fire is not None for inc in prep.scenario.incidents.values()):
+        from sim.plots.charts import plot_fire_map, plot_fire_outcomes
+
+        paths.append(save(plot_fire_outcomes(table, prep.scenario, lang=lang)[0], out / "forest_fires.png"))
+        paths.append(save(plot_fire_map(table, prep.scenario, facility_table(prep), aviation_points(prep.scenario),
+                                        lang=lang)[0], out / "forest_fire_map.png"))
     return paths
+
+
+def aviation_points(scenario: Scenario) -> list[Any]:
+    """Return the scenario's aviation points (shipped ones when `aviation.builtin`, plus its own)."""
+    from sim.aviation import load_aviation_points
+
+    pts: list[Any] = list(load_aviation_points()) if scenario.aviation.builtin else []
+    for p in scenario.aviation.points:
+        lon, lat = p.lonlat()
+        pts.append(type("Point", (), {"kind": p.kind, "lon": lon, "lat": lat, "name": p.name})())
+    return pts
 
 
 def execute(

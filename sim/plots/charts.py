@@ -49,6 +49,12 @@ def plot_target_compliance(metrics: Mapping[str, Any], *, lang: str = "zh") -> t
             lo = hi = v
             label_val = f"{t['value']:.3f}‰ / {req}‰"
             required = 1.0
+        elif t["measure"] == "burn_ratio":  # a ceiling: the bar must stay left of the line
+            req = t["max_per_mille"]
+            v = (t["value"] or 0.0) / req
+            lo, hi = ((c if c is not None else t["value"] or 0.0) / req for c in t["ci95"])
+            label_val = f"{t['value']:.3f}‰ [{t['ci95'][0]:.3f}, {t['ci95'][1]:.3f}] ≤ {req}‰"
+            required = 1.0
         else:
             v = t["share"] if t["share"] is not None else 0.0
             lo, hi = (c if c is not None else v for c in t["ci95"])
@@ -62,9 +68,12 @@ def plot_target_compliance(metrics: Mapping[str, Any], *, lang: str = "zh") -> t
     ax.set_yticks(range(len(rows)))
     ax.set_yticklabels([f"{_label(t, lang)}\n({tid})" for tid, t in rows], fontsize=9)
     ax.invert_yaxis()
-    xmax = max(1.45, *[(t.get("value") or 0) / t["required_per_mille"] + 0.3 for _, t in rows if t["measure"] == "firefighter_ratio"])
+    ratios = [(t.get("value") or 0) / t["required_per_mille"] for _, t in rows if t["measure"] == "firefighter_ratio"]
+    ratios += [(t["ci95"][1] or 0) / t["max_per_mille"] for _, t in rows if t["measure"] == "burn_ratio"]
+    xmax = max(1.45, *[r + 0.45 for r in ratios])
     ax.set_xlim(0, xmax)
-    ax.set_xlabel(text(lang, "达标比例（比率类指标为 实际值/要求值）", "Share meeting target (ratios: value / required)"))
+    ax.set_xlabel(text(lang, "达标比例（比率类指标为 实际值/要求值；受害率须在竖线左侧）",
+                       "Share meeting target (ratios: value / required; burn ratio must stay left of the bar)"))
     ax.set_title(
         text(
             lang,
@@ -111,7 +120,7 @@ def plot_response_cdfs(
                         label=text(lang, f"{lab}：初步救助", f"{lab}: first relief"))
                 xmax = max(xmax, float(np.percentile(rs, 99)))
     for tg in scenario.targets:
-        if tg.measure == "firefighter_ratio":
+        if tg.threshold_h is None or tg.measure == "contained":  # fires have their own chart
             continue
         ax.axvline(tg.threshold_h, color=REQUIRED_COLOUR, ls=":", lw=1.5)
         ax.text(tg.threshold_h, 0.55, f"{tg.label.zh if lang == 'zh' else tg.label.en} < {tg.threshold_h:g} h",
@@ -133,14 +142,15 @@ def target_outcome(table: Mapping[str, np.ndarray], scenario: Any) -> tuple[np.n
     n = len(table["type"])
     relevant = np.zeros(n, dtype=bool)
     met = np.ones(n, dtype=bool)
-    cols = {"first_arrival": "first_arrival_h", "all_arrived": "all_arrived_h", "relief": "relief_h"}
+    from sim.metrics import time_column
+
     for tg in scenario.targets:
-        if tg.measure == "firefighter_ratio":
+        if tg.threshold_h is None:
             continue
         m = np.isin(table["type"], list(tg.incident_types))
         if tg.measure == "relief":
             m &= table["affected_people"] > 0
-        x = np.asarray(table[cols[tg.measure]], dtype=float)
+        x = np.asarray(table[time_column(tg)], dtype=float)
         ok = ~np.isnan(x) & (np.nan_to_num(x, nan=np.inf) < tg.threshold_h)
         relevant |= m
         met &= ~m | ok
@@ -227,4 +237,93 @@ def plot_utilisation(metrics: Mapping[str, Any], *, lang: str = "zh") -> tuple[F
     ax.set_title(text(lang, "各类力量利用率（括号内为单元数）", "Unit utilisation by type (units in brackets)"))
     ax.legend(fontsize=8)
     ax.grid(axis="x", alpha=0.3)
+    return fig, ax
+
+
+def plot_fire_outcomes(table: Mapping[str, np.ndarray], scenario: Any, *, lang: str = "zh") -> tuple[Figure, Any]:
+    """Two panels for forest fires: burned-area distribution and time-to-containment CDF (24 h line)."""
+    setup_fonts()
+    fire_types = [n for n, inc in scenario.incidents.items() if inc.fire is not None]
+    m = np.isin(table["type"], fire_types)
+    burned = np.asarray(table["burned_ha"][m], dtype=float)
+    cont = np.asarray(table["contained_h"][m], dtype=float)
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 4.8))
+    b = burned[np.isfinite(burned)]
+    if b.size:
+        bins = np.logspace(np.log10(max(b[b > 0].min() if (b > 0).any() else 0.01, 0.01)), np.log10(max(b.max(), 0.1)) + 0.1, 30)
+        ax1.hist(np.maximum(b, bins[0]), bins=bins, color="#bc6c25", alpha=0.85)
+        ax1.set_xscale("log")
+        ax1.axvline(np.median(b), color="black", ls="--", lw=1)
+        ax1.text(np.median(b), ax1.get_ylim()[1] * 0.9, text(lang, f" 中位数 {np.median(b):.1f} ha", f" median {np.median(b):.1f} ha"), fontsize=8)
+    ax1.set_xlabel(text(lang, "单次火灾过火面积（公顷，对数刻度）", "Burned area per fire (ha, log scale)"))
+    ax1.set_ylabel(text(lang, "火灾次数（全部重复）", "Fires (all replications)"))
+    ax1.set_title(text(lang, f"过火面积分布（{m.sum()} 起）", f"Burned area per fire ({m.sum()} fires)"))
+    ax1.grid(alpha=0.3)
+    c = np.sort(cont[np.isfinite(cont)])
+    if c.size:
+        ax2.step(c, np.arange(1, c.size + 1) / cont.size, where="post", color="#bc6c25",
+                 label=text(lang, "扑灭（控制）时间", "Time to containment"))
+    ax2.axvline(24, color=REQUIRED_COLOUR, ls=":", lw=1.5)
+    ax2.text(24, 0.05, text(lang, " 24 小时", " 24 h"), color=REQUIRED_COLOUR, fontsize=9)
+    share = float(np.mean(np.nan_to_num(cont, nan=np.inf) < 24)) if cont.size else float("nan")
+    ax2.axhline(0.95, color="grey", ls="--", lw=1)
+    ax2.text(0.5, 0.955, text(lang, "要求 95%", "required 95%"), fontsize=8, color="grey")
+    ax2.set_xlim(0, max(48.0, float(np.percentile(c, 99)) if c.size else 48.0))
+    ax2.set_ylim(0, 1.01)
+    ax2.set_xlabel(text(lang, "自起火起的小时数", "Hours from ignition"))
+    ax2.set_ylabel(text(lang, "累计比例", "Cumulative share"))
+    ax2.set_title(text(lang, f"24 小时扑灭率 {share:.1%}（合并全部重复）", f"Contained within 24 h: {share:.1%} (pooled)"))
+    ax2.grid(alpha=0.3)
+    ax2.legend(fontsize=8, loc="lower right")
+    fig.tight_layout()
+    return fig, (ax1, ax2)
+
+
+def plot_fire_map(
+    table: Mapping[str, np.ndarray],
+    scenario: Any,
+    facilities: Mapping[str, np.ndarray],
+    points: Any,
+    *,
+    lang: str = "zh",
+) -> tuple[Figure, Axes]:
+    """Map of forest fires (all replications) coloured by outcome, with aviation infrastructure."""
+    setup_fonts()
+    fig, ax = plt.subplots(figsize=(9, 9))
+    try:
+        from sim.plots.maps import plot_base
+
+        plot_base(ax, lang=lang)
+    except ImportError:  # pragma: no cover
+        pass
+    fire_types = [n for n, inc in scenario.incidents.items() if inc.fire is not None]
+    m = np.isin(table["type"], fire_types)
+    cont = np.nan_to_num(np.asarray(table["contained_h"], dtype=float), nan=np.inf)
+    burned = np.nan_to_num(np.asarray(table["burned_ha"], dtype=float), nan=0.0)
+    ok = m & (cont < 24)
+    bad = m & (cont >= 24)
+    size = 6 + 40 * np.sqrt(np.minimum(burned, 3000) / 3000)
+    ax.scatter(table["lon"][ok], table["lat"][ok], s=size[ok], c=MET_COLOUR, alpha=0.6, lw=0, zorder=4,
+               label=text(lang, f"24 小时内扑灭 ({ok.sum()})", f"Contained < 24 h ({ok.sum()})"))
+    ax.scatter(table["lon"][bad], table["lat"][bad], s=size[bad] + 10, c=MISSED_COLOUR, alpha=0.85, marker="X",
+               lw=0, zorder=5, label=text(lang, f"超过 24 小时 ({bad.sum()})", f"Not contained in 24 h ({bad.sum()})"))
+    style = {
+        "heliport": ("*", "#c1121f", 160, text(lang, "直升机场", "Heliport")),
+        "landing": ("^", "#111111", 60, text(lang, "航空停降点", "Landing point")),
+        "water_intake": ("v", "#0077b6", 40, text(lang, "取水点", "Water-intake point")),
+    }
+    for kind, (marker, colour, s, lab) in style.items():
+        pts = [p for p in points if p.kind == kind]
+        if pts:
+            ax.scatter([p.lon for p in pts], [p.lat for p in pts], marker=marker, c=colour, s=s,
+                       edgecolors="white", lw=0.6, zorder=6, label=lab)
+    kinds = np.asarray(facilities["kind"])
+    for kind in ("helicopter_base", "regional_centre"):
+        sel = kinds == kind
+        if sel.any():
+            marker, colour, lab = KIND_STYLE[kind]
+            ax.scatter(np.asarray(facilities["lon"])[sel], np.asarray(facilities["lat"])[sel], marker="o", s=120,
+                       facecolors="none", edgecolors=colour, lw=1.5, zorder=7, label=lab[lang])
+    ax.set_title(text(lang, "森林火灾结果（全部重复；点大小∝过火面积）", "Forest fires by outcome (all replications; size ∝ burned area)"))
+    ax.legend(fontsize=8, loc="lower left", framealpha=0.9)
     return fig, ax
