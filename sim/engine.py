@@ -81,6 +81,18 @@ class ReliefPlan:
         Onset → request, and loading time at the depot (s).
     max_depots
         Most depots that may share one demand.
+    village, village_lon, village_lat
+        Per depot: whether it is a village store (no trucks; serves its own area after
+        `local_delivery_s`), and its position.
+    village_radius_m, local_delivery_s
+        Reach and delivery time of village stores.
+    reorder_fraction, reserve_lead_s
+        Provincial reserve: refill a depot to its initial stock `reserve_lead_s` after any item
+        fell below this share (None = no reserve).
+    air_capacity_people
+        People served by one helicopter relief flight to a place no truck can reach.
+    days_of_need
+        Days of need one disaster's relief covers (for the days-met figure).
     """
 
     depot_facility: np.ndarray
@@ -91,6 +103,15 @@ class ReliefPlan:
     assessment_delay_s: float
     loading_s: float
     max_depots: int
+    village: np.ndarray | None = None
+    village_lon: np.ndarray | None = None
+    village_lat: np.ndarray | None = None
+    village_radius_m: float = 5000.0
+    local_delivery_s: float = 1800.0
+    reorder_fraction: float | None = None
+    reserve_lead_s: float | None = None
+    air_capacity_people: int = 150
+    days_of_need: float = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,6 +183,32 @@ class FirePlan:
 
 
 @dataclass(frozen=True, slots=True)
+class DisruptionPlan:
+    """Road closures of one replication, compiled for the engine.
+
+    Attributes
+    ----------
+    road
+        The `sim.travel.RoadState` that recomputes travel times (private to the replication).
+    static_edges
+        Edges closed for the whole run.
+    event_edges
+        ``{incident: edge indices}`` closed at the incident's onset.
+    event_duration_s
+        ``{incident: seconds}`` how long they stay closed.
+    town_nodes, town_names
+        Road nodes of the towns watched for isolation (cut off from every facility).
+    """
+
+    road: Any
+    static_edges: np.ndarray
+    event_edges: dict[int, np.ndarray]
+    event_duration_s: dict[int, float]
+    town_nodes: np.ndarray
+    town_names: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class SimOutcome:
     """Per-incident and per-unit results of one replication (times in s from the horizon start).
 
@@ -197,6 +244,12 @@ class SimOutcome:
     burned_ha: np.ndarray
     unit_flight_s: np.ndarray
     arrival_by_type_s: np.ndarray
+    mutual_aid_sent: np.ndarray
+    relief_air: np.ndarray
+    isolation_h: dict[str, float]
+    isolation_events: int
+    rerouted: int
+    recalled: int
 
 
 class _Engine:
@@ -212,8 +265,14 @@ class _Engine:
         policy: DispatchPolicy,
         fires: FirePlan | None = None,
         report_s: np.ndarray | None = None,
+        disruption: DisruptionPlan | None = None,
+        mutual: np.ndarray | None = None,
+        mutual_threshold: int | None = None,
     ) -> None:
         self.env = simpy.Environment()
+        self.disruption = disruption
+        self.mutual = np.zeros(fleet.n_units, dtype=bool) if mutual is None else mutual
+        self.mutual_threshold = mutual_threshold
         self.fleet = fleet
         self.inc = inc
         self.travel = travel
@@ -259,12 +318,22 @@ class _Engine:
         self.flight_s = np.zeros(fleet.n_units)
         self.arrival_by_type = np.full((n, len(fleet.type_names)), np.nan)
         self.is_air = travel.unit_mode == MODE_AIR
+        self.mutual_sent = np.zeros(n, dtype=np.int64)
+        self.en_route: dict[int, tuple[int, float, float, Any]] = {}  # unit -> (incident, t0, arrive_at, process)
+        self.rerouted = 0
+        self.recalled = 0
+        self.isolated_since: dict[int, float] = {}
+        self.isolation_s: dict[int, float] = {}
+        self.isolation_events = 0
         # Relief state.
         self.relief_s = nan.copy()
         self.relief_unmet = np.zeros(n, dtype=np.int64)
         self.relief_depots: list[list[int]] = [[] for _ in range(n)]
+        self.relief_air = np.zeros(n, dtype=bool)
+        self.relief_waiting: set[int] = set()
         if relief is not None:
             self.stock = relief.stock.astype(float).copy()
+            self.reorder_pending = np.zeros(len(relief.depot_facility), dtype=bool)
             self.depot_queue: list[deque[list[int]]] = [deque() for _ in relief.depot_facility]
             self.truck_depot = {int(u): d for d, us in enumerate(relief.depot_trucks) for u in us}
         else:
@@ -281,6 +350,8 @@ class _Engine:
             t = float(self.report_s[i])
             if t > env.now:
                 yield env.timeout(t - env.now)
+            if self.disruption is not None and i in self.disruption.event_edges:
+                env.process(self.closure_process(i))
             self.on_incident(i)
             if has_relief[i] and self.relief is not None:
                 env.process(self.relief_process(i))
@@ -291,14 +362,30 @@ class _Engine:
             self.request(i, int(k), int(need[k]))
 
     def request(self, i: int, k: int, count: int) -> None:
-        """Dispatch up to `count` available units of type `k`; queue the rest."""
+        """Dispatch up to `count` available units of type `k`; queue the rest.
+
+        Mutual-aid units (military, armed police, social forces) are only considered when no
+        local unit of the type is free, or at once for events above the people threshold.
+        """
         cands = self.fleet.units_of_type[k]
         free = cands[self.available[cands]]
+        big = self.mutual_threshold is not None and self.inc.people[i] >= self.mutual_threshold
+        if free.size and not big:
+            local = free[~self.mutual[free]]
+            if local.size:
+                free = local
         if free.size:
             eta = self.travel.eta_s(free, i, self.env.now)
             for pos in self.policy.choose(eta, count):
                 self.dispatch(int(free[pos]), i, float(eta[pos]))
                 count -= 1
+            if count > 0 and not big:  # locals exhausted: call the reserve forces
+                rest = cands[self.available[cands] & self.mutual[cands]]
+                if rest.size:
+                    eta = self.travel.eta_s(rest, i, self.env.now)
+                    for pos in self.policy.choose(eta, count):
+                        self.dispatch(int(rest[pos]), i, float(eta[pos]))
+                        count -= 1
         if count > 0:
             self.queued[i] = True
             out = self.outstanding.setdefault(i, {})
@@ -316,12 +403,30 @@ class _Engine:
             self.first_dispatch[i] = now
         self.wait_s[u] += now - self.inc.t_s[i]
         self.out_since[u] = (i, now)
-        self.env.process(self.unit_trip(u, i, now, eta_s))
+        if self.mutual[u]:
+            self.mutual_sent[i] += 1
+        self.en_route[u] = (i, now, now + eta_s, None)
+        proc = self.env.process(self.unit_trip(u, i, now, eta_s))
+        self.en_route[u] = (i, now, now + eta_s, proc)
 
     def unit_trip(self, u: int, i: int, t0: float, eta_s: float) -> ProcessGenerator:
         env = self.env
         legs = self.travel.legs(u, i, t0) if np.isnan(self.first_arrival[i]) else None
-        yield env.timeout(eta_s)
+        arrive_at = t0 + eta_s
+        while True:
+            try:
+                yield env.timeout(max(0.0, arrive_at - env.now))
+                break
+            except simpy.Interrupt as stop:  # roads changed under the unit
+                if stop.cause is None:  # no road left: turn back, the incident asks again
+                    self.en_route.pop(u, None)
+                    yield env.timeout(env.now - t0)
+                    self.busy_s[u] += env.now - t0
+                    self.on_unit_home(u)
+                    return
+                arrive_at = float(stop.cause)
+                legs = None
+        self.en_route.pop(u, None)
         if self.is_air[u]:
             self.flight_s[u] += legs.air_s if legs is not None else self.travel.return_s(u, i, env.now)
         if np.isnan(self.cleared[i]):
@@ -459,6 +564,63 @@ class _Engine:
         self.outstanding.pop(i, None)
         self.clear_ev.pop(i).succeed()
 
+    # -- roads ------------------------------------------------------------------------------
+    def closure_process(self, i: int) -> ProcessGenerator:
+        """Close the roads an event cuts, and reopen them after its duration."""
+        plan = self.disruption
+        assert plan is not None  # noqa: S101
+        edges = plan.event_edges[i]
+        self.roads_changed(close=edges)
+        yield self.env.timeout(plan.event_duration_s[i])
+        self.roads_changed(reopen=edges)
+
+    def roads_changed(self, *, close: np.ndarray | None = None, reopen: np.ndarray | None = None) -> None:
+        """Apply closures, re-route units on the road, track cut-off towns, retry stuck relief."""
+        plan = self.disruption
+        assert plan is not None  # noqa: S101
+        if close is not None:
+            plan.road.close(close)
+        if reopen is not None:
+            plan.road.reopen(reopen)
+        self.travel.set_road_matrices(plan.road.out, plan.road.back)
+        now = self.env.now
+        for u, (i, t0, arrive_at, proc) in list(self.en_route.items()):
+            if self.is_air[u] or proc is None or arrive_at <= now:
+                continue
+            new = t0 + float(self.travel.eta_s(np.array([u]), i, t0)[0])
+            if not np.isfinite(new):
+                self.recalled += 1
+                self.en_route.pop(u)
+                k = int(self.fleet.unit_type[u])
+                if np.isnan(self.cleared[i]):
+                    self.sent[i].remove(u)
+                    self.n_sent[i] -= 1
+                    self.request(i, k, 1)
+                proc.interrupt(None)
+            elif abs(new - arrive_at) > 1e-6:
+                new = max(new, now)
+                self.rerouted += 1
+                self.en_route[u] = (i, t0, new, proc)
+                proc.interrupt(new)
+        self.track_isolation(now)
+        if reopen is not None and self.relief is not None:
+            for d in range(len(self.relief.depot_facility)):
+                self.next_shipment(d)
+
+    def track_isolation(self, now: float) -> None:
+        """Record towns no facility can reach by road (cut off), and for how long."""
+        plan = self.disruption
+        assert plan is not None  # noqa: S101
+        out = self.travel.out
+        prof = "light" if "light" in plan.road.profiles else plan.road.profiles[0]
+        reach = np.isfinite(out[prof][:, plan.town_nodes]).any(axis=0)
+        for j in np.flatnonzero(~reach):
+            if j not in self.isolated_since:
+                self.isolated_since[int(j)] = now
+                self.isolation_events += 1
+        for j in [j for j in self.isolated_since if reach[j]]:
+            self.isolation_s[j] = self.isolation_s.get(j, 0.0) + now - self.isolated_since.pop(j)
+
     def on_unit_home(self, u: int) -> None:
         i, t0 = self.out_since.pop(u)
         self.trip_log.append((u, i, t0, self.env.now))
@@ -488,29 +650,110 @@ class _Engine:
     def relief_process(self, i: int) -> ProcessGenerator:
         plan = self.relief
         assert plan is not None  # noqa: S101 - guarded by the caller
-        yield self.env.timeout(plan.assessment_delay_s)
+        env = self.env
+        yield env.timeout(plan.assessment_delay_s)
         node, acc = int(self.node[i]), float(self.access_s[i])
-        depots = plan.depot_facility
-        travel = self.travel.out[plan.truck_profile][depots, node]
+        people = int(self.inc.people[i])
         with np.errstate(divide="ignore", invalid="ignore"):
             cap = np.floor(np.min(self.stock / plan.per_person, axis=1) + 1e-9)
-        has_trucks = np.array([len(t) > 0 for t in plan.depot_trucks], dtype=bool)
-        can_ship = has_trucks & np.isfinite(travel) & (cap > 0)
-        order = np.flatnonzero(can_ship)
-        order = order[np.argsort(travel[order] + acc, kind="stable")]
-        people = int(self.inc.people[i])
-        alloc = allocate_relief(people, order, cap, plan.max_depots)
         shipped = 0
+        # 1. Pre-positioned village stores in the affected area hand out at once.
+        if plan.village is not None and plan.village.any():
+            from sim.geo import haversine_m
+
+            d = np.atleast_1d(haversine_m(plan.village_lon, plan.village_lat, self.inc.lon[i], self.inc.lat[i]))
+            near = np.flatnonzero(plan.village & (d <= plan.village_radius_m) & (cap > 0))
+            for v in near[np.argsort(d[near], kind="stable")]:
+                take = int(min(cap[v], people - shipped))
+                if take <= 0:
+                    break
+                self.take_stock(int(v), take)
+                self.relief_depots[i].append(int(plan.depot_facility[v]))
+                shipped += take
+            if shipped:
+                env.process(self.local_delivery(i))
+        # 2. Depots by road, nearest first.
+        depots = plan.depot_facility
+        travel = self.travel.out[plan.truck_profile][depots, node]
+        has_trucks = np.array([len(t) > 0 for t in plan.depot_trucks], dtype=bool)
+        can_ship = has_trucks & (cap > 0)
+        if plan.village is not None:
+            can_ship &= ~plan.village
+        reachable = can_ship & np.isfinite(travel)
+        if not reachable.any() and can_ship.any():
+            # Cut off by road: the first supplies come by helicopter if any is free; trucks wait
+            # for the roads to reopen (their loads stay queued at the depot).
+            self.air_relief(i)
+        order = np.flatnonzero(can_ship)
+        order = order[np.argsort(np.where(np.isfinite(travel[order]), travel[order], 1e12) + acc, kind="stable")]
+        alloc = allocate_relief(people - shipped, order, cap, plan.max_depots)
         for d, p in alloc:
-            self.stock[d] -= p * plan.per_person
+            self.take_stock(d, p)
             self.relief_depots[i].append(int(plan.depot_facility[d]))
             self.depot_queue[d].append([i, p])
             shipped += p
             self.next_shipment(d)
         self.relief_unmet[i] = people - shipped
 
+    def take_stock(self, d: int, people: int) -> None:
+        """Consume a depot's stock for `people` and order a refill from the reserve if low."""
+        plan = self.relief
+        assert plan is not None  # noqa: S101
+        self.stock[d] -= people * plan.per_person
+        if (
+            plan.reorder_fraction is not None
+            and not self.reorder_pending[d]
+            and (self.stock[d] < plan.reorder_fraction * plan.stock[d]).any()
+        ):
+            self.reorder_pending[d] = True
+            self.env.process(self.refill(d))
+
+    def refill(self, d: int) -> ProcessGenerator:
+        plan = self.relief
+        assert plan is not None  # noqa: S101
+        yield self.env.timeout(float(plan.reserve_lead_s))
+        self.stock[d] = np.maximum(self.stock[d], plan.stock[d])
+        self.reorder_pending[d] = False
+
+    def local_delivery(self, i: int) -> ProcessGenerator:
+        plan = self.relief
+        assert plan is not None  # noqa: S101
+        yield self.env.timeout(plan.local_delivery_s)
+        if np.isnan(self.relief_s[i]) or self.env.now < self.relief_s[i]:
+            self.relief_s[i] = self.env.now
+
+    def air_relief(self, i: int) -> None:
+        """Send the nearest free helicopter with a first load to a place roads cannot reach."""
+        air = np.flatnonzero(self.is_air & self.available)
+        if air.size == 0:
+            return
+        eta = self.travel.eta_s(air, i, self.env.now)
+        pos = self.policy.choose(eta, 1)
+        if pos.size == 0:
+            return
+        u = int(air[pos[0]])
+        self.available[u] = False
+        self.trips[u] += 1
+        self.out_since[u] = (i, self.env.now)
+        self.relief_air[i] = True
+        self.env.process(self.air_relief_trip(u, i, float(eta[pos[0]])))
+
+    def air_relief_trip(self, u: int, i: int, eta_s: float) -> ProcessGenerator:
+        plan = self.relief
+        assert plan is not None  # noqa: S101
+        env = self.env
+        t0 = env.now
+        yield env.timeout(plan.loading_s + eta_s)
+        if np.isnan(self.relief_s[i]) or env.now < self.relief_s[i]:
+            self.relief_s[i] = env.now
+        back = self.travel.return_s(u, i, env.now)
+        self.flight_s[u] += 2 * back
+        yield env.timeout(back)
+        self.busy_s[u] += env.now - t0
+        self.on_unit_home(u)
+
     def next_shipment(self, d: int) -> None:
-        """Send free trucks of depot `d` with the next loads of its queue."""
+        """Send free trucks of depot `d` with the next loads of its queue (if roads allow)."""
         plan = self.relief
         assert plan is not None  # noqa: S101
         q = self.depot_queue[d]
@@ -520,9 +763,11 @@ class _Engine:
             if not self.available[u]:
                 continue
             load = q[0]
+            i = load[0]
+            if not np.isfinite(self.travel.road_eta_s(np.array([u]), i)[0]):
+                return  # cut off: wait until roads reopen
             take = min(load[1], int(self.fleet.unit_capacity_people[u]))
             load[1] -= take
-            i = load[0]
             if load[1] <= 0:
                 q.popleft()
             self.available[u] = False
@@ -537,7 +782,7 @@ class _Engine:
         t0 = env.now
         eta = plan.loading_s + float(self.travel.road_eta_s(np.array([u]), i)[0])
         yield env.timeout(eta)
-        if np.isnan(self.relief_s[i]):
+        if np.isnan(self.relief_s[i]) or env.now < self.relief_s[i]:
             self.relief_s[i] = env.now
         yield env.timeout(self.travel.return_s(u, i, env.now))
         self.busy_s[u] += env.now - t0
@@ -557,6 +802,9 @@ def simulate(
     travel: TravelModel | None = None,
     fires: FirePlan | None = None,
     report_s: np.ndarray | None = None,
+    disruption: DisruptionPlan | None = None,
+    mutual: np.ndarray | None = None,
+    mutual_threshold: int | None = None,
 ) -> SimOutcome:
     """Run one replication.
 
@@ -582,6 +830,11 @@ def simulate(
         Forest-fire parameters, or None when there are no fires.
     report_s
         Time each incident is reported (s); defaults to its onset (fires: onset + detection).
+    disruption
+        Road closures (static and by event), or None.
+    mutual, mutual_threshold
+        Per unit: whether it is a mutual-aid (reserve) unit; and the affected-people threshold
+        above which reserves are called at once.
 
     Returns
     -------
@@ -595,7 +848,13 @@ def simulate(
             lat=incidents.lat, unit_mode=np.zeros(fleet.n_units, dtype=np.int64), air=None,
             start=fires.start if fires is not None else _DEFAULT_START,
         )
-    eng = _Engine(fleet, incidents, travel, demand, relief, policy or NearestAvailable(), fires, report_s)
+    eng = _Engine(fleet, incidents, travel, demand, relief, policy or NearestAvailable(), fires, report_s,
+                  disruption, mutual, mutual_threshold)
+    if disruption is not None:
+        if disruption.static_edges.size:
+            disruption.road.close(disruption.static_edges)
+        eng.travel.set_road_matrices(disruption.road.out, disruption.road.back)
+        eng.track_isolation(0.0)
     eng.env.process(eng.arrivals())
     eng.env.run(until=until_s)
     # Units still out at the end count as busy until the end of the run.
@@ -603,6 +862,14 @@ def simulate(
         eng.busy_s[u] += until_s - t0
         eng.trip_log.append((u, i, t0, math.nan))
     log = np.array(sorted(eng.trip_log, key=lambda r: (r[2], r[0])), dtype=float).reshape(-1, 4)
+    if disruption is not None:  # close the isolation spells still open
+        for j, t0 in eng.isolated_since.items():
+            eng.isolation_s[j] = eng.isolation_s.get(j, 0.0) + until_s - t0
+    isolation_h = (
+        {disruption.town_names[j]: eng.isolation_s[j] / 3600.0 for j in sorted(eng.isolation_s)}
+        if disruption is not None
+        else {}
+    )
     for i, st in eng.fire_state.items():  # fires still burning at the end: area so far
         if np.isnan(eng.burned_ha[i]):
             eng.burned_ha[i] = st.area_ha
@@ -645,7 +912,13 @@ def simulate(
         burned_ha=eng.burned_ha,
         unit_flight_s=eng.flight_s,
         arrival_by_type_s=eng.arrival_by_type,
+        mutual_aid_sent=eng.mutual_sent,
+        relief_air=eng.relief_air,
+        isolation_h=isolation_h,
+        isolation_events=eng.isolation_events,
+        rerouted=eng.rerouted,
+        recalled=eng.recalled,
     )
 
 
-__all__ = ["PROFILES", "Demand", "FirePlan", "ReliefPlan", "SimOutcome", "simulate"]
+__all__ = ["PROFILES", "Demand", "DisruptionPlan", "FirePlan", "ReliefPlan", "SimOutcome", "simulate"]

@@ -113,6 +113,8 @@ class IncidentSet:
     rain_days
         Forest fires: bool array (incidents, `RAIN_DAYS`), whether calendar day k after the
         ignition day is rainy; False elsewhere.
+    surge
+        Whether the incident was injected by a surge day (extreme event).
     """
 
     t_s: np.ndarray
@@ -125,6 +127,7 @@ class IncidentSet:
     detect_s: np.ndarray | None = None
     ros_m_per_h: np.ndarray | None = None
     rain_days: np.ndarray | None = None
+    surge: np.ndarray | None = None
 
     def __len__(self) -> int:
         return int(self.t_s.size)
@@ -339,22 +342,54 @@ def sample_points(
 
 
 def sample_locations(
-    rng: np.random.Generator, geo: Geography, where: Any, n: int
+    rng: np.random.Generator, geo: Geography, where: Any, n: int, *, counties: Sequence[str] | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Dispatch on the spatial model of an incident type."""
+    """Dispatch on the spatial model of an incident type.
+
+    `counties` (surge days) restricts any model to those counties: directly for population and
+    forest, by rejection for rivers and points.
+    """
     if n == 0:
         return np.empty(0), np.empty(0)
     model = where.model
     if model == "population":
-        return sample_population(rng, geo, n, where.counties)
+        return sample_population(rng, geo, n, counties or where.counties)
+    if model == "forest":
+        return sample_forest(rng, geo, n, counties or where.counties, where.min_distance_from_town_m)
+    if counties:
+        return _sample_within(rng, geo, where, n, counties)
     if model == "river":
         return sample_river(rng, geo, n, where.rivers, where.max_distance_m)
-    if model == "forest":
-        return sample_forest(rng, geo, n, where.counties, where.min_distance_from_town_m)
     if model == "points":
         return sample_points(rng, geo, n, where.points)
     msg = f"unknown spatial model {model!r}"  # pragma: no cover - the schema rejects it first
     raise ValueError(msg)
+
+
+def _sample_within(
+    rng: np.random.Generator, geo: Geography, where: Any, n: int, counties: Sequence[str]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Sample a river or points model, keeping only points inside `counties` (rejection)."""
+    import shapely
+
+    polys = [p for c, p in geo.county_polygons.items() if c in counties]
+    if not polys:
+        return sample_locations(rng, geo, where, n)
+    region = shapely.union_all(polys)
+    lon_out: list[np.ndarray] = []
+    lat_out: list[np.ndarray] = []
+    got = 0
+    for _ in range(200):
+        lon, lat = sample_locations(rng, geo, where, max(16, 4 * (n - got)))
+        keep = shapely.contains_xy(region, lon, lat)
+        lon_out.append(lon[keep])
+        lat_out.append(lat[keep])
+        got += int(keep.sum())
+        if got >= n:
+            break
+    else:  # the model has (almost) nothing in those counties: fall back to the whole area
+        return sample_locations(rng, geo, where, n)
+    return np.concatenate(lon_out)[:n], np.concatenate(lat_out)[:n]
 
 
 def generate_incidents(
@@ -381,6 +416,7 @@ def generate_incidents(
     horizon_days = float(scenario.horizon_days)
     parts: list[tuple[np.ndarray, ...]] = []
     names = tuple(scenario.incidents)
+    batches = []
     for k, (name, inc) in enumerate(scenario.incidents.items()):
         weights = hourly_intensity(scenario.start_date, horizon_days, inc.seasonality, inc.diurnal)
         t = sample_arrivals(
@@ -389,16 +425,27 @@ def generate_incidents(
             weights,
             horizon_days,
         )
+        batches.append((k, name, inc, name, t, None, False))
+    for j, ev in enumerate(scenario.surge):
+        # Surge streams are keyed by the event and type, so adding a surge day leaves every
+        # ordinary incident unchanged (common random numbers with the scenario without it).
+        for name, count in ev.incidents.items():
+            key = f"surge{j}:{name}"
+            lo = ev.day * DAY_S
+            hi = min(lo + ev.duration_h * HOUR_S, horizon_days * DAY_S)
+            t = np.sort(stream(scenario.seed, replication, key, STREAM_ARRIVALS).uniform(lo, hi, count)) if hi > lo else np.empty(0)
+            batches.append((names.index(name), name, scenario.incidents[name], key, t, ev.counties, True))
+    for k, name, inc, key, t, counties, is_surge in batches:
         n = t.size
         lon, lat = sample_locations(
-            stream(scenario.seed, replication, name, STREAM_LOCATIONS), geo, inc.where, n
+            stream(scenario.seed, replication, key, STREAM_LOCATIONS), geo, inc.where, n, counties=counties
         )
-        dur = sample_duration_s(stream(scenario.seed, replication, name, STREAM_ON_SCENE), inc.on_scene, n)
+        dur = sample_duration_s(stream(scenario.seed, replication, key, STREAM_ON_SCENE), inc.on_scene, n)
         if inc.affected_people is not None:
             people = np.maximum(
                 1,
                 np.rint(
-                    sample_amount(stream(scenario.seed, replication, name, STREAM_PEOPLE), inc.affected_people, n)
+                    sample_amount(stream(scenario.seed, replication, key, STREAM_PEOPLE), inc.affected_people, n)
                 ),
             ).astype(np.int64)
         else:
@@ -408,21 +455,25 @@ def generate_incidents(
         rain = np.zeros((n, RAIN_DAYS), dtype=bool)
         if inc.fire is not None:
             rain = (
-                stream(scenario.seed, replication, name, STREAM_RAIN).random((n, RAIN_DAYS))
+                stream(scenario.seed, replication, key, STREAM_RAIN).random((n, RAIN_DAYS))
                 < inc.fire.rain.daily_probability
             )
             f = inc.fire
             ros = np.maximum(
-                0.0, sample_amount(stream(scenario.seed, replication, name, STREAM_FIRE_SPREAD), f.ros_m_per_h, n)
+                0.0, sample_amount(stream(scenario.seed, replication, key, STREAM_FIRE_SPREAD), f.ros_m_per_h, n)
             )
             detect = detection_delay_s(
-                stream(scenario.seed, replication, name, STREAM_DETECTION), n, f.detection
+                stream(scenario.seed, replication, key, STREAM_DETECTION), n, f.detection
             )
-        parts.append((t, np.full(n, k, dtype=np.int64), lon, lat, dur, people, detect, ros, rain))
-    cols = [np.concatenate([p[i] for p in parts]) for i in range(9)]
-    t_all, k_all = cols[0], cols[1]
-    order = np.lexsort((k_all, t_all))
-    t_all, k_all, lon_all, lat_all, dur_all, people_all, detect_all, ros_all, rain_all = (c[order] for c in cols)
+        surge = np.full(n, is_surge, dtype=bool)
+        parts.append((t, np.full(n, k, dtype=np.int64), lon, lat, dur, people, detect, ros, rain, surge))
+    cols = [np.concatenate([p[i] for p in parts]) for i in range(10)]
+    t_all, k_all, surge_all = cols[0], cols[1], cols[9]
+    # Ordinary incidents first at equal times, so surge days never reorder them.
+    order = np.lexsort((surge_all, k_all, t_all))
+    t_all, k_all, lon_all, lat_all, dur_all, people_all, detect_all, ros_all, rain_all, surge_all = (
+        c[order] for c in cols
+    )
     return IncidentSet(
         t_s=t_all,
         type_idx=k_all,
@@ -434,6 +485,7 @@ def generate_incidents(
         detect_s=detect_all,
         ros_m_per_h=ros_all,
         rain_days=rain_all,
+        surge=surge_all,
     )
 
 

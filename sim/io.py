@@ -27,7 +27,7 @@ INCIDENT_COLUMNS = (
     "first_ground_h", "first_air_h", "all_arrived_h", "cleared_h", "wait_h", "queued",
     "contained_h", "burned_ha",
     "units_required", "units_sent_n", "units_sent", "affected_people", "relief_h",
-    "relief_unmet_people", "relief_depots",
+    "relief_unmet_people", "relief_depots", "relief_air", "mutual_aid_units", "surge",
 )  # fmt: skip
 
 

@@ -260,16 +260,50 @@ def summarise(prep: Prepared, results: Sequence[ReplicationResult]) -> dict[str,
         },
     }
 
+    mutual_sections = {}
+    if prep.mutual.any():
+        used = np.asarray(table["mutual_aid_units"], dtype=float) > 0
+        mutual_sections = {
+            "units": int(prep.mutual.sum()),
+            "incidents_using_mutual_aid": int(used.sum()),
+            "share_of_incidents": float(used[needs_units].mean()) if needs_units.any() else 0.0,
+            "by_type": {name: int((used & (types == name)).sum()) for name in sc.incidents if (used & (types == name)).any()},
+            "units_sent_per_year": float(np.asarray(table["mutual_aid_units"]).sum() / n_rep / (sc.horizon_days / 365.25)),
+        }
+    isolation: dict[str, Any] = {}
+    if any(r.isolation_h for r in results) or any(r.road_events.get("isolation_events") for r in results):
+        towns = sorted({t for r in results for t in r.isolation_h})
+        isolation = {
+            "towns": {
+                t: {
+                    "hours_per_year_mean": float(sum(r.isolation_h.get(t, 0.0) for r in results) / n_rep / (sc.horizon_days / 365.25)),
+                    "replications_with_isolation": int(sum(1 for r in results if r.isolation_h.get(t, 0.0) > 0)),
+                }
+                for t in towns
+            },
+            "isolation_events_per_year": float(sum(r.road_events["isolation_events"] for r in results) / n_rep / (sc.horizon_days / 365.25)),
+        }
+    road_events = {
+        k: int(sum(r.road_events.get(k, 0) for r in results)) for k in ("rerouted", "recalled")
+    } if results and results[0].road_events else {}
+
     n_inc = [int((table["replication"] == r).sum()) for r in range(n_rep)]
     relief_stats = {
         "events": int(relief_mask.sum()),
         "affected_people": int(table["affected_people"][relief_mask].sum()),
         "relief_h": _pct(table["relief_h"][relief_mask]),
     }
+    if prep.relief is not None and relief_mask.any():
+        people = np.asarray(table["affected_people"], dtype=float)[relief_mask]
+        unmet = np.asarray(table["relief_unmet_people"], dtype=float)[relief_mask]
+        relief_stats["days_of_need"] = prep.relief.days_of_need
+        relief_stats["days_of_need_met_mean"] = float(np.mean((people - unmet) / people) * prep.relief.days_of_need)
+        relief_stats["share_of_need_met"] = float((people - unmet).sum() / people.sum())
+        relief_stats["first_relief_by_air"] = int(np.asarray(table["relief_air"])[relief_mask].sum())
     if prep.relief is not None and n_rep:
         start = prep.relief.stock.sum(axis=0)
         end = np.stack([r.final_stock.sum(axis=0) for r in results]).mean(axis=0)
-        items = list(sc.relief.per_person)
+        items = list(sc.relief.items)
         relief_stats["stock_start"] = {it: float(start[j]) for j, it in enumerate(items)}
         relief_stats["stock_end_mean"] = {it: float(end[j]) for j, it in enumerate(items)}
 
@@ -294,6 +328,9 @@ def summarise(prep: Prepared, results: Sequence[ReplicationResult]) -> dict[str,
             "utilisation": {"by_unit_type": by_unit_type, "by_facility": by_facility},
             "queue": queue,
             "unserved": unserved,
+            **({"mutual_aid": mutual_sections} if mutual_sections else {}),
+            **({"isolation": isolation} if isolation else {}),
+            **({"road_events": road_events} if road_events else {}),
         }
     )
 

@@ -19,10 +19,14 @@ import numpy as np
 
 from sim import geo
 from sim.dispatch import PROFILES, Fleet
-from sim.engine import Demand, FirePlan, ReliefPlan, simulate
-from sim.travel import MODE_AIR, MODE_ROAD, AirFleet, TravelModel
+from sim.engine import Demand, DisruptionPlan, FirePlan, ReliefPlan, simulate
+from sim.travel import MODE_AIR, MODE_ROAD, AirFleet, BoatLegs, RoadState, TravelModel
+
+#: Random-stream purposes of the runner (after those of `sim.incidents`).
+STREAM_CLOSURES = 7
+STREAM_CLOSURE_TIME = 8
 from sim.errors import ScenarioError
-from sim.incidents import HOUR_S, Geography, generate_incidents, town_weights
+from sim.incidents import HOUR_S, Geography, generate_incidents, stream, town_weights
 
 if TYPE_CHECKING:
     from sim.network import RoadNetwork
@@ -58,6 +62,14 @@ class Prepared:
     water_lon: np.ndarray
     water_lat: np.ndarray
     unit_fire: dict[str, np.ndarray]
+    mutual: np.ndarray
+    profiles: tuple[str, ...]
+    static_edges: np.ndarray
+    launch: Any
+    unit_boat_speed_kph: np.ndarray
+    unit_boat_launch_s: np.ndarray
+    town_nodes: np.ndarray
+    town_names: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +82,8 @@ class ReplicationResult:
     unit_trips: np.ndarray
     final_stock: np.ndarray
     unit_flight_s: np.ndarray
+    isolation_h: dict[str, float]
+    road_events: dict[str, int]
 
 
 def access_time_s(dist_m: np.ndarray, speed_kph: float, circuity: float) -> np.ndarray:
@@ -162,7 +176,8 @@ def prepare(scenario: Scenario, net: RoadNetwork) -> Prepared:
             for k in range(spec.count):
                 u_type.append(tindex[tname])
                 u_fac.append(fi)
-                u_turn.append(float(spec.turnout_s))
+                # Reserve forces need activation (request, approval, assembly) before turnout.
+                u_turn.append(float(spec.turnout_s) + float(f.activation_delay_h) * HOUR_S)
                 u_crew.append(int(spec.crew))
                 u_cap.append(int(spec.capacity_people or 0))
                 u_prof.append(PROFILES.index(scenario.unit_types[tname].vehicle))
@@ -186,6 +201,21 @@ def prepare(scenario: Scenario, net: RoadNetwork) -> Prepared:
         "night_capable": np.array([bool(ut.air and ut.air.night_capable) for ut in types_of_unit], dtype=bool),
     }
     water = _water_points(scenario)
+    mutual = np.array([fac[fi].kind == "mutual_aid" for fi in u_fac], dtype=bool)
+    boat_speed = np.array([ut.boat.speed_kph if ut.boat else np.nan for ut in types_of_unit], dtype=float)
+    boat_launch = np.array([ut.boat.launch_s if ut.boat else np.nan for ut in types_of_unit], dtype=float)
+    launch = None
+    river_models = any(inc.where.model == "river" for inc in scenario.incidents.values())
+    if np.isfinite(boat_speed).any() and river_models:
+        from sim.boats import LaunchPoints, load_river_index
+
+        launch = LaunchPoints.from_network(net, load_river_index())
+    static_edges = np.zeros(0, dtype=np.int64)
+    if scenario.closures:
+        from sim.disruption import static_closures
+
+        static_edges = static_closures(net, [c.between for c in scenario.closures])
+    town_nodes = np.array([k for k, t in enumerate(net.node_town) if t], dtype=np.int64)
     u_type_a = np.array(u_type, dtype=np.int64)
     used_profiles = sorted({PROFILES[p] for p in u_prof}) or ["light"]
     out = {p: facility_matrix(net, fnode, profile=p) for p in used_profiles}
@@ -243,6 +273,14 @@ def prepare(scenario: Scenario, net: RoadNetwork) -> Prepared:
         water_lon=water[:, 0],
         water_lat=water[:, 1],
         unit_fire=unit_fire,
+        mutual=mutual,
+        profiles=tuple(used_profiles),
+        static_edges=static_edges,
+        launch=launch,
+        unit_boat_speed_kph=boat_speed,
+        unit_boat_launch_s=boat_launch,
+        town_nodes=town_nodes,
+        town_names=tuple(str(net.node_town[k]) for k in town_nodes),
     )
 
 
@@ -276,9 +314,14 @@ def _check_spatial_models(scenario: Scenario, geography: Geography) -> None:
 def _relief_plan(scenario: Scenario, fleet: Fleet, tindex: dict[str, int]) -> ReliefPlan | None:
     if not any(inc.affected_people is not None for inc in scenario.incidents.values()):
         return None
-    items = tuple(scenario.relief.per_person)
+    rel = scenario.relief
+    items = rel.items
+    daily = rel.daily
+    # A disaster's need per person: one day of everything (or `per_person` as a one-off kit),
+    # times the days of need the first deliveries must cover.
+    days = rel.days_of_need if rel.per_person_per_day is not None else 1.0
     depots = [i for i, f in enumerate(scenario.facilities) if any(f.stock.get(it, 0) > 0 for it in items)]
-    truck_k = tindex.get(scenario.relief.truck_unit)
+    truck_k = tindex.get(rel.truck_unit)
     trucks = tuple(
         np.flatnonzero((fleet.unit_facility == d) & (fleet.unit_type == truck_k))
         if truck_k is not None
@@ -288,18 +331,73 @@ def _relief_plan(scenario: Scenario, fleet: Fleet, tindex: dict[str, int]) -> Re
     stock = np.array(
         [[float(scenario.facilities[d].stock.get(it, 0)) for it in items] for d in depots], dtype=float
     ).reshape(len(depots), len(items))
-    truck_type = scenario.relief.truck_unit
+    truck_type = rel.truck_unit
     profile = scenario.unit_types[truck_type].vehicle if truck_type in scenario.unit_types else "heavy"
+    village = np.array([scenario.facilities[d].kind == "village_store" for d in depots], dtype=bool)
+    lonlat = np.array([_location_lonlat(scenario.facilities[d].location) for d in depots], dtype=float).reshape(-1, 2)
     return ReliefPlan(
         depot_facility=np.array(depots, dtype=np.int64),
         stock=stock,
-        per_person=np.array([float(scenario.relief.per_person[it]) for it in items]),
+        per_person=np.array([float(daily[it]) * days for it in items]),
         depot_trucks=trucks,
         truck_profile=profile,
-        assessment_delay_s=float(scenario.relief.assessment_delay_h) * HOUR_S,
-        loading_s=float(scenario.relief.loading_h) * HOUR_S,
-        max_depots=int(scenario.relief.max_depots),
+        assessment_delay_s=float(rel.assessment_delay_h) * HOUR_S,
+        loading_s=float(rel.loading_h) * HOUR_S,
+        max_depots=int(rel.max_depots),
+        village=village,
+        village_lon=lonlat[:, 0],
+        village_lat=lonlat[:, 1],
+        village_radius_m=float(rel.village_radius_m),
+        local_delivery_s=float(rel.local_delivery_h) * HOUR_S,
+        reorder_fraction=rel.reserve.reorder_fraction if rel.reserve else None,
+        reserve_lead_s=rel.reserve.lead_time_h * HOUR_S if rel.reserve else None,
+        air_capacity_people=int(rel.helicopter_capacity_people),
+        days_of_need=float(days),
     )
+
+
+def _boat_legs(prep: Prepared, inc: Any) -> BoatLegs | None:
+    """Road + boat option for boat-carrying units to incidents of river types."""
+    if prep.launch is None:
+        return None
+    sc = prep.scenario
+    on_river = np.array([sc.incidents[n].where.model == "river" for n in inc.type_names], dtype=bool)[inc.type_idx]
+    river = np.full(len(inc), -1, dtype=np.int64)
+    chain = np.full(len(inc), np.nan)
+    offset = np.zeros(len(inc))
+    if on_river.any():
+        r, c, o = prep.launch.rivers.project(inc.lon[on_river], inc.lat[on_river])
+        river[on_river], chain[on_river], offset[on_river] = r, c, np.where(np.isfinite(o), o, 0.0)
+    return BoatLegs(prep.launch, prep.unit_boat_speed_kph, prep.unit_boat_launch_s, river, chain, offset)
+
+
+def _disruption_plan(prep: Prepared, inc: Any, r: int) -> DisruptionPlan | None:
+    """Sample which roads each disruptive event closes, and for how long (own random streams)."""
+    from sim.disruption import ClosureRule, sample_closures
+    from sim.incidents import sample_duration_s
+
+    sc = prep.scenario
+    kinds = {n: inc_t.disruption for n, inc_t in sc.incidents.items() if inc_t.disruption is not None}
+    if not kinds and prep.static_edges.size == 0:
+        return None
+    edges: dict[int, np.ndarray] = {}
+    duration: dict[int, float] = {}
+    for name, spec in kinds.items():
+        rules = [ClosureRule(kind=x.kind, radius_m=x.radius_m, probability=x.probability, rivers=x.rivers,
+                             counties=x.counties) for x in spec.rules]
+        k = inc.type_names.index(name)
+        idx = np.flatnonzero(inc.type_idx == k)
+        rng = stream(sc.seed, r, name, STREAM_CLOSURES)
+        dur = sample_duration_s(stream(sc.seed, r, name, STREAM_CLOSURE_TIME), spec.duration, idx.size)
+        for j, i in enumerate(idx):
+            closed = sample_closures(rng, prep.net, float(inc.lon[i]), float(inc.lat[i]), rules)
+            if closed.size:
+                edges[int(i)] = closed
+                duration[int(i)] = float(dur[j])
+    road = RoadState(prep.net, prep.fleet.facility_node, prep.fleet.travel_out_s, prep.fleet.travel_back_s,
+                     profiles=prep.profiles)
+    return DisruptionPlan(road=road, static_edges=prep.static_edges, event_edges=edges, event_duration_s=duration,
+                          town_nodes=prep.town_nodes, town_names=prep.town_names)
 
 
 def _fire_plan(prep: Prepared, inc: Any, dist_m: np.ndarray) -> tuple[FirePlan | None, np.ndarray]:
@@ -405,12 +503,13 @@ def run_replication(prep: Prepared, r: int) -> ReplicationResult:
     fires, walk = _fire_plan(prep, inc, dist)
     travel = TravelModel(
         prep.fleet, node=node, access_s=access, walk_s=walk, lon=inc.lon, lat=inc.lat,
-        unit_mode=prep.unit_mode, air=prep.air, start=sc.start_date,
+        unit_mode=prep.unit_mode, air=prep.air, start=sc.start_date, boats=_boat_legs(prep, inc),
     )
     report = inc.t_s + (inc.detect_s if inc.detect_s is not None else 0.0)
     out = simulate(
         prep.fleet, inc, node, access, prep.demand, relief=prep.relief, until_s=horizon_s + DRAIN_S,
-        travel=travel, fires=fires, report_s=report,
+        travel=travel, fires=fires, report_s=report, disruption=_disruption_plan(prep, inc, r),
+        mutual=prep.mutual, mutual_threshold=sc.mutual_aid.threshold_people,
     )
     town_idx = _nearest_town(prep.geography, inc.lon, inc.lat)
     town = np.array(prep.geography.town_names, dtype=object)[town_idx]
@@ -458,6 +557,9 @@ def run_replication(prep: Prepared, r: int) -> ReplicationResult:
         "relief_h": np.where(has_relief, rel_h(out.relief_s), np.nan),
         "relief_unmet_people": out.relief_unmet_people,
         "relief_depots": np.array([";".join(fac_ids[d] for d in s) for s in out.relief_depots], dtype=object),
+        "relief_air": out.relief_air,
+        "surge": inc.surge if inc.surge is not None else np.zeros(len(inc), dtype=bool),
+        "mutual_aid_units": out.mutual_aid_sent,
     }
     for tg in sc.targets:
         if tg.measure == "unit_arrival" and tg.unit_type is not None:
@@ -470,6 +572,8 @@ def run_replication(prep: Prepared, r: int) -> ReplicationResult:
         unit_trips=out.unit_trips,
         final_stock=out.final_stock,
         unit_flight_s=out.unit_flight_s,
+        isolation_h=out.isolation_h,
+        road_events={"isolation_events": out.isolation_events, "rerouted": out.rerouted, "recalled": out.recalled},
     )
 
 

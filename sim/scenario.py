@@ -499,6 +499,25 @@ class FireSpec(_Model):
     )
 
 
+class ClosureRuleSpec(_Model):
+    """Which roads an event closes: a kind of road within a radius, each with a probability."""
+
+    kind: Literal["bridge", "mountain_link", "any"] = Field(description="Bridges, mountain links, or any road.")
+    radius_m: Float = Field(gt=0, description="Roads whose midpoint is this close to the event (m).")
+    probability: Float = Field(ge=0, le=1, description="Chance each candidate road is closed (-).")
+    rivers: tuple[str, ...] | None = Field(default=None, description="Bridges over these rivers only.")
+    counties: tuple[str, ...] | None = Field(default=None, description="Roads in these counties only.")
+
+    _check_counties = field_validator("counties")(_resolve_counties)
+
+
+class Disruption(_Model):
+    """Roads cut by an event (flood, landslide) for a while."""
+
+    rules: tuple[ClosureRuleSpec, ...] = Field(min_length=1, description="Closure rules (see *ClosureRuleSpec*).")
+    duration: Duration = Field(description="How long the closed roads stay closed (see *Duration*).")
+
+
 class IncidentType(_Model):
     """One kind of incident: how often, when, where, what it needs and for how long."""
 
@@ -531,6 +550,9 @@ class IncidentType(_Model):
         default=None,
         description="Forest fire: growth and containment race; `on_scene` becomes mop-up after containment.",
     )
+    disruption: Disruption | None = Field(
+        default=None, description="Roads this event closes, and for how long (floods, landslides)."
+    )
 
     _check_seasonality = field_validator("seasonality")(
         _profile(12, "monthly values (January to December)")
@@ -551,6 +573,7 @@ class Facility(_Model):
         "helicopter_base",
         "regional_centre",
         "mutual_aid",
+        "village_store",
     ] = Field(description="Facility kind (see the table of kinds).")
     name: str = Field(min_length=1, description="Display name (Chinese welcome); defaults to `id`.")
     location: Location = Field(description="`{town: ..., county: ...?}` or `{lon: ..., lat: ...}`.")
@@ -564,6 +587,11 @@ class Facility(_Model):
         default_factory=dict,
         description="Relief stock: item → quantity (items of `relief.per_person`).",
     )
+    activation_delay_h: Float = Field(
+        default=0.0,
+        ge=0,
+        description="`mutual_aid`: time to activate (request, approval, assembly) before turnout (h).",
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -571,6 +599,15 @@ class Facility(_Model):
         if isinstance(data, dict) and data.get("name") is None and isinstance(data.get("id"), str):
             data = {**data, "name": data["id"]}
         return data
+
+
+class Reserve(_Model):
+    """Replenishment of depots from the provincial reserve."""
+
+    lead_time_h: Float = Field(default=48.0, gt=0, description="Order to delivery at the depot (h).")
+    reorder_fraction: Float = Field(
+        default=0.5, ge=0, le=1, description="Order when any item falls below this share of the initial stock (-)."
+    )
 
 
 class Relief(_Model):
@@ -590,6 +627,35 @@ class Relief(_Model):
         default=0.5, ge=0, description="Loading at the depot before departure (h)."
     )
     max_depots: Int = Field(default=3, ge=1, description="How many depots may share one demand.")
+    per_person_per_day: dict[str, PosFloat] | None = Field(
+        default=None,
+        description="Daily consumption per affected person (item → quantity); replaces `per_person` × 1 day.",
+    )
+    days_of_need: Float = Field(
+        default=1.0, gt=0, description="Days of need a disaster's relief must cover (with `per_person_per_day`)."
+    )
+    reserve: Reserve | None = Field(
+        default=None, description="Provincial reserve that refills depots after a lead time."
+    )
+    local_delivery_h: Float = Field(
+        default=0.5, ge=0, description="Village stores: from request to supplies in hand in their own town (h)."
+    )
+    village_radius_m: Float = Field(
+        default=5000.0, gt=0, description="A village store serves disasters this close to it (m)."
+    )
+    helicopter_capacity_people: Int = Field(
+        default=150, ge=1, description="People served by one helicopter relief flight to a cut-off place."
+    )
+
+    @property
+    def daily(self) -> dict[str, float]:
+        """Need per person and day by item (per_person_per_day, else per_person as one day)."""
+        return dict(self.per_person_per_day or self.per_person)
+
+    @property
+    def items(self) -> tuple[str, ...]:
+        """Stock items in use."""
+        return tuple(self.daily)
 
 
 class AviationPoint(Location):
@@ -607,6 +673,37 @@ class Aviation(_Model):
         default=True, description="Include the shipped points of `sim/data/aviation_points.csv`."
     )
     points: tuple[AviationPoint, ...] = Field(default=(), description="Extra points.")
+
+
+class StaticClosure(_Model):
+    """A road closed for the whole run, given by the two towns it joins."""
+
+    between: tuple[str, str] = Field(description="Two town names joined by a direct road (`name` or `name/county`).")
+    reason: str = Field(default="", description="Why (free text).")
+
+
+class MutualAid(_Model):
+    """Military, armed police and social rescue forces (facilities of kind `mutual_aid`)."""
+
+    threshold_people: Int | None = Field(
+        default=None,
+        ge=1,
+        description="Also call them at once for events affecting at least this many people; else only when local units are exhausted.",
+    )
+
+
+class Surge(_Model):
+    """An extreme-event day: extra incidents in some counties (typhoon, rainstorm)."""
+
+    day: Float = Field(ge=0, description="Start, in days from the horizon start.")
+    duration_h: Float = Field(default=24.0, gt=0, description="Window over which the extra incidents occur (h).")
+    counties: tuple[str, ...] | None = Field(default=None, description="Counties hit (all if omitted).")
+    incidents: dict[str, Annotated[int, Strict(), Field(ge=1)]] = Field(
+        min_length=1, description="Incident type id → extra incidents in the window."
+    )
+    label: str = Field(default="", description="Name of the event.")
+
+    _check_counties = field_validator("counties")(_resolve_counties)
 
 
 class Target(_Model):
@@ -680,6 +777,11 @@ class Scenario(_Model):
     )
     relief: Relief = Field(default_factory=Relief, description="Relief logistics settings.")
     aviation: Aviation = Field(default_factory=lambda: Aviation(), description="Landing and water-intake points.")
+    closures: tuple[StaticClosure, ...] = Field(
+        default=(), description="Roads closed for the whole run (bridge under repair): town pairs."
+    )
+    mutual_aid: MutualAid = Field(default_factory=lambda: MutualAid(), description="When reserve forces are used.")
+    surge: tuple[Surge, ...] = Field(default=(), description="Extreme-event days injected into the run.")
     targets: tuple[Target, ...] = Field(description="Performance targets, unique `id`s.")
 
     @field_validator("name")
@@ -1028,7 +1130,7 @@ def _cross_problems(data: dict[str, Any]) -> list[tuple[Loc, str]]:
     facilities = facilities if isinstance(facilities, list) else []
     relief = data.get("relief")
     relief = relief if isinstance(relief, dict) else {}
-    per_person = relief.get("per_person", DEFAULT_PER_PERSON)
+    per_person = relief.get("per_person_per_day") or relief.get("per_person", DEFAULT_PER_PERSON)
     items = list(per_person) if isinstance(per_person, dict) else None
     targets = data.get("targets")
     targets = targets if isinstance(targets, list) else []
@@ -1060,7 +1162,7 @@ def _cross_problems(data: dict[str, Any]) -> list[tuple[Loc, str]]:
             for key in stock:
                 if key not in items:
                     msg = (
-                        f"stock item {key!r} is not in relief.per_person "
+                        f"stock item {key!r} is not in relief.per_person(_per_day) "
                         f"({_suggest(key, items)}defined: {', '.join(items) or 'none'})"
                     )
                     problems.append((("facilities", i, "stock", key), msg))
@@ -1093,6 +1195,12 @@ def _cross_problems(data: dict[str, Any]) -> list[tuple[Loc, str]]:
             )
             problems.append((("incidents", name, "units"), msg))
 
+    surge = data.get("surge")
+    for j, ev in enumerate(surge if isinstance(surge, list) else []):
+        if isinstance(ev, dict) and isinstance(ev.get("incidents"), dict):
+            for key in ev["incidents"]:
+                if key not in inc_ids:
+                    problems.append((("surge", j, "incidents", key), _unknown("incident type", key, inc_ids)))
     truck = relief.get("truck_unit", DEFAULT_TRUCK_UNIT)
     if needs_relief and isinstance(truck, str):
         # A truck without a capacity would carry nobody: the engine splits loads by it.
@@ -1229,9 +1337,10 @@ def _soft_problems(s: Scenario) -> list[str]:
                 f"relief.truck_unit: no facility has a {truck!r} unit; relief for "
                 f"{', '.join(relief_needed)} will never arrive"
             )
-        for item in s.relief.per_person:
+        key = "per_person_per_day" if s.relief.per_person_per_day is not None else "per_person"
+        for item in s.relief.items:
             if sum(f.stock.get(item, 0) for f in s.facilities) == 0:
-                out.append(f"relief.per_person.{item}: no facility stocks {item!r}")
+                out.append(f"relief.{key}.{item}: no facility stocks {item!r}")
     known = set(geo.river_lines())
     for name, inc in s.incidents.items():
         if isinstance(inc.where, RiverWhere) and inc.where.rivers:

@@ -251,3 +251,168 @@ class TravelModel:
         """Replace the facility travel-time matrices (after roads were cut or reopened)."""
         self.out = out
         self.back = back
+
+
+class BoatLegs:
+    """The road + boat option for units that carry a boat, to incidents on a river.
+
+    Parameters
+    ----------
+    launch
+        Launch points (`sim.boats.LaunchPoints`) on the road network.
+    unit_speed_kph, unit_launch_s
+        Per unit: boat speed (NaN = no boat) and put-in time (s).
+    inc_river, inc_chainage_m, inc_offset_m
+        Per incident: river index (-1 = not on a river), chainage and distance from the river
+        line (m), from `RiverIndex.project`.
+    """
+
+    def __init__(
+        self,
+        launch: Any,
+        unit_speed_kph: np.ndarray,
+        unit_launch_s: np.ndarray,
+        inc_river: np.ndarray,
+        inc_chainage_m: np.ndarray,
+        inc_offset_m: np.ndarray,
+    ) -> None:
+        self.launch = launch
+        self.speed = unit_speed_kph
+        self.launch_s = unit_launch_s
+        self.river = inc_river
+        self.chainage = inc_chainage_m
+        self.offset = inc_offset_m
+
+    def __call__(self, units: np.ndarray, i: int, travel: TravelModel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Return (total, road, boat) seconds per unit; inf where no boat option exists."""
+        from sim.boats import boat_leg_s
+
+        n = units.size
+        total, road, boat = np.full(n, np.inf), np.full(n, np.inf), np.full(n, np.inf)
+        if self.river[i] < 0 or self.launch.n == 0:
+            return total, road, boat
+        has = ~np.isnan(self.speed[units])
+        if not has.any():
+            return total, road, boat
+        f = travel.fleet
+        for key in sorted({(float(self.speed[u]), float(self.launch_s[u])) for u in units[has]}):
+            sel = np.flatnonzero(has & (self.speed[units] == key[0]) & (self.launch_s[units] == key[1]))
+            us = units[sel]
+            fac = f.unit_facility[us]
+            R = np.empty((us.size, self.launch.n))
+            for p, name in enumerate(PROFILES):
+                m = f.unit_profile[us] == p
+                if m.any():
+                    R[m] = travel.out[name][fac[m]][:, self.launch.node]
+            R += f.facility_access_s[fac][:, None]
+            tot, _, rs, bs = boat_leg_s(
+                self.launch, R, int(self.river[i]), float(self.chainage[i]),
+                boat_speed_kph=key[0], launch_s=key[1], incident_offset_m=float(self.offset[i]),
+            )
+            total[sel] = f.unit_turnout_s[us] + tot
+            road[sel] = rs
+            boat[sel] = bs
+        return total, road, boat
+
+
+class RoadState:
+    """Roads closed during a run, and the facility travel-time matrices that follow from them.
+
+    Closing edges recomputes only the facility rows whose shortest-path trees used a closed
+    edge (`sim.disruption.affected_sources`); reopening restores the intact matrices when no
+    closure remains, else recomputes every row (any tree may get faster).
+
+    Parameters
+    ----------
+    net
+        The road network.
+    facility_node
+        Road node of each facility (rows of the matrices).
+    base_out, base_back
+        Intact matrices ``{profile: (F, N)}`` (shared; never modified).
+    profiles
+        Road profiles the units use (only these are recomputed).
+    """
+
+    def __init__(self, net: Any, facility_node: np.ndarray, base_out: dict[str, np.ndarray],
+                 base_back: dict[str, np.ndarray], profiles: Any = None) -> None:
+        self.net = net
+        self.fnode = np.asarray(facility_node, dtype=np.int64)
+        self.base_out = base_out
+        self.base_back = base_back
+        self.count = np.zeros(len(net.edge_u), dtype=np.int64)
+        self.out = base_out
+        self.back = base_back
+        self._pred: dict[tuple[str, bool], np.ndarray] = {}
+        self.profiles = sorted(profiles or base_out)
+
+    def _factor(self) -> np.ndarray:
+        return np.where(self.count > 0, np.inf, 1.0)
+
+    def _solve(self, rows: np.ndarray, profile: str, reverse: bool) -> tuple[np.ndarray, np.ndarray]:
+        from scipy.sparse.csgraph import dijkstra
+
+        csr = self.net.csr_with(self._factor(), profile)
+        if reverse:
+            csr = csr.T.tocsr()
+        T, P = dijkstra(csr, directed=True, indices=self.fnode[rows], return_predecessors=True)
+        return T, P
+
+    def _preds(self, profile: str, reverse: bool) -> np.ndarray:
+        key = (profile, reverse)
+        if key not in self._pred:
+            _, self._pred[key] = self._solve(np.arange(self.fnode.size), profile, reverse)
+        return self._pred[key]
+
+    def close(self, edges: np.ndarray) -> None:
+        """Close `edges` (edge indices; closures nest: an edge opens when every closure ended)."""
+        from sim.disruption import affected_sources, affected_sources_reverse
+
+        edges = np.asarray(edges, dtype=np.int64)
+        if edges.size == 0:
+            return
+        newly = edges[self.count[edges] == 0]
+        # Trees are read before the closure is counted: they describe the current state.
+        hit = {}
+        u, v = self.net.edge_u[newly], self.net.edge_v[newly]
+        for p in self.profiles:
+            hit[(p, False)] = affected_sources(self._preds(p, False), u, v)
+            hit[(p, True)] = affected_sources_reverse(self._preds(p, True), u, v)
+        np.add.at(self.count, edges, 1)
+        if newly.size == 0:
+            return
+        self._copy_on_write()
+        for (p, rev), rows in hit.items():
+            rows = np.flatnonzero(rows)
+            if rows.size:
+                T, P = self._solve(rows, p, rev)
+                (self.back if rev else self.out)[p][rows] = T
+                self._pred[(p, rev)][rows] = P
+
+    def reopen(self, edges: np.ndarray) -> None:
+        """End one closure of `edges`."""
+        edges = np.asarray(edges, dtype=np.int64)
+        if edges.size == 0:
+            return
+        np.subtract.at(self.count, edges, 1)
+        if (self.count > 0).any():
+            self._copy_on_write()
+            allrows = np.arange(self.fnode.size)
+            for p in self.profiles:
+                for rev in (False, True):
+                    T, P = self._solve(allrows, p, rev)
+                    (self.back if rev else self.out)[p][:] = T
+                    self._pred[(p, rev)] = P
+        else:
+            self.out, self.back = self.base_out, self.base_back
+            self._pred.clear()
+
+    def _copy_on_write(self) -> None:
+        if self.out is self.base_out:
+            self.out = {p: m.copy() for p, m in self.base_out.items()}
+            self.back = {p: m.copy() for p, m in self.base_back.items()}
+
+    @property
+    def closed_edges(self) -> np.ndarray:
+        """Indices of edges closed now."""
+        return np.flatnonzero(self.count > 0)

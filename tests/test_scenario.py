@@ -443,19 +443,19 @@ def test_baseline_totals() -> None:
     """The baseline's totals match its header comment (units, staff ratio, incidents per year)."""
     s = _load_quietly(BASELINE)
     assert (s.horizon_days, s.replications) == (365.0, 30)
-    assert len(s.facilities) == 81
+    assert len(s.facilities) == 89
     kinds = Counter(f.kind for f in s.facilities)
     assert kinds == {
         "fire_station": 13, "township_team": 41, "water_rescue_base": 6, "rescue_base": 9,
-        "regional_centre": 1, "depot": 11,
+        "regional_centre": 1, "depot": 11, "village_store": 5, "mutual_aid": 3,
     }  # fmt: skip
     units: Counter[str] = Counter()
     for f in s.facilities:
         for k, spec in f.units.items():
             units[k] += spec.count
     assert units == {
-        "engine": 68, "tanker": 12, "rescue_vehicle": 17, "water_rescue_team": 15,
-        "forest_team": 20, "relief_truck": 26, "helicopter": 4,
+        "engine": 68, "tanker": 12, "rescue_vehicle": 24, "water_rescue_team": 22,
+        "forest_team": 20, "relief_truck": 26, "helicopter": 4, "comms_vehicle": 8,
     }  # fmt: skip
     staff = sum(f.full_time_staff for f in s.facilities)
     assert staff == 917
