@@ -181,7 +181,7 @@ class TravelModel:
         f = self.fleet
         eta = f.unit_turnout_s[units] + f.facility_access_s[f.unit_facility[units]] + self._road_out(units, i)
         eta += self._last_leg_s(i)
-        if self.boats is not None:
+        if self.boats is not None and self.boats.river[i] >= 0:
             total, _, _ = self.boats(units, i, self)
             eta = np.minimum(eta, total)
         return eta
@@ -231,7 +231,7 @@ class TravelModel:
             return Legs(total_s=total, mode="air", air_s=flight, wait_s=total - flight - float(f.unit_turnout_s[u]))
         road = float(f.facility_access_s[f.unit_facility[u]] + self._road_out(units, i)[0] + self._last_leg_s(i))
         total = float(f.unit_turnout_s[u]) + road
-        if self.boats is not None:
+        if self.boats is not None and self.boats.river[i] >= 0:
             btotal, broad, bboat = self.boats(units, i, self)
             if float(btotal[0]) < total:
                 return Legs(total_s=float(btotal[0]), mode="boat", road_s=float(broad[0]), boat_s=float(bboat[0]))
@@ -337,7 +337,8 @@ class RoadState:
     def __init__(self, net: Any, facility_node: np.ndarray, base_out: dict[str, np.ndarray],
                  base_back: dict[str, np.ndarray], profiles: Any = None) -> None:
         self.net = net
-        self.fnode = np.asarray(facility_node, dtype=np.int64)
+        # Facilities sharing a node share a row: solve once per distinct node, then expand.
+        self.fnode, self.row_of = np.unique(np.asarray(facility_node, dtype=np.int64), return_inverse=True)
         self.base_out = base_out
         self.base_back = base_back
         self.count = np.zeros(len(net.edge_u), dtype=np.int64)
@@ -386,8 +387,16 @@ class RoadState:
             rows = np.flatnonzero(rows)
             if rows.size:
                 T, P = self._solve(rows, p, rev)
-                (self.back if rev else self.out)[p][rows] = T
+                self._store(p, rev, rows, T)
                 self._pred[(p, rev)][rows] = P
+
+    def _store(self, profile: str, reverse: bool, rows: np.ndarray, T: np.ndarray) -> None:
+        """Write solved node rows into every facility row that uses those nodes."""
+        target = (self.back if reverse else self.out)[profile]
+        pos = np.full(self.fnode.size, -1, dtype=np.int64)
+        pos[rows] = np.arange(rows.size)
+        fac = np.flatnonzero(pos[self.row_of] >= 0)
+        target[fac] = T[pos[self.row_of[fac]]]
 
     def reopen(self, edges: np.ndarray) -> None:
         """End one closure of `edges`."""
@@ -401,7 +410,7 @@ class RoadState:
             for p in self.profiles:
                 for rev in (False, True):
                     T, P = self._solve(allrows, p, rev)
-                    (self.back if rev else self.out)[p][:] = T
+                    self._store(p, rev, allrows, T)
                     self._pred[(p, rev)] = P
         else:
             self.out, self.back = self.base_out, self.base_back
