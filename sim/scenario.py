@@ -1457,6 +1457,85 @@ def _read_yaml(text: str, source: str) -> Any:
         raise ScenarioError(msg) from e
 
 
+def _read_file(path: str | Path) -> dict[str, Any]:
+    source = str(path)
+    p = Path(path)
+    if not p.exists():
+        msg = f"{source}: scenario file not found"
+        raise ScenarioError(msg)
+    if p.is_dir():
+        msg = f"{source}: is a directory, expected a scenario file"
+        raise ScenarioError(msg)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except UnicodeDecodeError as e:
+        msg = f"{source}: cannot read the file as UTF-8 text ({e.reason} at byte {e.start})"
+        raise ScenarioError(msg) from e
+    except OSError as e:
+        msg = f"{source}: cannot read the file ({e.strerror or e})"
+        raise ScenarioError(msg) from e
+    return _read_yaml(text, source)
+
+
+def merge_scenario_data(base: Any, change: Any) -> Any:
+    """Deep-merge a variant onto its base scenario mapping.
+
+    Mappings merge key by key; lists whose items all carry an ``id`` (facilities, targets,
+    surge days with ids) merge item by item — an item with the same id is merged, a new id is
+    appended, and ``{id: X, remove: true}`` drops item X; any other value replaces the base.
+    """
+    if isinstance(base, dict) and isinstance(change, dict):
+        out = dict(base)
+        for k, v in change.items():
+            out[k] = merge_scenario_data(base[k], v) if k in base else v
+        return out
+    if (
+        isinstance(base, list)
+        and isinstance(change, list)
+        and all(isinstance(x, dict) and "id" in x for x in base + change)
+    ):
+        items = {x["id"]: x for x in base}
+        order = [x["id"] for x in base]
+        for x in change:
+            if x.get("remove") is True:
+                items.pop(x["id"], None)
+                continue
+            if x["id"] in items:
+                items[x["id"]] = merge_scenario_data(items[x["id"]], x)
+            else:
+                items[x["id"]] = x
+                order.append(x["id"])
+        return [items[i] for i in order if i in items]
+    return change
+
+
+def read_scenario_data(path: str | Path, _seen: tuple[str, ...] = ()) -> Any:
+    """Read a scenario file as a raw mapping, resolving ``extends:`` (a base file to vary).
+
+    ``extends`` is a path relative to the file; the variant's keys are merged onto the base
+    with `merge_scenario_data`. The variant's ``name`` does not inherit.
+    """
+    data = _read_file(path)
+    if not isinstance(data, dict):
+        return data  # reported by the validator with the file name
+    base_ref = data.pop("extends", None)
+    if base_ref is None:
+        return data
+    if not isinstance(base_ref, str):
+        msg = f"{path}: 1 problem\n  - extends: expected a path to the base scenario file, got {base_ref!r}"
+        raise ScenarioError(msg)
+    base_path = (Path(path).parent / base_ref).resolve()
+    if str(base_path) in _seen:
+        msg = f"{path}: 1 problem\n  - extends: {base_ref!r} extends itself (cycle {' -> '.join(_seen)})"
+        raise ScenarioError(msg)
+    if not base_path.is_file():
+        msg = f"{path}: 1 problem\n  - extends: base scenario {base_ref!r} not found (looked at {base_path})"
+        raise ScenarioError(msg)
+    base = read_scenario_data(base_path, (*_seen, str(Path(path).resolve())))
+    base.pop("name", None)
+    return merge_scenario_data(base, data)
+
+
 def load_scenario(path: str | Path) -> Scenario:
     """Read and validate a YAML scenario file.
 
@@ -1477,22 +1556,7 @@ def load_scenario(path: str | Path) -> Scenario:
         a mapping, or has any invalid value (every problem listed, see `scenario_from_dict`).
     """
     source = str(path)
-    p = Path(path)
-    if not p.exists():
-        msg = f"{source}: scenario file not found"
-        raise ScenarioError(msg)
-    if p.is_dir():
-        msg = f"{source}: is a directory, expected a scenario file"
-        raise ScenarioError(msg)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except UnicodeDecodeError as e:
-        msg = f"{source}: cannot read the file as UTF-8 text ({e.reason} at byte {e.start})"
-        raise ScenarioError(msg) from e
-    except OSError as e:
-        msg = f"{source}: cannot read the file ({e.strerror or e})"
-        raise ScenarioError(msg) from e
-    data = _read_yaml(text, source)
+    data = read_scenario_data(path)
     scenario, soft = _build(data, source)
     for w in soft:
         warnings.warn(w, UserWarning, stacklevel=2)
