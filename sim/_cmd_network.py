@@ -1,4 +1,4 @@
-"""The ``network`` sub-command: summarise a road network, export it as GraphML, draw the city map."""
+"""The ``network`` sub-command: summarise a road network, export it as GraphML, draw the map."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The ``route`` sub-command: fastest road route between two places, with off-network access legs."""
+"""The ``route`` sub-command: fastest route between two places, with off-network access legs."""
 
 from __future__ import annotations
 
@@ -32,7 +32,9 @@ def add_parser(subparsers: Any) -> None:
     )
     p.add_argument("origin", metavar="FROM", help="place name or lon,lat")
     p.add_argument("destination", metavar="TO", help="place name or lon,lat")
-    p.add_argument("--network", default=SHAOGUAN, metavar="X", help="road network (default shaoguan)")
+    p.add_argument(
+        "--network", default=SHAOGUAN, metavar="X", help="road network (default shaoguan)"
+    )
     p.add_argument(
         "--profile",
         choices=("light", "heavy"),

@@ -24,6 +24,7 @@ import xml.sax
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -138,7 +139,11 @@ HEAVY_SPEED_CAP_KPH = 80.0
 #: Circuity = road length / great-circle length. From memory (geodata.md §1.2 step 3):
 #: ≈1.25–1.3 in the valley basins, ≈1.5–1.6 in the mountains. ASSUMPTIONS, not measured.
 TERRAIN_ZONES: dict[str, tuple[str, float, str]] = {
-    "city_basin": ("valley", 1.25, "韶关 city basin: 武江/浈江/北江 valleys of 武江区, 浈江区, 曲江区"),
+    "city_basin": (
+        "valley",
+        1.25,
+        "韶关 city basin: 武江/浈江/北江 valleys of 武江区, 浈江区, 曲江区",
+    ),
     "nanxiong_shixing": ("valley", 1.25, "南雄–始兴 浈江 valley"),
     "wengyuan_basin": ("valley", 1.30, "翁源 basin (滃江)"),
     "renhua_south": ("valley", 1.30, "仁化 south: 丹霞 basin and lower 锦江 valley"),
@@ -307,10 +312,6 @@ CORRIDORS: tuple[Corridor, ...] = (
 # --------------------------------------------------------------------------------------------
 
 
-def _town_key(town: geo.Town) -> tuple[str, str]:
-    return town.name, town.county
-
-
 def _find_town(spec: str, towns: Sequence[geo.Town]) -> geo.Town | None:
     """Resolve ``name`` or ``name/county-prefix`` against the town table."""
     name, _, county = spec.partition("/")
@@ -388,7 +389,6 @@ def _shaoguan_graph() -> nx.MultiDiGraph:
     if not towns:  # pragma: no cover - shipped data
         msg = "sim/data/towns.csv has no rows; cannot build the embedded network"
         raise NetworkError(msg)
-    by_key = {_town_key(t): t for t in towns}
     seat_codes = {c.seat_town_code for c in geo.load_counties()}
 
     G = nx.MultiDiGraph(
@@ -442,7 +442,7 @@ def _shaoguan_graph() -> nx.MultiDiGraph:
                 )
                 continue
             nodes.append(int(town.code))
-        for a, b in zip(nodes, nodes[1:], strict=False):
+        for a, b in pairwise(nodes):
             add_link(a, b, corridor.highway, corridor.ref, corridor.name)
     corridor_pairs = {(a, b) for a, b, _ in links}
 
@@ -455,7 +455,10 @@ def _shaoguan_graph() -> nx.MultiDiGraph:
     dense = dist + 1.0
     np.fill_diagonal(dense, 0.0)
     mst = minimum_spanning_tree(dense).tocoo()
-    mst_pairs = {(min(codes[i], codes[j]), max(codes[i], codes[j])) for i, j in zip(mst.row, mst.col, strict=True)}
+    mst_pairs = {
+        (min(codes[i], codes[j]), max(codes[i], codes[j]))
+        for i, j in zip(mst.row, mst.col, strict=True)
+    }
     knn_pairs: set[tuple[int, int]] = set()
     order = np.argsort(dist, axis=1, kind="stable")
     for i in range(len(towns)):
@@ -471,7 +474,9 @@ def _shaoguan_graph() -> nx.MultiDiGraph:
         kind = "县道" if highway == "secondary" else "乡道"
         add_link(int(a), int(b), highway, "", f"{kind} {ta.name}–{tb.name} (approx.)")
     # the regional centre hangs off the 大塘 seat by a short access road
-    add_link(int(datang.code), REGIONAL_CENTRE_ID, "primary", "", f"{REGIONAL_CENTRE_NAME} access road")
+    add_link(
+        int(datang.code), REGIONAL_CENTRE_ID, "primary", "", f"{REGIONAL_CENTRE_NAME} access road"
+    )
 
     rivers = _river_crossings()
     for _, geom in rivers:
@@ -556,7 +561,7 @@ _NODE_DTYPES = {"county_seat": _convert_bool_or_str}
 
 
 def default_cache_dir() -> Path:
-    """Return the directory for downloaded networks: ``$SIM_CACHE_DIR/networks`` or ``.cache/networks``."""
+    """Return the download cache: ``$SIM_CACHE_DIR/networks``, default ``.cache/networks``."""
     return Path(os.environ.get("SIM_CACHE_DIR", ".cache")) / "networks"
 
 
@@ -669,7 +674,7 @@ def _graph_from_place(place: str, *, cache_dir: Path) -> nx.MultiDiGraph:
     import osmnx as ox
     import requests
 
-    digest = hashlib.sha1(place.strip().lower().encode("utf-8")).hexdigest()[:16]  # noqa: S324 - cache key
+    digest = hashlib.sha1(place.strip().lower().encode("utf-8")).hexdigest()[:16]
     cached = cache_dir / f"place-{digest}.graphml"
     if cached.exists():
         log.info("loading %r from cache %s", place, cached)
@@ -777,7 +782,9 @@ def prepare_graph(G: nx.MultiDiGraph, *, source: str) -> nx.MultiDiGraph:
         G = ox.projection.project_graph(G, to_latlong=True)
     edges = list(G.edges(keys=True, data=True))
     if any("length" not in d for *_, d in edges):
-        ox.distance.add_edge_lengths(G, edges=[(u, v, k) for u, v, k, d in edges if "length" not in d])
+        ox.distance.add_edge_lengths(
+            G, edges=[(u, v, k) for u, v, k, d in edges if "length" not in d]
+        )
     for *_, d in edges:
         d.setdefault("highway", "unclassified")
     if any("speed_kph" not in d for *_, d in edges):
@@ -943,7 +950,9 @@ class RoadNetwork:
             lon = np.array([float(G.nodes[v]["x"]) for v in nodes])
             lat = np.array([float(G.nodes[v]["y"]) for v in nodes])
         except (KeyError, TypeError, ValueError) as e:
-            msg = f"graph nodes need integer ids and numeric x/y attributes ({type(e).__name__}: {e})"
+            msg = (
+                f"graph nodes need integer ids and numeric x/y attributes ({type(e).__name__}: {e})"
+            )
             raise NetworkError(msg) from e
         index = {v: i for i, v in enumerate(nodes)}
         attr = [G.nodes[v] for v in nodes]
@@ -986,7 +995,11 @@ class RoadNetwork:
         pair = eu[keep] * n + ev[keep]
         order = keep[np.argsort(pair, kind="stable")]
         sorted_pair = eu[order] * n + ev[order]
-        start = np.flatnonzero(np.r_[True, sorted_pair[1:] != sorted_pair[:-1]]) if len(order) else np.zeros(0, np.int64)
+        start = (
+            np.flatnonzero(np.r_[True, sorted_pair[1:] != sorted_pair[:-1]])
+            if len(order)
+            else np.zeros(0, np.int64)
+        )
         entry = np.full(m, -1, dtype=np.int64)
         if len(order):
             group = np.cumsum(np.r_[True, sorted_pair[1:] != sorted_pair[:-1]]) - 1
@@ -1160,7 +1173,10 @@ class RoadNetwork:
         """
         factor = np.asarray(edge_factor, dtype=float)
         if factor.shape != (len(self.edge_u),):
-            msg = f"edge_factor must have one value per edge ({len(self.edge_u)}), got shape {factor.shape}"
+            msg = (
+                f"edge_factor must have one value per edge ({len(self.edge_u)}), "
+                f"got shape {factor.shape}"
+            )
             raise NetworkError(msg)
         if np.any(factor < 0) or np.any(np.isnan(factor)):
             msg = "edge_factor values must be >= 0 (np.inf closes an edge)"
@@ -1181,7 +1197,9 @@ class RoadNetwork:
     def _check_indices(self, idx: Any, what: str) -> IntArray:
         a = np.atleast_1d(np.asarray(idx))
         if a.ndim != 1 or not np.issubdtype(a.dtype, np.integer):
-            msg = f"`{what}` must be node indices (integers), got {a.dtype} array of shape {a.shape}"
+            msg = (
+                f"`{what}` must be node indices (integers), got {a.dtype} array of shape {a.shape}"
+            )
             raise NetworkError(msg)
         if len(a) and (a.min() < 0 or a.max() >= self.n):
             msg = f"`{what}` holds indices outside 0..{self.n - 1}"
@@ -1278,7 +1296,7 @@ class RoadNetwork:
         path.reverse()
         length = 0.0
         refs: dict[str, None] = {}
-        for a, b in zip(path, path[1:], strict=False):
+        for a, b in pairwise(path):
             row = csr.indices[csr.indptr[a] : csr.indptr[a + 1]]
             k = csr.indptr[a] + int(np.searchsorted(row, b))
             e = int(entry_edge[k])
@@ -1346,7 +1364,7 @@ def _shaoguan_network() -> RoadNetwork:
 
 
 def network_from_spec(spec: str = SHAOGUAN, *, cache_dir: Path | None = None) -> RoadNetwork:
-    """Return the `RoadNetwork` of a network spec (see `graph_from_spec`); ``shaoguan`` is memoised."""
+    """Return the `RoadNetwork` of a spec (see `graph_from_spec`); ``shaoguan`` is memoised."""
     if spec.strip().lower() == SHAOGUAN:
         return _shaoguan_network()
     return RoadNetwork.from_graph(graph_from_spec(spec, cache_dir=cache_dir))
@@ -1357,6 +1375,10 @@ def edges_of(net: RoadNetwork, pairs: Iterable[tuple[int, int]]) -> IntArray:
     wanted = {(a, b) for a, b in pairs} | {(b, a) for a, b in pairs}
     ids = net.node_ids
     return np.array(
-        [i for i in range(len(net.edge_u)) if (int(ids[net.edge_u[i]]), int(ids[net.edge_v[i]])) in wanted],
+        [
+            i
+            for i in range(len(net.edge_u))
+            if (int(ids[net.edge_u[i]]), int(ids[net.edge_v[i]])) in wanted
+        ],
         dtype=np.int64,
     )

@@ -15,7 +15,6 @@ import numpy as np
 from matplotlib.collections import LineCollection
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
-
 from shapely.geometry import shape
 
 from sim import geo
@@ -54,7 +53,7 @@ ATTRIBUTION = {
 
 
 def _lat0() -> float:
-    w, s, e, n = geo.CITY_BBOX
+    _, s, _, n = geo.CITY_BBOX
     return (s + n) / 2
 
 
@@ -256,7 +255,9 @@ def _place_labels(ax: Axes, items: list[tuple[float, float, str, dict[str, Any]]
     for x, y, label, style in items:
         chosen = None
         for dx, dy, ha in _LABEL_CANDIDATES:
-            ann = ax.annotate(label, (x, y), xytext=(dx, dy), textcoords="offset points", ha=ha, **style)
+            ann = ax.annotate(
+                label, (x, y), xytext=(dx, dy), textcoords="offset points", ha=ha, **style
+            )
             box = ann.get_window_extent(renderer).expanded(1.05, 1.1)
             if not any(box.overlaps(t) for t in taken):
                 chosen = box
@@ -264,7 +265,9 @@ def _place_labels(ax: Axes, items: list[tuple[float, float, str, dict[str, Any]]
             ann.remove()
         if chosen is None:
             dx, dy, ha = _LABEL_CANDIDATES[0]
-            ann = ax.annotate(label, (x, y), xytext=(dx, dy), textcoords="offset points", ha=ha, **style)
+            ann = ax.annotate(
+                label, (x, y), xytext=(dx, dy), textcoords="offset points", ha=ha, **style
+            )
             chosen = ann.get_window_extent(renderer)
         taken.append(chosen)
 
@@ -281,9 +284,13 @@ def _draw_network(
             colour, lw, z, _, _ = ROAD_STYLE.get(hw, _OTHER_ROAD)
             if hw in {"motorway", "trunk"}:  # white casing lifts major roads off the fills
                 ax.add_collection(
-                    LineCollection(segments[hw], colors="white", linewidths=lw * scale + 1.4, zorder=z - 0.1)
+                    LineCollection(
+                        segments[hw], colors="white", linewidths=lw * scale + 1.4, zorder=z - 0.1
+                    )
                 )
-            ax.add_collection(LineCollection(segments[hw], colors=colour, linewidths=lw * scale, zorder=z))
+            ax.add_collection(
+                LineCollection(segments[hw], colors=colour, linewidths=lw * scale, zorder=z)
+            )
         for hw in sorted(segments, key=lambda h: -ROAD_STYLE.get(h, _OTHER_ROAD)[2]):
             colour, lw, _, zh, en = ROAD_STYLE.get(hw, _OTHER_ROAD)
             handles.append(Line2D([], [], color=colour, lw=lw, label=text(lang, zh, en)))
@@ -326,7 +333,9 @@ def _draw_network(
         if is_seat[i] and not small:
             county = seats[code]
             style = {"fontsize": 10.5, "color": "#111111", "zorder": 10, "bbox": box}
-            labels.insert(0, (net.lon[i], net.lat[i], text(lang, county.name_short, county.pinyin), style))
+            labels.insert(
+                0, (net.lon[i], net.lat[i], text(lang, county.name_short, county.pinyin), style)
+            )
         elif label_towns == "all" or small:
             label = text(lang, town.name, town.pinyin)
             if is_seat[i]:
@@ -401,8 +410,12 @@ def plot_city_map(
     else:
         fig = ax.figure
     plot_base(ax, lang=lang)
-    handles = _draw_network(ax, net, lang=lang, show_roads=show_roads, label_towns=label_towns, small=False)
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9, frameon=False)
+    handles = _draw_network(
+        ax, net, lang=lang, show_roads=show_roads, label_towns=label_towns, small=False
+    )
+    ax.legend(
+        handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9, frameon=False
+    )
     _, s, e, _ = geo.CITY_BBOX
     _scale_bar(ax, e - 0.42, s + 0.10)
     if inset:
@@ -413,11 +426,15 @@ def plot_city_map(
         sub.set_ylim(s0, n0)
         sub.set_aspect(1 / math.cos(math.radians(_lat0())))
         _draw_counties_rivers(sub, lang=lang, label_counties=False)
-        _draw_network(sub, net, lang=lang, show_roads=show_roads, label_towns=label_towns, small=True)
+        _draw_network(
+            sub, net, lang=lang, show_roads=show_roads, label_towns=label_towns, small=True
+        )
         sub.set_xlim(w0, e0)
         sub.set_ylim(s0, n0)
         sub.tick_params(labelsize=6.5)
-        sub.set_title(text(lang, "韶关市区放大（方框）", "City centre (boxed area)"), fontsize=9, pad=3)
+        sub.set_title(
+            text(lang, "韶关市区放大（方框）", "City centre (boxed area)"), fontsize=9, pad=3
+        )
         ax.add_patch(Rectangle((w0, s0), e0 - w0, n0 - s0, fill=False, edgecolor="#222222",
                                lw=1.0, ls="-", zorder=12))  # fmt: skip
     summary = net.summary()
@@ -425,7 +442,8 @@ def plot_city_map(
     ax.set_title(
         text(
             lang,
-            f"韶关市道路网络（{name}：{summary['towns']} 个乡镇，{summary['km_total']:,.0f} km，乡镇级近似）",
+            f"韶关市道路网络（{name}：{summary['towns']} 个乡镇，"
+            f"{summary['km_total']:,.0f} km，乡镇级近似）",
             f"Shaoguan road network ({name}: {summary['towns']} towns, "
             f"{summary['km_total']:,.0f} km, approximate township level)",
         ),
