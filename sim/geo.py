@@ -258,12 +258,10 @@ def county_polygons() -> dict[str, Any]:
 
     Returns an empty dict if ``counties.geojson`` has not been built.
     """
-    from shapely.geometry import shape
-
     if not (DATA / "counties.geojson").is_file():
         return {}
-    doc = load_geojson("counties")
-    return {f["properties"]["name"]: shape(f["geometry"]) for f in doc["features"]}
+    shapes = load_county_shapes()
+    return {c.name: shapes[c.code] for c in load_counties() if c.code in shapes}
 
 
 @cache
@@ -295,6 +293,7 @@ def resolve_county(name: str) -> County:
     raise PlaceError(msg)
 
 
+@cache
 def load_county_shapes() -> dict[str, Any]:
     """Return the county polygons from ``sim/data/counties.geojson``, keyed by county code.
 
@@ -320,6 +319,7 @@ def load_county_shapes() -> dict[str, Any]:
     return shapes
 
 
+@cache
 def load_rivers() -> dict[str, Any]:
     """Return the river lines from ``sim/data/rivers.geojson``, merged by river name.
 

@@ -39,9 +39,9 @@ class RunResult:
 @cache
 def load_network(spec: str) -> RoadNetwork:
     """Return the `RoadNetwork` for a network spec, built once per process."""
-    from sim.network import RoadNetwork, graph_from_spec
+    from sim.network import network_from_spec
 
-    return RoadNetwork.from_graph(graph_from_spec(spec, cache_dir=Path(".cache") / "networks"))
+    return network_from_spec(spec)
 
 
 def load_with_overrides(path: str | Path, args: argparse.Namespace | None = None, **updates: Any) -> Scenario:
