@@ -327,3 +327,40 @@ def plot_fire_map(
     ax.set_title(text(lang, "森林火灾结果（全部重复；点大小∝过火面积）", "Forest fires by outcome (all replications; size ∝ burned area)"))
     ax.legend(fontsize=8, loc="lower left", framealpha=0.9)
     return fig, ax
+
+
+def plot_placement_map(prep: Any, problem: Any, result: Any, added: list[dict[str, Any]], *,
+                       lang: str = "zh") -> tuple[Figure, Axes]:
+    """Map of demand (circle size ∝ yearly demand), existing sites and the sites the model added."""
+    setup_fonts()
+    from sim import geo
+
+    fig, ax = plt.subplots(figsize=(9, 9))
+    try:
+        from sim.plots.maps import plot_base
+
+        plot_base(ax, lang=lang)
+    except ImportError:  # pragma: no cover
+        pass
+    towns = {t.name: t for t in geo.load_towns()}
+    lon = np.array([towns[n].lon for n in problem.demand_towns])
+    lat = np.array([towns[n].lat for n in problem.demand_towns])
+    w = problem.weights
+    ax.scatter(lon, lat, s=8 + 300 * w / max(w.max(), 1e-9), c="#8ecae6", alpha=0.7, edgecolors="#219ebc", lw=0.5,
+               zorder=3, label=text(lang, f"需求（{problem.weight_unit}，圆大小）", f"Demand ({problem.weight_unit}, size)"))
+    kind_label = KIND_STYLE.get(problem.kind, ("", "", {"zh": problem.kind, "en": problem.kind}))[2][lang]
+    fixed = [problem.candidates[k] for k in problem.fixed]
+    if fixed:
+        ax.scatter([c.lon for c in fixed], [c.lat for c in fixed], marker="s", s=70, c="#6c757d", edgecolors="white",
+                   zorder=5, label=text(lang, f"现有{kind_label}（{len(fixed)}）", f"Existing: {kind_label} ({len(fixed)})"))
+    if added:
+        ax.scatter([a["lon"] for a in added], [a["lat"] for a in added], marker="*", s=260, c="#d62828",
+                   edgecolors="white", lw=0.8, zorder=6,
+                   label=text(lang, f"新增选址（{len(added)}）", f"New sites ({len(added)})"))
+        for a in added:
+            ax.annotate(a["site"] if lang == "zh" else a["id"], (a["lon"], a["lat"]), xytext=(6, 6),
+                        textcoords="offset points", fontsize=9, color="#d62828", zorder=7)
+    ax.set_title(text(lang, f"选址优化：{kind_label}（模型 {result.model}，求解状态 {result.status}）",
+                      f"Placement: {kind_label} ({result.model}, {result.status})"))
+    ax.legend(fontsize=8, loc="lower left", framealpha=0.9)
+    return fig, ax
