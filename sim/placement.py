@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import math
+import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -218,11 +219,25 @@ def _profile_of(sc: Scenario, kind: str) -> str:
 def solve(problem: PlacementProblem, objective: str, *, add: int, threshold_h: float | None,
           capacity: float | None, time_limit_s: float | None = None) -> PlacementResult:
     """Solve the chosen location model on the problem's matrix with HiGHS."""
-    from sim.optimize import LSCP, MCLP, PCenter, PMedian
-
     if objective in {"mclp", "lscp"} and threshold_h is None:
         msg = f"--objective {objective} needs --threshold-h (the coverage time in hours)"
         raise ScenarioError(msg)
+    from sim.errors import OptimizationError
+
+    try:
+        return _solve(problem, objective, add=add, threshold_h=threshold_h, capacity=capacity,
+                      time_limit_s=time_limit_s)
+    except OptimizationError as e:
+        # Name the towns instead of matrix rows, so the planner sees where coverage fails.
+        towns = problem.demand_towns
+        msg = re.sub(r"demand point (\d+)", lambda m: f"{towns[int(m.group(1))]}", str(e))
+        raise OptimizationError(msg) from e
+
+
+def _solve(problem: PlacementProblem, objective: str, *, add: int, threshold_h: float | None,
+           capacity: float | None, time_limit_s: float | None) -> PlacementResult:
+    from sim.optimize import LSCP, MCLP, PCenter, PMedian
+
     cost = problem.cost_s
     # `p` counts new sites on top of the fixed ones; relocating re-chooses the existing ones too.
     p = add if problem.fixed or not problem.existing_ids else add + len(problem.existing_ids)
