@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import shutil
 import time
@@ -28,6 +29,8 @@ CSV_TARGET_COLUMNS = (
     "met_95",
 )
 INCOMPLETE = "INCOMPLETE"
+#: Target fields a sweep may vary; None in ``sweep.json["targets"]`` when it does.
+REQUIREMENT_KEYS = ("threshold_h", "required_share", "required_per_mille", "max_per_mille")
 
 
 def add_parser(sub: Any) -> None:
@@ -56,6 +59,15 @@ def add_parser(sub: Any) -> None:
         "--until-met",
         action="store_true",
         help="search upward from START in steps of STEP until every time target is met with 95%% confidence",
+    )
+    p.add_argument(
+        "--target",
+        dest="targets",
+        action="append",
+        default=None,
+        metavar="ID",
+        help="--until-met: stop when these targets are met (repeatable; default: every time target); "
+        "also reported together in the results",
     )
     p.add_argument(
         "--max-steps",
@@ -197,7 +209,7 @@ def print_sweep(console: Console, sweep: dict[str, Any], *, lang: str) -> None:
     from rich.table import Table
 
     from sim.report import req_text, value_text
-    from sim.sweep import statement
+    from sim.sweep import format_value, short_key, statement
 
     zh = lang == "zh"
     table = Table(
@@ -208,12 +220,16 @@ def print_sweep(console: Console, sweep: dict[str, Any], *, lang: str) -> None:
             "green = met with 95% confidence)"
         )
     )
-    table.add_column("设置" if zh else "setting")
     keys = [p["key"] for p in sweep["parameters"]]
+    # One swept key: its short name heads the column and the rows show only the values.
+    single = len(keys) == 1
+    table.add_column(
+        short_key(keys[0]) if single else ("设置" if zh else "setting"), no_wrap=single
+    )
     for tid, t in sweep["targets"].items():
         table.add_column(f"{tid}\n{req_text(t, lang, short=True)}")
     for pt in sweep["points"]:
-        row = [pt["label"]]
+        row = [format_value(pt["setting"][keys[0]]) if single else pt["label"]]
         for t in pt["targets"].values():
             txt = value_text(t)
             row.append(f"[{'green' if t['met_95'] else 'red'}]{txt}[/]")
@@ -227,7 +243,11 @@ def print_sweep(console: Console, sweep: dict[str, Any], *, lang: str) -> None:
                 highlight=False,
                 soft_wrap=True,
             )
-    for tid in [*sweep["targets"], "all_time_targets"]:
+    for tid in [
+        *sweep["targets"],
+        "all_time_targets",
+        *(["selected_targets"] if sweep.get("stop_targets") else []),
+    ]:
         console.print(
             statement(
                 tid,
@@ -242,10 +262,17 @@ def print_sweep(console: Console, sweep: dict[str, Any], *, lang: str) -> None:
     if sweep["mode"] == "until_met":
         um = sweep["until_met"]
         if um["stopped_because"] == "met":
+            which = ", ".join(sweep["stop_targets"]) if sweep.get("stop_targets") else None
             console.print(
-                "已停止：全部时间类指标以 95% 置信达标。"
+                (
+                    "已停止："
+                    + (f"所选指标（{which}）" if which else "全部时间类指标")
+                    + "以 95% 置信达标。"
+                )
                 if zh
-                else "Stopped: every time target is met with 95% confidence."
+                else "Stopped: "
+                + (f"the selected targets ({which}) are" if which else "every time target is")
+                + " met with 95% confidence."
             )
         else:
             console.print(
@@ -281,6 +308,12 @@ def run(args: argparse.Namespace) -> int:
     else:
         params = [parse_set(s) for s in args.sets]
     base = load_with_overrides(args.scenario, args)
+    known = [t.id for t in base.targets]
+    chosen = list(dict.fromkeys(args.targets)) if getattr(args, "targets", None) else None
+    for tid in chosen or []:
+        if tid not in known:
+            msg = f"--target {tid}: no such target in {args.scenario} (targets: {', '.join(known)})"
+            raise ScenarioError(msg)
     updates = {"replications": base.replications, "seed": base.seed, "network": base.network}
     # Every point is validated before the first one runs: a bad path or value costs nothing.
     points = expand_grid(scenario_to_dict(base), params, source=str(args.scenario), updates=updates)
@@ -306,7 +339,7 @@ def run(args: argparse.Namespace) -> int:
         missed.append(county_missed(table, prep.scenario))
         equities.append((prep, county_equity(prep, table)))
         del table, results
-        if args.until_met and all_time_targets_met(metrics["targets"]):
+        if args.until_met and all_time_targets_met(metrics["targets"], chosen):
             stopped = "met"
             break
     done = points[: len(records)]
@@ -315,8 +348,16 @@ def run(args: argparse.Namespace) -> int:
         params_json = [{"key": params[0].key, "values": [pt.setting[0][1] for pt in done]}]
     else:
         params_json = [{"key": p.key, "values": list(p.values)} for p in params]
-    sm = smallest_meeting(records, params, tids)
+    sm = smallest_meeting(records, params, tids, selected=chosen)
     first_metrics = metrics_list[0]
+    # A requirement the sweep varies (--set targets.X.threshold_h=...) has no single value.
+    common: dict[str, dict[str, Any]] = {}
+    for tid in tids:
+        common[tid] = {}
+        for k in REQUIREMENT_KEYS:
+            vals = {json.dumps(r["targets"][tid].get(k)) for r in records}
+            if k in first_metrics["targets"][tid]:
+                common[tid][k] = first_metrics["targets"][tid][k] if len(vals) == 1 else None
     sweep: dict[str, Any] = {
         "scenario": base.name,
         "file": str(args.scenario),
@@ -326,22 +367,19 @@ def run(args: argparse.Namespace) -> int:
         "parameters": params_json,
         "targets": {
             tid: {
-                k: v
-                for k, v in first_metrics["targets"][tid].items()
-                if k
-                in (
-                    "label",
-                    "measure",
-                    "incident_types",
-                    "threshold_h",
-                    "required_share",
-                    "required_per_mille",
-                    "max_per_mille",
-                )
+                "label": first_metrics["targets"][tid]["label"],
+                "measure": first_metrics["targets"][tid]["measure"],
+                **(
+                    {"incident_types": first_metrics["targets"][tid]["incident_types"]}
+                    if "incident_types" in first_metrics["targets"][tid]
+                    else {}
+                ),
+                **common[tid],
             }
             for tid in tids
         },
         "points": records,
+        "stop_targets": chosen,
         "smallest_meeting": sm,
     }
     if args.until_met:
@@ -353,8 +391,9 @@ def run(args: argparse.Namespace) -> int:
             "stopped_because": stopped,
         }
     sweep = clean(sweep)
-    # Equity table of the smallest setting meeting every time target, else of the last setting.
-    all_met = sm["all_time_targets"]
+    # Equity table of the smallest setting meeting every time target (or the --target ones),
+    # else of the last setting.
+    all_met = sm["selected_targets" if chosen else "all_time_targets"]
     idx = len(done) - 1
     if all_met["met"]:
         first_ok = all_met["settings"][0]

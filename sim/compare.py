@@ -149,18 +149,19 @@ def lower_is_better(measure: str) -> bool:
     return measure == "burn_ratio"
 
 
-def requirement(target: Mapping[str, Any]) -> tuple[str, float]:
+def requirement(target: Mapping[str, Any]) -> tuple[str, float | None]:
     """Return (``"≥"`` or ``"≤"``, limit) of a ``metrics.json``-style target entry.
 
     Time targets: share ≥ ``required_share``; ``firefighter_ratio``: value ≥
-    ``required_per_mille``; ``burn_ratio``: value ≤ ``max_per_mille`` (‰).
+    ``required_per_mille``; ``burn_ratio``: value ≤ ``max_per_mille`` (‰). The limit is None
+    when a sweep varies it.
     """
     m = target["measure"]
-    if m == "firefighter_ratio":
-        return "≥", float(target["required_per_mille"])
-    if m == "burn_ratio":
-        return "≤", float(target["max_per_mille"])
-    return "≥", float(target["required_share"])
+    key = {"firefighter_ratio": "required_per_mille", "burn_ratio": "max_per_mille"}.get(
+        m, "required_share"
+    )
+    limit = target.get(key)
+    return ("≤" if m == "burn_ratio" else "≥"), (None if limit is None else float(limit))
 
 
 def target_value(target: Mapping[str, Any]) -> float | None:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sim.compare import county_equity, is_ratio, lower_is_better, requirement, time_targets
-from sim.sweep import format_value, statement
+from sim.sweep import format_value, short_key, statement
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -34,6 +34,7 @@ KIND_LABEL = {
     "helicopter_base": ("直升机基地", "Helicopter base"),
     "regional_centre": ("区域应急救援中心", "Regional centre"),
     "mutual_aid": ("增援力量", "Mutual aid"),
+    "village_store": ("村级应急物资储备点", "Village relief store"),
 }
 MEASURE_LABEL = {
     "first_arrival": ("首车到场", "first unit on scene"),
@@ -66,6 +67,14 @@ CHART_CAPTION = {
     "utilisation.png": (
         "各类力量利用率：忙碌时间占比，括号内为单元数。",
         "Unit utilisation: share of time busy; number of units in brackets.",
+    ),
+    "forest_fires.png": (
+        "森林火灾：过火面积与控制（扑灭）时间分布，竖线为 24 小时。",
+        "Forest fires: burned area and time to containment; the line marks 24 h.",
+    ),
+    "forest_fire_map.png": (
+        "森林火灾位置与结果（含航空取水/起降点）。",
+        "Forest fires by outcome, with aviation points.",
     ),
     "compare_targets.png": (
         "各方案指标达成情况（95% 置信区间；深蓝竖线为要求）。",
@@ -139,19 +148,23 @@ def hours(v: float | None) -> str:
 
 
 def req_text(t: Mapping[str, Any], lang: str, *, short: bool = False) -> str:
-    """Requirement of a ``metrics.json``-style target entry (``≥ 90% < 0.5 h``, ``≥ 0.4‰``, ``≤ 1‰/年``)."""
+    """Requirement of a ``metrics.json``-style target entry (``≥ 90% < 0.5 h``, ``≥ 0.4‰``, ``≤ 1‰/年``).
+
+    A limit or threshold that a sweep varies (None) is shown as "varies".
+    """
     op, limit = requirement(t)
-    if t["measure"] == "burn_ratio":
-        return f"{op} {limit:g}‰" + _t(lang, "/年", " per year")
+    varies = _t(lang, "随设置变化", "varies")
     if is_ratio(t["measure"]):
-        return f"{op} {limit:g}‰"
+        lim = varies if limit is None else f"{limit:g}‰"
+        return f"{op} {lim}" + (
+            _t(lang, "/年", " per year") if t["measure"] == "burn_ratio" else ""
+        )
+    share = varies if limit is None else f"{limit:.0%}"
+    th = t.get("threshold_h")
+    th_s = varies if th is None else f"{th:g}"
     if short:
-        return f"≥ {limit:.0%} < {t['threshold_h']:g} h"
-    return _t(
-        lang,
-        f"≥ {limit:.0%} 的事件 < {t['threshold_h']:g} 小时",
-        f"≥ {limit:.0%} of incidents < {t['threshold_h']:g} h",
-    )
+        return f"≥ {share} < {th_s} h"
+    return _t(lang, f"≥ {share} 的事件 < {th_s} 小时", f"≥ {share} of incidents < {th_s} h")
 
 
 def value_text(t: Mapping[str, Any]) -> str:
@@ -223,8 +236,8 @@ class Doc:
         )
 
     def img(self, path: Path, caption: str) -> None:
-        """Add an image (a PNG written next to the report)."""
-        self.blocks.append(("img", path, caption))
+        """Add an image: a PNG next to the report, given absolute or relative to the working directory."""
+        self.blocks.append(("img", Path(path).resolve(), caption))
 
 
 CSS = """
@@ -236,6 +249,7 @@ h3{font-size:1.05em;color:#1d3557}
 table{border-collapse:collapse;margin:.8em 0;font-size:.88em}
 th,td{border:1px solid #c9ced6;padding:.3em .55em;text-align:left;vertical-align:top}
 th{background:#eef1f6}
+tbody th{white-space:nowrap}
 tr:nth-child(even) td{background:#fafbfc}
 td.ok{color:#17663d;font-weight:bold}
 td.bad{color:#b3131d;font-weight:bold}
@@ -250,7 +264,7 @@ figcaption{font-size:.85em;color:#444;margin-top:.3em}
 """
 
 
-def render_html(doc: Doc, folder: Path) -> str:
+def render_html(doc: Doc) -> str:
     """Render a document as one self-contained HTML page (images embedded as data URIs)."""
     e = html.escape
     lang = "zh-CN" if doc.lang == "zh" else "en"
@@ -288,11 +302,7 @@ def render_html(doc: Doc, folder: Path) -> str:
                 parts.append("<tr>" + "".join(cells) + "</tr>")
             parts.append("</tbody></table></div>")
         elif kind == "img":
-            path = Path(b[1])
-            full = path if path.is_absolute() else folder / path
-            if not full.is_file():
-                continue
-            data = base64.b64encode(full.read_bytes()).decode("ascii")
+            data = base64.b64encode(Path(b[1]).read_bytes()).decode("ascii")
             parts.append(
                 f'<figure><img src="data:image/png;base64,{data}" alt="{e(b[2])}">'
                 f"<figcaption>{e(b[2])}</figcaption></figure>"
@@ -330,11 +340,9 @@ def render_md(doc: Doc, folder: Path) -> str:
                 lines.append("| " + " | ".join(cells) + " |")
             lines.append("")
         elif kind == "img":
-            path = Path(b[1])
-            full = path if path.is_absolute() else folder / path
-            if not full.is_file():
-                continue
-            rel = full.relative_to(folder) if full.is_relative_to(folder) else full
+            full = Path(b[1])
+            home = folder.resolve()
+            rel = full.relative_to(home) if full.is_relative_to(home) else full
             lines += [f"![{md_escape(b[2])}]({rel.as_posix()})", "", f"*{md_escape(b[2])}*", ""]
     return "\n".join(lines).rstrip() + "\n"
 
@@ -344,7 +352,7 @@ def write_doc(doc: Doc, folder: Path) -> tuple[Path, Path]:
     folder.mkdir(parents=True, exist_ok=True)
     h = folder / "report.html"
     m = folder / "report.md"
-    h.write_text(render_html(doc, folder), encoding="utf-8")
+    h.write_text(render_html(doc), encoding="utf-8")
     m.write_text(render_md(doc, folder), encoding="utf-8")
     return h, m
 
@@ -944,11 +952,16 @@ def sweep_doc(
     )
     if sweep["mode"] == "until_met":
         um = sweep["until_met"]
+        which = ", ".join(sweep.get("stop_targets") or [])
         stop = (
             _t(
                 lang,
-                "所有时间类指标均已以 95% 置信达标",
-                "every time target was met with 95% confidence",
+                f"所选指标（{which}）均已以 95% 置信达标"
+                if which
+                else "所有时间类指标均已以 95% 置信达标",
+                f"the selected targets ({which}) were met with 95% confidence"
+                if which
+                else "every time target was met with 95% confidence",
             )
             if um["stopped_because"] == "met"
             else _t(
@@ -996,7 +1009,11 @@ def sweep_doc(
             lang, "1. 结论：满足各指标的最小设置", "1. Result: smallest setting meeting each target"
         ),
     )
-    for tid in [*sweep["targets"], "all_time_targets"]:
+    for tid in [
+        *sweep["targets"],
+        "all_time_targets",
+        *(["selected_targets"] if sweep.get("stop_targets") else []),
+    ]:
         t = sweep["targets"].get(tid)
         doc.p(
             statement(
@@ -1009,7 +1026,7 @@ def sweep_doc(
             "good" if sweep["smallest_meeting"][tid]["met"] else "warn",
         )
     doc.h(2, _t(lang, "2. 各设置的指标", "2. Targets at each setting"))
-    cols = list(keys)
+    cols = [short_key(k) for k in keys]
     for tid, t in sweep["targets"].items():
         cols.append(f"{t['label'][lang]} ({tid}) {req_text(t, lang, short=True)}")
     rows: list[list[Any]] = []
@@ -1034,8 +1051,9 @@ def sweep_doc(
         doc.p(
             _t(
                 lang,
-                "所示设置为满足全部时间类指标的最小设置；若无，则为扫描中最大的设置。",
-                "Shown for the smallest setting that meets every time target, or the largest setting if none does.",
+                "所示设置为满足全部时间类指标（或 --target 所选指标）的最小设置；若无，则为扫描中最后一个设置。",
+                "Shown for the smallest setting that meets every time target (or the --target ones), or the last "
+                "setting if none does.",
             ),
             "note",
         )

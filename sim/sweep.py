@@ -258,8 +258,10 @@ def meets(target: Mapping[str, Any]) -> bool:
     return bool(target.get("met_95"))
 
 
-def all_time_targets_met(targets: Mapping[str, Any]) -> bool:
-    """Whether every time target (not the ratio targets) is met with 95 % confidence."""
+def all_time_targets_met(targets: Mapping[str, Any], ids: Sequence[str] | None = None) -> bool:
+    """Whether every time target (not the ratio targets), or every target in `ids`, is met with 95 % confidence."""
+    if ids is not None:
+        return all(meets(targets[i]) for i in ids)
     return all(meets(t) for t in targets.values() if not is_ratio(t["measure"]))
 
 
@@ -268,7 +270,11 @@ def _dominates(a: Sequence[int], b: Sequence[int]) -> bool:
 
 
 def smallest_meeting(
-    points: Sequence[Mapping[str, Any]], params: Sequence[Parameter], target_ids: Sequence[str]
+    points: Sequence[Mapping[str, Any]],
+    params: Sequence[Parameter],
+    target_ids: Sequence[str],
+    *,
+    selected: Sequence[str] | None = None,
 ) -> dict[str, Any]:
     """Find, for each target and for all time targets together, the smallest settings that meet it.
 
@@ -280,11 +286,14 @@ def smallest_meeting(
         The swept parameters (their value order defines "smaller").
     target_ids
         Targets to search for.
+    selected
+        If given, also search for the settings meeting all of these targets together
+        (``"selected_targets"``; the ``--target`` option).
 
     Returns
     -------
     result
-        ``{target id or "all_time_targets": {"met", "settings", "stable", "best"}}``. ``settings``
+        ``{target id, "all_time_targets" or "selected_targets": {"met", "settings", "stable", "best"}}``. ``settings``
         lists the minimal settings that meet (one with a single key; with several keys, every
         setting that meets and has no smaller meeting setting in all keys). ``stable`` says
         whether every larger setting in the grid also meets (False flags a non-monotone grid).
@@ -296,10 +305,12 @@ def smallest_meeting(
         return tuple(order[k][_hashable(pt["setting"][p.key])] for k, p in enumerate(params))
 
     out: dict[str, Any] = {}
-    ids = [*target_ids, "all_time_targets"]
+    ids = [*target_ids, "all_time_targets"] + (["selected_targets"] if selected else [])
     for tid in ids:
         if tid == "all_time_targets":
             ok = [all_time_targets_met(pt["targets"]) for pt in points]
+        elif tid == "selected_targets":
+            ok = [all_time_targets_met(pt["targets"], selected) for pt in points]
         else:
             ok = [meets(pt["targets"][tid]) for pt in points]
         good = [pos(pt) for pt, o in zip(points, ok, strict=True) if o]
@@ -317,7 +328,7 @@ def smallest_meeting(
             "settings": settings,
             "stable": bool(stable) if minimal else None,
         }
-        if not minimal and tid != "all_time_targets":
+        if not minimal and tid not in {"all_time_targets", "selected_targets"}:
 
             def score(pt: Mapping[str, Any], tid: str = tid) -> float:
                 t = pt["targets"][tid]
@@ -363,7 +374,9 @@ def statement(
 ) -> str:
     """Plain-language sentence for one target's search result (``lang`` in {"zh", "en"})."""
     zh = lang == "zh"
-    if target is None:
+    if tid == "selected_targets":
+        name = "所选指标（--target）" if zh else "selected targets (--target)"
+    elif target is None:
         name = "全部时间类指标" if zh else "all time targets"
     else:
         name = f"{target['label']['zh' if zh else 'en']} ({tid})"
@@ -388,19 +401,23 @@ def statement(
     extra = ""
     if best is not None and target is not None:
         if is_ratio(target["measure"]):
-            op, limit = requirement(target)
+            op, lim = requirement(target)
+            limit = "?" if lim is None else f"{lim:g}"
             extra = (
-                f"（最好：{setting_text(best['setting'])} 时为 {best['value']:.3f}‰，要求 {op} {limit:g}‰）"
+                f"（最好：{setting_text(best['setting'])} 时为 {best['value']:.3f}‰，要求 {op} {limit}‰）"
                 if zh
-                else f" (best: {best['value']:.3f}‰ at {setting_text(best['setting'])}; required {op} {limit:g}‰)"
+                else f" (best: {best['value']:.3f}‰ at {setting_text(best['setting'])}; required {op} {limit}‰)"
             )
         elif best["share"] is not None:
+            req_s = (
+                "?" if target.get("required_share") is None else f"{target['required_share']:.0%}"
+            )
             lo = best["ci95"][0]
             lo_t = "—" if lo is None else f"{lo:.1%}"
             extra = (
-                f"（最好：{setting_text(best['setting'])} 时比例 {best['share']:.1%}，置信下限 {lo_t}，要求 ≥ {target['required_share']:.0%}）"
+                f"（最好：{setting_text(best['setting'])} 时比例 {best['share']:.1%}，置信下限 {lo_t}，要求 ≥ {req_s}）"
                 if zh
-                else f" (best: share {best['share']:.1%}, CI low {lo_t} at {setting_text(best['setting'])}; required ≥ {target['required_share']:.0%})"
+                else f" (best: share {best['share']:.1%}, CI low {lo_t} at {setting_text(best['setting'])}; required ≥ {req_s})"
             )
     return (
         f"{name}：{where}没有任何设置能以 95% 置信度达标{extra}"

@@ -186,7 +186,7 @@ def plot_compare_diffs(comparison: Mapping[str, Any], *, lang: str = "zh") -> tu
     setup_fonts()
     share_rows, time_rows = _diff_rows(comparison, lang)
     n = max(len(share_rows), len(time_rows), 1)
-    fig, axes = plt.subplots(1, 2, figsize=(13, 0.55 * n + 2.2))
+    fig, axes = plt.subplots(1, 2, figsize=(13, 0.55 * n + 2.2), layout="constrained")
     _forest(axes[0], share_rows, 100.0, better_positive=True)
     axes[0].set_xlabel(
         text(
@@ -214,7 +214,6 @@ def plot_compare_diffs(comparison: Mapping[str, Any], *, lang: str = "zh") -> tu
         ),
         fontsize=10,
     )
-    fig.tight_layout()
     return fig, axes
 
 
@@ -235,7 +234,9 @@ def plot_compare_cdfs(
     n = max(len(targets), 1)
     ncols = min(n, 3)
     nrows = math.ceil(n / ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(5.2 * ncols, 4.2 * nrows), squeeze=False)
+    fig, axes = plt.subplots(
+        nrows, ncols, figsize=(5.2 * ncols, 4.2 * nrows), squeeze=False, layout="constrained"
+    )
     for k, (_tid, t) in enumerate(targets):
         ax = axes[k // ncols][k % ncols]
         xmax = t["threshold_h"] * 1.3
@@ -290,7 +291,6 @@ def plot_compare_cdfs(
         ),
         fontsize=11,
     )
-    fig.tight_layout()
     return fig, axes
 
 
@@ -488,7 +488,9 @@ def plot_sweep_targets(sweep: Mapping[str, Any], *, lang: str = "zh") -> tuple[F
     n = max(len(tids), 1)
     ncols = min(n, 2)
     nrows = math.ceil(n / ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(6.2 * ncols, 4.2 * nrows), squeeze=False)
+    fig, axes = plt.subplots(
+        nrows, ncols, figsize=(6.2 * ncols, 4.2 * nrows), squeeze=False, layout="constrained"
+    )
     other_keys = [p["key"] for p in params[1:]]
     groups: dict[str, list[Mapping[str, Any]]] = {}
     for pt in sweep["points"]:
@@ -530,17 +532,18 @@ def plot_sweep_targets(sweep: Mapping[str, Any], *, lang: str = "zh") -> tuple[F
                 x[~met], y[~met], color=MISSED_COLOUR, edgecolor="black", marker="X", s=40, zorder=5
             )
         op, req = requirement(t)
-        ax.axhline(
-            req,
-            color=REQUIRED_COLOUR,
-            ls="--",
-            lw=1.3,
-            label=text(
-                lang,
-                f"要求 {op} {req:g}‰" if ratio else f"要求 ≥ {req:.0%}",
-                f"required {op} {req:g}‰" if ratio else f"required ≥ {req:.0%}",
-            ),
-        )
+        if req is not None:  # None: the sweep varies the requirement itself
+            ax.axhline(
+                req,
+                color=REQUIRED_COLOUR,
+                ls="--",
+                lw=1.3,
+                label=text(
+                    lang,
+                    f"要求 {op} {req:g}‰" if ratio else f"要求 ≥ {req:.0%}",
+                    f"required {op} {req:g}‰" if ratio else f"required ≥ {req:.0%}",
+                ),
+            )
         for setting in sweep["smallest_meeting"][tid]["settings"]:
             pt = next((q for q in sweep["points"] if q["setting"] == setting), None)
             if pt is None:
@@ -561,7 +564,8 @@ def plot_sweep_targets(sweep: Mapping[str, Any], *, lang: str = "zh") -> tuple[F
             ax.annotate(
                 text(lang, "最小达标设置", "smallest setting met"),
                 (xv, yv),
-                xytext=(10, -26),
+                # Keep the label inside the axes when the point is at the right end.
+                xytext=(-95 if xv > np.mean(list(xpos.values())) else 10, -26),
                 textcoords="offset points",
                 fontsize=7.5,
                 color=MET_COLOUR,
@@ -570,7 +574,7 @@ def plot_sweep_targets(sweep: Mapping[str, Any], *, lang: str = "zh") -> tuple[F
             )
         ax.set_title(
             f"{_wrap(_tlabel(t, lang), 34)} ({tid})"
-            + ("" if ratio else f"\n< {t['threshold_h']:g} h"),
+            + ("" if ratio or t.get("threshold_h") is None else f"\n< {t['threshold_h']:g} h"),
             fontsize=9,
         )
         ax.set_xlabel(key0, fontsize=8)
@@ -586,8 +590,22 @@ def plot_sweep_targets(sweep: Mapping[str, Any], *, lang: str = "zh") -> tuple[F
         )
         ax.margins(x=0.08)
         if not ratio:
-            ax.set_ylim(-0.02, 1.04)
-            ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _p: f"{v:.0%}"))
+            # Zoom on the shares and the requirement; the axis is labelled, so nothing is hidden.
+            lows = [
+                v
+                for p in sweep["points"]
+                for v in (
+                    p["targets"][tid].get("share"),
+                    (p["targets"][tid].get("ci95") or [None])[0],
+                    req,
+                )
+                if v is not None
+            ]
+            ymin = max(0.0, math.floor((min(lows, default=0.0) - 0.05) * 10) / 10)
+            ax.set_ylim(ymin - 0.02 * (1.04 - ymin), 1.04)
+            ax.yaxis.set_major_formatter(
+                plt.FuncFormatter(lambda v, _p: f"{v:.0%}" if v <= 1.0001 else "")
+            )
         else:
             vals = [
                 max(
@@ -596,7 +614,7 @@ def plot_sweep_targets(sweep: Mapping[str, Any], *, lang: str = "zh") -> tuple[F
                 )
                 for p in sweep["points"]
             ]
-            ax.set_ylim(0, max([req, *vals]) * 1.2)
+            ax.set_ylim(0, max([req or 0.0, *vals]) * 1.2 or 1.0)
         if numeric:
             ax.set_xticks(sorted({float(v) for v in xs_vals}))
         else:
@@ -615,7 +633,6 @@ def plot_sweep_targets(sweep: Mapping[str, Any], *, lang: str = "zh") -> tuple[F
         ),
         fontsize=10,
     )
-    fig.tight_layout()
     return fig, axes
 
 
