@@ -429,6 +429,11 @@ class _Engine:
         self.en_route.pop(u, None)
         if self.is_air[u]:
             self.flight_s[u] += legs.air_s if legs is not None else self.travel.return_s(u, i, env.now)
+        # Arrival by type counts even after the incident cleared: a comms vehicle that gets there
+        # in time supports the response, however quickly the fire was put out.
+        k = int(self.fleet.unit_type[u])
+        if np.isnan(self.arrival_by_type[i, k]):
+            self.arrival_by_type[i, k] = env.now
         if np.isnan(self.cleared[i]):
             self.on_arrival(i, u, legs)
             yield self.clear_ev[i]
@@ -443,9 +448,6 @@ class _Engine:
         now = self.env.now
         self.n_arrived[i] += 1
         self.on_scene.setdefault(i, []).append(u)
-        k = int(self.fleet.unit_type[u])
-        if np.isnan(self.arrival_by_type[i, k]):
-            self.arrival_by_type[i, k] = now
         if self.is_air[u]:
             if np.isnan(self.first_air_arrival[i]):
                 self.first_air_arrival[i] = now
