@@ -215,7 +215,9 @@ def summarise(prep: Prepared, results: Sequence[ReplicationResult]) -> dict[str,
         us = fleet.units_of_type[k]
         if us.size == 0:
             continue
+        lab = sc.unit_types[tname].label
         by_unit_type[tname] = {
+            "label": {"zh": lab.zh, "en": lab.en},
             "units": int(us.size),
             "utilisation_mean": float(util_unit[us].mean()),
             "utilisation_max": float(util_unit[us].max()),

@@ -231,7 +231,7 @@ def plot_utilisation(metrics: Mapping[str, Any], *, lang: str = "zh") -> tuple[F
         ax.text(b + 0.2, yy + 0.18, f"{b:.1f}%", va="center", fontsize=8)
         ax.text(a + 0.2, yy - 0.18, f"{a:.1f}%", va="center", fontsize=8)
     ax.set_yticks(y)
-    ax.set_yticklabels([f"{n} ({rows[n]['units']})" for n in names])
+    ax.set_yticklabels([f"{rows[n].get('label', {}).get(lang, n)} ({rows[n]['units']})" for n in names])
     ax.invert_yaxis()
     ax.set_xlabel(text(lang, "忙碌时间占比（%）", "Share of time busy (%)"))
     ax.set_title(text(lang, "各类力量利用率（括号内为单元数）", "Unit utilisation by type (units in brackets)"))
