@@ -23,7 +23,7 @@ import numpy as np
 from scipy import stats
 
 from sim import geo
-from sim.metrics import target_shares, time_column
+from sim.metrics import clean, target_shares, time_column
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -51,22 +51,6 @@ class ScenarioRun:
 
 
 # --------------------------------------------------------------------------- small helpers
-
-
-def clean(x: Any) -> Any:
-    """Round floats to 6 decimals, map NaN/inf to None and −0.0 to 0.0 (stable, valid JSON)."""
-    if isinstance(x, dict):
-        return {str(k): clean(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return [clean(v) for v in x]
-    if isinstance(x, (bool, np.bool_)):
-        return bool(x)
-    if isinstance(x, (int, np.integer)):
-        return int(x)
-    if isinstance(x, (float, np.floating)):
-        v = float(x)
-        return round(v, 6) + 0.0 if math.isfinite(v) else None
-    return x
 
 
 def distinct_labels(names: Sequence[str], sources: Sequence[str]) -> list[str]:

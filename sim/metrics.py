@@ -309,7 +309,7 @@ def summarise(prep: Prepared, results: Sequence[ReplicationResult]) -> dict[str,
         relief_stats["stock_start"] = {it: float(start[j]) for j, it in enumerate(items)}
         relief_stats["stock_end_mean"] = {it: float(end[j]) for j, it in enumerate(items)}
 
-    return _clean(
+    return clean(
         {
             "run": {
                 "scenario": sc.name,
@@ -337,17 +337,17 @@ def summarise(prep: Prepared, results: Sequence[ReplicationResult]) -> dict[str,
     )
 
 
-def _clean(x: Any) -> Any:
-    """Round floats to 6 decimals and map NaN/inf to None so JSON output is stable and valid."""
+def clean(x: Any) -> Any:
+    """Round floats to 6 decimals, map NaN/inf to None and −0.0 to 0.0 (stable, valid JSON)."""
     if isinstance(x, dict):
-        return {str(k): _clean(v) for k, v in x.items()}
+        return {str(k): clean(v) for k, v in x.items()}
     if isinstance(x, (list, tuple)):
-        return [_clean(v) for v in x]
+        return [clean(v) for v in x]
     if isinstance(x, (bool, np.bool_)):
         return bool(x)
     if isinstance(x, (int, np.integer)):
         return int(x)
     if isinstance(x, (float, np.floating)):
         v = float(x)
-        return round(v, 6) if math.isfinite(v) else None
+        return round(v, 6) + 0.0 if math.isfinite(v) else None
     return x

@@ -29,6 +29,15 @@ KIND_STYLE = {
 }
 
 
+def _map_axes(lang: str) -> tuple[Figure, Axes]:
+    """A square figure with the county base map (boundaries, rivers) drawn."""
+    from sim.plots.maps import plot_base
+
+    fig, ax = plt.subplots(figsize=(9, 9))
+    plot_base(ax, lang=lang)
+    return fig, ax
+
+
 def _label(entry: Mapping[str, Any], lang: str) -> str:
     lab = entry.get("label", {})
     return str(lab.get(lang) or lab.get("en") or "")
@@ -179,13 +188,7 @@ def plot_incident_map(
         Which replication's incidents to draw (None = all).
     """
     setup_fonts()
-    fig, ax = plt.subplots(figsize=(9, 9))
-    try:
-        from sim.plots.maps import plot_base
-
-        plot_base(ax, lang=lang)
-    except ImportError:  # pragma: no cover - maps module missing
-        pass
+    fig, ax = _map_axes(lang)
     sel = np.ones(len(table["type"]), dtype=bool)
     if replication is not None:
         sel = table["replication"] == replication
@@ -289,13 +292,7 @@ def plot_fire_map(
 ) -> tuple[Figure, Axes]:
     """Map of forest fires (all replications) coloured by outcome, with aviation infrastructure."""
     setup_fonts()
-    fig, ax = plt.subplots(figsize=(9, 9))
-    try:
-        from sim.plots.maps import plot_base
-
-        plot_base(ax, lang=lang)
-    except ImportError:  # pragma: no cover
-        pass
+    fig, ax = _map_axes(lang)
     fire_types = [n for n, inc in scenario.incidents.items() if inc.fire is not None]
     m = np.isin(table["type"], fire_types)
     cont = np.nan_to_num(np.asarray(table["contained_h"], dtype=float), nan=np.inf)
@@ -335,13 +332,7 @@ def plot_placement_map(prep: Any, problem: Any, result: Any, added: list[dict[st
     setup_fonts()
     from sim import geo
 
-    fig, ax = plt.subplots(figsize=(9, 9))
-    try:
-        from sim.plots.maps import plot_base
-
-        plot_base(ax, lang=lang)
-    except ImportError:  # pragma: no cover
-        pass
+    fig, ax = _map_axes(lang)
     towns = {t.name: t for t in geo.load_towns()}
     lon = np.array([towns[n].lon for n in problem.demand_towns])
     lat = np.array([towns[n].lat for n in problem.demand_towns])
