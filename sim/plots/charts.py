@@ -26,6 +26,7 @@ KIND_STYLE = {
     "helicopter_base": ("*", "#111111", {"zh": "直升机基地", "en": "Helicopter base"}),
     "regional_centre": ("*", "#c1121f", {"zh": "区域应急救援中心", "en": "Regional centre"}),
     "mutual_aid": ("X", "#555555", {"zh": "增援力量", "en": "Mutual aid"}),
+    "village_store": ("p", "#a47148", {"zh": "村级应急物资储备点", "en": "Village relief store"}),
 }
 
 
