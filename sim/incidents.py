@@ -425,7 +425,7 @@ def generate_incidents(
             weights,
             horizon_days,
         )
-        batches.append((k, name, inc, name, t, None, False))
+        batches.append((k, inc, name, t, None, False))
     for j, ev in enumerate(scenario.surge):
         # Surge streams are keyed by the event and type, so adding a surge day leaves every
         # ordinary incident unchanged (common random numbers with the scenario without it).
@@ -434,8 +434,8 @@ def generate_incidents(
             lo = ev.day * DAY_S
             hi = min(lo + ev.duration_h * HOUR_S, horizon_days * DAY_S)
             t = np.sort(stream(scenario.seed, replication, key, STREAM_ARRIVALS).uniform(lo, hi, count)) if hi > lo else np.empty(0)
-            batches.append((names.index(name), name, scenario.incidents[name], key, t, ev.counties, True))
-    for k, name, inc, key, t, counties, is_surge in batches:
+            batches.append((names.index(name), scenario.incidents[name], key, t, ev.counties, True))
+    for k, inc, key, t, counties, is_surge in batches:
         n = t.size
         lon, lat = sample_locations(
             stream(scenario.seed, replication, key, STREAM_LOCATIONS), geo, inc.where, n, counties=counties

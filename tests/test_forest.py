@@ -15,7 +15,7 @@ from sim.engine import FirePlan, simulate
 from sim.scenario import load_scenario, scenario_from_dict, scenario_to_dict
 from sim.travel import AirFleet, TravelModel
 from sim.workflow import execute
-from tests.engine_helpers import make_fleet, make_incidents, one_type_demand
+from tests.engine_helpers import make_fleet, make_incidents
 
 ROOT = Path(__file__).resolve().parents[1]
 FOREST = ROOT / "tests" / "data" / "scenarios" / "valid" / "forest_small.yaml"

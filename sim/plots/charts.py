@@ -52,7 +52,7 @@ def plot_target_compliance(metrics: Mapping[str, Any], *, lang: str = "zh") -> t
     setup_fonts()
     rows = list(metrics["targets"].items())
     fig, ax = plt.subplots(figsize=(9, 0.75 * len(rows) + 1.6))
-    for y, (tid, t) in enumerate(rows):
+    for y, (_, t) in enumerate(rows):
         if t["measure"] == "firefighter_ratio":
             req = t["required_per_mille"]
             v = (t["value"] or 0.0) / req
