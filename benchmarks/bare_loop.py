@@ -19,7 +19,18 @@ ARRIVE, WORK_DONE, EXTENSION_DONE, HOME, INCIDENT = range(5)
 
 
 def simulate_heapq(fleet, inc, node, access_s, demand, *, until_s):  # noqa: ANN001, ANN201, C901, PLR0915
-    """Run the incidents through a hand-written event loop; return first/all arrival times (s)."""
+    """Run the incidents through a hand-written event loop; return first/all arrival times (s).
+
+    Travel times come from the same `TravelModel` the engine builds (road only), so both loops
+    do the same dispatch arithmetic and differ only in their event machinery.
+    """
+    from datetime import date
+
+    from sim.travel import TravelModel
+
+    travel = TravelModel(fleet, node=node, access_s=access_s, walk_s=np.full(len(inc), np.nan), lon=inc.lon,
+                         lat=inc.lat, unit_mode=np.zeros(fleet.n_units, dtype=np.int64), air=None,
+                         start=date(2025, 1, 1))
     policy = NearestAvailable()
     n = len(inc)
     first = np.full(n, np.nan)
@@ -44,7 +55,7 @@ def simulate_heapq(fleet, inc, node, access_s, demand, *, until_s):  # noqa: ANN
         cands = fleet.units_of_type[k]
         free = cands[available[cands]]
         if free.size:
-            eta = fleet.eta_s(free, int(node[i]), float(access_s[i]))
+            eta = travel.eta_s(free, i, now)
             for pos in policy.choose(eta, count):
                 dispatch(now, int(free[pos]), i, float(eta[pos]))
                 count -= 1
@@ -58,7 +69,7 @@ def simulate_heapq(fleet, inc, node, access_s, demand, *, until_s):  # noqa: ANN
         cleared[i] = now
         outstanding.pop(i, None)
         for u in on_scene.pop(i, []):
-            heapq.heappush(events, (now + fleet.return_s(u, int(node[i]), float(access_s[i])), next(seq), HOME, i, u))
+            heapq.heappush(events, (now + travel.return_s(u, i, now), next(seq), HOME, i, u))
 
     while events:
         now, _, kind, i, u = heapq.heappop(events)
@@ -70,7 +81,7 @@ def simulate_heapq(fleet, inc, node, access_s, demand, *, until_s):  # noqa: ANN
                 request(now, i, int(k), int(need[k]))
         elif kind == ARRIVE:
             if not np.isnan(cleared[i]):
-                heapq.heappush(events, (now + fleet.return_s(u, int(node[i]), float(access_s[i])), next(seq), HOME, i, u))
+                heapq.heappush(events, (now + travel.return_s(u, i, now), next(seq), HOME, i, u))
                 continue
             on_scene.setdefault(i, []).append(u)
             n_arr[i] += 1
@@ -101,7 +112,7 @@ def simulate_heapq(fleet, inc, node, access_s, demand, *, until_s):  # noqa: ANN
                 out = outstanding.get(j)
                 if not out or out.get(k, 0) == 0:
                     continue
-                eta = fleet.eta_s(np.array([u]), int(node[j]), float(access_s[j]))
+                eta = travel.eta_s(np.array([u]), j, now)
                 out[k] -= 1
                 if out[k] > 0:
                     heapq.heappush(q, (prio, t0, next(seq), j))

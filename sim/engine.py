@@ -411,7 +411,6 @@ class _Engine:
 
     def unit_trip(self, u: int, i: int, t0: float, eta_s: float) -> ProcessGenerator:
         env = self.env
-        legs = self.travel.legs(u, i, t0) if np.isnan(self.first_arrival[i]) else None
         arrive_at = t0 + eta_s
         while True:
             try:
@@ -425,17 +424,16 @@ class _Engine:
                     self.on_unit_home(u)
                     return
                 arrive_at = float(stop.cause)
-                legs = None
         self.en_route.pop(u, None)
         if self.is_air[u]:
-            self.flight_s[u] += legs.air_s if legs is not None else self.travel.return_s(u, i, env.now)
+            self.flight_s[u] += self.travel.return_s(u, i, env.now)  # the flight out, same length
         # Arrival by type counts even after the incident cleared: a comms vehicle that gets there
         # in time supports the response, however quickly the fire was put out.
         k = int(self.fleet.unit_type[u])
         if np.isnan(self.arrival_by_type[i, k]):
             self.arrival_by_type[i, k] = env.now
         if np.isnan(self.cleared[i]):
-            self.on_arrival(i, u, legs)
+            self.on_arrival(i, u, t0)
             yield self.clear_ev[i]
         back = self.travel.return_s(u, i, env.now)
         if self.is_air[u]:
@@ -444,7 +442,7 @@ class _Engine:
         self.busy_s[u] += env.now - t0
         self.on_unit_home(u)
 
-    def on_arrival(self, i: int, u: int, legs: object | None = None) -> None:
+    def on_arrival(self, i: int, u: int, t0: float) -> None:
         now = self.env.now
         self.n_arrived[i] += 1
         self.on_scene.setdefault(i, []).append(u)
@@ -455,12 +453,12 @@ class _Engine:
             self.first_ground_arrival[i] = now
         if self.n_arrived[i] == 1:
             self.first_arrival[i] = now
-            if legs is None:  # pragma: no cover - legs are taken for every unit sent before arrival
-                legs = self.travel.legs(u, i, now)
-            self.first_mode[i] = legs.mode  # type: ignore[attr-defined]
-            self.first_road[i] = legs.road_s  # type: ignore[attr-defined]
-            self.first_boat[i] = legs.boat_s  # type: ignore[attr-defined]
-            self.first_air[i] = legs.air_s  # type: ignore[attr-defined]
+            # Legs of the first unit only (daylight waits counted from its departure t0).
+            legs = self.travel.legs(u, i, t0)
+            self.first_mode[i] = legs.mode
+            self.first_road[i] = legs.road_s
+            self.first_boat[i] = legs.boat_s
+            self.first_air[i] = legs.air_s
             self.clear_ev[i] = self.env.event()
             if self.fires is not None and self.fires.is_fire[i]:
                 self.env.process(self.fire_work(i))
