@@ -161,16 +161,22 @@ class TravelModel:
         self.has_air = bool((unit_mode == MODE_AIR).any())
 
     # ---- road ---------------------------------------------------------------------------
-    def _road_out(self, units: np.ndarray, i: int) -> np.ndarray:
+    def road_rows(self, units: np.ndarray, nodes: Any) -> np.ndarray:
+        """Road time (s) from each unit's facility node to `nodes` (a node, or an array of nodes),
+        on the unit's speed profile and the current (possibly cut) roads."""
         f = self.fleet
-        node = int(self.node[i])
-        t = np.empty(units.size)
         fac = f.unit_facility[units]
+        t = np.empty((units.size, *np.shape(nodes)))
+        scalar = np.ndim(nodes) == 0
         for p, name in enumerate(PROFILES):
             m = f.unit_profile[units] == p
             if m.any():
-                t[m] = self.out[name][fac[m], node]
+                # Index rows and columns together: never copy whole rows of a large network.
+                t[m] = self.out[name][fac[m], nodes] if scalar else self.out[name][np.ix_(fac[m], nodes)]
         return t
+
+    def _road_out(self, units: np.ndarray, i: int) -> np.ndarray:
+        return self.road_rows(units, int(self.node[i]))
 
     def _last_leg_s(self, i: int) -> float:
         w = self.walk_s[i]
@@ -298,13 +304,7 @@ class BoatLegs:
         for key in sorted({(float(self.speed[u]), float(self.launch_s[u])) for u in units[has]}):
             sel = np.flatnonzero(has & (self.speed[units] == key[0]) & (self.launch_s[units] == key[1]))
             us = units[sel]
-            fac = f.unit_facility[us]
-            R = np.empty((us.size, self.launch.n))
-            for p, name in enumerate(PROFILES):
-                m = f.unit_profile[us] == p
-                if m.any():
-                    R[m] = travel.out[name][fac[m]][:, self.launch.node]
-            R += f.facility_access_s[fac][:, None]
+            R = travel.road_rows(us, self.launch.node) + f.facility_access_s[f.unit_facility[us]][:, None]
             tot, _, rs, bs = boat_leg_s(
                 self.launch, R, int(self.river[i]), float(self.chainage[i]),
                 boat_speed_kph=key[0], launch_s=key[1], incident_offset_m=float(self.offset[i]),
