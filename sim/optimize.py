@@ -1081,20 +1081,22 @@ class _MedianBenders:
     ) -> tuple[IntArray, IntArray, FloatArray]:
         """Return the points whose cost variable `x` under-estimates, with their cuts.
 
-        With `core` (an integral solution), cuts are first taken at the midpoint of `core`
-        and the LP point ("in-out" stabilisation, Ben-Ameur & Neto 2007), which gives deeper
-        cuts while the LP point still jumps around; if none of those cuts off `x`, they are
-        taken at `x` itself, which is exact.
+        With `core` (an integral solution), cuts are also taken at the midpoint of `core` and
+        the LP point ("in-out" stabilisation, Ben-Ameur & Neto 2007), and used instead when
+        they cut off `x` at least half as much in total: early on they are deeper, near the
+        end they would only creep, and then the exact cuts at `x` take over.
         """
         y = np.clip(x[: self.n], 0.0, 1.0)
         theta = x[self.n :]
-        if core is not None:
-            value, level, cut_cost = self.cuts(y, at=0.5 * (y + core))
-            bad = np.flatnonzero(value - theta > _CUT_TOL * np.maximum(1.0, np.abs(value)))
-            if bad.size:
-                return bad, level, cut_cost
         value, level, cut_cost = self.cuts(y)
-        bad = np.flatnonzero(value - theta > _CUT_TOL * np.maximum(1.0, np.abs(value)))
+        excess = value - theta
+        bad = np.flatnonzero(excess > _CUT_TOL * np.maximum(1.0, np.abs(value)))
+        if core is not None and bad.size:
+            value_s, level_s, cost_s = self.cuts(y, at=0.5 * (y + core))
+            excess_s = value_s - theta
+            bad_s = np.flatnonzero(excess_s > _CUT_TOL * np.maximum(1.0, np.abs(value_s)))
+            if excess_s[bad_s].sum() >= 0.5 * excess[bad].sum():
+                return bad_s, level_s, cost_s
         return bad, level, cut_cost
 
     def solve(self, time_limit_s: float | None, mip_rel_gap: float) -> PlacementResult:
