@@ -158,17 +158,23 @@ def bench_instance(cost, weights, label, args, *, large: bool) -> list[Row]:
         rows.append(row)
         print("  " + _fmt_row(row), flush=True)
 
-    add(
-        run_ours(
-            label,
-            "p-median",
-            "compact (HiGHS)",
-            lambda: PMedian.from_cost_matrix(cost, weights, p),
-            tl,
+    def wanted(key: str) -> bool:
+        return args.only is None or key in args.only
+
+    if wanted("compact"):
+        add(
+            run_ours(
+                label,
+                "p-median",
+                "compact (HiGHS)",
+                lambda: PMedian.from_cost_matrix(cost, weights, p),
+                tl,
+            )
         )
-    )
-    if large and not args.large_dense:
-        add(skipped(label, "p-median", "dense (HiGHS)", "10M x_ij columns; see --large-dense"))
+    if not wanted("dense"):
+        pass
+    elif large and not args.large_dense:
+        add(skipped(label, "p-median", "dense (HiGHS)", "10M x_ij; > 24 GB, see --large-dense"))
     else:
         add(
             run_ours(
@@ -179,7 +185,9 @@ def bench_instance(cost, weights, label, args, *, large: bool) -> list[Row]:
                 tl,
             )
         )
-    if spl is None:
+    if not wanted("spopt"):
+        pass
+    elif spl is None:
         add(skipped(label, "p-median", "spopt + CBC", "spopt not installed"))
     elif large and not args.large_spopt:
         add(skipped(label, "p-median", "spopt + CBC", "10M pulp variables; see --large-spopt"))
@@ -194,16 +202,19 @@ def bench_instance(cost, weights, label, args, *, large: bool) -> list[Row]:
         )
 
     threshold = args.threshold
-    add(
-        run_ours(
-            label,
-            f"MCLP {threshold:.0f} s",
-            "coverage (HiGHS)",
-            lambda: MCLP.from_cost_matrix(cost, weights, threshold, p),
-            tl,
+    if wanted("mclp"):
+        add(
+            run_ours(
+                label,
+                f"MCLP {threshold:.0f} s",
+                "coverage (HiGHS)",
+                lambda: MCLP.from_cost_matrix(cost, weights, threshold, p),
+                tl,
+            )
         )
-    )
-    if spl is None:
+    if not wanted("mclp-spopt"):
+        pass
+    elif spl is None:
         add(skipped(label, f"MCLP {threshold:.0f} s", "spopt + CBC", "spopt not installed"))
     elif large and not args.large_spopt:
         add(skipped(label, f"MCLP {threshold:.0f} s", "spopt + CBC", "see --large-spopt"))
@@ -265,6 +276,12 @@ def main(argv: list[str] | None = None) -> int:
         "--spopt-time-limit", type=float, default=600.0, help="CBC time limit on (a) [s]"
     )
     parser.add_argument("--large-dense", action="store_true", help="run dense p-median on (b)")
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        choices=["compact", "dense", "spopt", "mclp", "mclp-spopt"],
+        help="run only these methods (default: all)",
+    )
     parser.add_argument("--large-spopt", action="store_true", help="run spopt on (b)")
     args = parser.parse_args(argv)
     try:

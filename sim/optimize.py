@@ -410,9 +410,10 @@ class _Solver:
         self.h.setSolution(int(x.size), np.arange(x.size, dtype=np.int32), x.astype(np.float64))
 
     def run(self, time_limit_s: float | None) -> _Outcome:
-        self.h.setOptionValue(
-            "time_limit", _INF if time_limit_s is None else max(time_limit_s, 1e-3)
-        )
+        # HiGHS compares `time_limit` with a clock that keeps running across run() calls on
+        # the same instance, so the budget for this call is added to what it already shows.
+        limit = _INF if time_limit_s is None else self.h.getRunTime() + max(time_limit_s, 1e-3)
+        self.h.setOptionValue("time_limit", limit)
         t0 = time.perf_counter()
         self.h.run()
         run_time_s = time.perf_counter() - t0
@@ -1180,6 +1181,7 @@ class _MedianBenders:
         """
         n = self.n
         self.solver.h.changeColsBounds(n, np.arange(n, dtype=np.int32), lower, upper)
+        self.node_lp_bound = -_INF
         while True:
             out = self.solver.run(_remaining(time_limit_s, started))
             self.solve_time_s += out.run_time_s
@@ -1189,6 +1191,8 @@ class _MedianBenders:
             if out.status == "infeasible":
                 return "infeasible", None, out
             x = _accept(out, "p-median", time_limit_s=time_limit_s)
+            # Every round's LP value bounds this subtree from below, whatever cuts follow.
+            self.node_lp_bound = max(self.node_lp_bound, out.objective)
             if out.objective >= self._cutoff():
                 return "cutoff", x, out
             t0 = time.perf_counter()
@@ -1230,7 +1234,8 @@ class _MedianBenders:
                 if not np.isfinite(self.best_obj):
                     msg = "p-median: HiGHS hit the time limit before a feasible solution was found"
                     raise OptimizationError(msg)
-                return status, min([node_bound, pruned] + [b for b, *_ in heap])
+                here = max(node_bound, self.node_lp_bound)
+                return status, min([here, pruned] + [b for b, *_ in heap])
             if status == "infeasible" and self.nodes == 1:
                 msg = (
                     "p-median: HiGHS finished with status 'infeasible' (the inf costs leave some "
