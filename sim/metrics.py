@@ -40,8 +40,14 @@ def concat_tables(results: Sequence[ReplicationResult]) -> dict[str, np.ndarray]
     return {k: np.concatenate([np.asarray(r.incidents[k]) for r in results]) for k in keys}
 
 
-def mean_ci(values: Sequence[float], level: float = 0.95) -> tuple[float, float, float]:
-    """Return (mean, low, high) of a t-interval; with one value the interval is the value."""
+def mean_ci(
+    values: Sequence[float], level: float = 0.95, *, bounds: tuple[float, float] = (-math.inf, math.inf)
+) -> tuple[float, float, float]:
+    """Return (mean, low, high) of a t-interval; with one value the interval is the value.
+
+    The interval is clipped to `bounds`, the range the quantity can take: [0, 1] for a share,
+    [0, inf) for a non-negative ratio. Nothing else is clipped.
+    """
     x = np.asarray([v for v in values if not math.isnan(v)], dtype=float)
     if x.size == 0:
         return (math.nan, math.nan, math.nan)
@@ -49,7 +55,7 @@ def mean_ci(values: Sequence[float], level: float = 0.95) -> tuple[float, float,
     if x.size == 1:
         return (m, m, m)
     half = float(stats.t.ppf(0.5 + level / 2, x.size - 1) * x.std(ddof=1) / math.sqrt(x.size))
-    return (m, max(0.0, m - half) if m >= 0 else m - half, min(1.0, m + half) if m <= 1 else m + half)
+    return (m, max(bounds[0], m - half), min(bounds[1], m + half))
 
 
 def target_shares(table: dict[str, np.ndarray], target: Any, replications: int) -> dict[str, Any]:
@@ -72,7 +78,7 @@ def target_shares(table: dict[str, np.ndarray], target: Any, replications: int) 
         n = int(sel.sum())
         counts.append(n)
         shares.append(float(met[sel].mean()) if n else math.nan)
-    mean, lo, hi = mean_ci(shares)
+    mean, lo, hi = mean_ci(shares, bounds=(0.0, 1.0))
     n_all = int(mask.sum())
     return {
         "share": mean,
@@ -101,7 +107,7 @@ def burn_ratio(prep: Prepared, table: dict[str, np.ndarray], target: Any, replic
         float(burned[mask & (table["replication"] == r)].sum()) / years / SHAOGUAN_FOREST_HA * 1000.0
         for r in range(replications)
     ]
-    mean, lo, hi = mean_ci(per_rep)
+    mean, lo, hi = mean_ci(per_rep, bounds=(0.0, math.inf))
     return {
         "incident_types": kinds,
         "value": mean,
