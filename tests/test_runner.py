@@ -143,3 +143,16 @@ def test_unreachable_dask_scheduler_exits_2(capsys):
     err = capsys.readouterr().err
     assert "dask scheduler" in err
     assert "Traceback" not in err
+
+
+def test_time_targets_only_writes_charts(tmp_path):
+    """A scenario whose targets are all time measures (no ratio target) writes its charts."""
+    variant = tmp_path / "time_only.yaml"
+    variant.write_text(
+        f"extends: {SMALL}\nname: time_only\ntargets:\n  - {{id: firefighter_ratio, remove: true}}\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    assert main(["run", str(variant), "--out", str(out), "--quiet", "--workers", "1"]) == 0
+    assert (out / "targets.png").stat().st_size > 10_000
+    assert "firefighter_ratio" not in json.loads((out / "metrics.json").read_text(encoding="utf-8"))["targets"]

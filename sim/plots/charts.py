@@ -80,7 +80,7 @@ def plot_target_compliance(metrics: Mapping[str, Any], *, lang: str = "zh") -> t
     ax.invert_yaxis()
     ratios = [(t.get("value") or 0) / t["required_per_mille"] for _, t in rows if t["measure"] == "firefighter_ratio"]
     ratios += [(t["ci95"][1] or 0) / t["max_per_mille"] for _, t in rows if t["measure"] == "burn_ratio"]
-    xmax = max(1.45, *[r + 0.45 for r in ratios])
+    xmax = max([1.45, *(r + 0.45 for r in ratios)])  # a list: there may be no ratio target
     ax.set_xlim(0, xmax)
     ax.set_xlabel(text(lang, "达标比例（比率类指标为 实际值/要求值；受害率须在竖线左侧）",
                        "Share meeting target (ratios: value / required; burn ratio must stay left of the bar)"))
