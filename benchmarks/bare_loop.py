@@ -13,7 +13,7 @@ import itertools
 
 import numpy as np
 
-from sim.dispatch import NearestAvailable
+from sim.model.dispatch import NearestAvailable
 
 ARRIVE, WORK_DONE, EXTENSION_DONE, HOME, INCIDENT = range(5)
 
@@ -26,7 +26,7 @@ def simulate_heapq(fleet, inc, node, access_s, demand, *, until_s):  # noqa: ANN
     """
     from datetime import date
 
-    from sim.travel import TravelModel
+    from sim.model.travel import TravelModel
 
     travel = TravelModel(fleet, node=node, access_s=access_s, walk_s=np.full(len(inc), np.nan), lon=inc.lon,
                          lat=inc.lat, unit_mode=np.zeros(fleet.n_units, dtype=np.int64), air=None,

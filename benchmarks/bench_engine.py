@@ -25,10 +25,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bare_loop import simulate_heapq  # noqa: E402
 
-from sim.engine import simulate  # noqa: E402
-from sim.incidents import generate_incidents  # noqa: E402
-from sim.runner import DRAIN_S, access_time_s, prepare, run_replications  # noqa: E402
-from sim.workflow import load_network, load_with_overrides  # noqa: E402
+from sim.model.engine import simulate  # noqa: E402
+from sim.model.incidents import generate_incidents  # noqa: E402
+from sim.model.runner import DRAIN_S, access_time_s, prepare, run_replications  # noqa: E402
+from sim.workflows.common import load_network, load_with_overrides  # noqa: E402
 
 
 def best_of(fn, repeat: int = 3) -> float:  # noqa: ANN001

@@ -31,11 +31,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_matrix import synthetic_graph  # noqa: E402
 
-from sim.metrics import summarise  # noqa: E402
+from sim.analysis.summary import summarise  # noqa: E402
 from sim.network import RoadNetwork  # noqa: E402
-from sim.runner import prepare, run_replications  # noqa: E402
+from sim.model.runner import prepare, run_replications  # noqa: E402
 from sim.scenario import scenario_from_dict  # noqa: E402
-from sim.workflow import load_network, load_with_overrides  # noqa: E402
+from sim.workflows.common import load_network, load_with_overrides  # noqa: E402
 
 
 def peak_rss_gib() -> float:

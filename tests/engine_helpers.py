@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.dispatch import Fleet
-from sim.engine import Demand
-from sim.incidents import IncidentSet
+from sim.model.dispatch import Fleet
+from sim.model.engine import Demand
+from sim.model.incidents import IncidentSet
 
 
 def make_fleet(

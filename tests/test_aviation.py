@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim import aviation as av
-from sim.aviation import (
+from sim.physics import aviation as av
+from sim.physics.aviation import (
     CST,
     bucket_cycle_s,
     daylight_end_s,

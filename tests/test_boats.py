@@ -6,7 +6,8 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from sim import boats, geo
+from sim import geo
+from sim.physics import boats
 from sim import network as nw
 
 LAT = 24.8  # synthetic river runs west → east along this latitude

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from scipy.sparse.csgraph import dijkstra
 
-from sim import disruption as dz
+from sim.model import disruption as dz
 from sim import geo
 from sim import network as nw
 from sim.errors import ScenarioError
@@ -248,7 +248,7 @@ def test_osm_bridge_without_river_name_matches_by_position() -> None:
     """OSM bridges carry no river: the river line under the bridge decides."""
     G = nx.MultiDiGraph(crs="epsg:4326")
     # two nodes either side of the 武江 near 乐昌 (a vertex of the river line ± 0.01° lon)
-    from sim.boats import load_river_index
+    from sim.physics.boats import load_river_index
 
     rivers = load_river_index()
     line = rivers.lines[rivers.river_index("武江")]

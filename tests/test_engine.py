@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.dispatch import NearestAvailable, allocate_relief
-from sim.engine import Demand, ReliefPlan, simulate
+from sim.model.dispatch import NearestAvailable, allocate_relief
+from sim.model.engine import Demand, ReliefPlan, simulate
 from tests.engine_helpers import make_fleet, make_incidents, one_type_demand
 
 

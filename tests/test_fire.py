@@ -12,7 +12,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from scipy.special import ellipe
 
-from sim.fire import (
+from sim.physics.fire import (
     SHAOGUAN_AREA_KM2,
     SHAOGUAN_FOREST_HA,
     SHAOGUAN_FOREST_SHARE,

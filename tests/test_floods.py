@@ -10,10 +10,10 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from sim.engine import Demand, simulate
+from sim.model.engine import Demand, simulate
 from sim.scenario import load_scenario, scenario_from_dict, scenario_to_dict
-from sim.travel import RoadState
-from sim.workflow import execute, load_network
+from sim.model.travel import RoadState
+from sim.workflows.common import execute, load_network
 from tests.engine_helpers import make_fleet, make_incidents
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -10,11 +10,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim import aviation
-from sim.engine import FirePlan, simulate
+from sim.physics import aviation
+from sim.model.engine import FirePlan, simulate
 from sim.scenario import load_scenario, scenario_from_dict, scenario_to_dict
-from sim.travel import AirFleet, TravelModel
-from sim.workflow import execute
+from sim.model.travel import AirFleet, TravelModel
+from sim.workflows.common import execute
 from tests.engine_helpers import make_fleet, make_incidents
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -88,7 +88,7 @@ def _one_fire(t_s: float, *, ros: float, heli: bool, detect_s: float = 0.0, grou
     fleet = make_fleet([[ground_travel_s], [ground_travel_s]], units, n_types=2)
     inc = make_incidents([t_s], [3600.0])
     need = np.array([[1, 1 if heli else 0]])
-    from sim.engine import Demand
+    from sim.model.engine import Demand
 
     demand = Demand(units=need, priority=np.array([1]))
     mode = np.array([0] + ([1] if heli else []))
@@ -159,7 +159,7 @@ def test_lower_detection_coverage_burns_more_forest():
 
 def test_flight_window_rule():
     """Take-off waits for daylight and a flight must land before sunset."""
-    from sim.travel import next_flight_window
+    from sim.model.travel import next_flight_window
 
     start = date(2025, 6, 21)
     rise, sset = aviation.sun_times(24.81, 113.60, start)

@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from sim.cli import main
-from sim.report import Doc, md_escape, render_html
+from sim.output.report import Doc, md_escape, render_html
 
 SMALL = Path(__file__).resolve().parents[1] / "scenarios" / "small_test.yaml"
 WATER_TEAMS = "facilities.fs_xinshao.units.water_rescue_team.count"
@@ -244,7 +244,7 @@ def test_every_facility_kind_and_measure_has_labels():
     """Report labels cover every facility kind and target measure the scenario schema allows."""
     import typing
 
-    from sim.report import KIND_LABEL, MEASURE_LABEL
+    from sim.output.report import KIND_LABEL, MEASURE_LABEL
     from sim.scenario import Facility, Target
 
     kinds = set(typing.get_args(Facility.model_fields["kind"].annotation))

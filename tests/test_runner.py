@@ -12,7 +12,7 @@ import pytest
 
 from sim.cli import main
 from sim.scenario import load_scenario
-from sim.workflow import execute
+from sim.workflows.common import execute
 
 SMALL = Path(__file__).resolve().parents[1] / "scenarios" / "small_test.yaml"
 

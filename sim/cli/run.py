@@ -40,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
     """Execute ``run``."""
     from rich.console import Console
 
-    from sim.workflow import execute, load_with_overrides, print_targets
+    from sim.workflows.common import execute, load_with_overrides, print_targets
 
     console = Console(stderr=False)
     scenario = load_with_overrides(args.scenario, args)

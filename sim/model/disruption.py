@@ -73,7 +73,7 @@ def _edge_attrs(net: RoadNetwork) -> _EdgeAttrs:
     rivers = [frozenset(_split(d.get("river"))) for d in data]
     unnamed = np.flatnonzero(np.asarray(net.edge_bridge) & np.array([not r for r in rivers], bool))
     if len(unnamed):
-        from sim.boats import load_river_index
+        from sim.physics.boats import load_river_index
 
         index = load_river_index()
         r, _, _ = index.project(

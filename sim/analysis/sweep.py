@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from sim.compare import is_ratio, lower_is_better, requirement, target_value
+from sim.analysis.compare import is_ratio, lower_is_better, requirement, target_value
 from sim.errors import ScenarioError
 
 if TYPE_CHECKING:

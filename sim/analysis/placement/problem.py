@@ -19,12 +19,12 @@ import numpy as np
 
 from sim import geo
 from sim.errors import ScenarioError
-from sim.incidents import HOUR_S, generate_incidents
+from sim.model.incidents import HOUR_S, generate_incidents
 
 if TYPE_CHECKING:
     from sim.network import RoadNetwork
-    from sim.optimize import PlacementResult
-    from sim.runner import Prepared
+    from sim.analysis.placement.models import PlacementResult
+    from sim.model.runner import Prepared
     from sim.scenario import Scenario
 
 OBJECTIVES = ("pmedian", "mclp", "lscp", "pcenter")
@@ -236,7 +236,7 @@ def solve(problem: PlacementProblem, objective: str, *, add: int, threshold_h: f
 
 def _solve(problem: PlacementProblem, objective: str, *, add: int, threshold_h: float | None,
            capacity: float | None, time_limit_s: float | None) -> PlacementResult:
-    from sim.optimize import LSCP, MCLP, PCenter, PMedian
+    from sim.analysis.placement.models import LSCP, MCLP, PCenter, PMedian
 
     cost = problem.cost_s
     # `p` counts new sites on top of the fixed ones; relocating re-chooses the existing ones too.

@@ -18,15 +18,15 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from sim import geo
-from sim.dispatch import PROFILES, Fleet
-from sim.engine import Demand, DisruptionPlan, FirePlan, ReliefPlan, simulate
-from sim.travel import MODE_AIR, MODE_ROAD, AirFleet, BoatLegs, RoadState, TravelModel
+from sim.model.dispatch import PROFILES, Fleet
+from sim.model.engine import Demand, DisruptionPlan, FirePlan, ReliefPlan, simulate
+from sim.model.travel import MODE_AIR, MODE_ROAD, AirFleet, BoatLegs, RoadState, TravelModel
 
 #: Random-stream purposes of the runner (after those of `sim.incidents`).
 STREAM_CLOSURES = 7
 STREAM_CLOSURE_TIME = 8
 from sim.errors import ScenarioError
-from sim.incidents import HOUR_S, Geography, generate_incidents, stream, town_weights
+from sim.model.incidents import HOUR_S, Geography, generate_incidents, stream, town_weights
 
 if TYPE_CHECKING:
     from sim.network import RoadNetwork
@@ -207,12 +207,12 @@ def prepare(scenario: Scenario, net: RoadNetwork) -> Prepared:
     launch = None
     river_models = any(inc.where.model == "river" for inc in scenario.incidents.values())
     if np.isfinite(boat_speed).any() and river_models:
-        from sim.boats import LaunchPoints, load_river_index
+        from sim.physics.boats import LaunchPoints, load_river_index
 
         launch = LaunchPoints.from_network(net, load_river_index())
     static_edges = np.zeros(0, dtype=np.int64)
     if scenario.closures:
-        from sim.disruption import static_closures
+        from sim.model.disruption import static_closures
 
         static_edges = static_closures(net, [c.between for c in scenario.closures])
     town_nodes = np.array([k for k, t in enumerate(net.node_town) if t], dtype=np.int64)
@@ -286,7 +286,7 @@ def prepare(scenario: Scenario, net: RoadNetwork) -> Prepared:
 
 def _water_points(scenario: Scenario) -> np.ndarray:
     """Return (n, 2) lon/lat of the water-intake points helicopters may fill buckets at."""
-    from sim.aviation import load_aviation_points
+    from sim.physics.aviation import load_aviation_points
 
     pts = [(p.lon, p.lat) for p in load_aviation_points() if p.kind == "water_intake"] if scenario.aviation.builtin else []
     pts += [p.lonlat() for p in scenario.aviation.points if p.kind == "water_intake"]
@@ -373,8 +373,8 @@ def _boat_legs(prep: Prepared, inc: Any) -> BoatLegs | None:
 
 def _disruption_plan(prep: Prepared, inc: Any, r: int) -> DisruptionPlan | None:
     """Sample which roads each disruptive event closes, and for how long (own random streams)."""
-    from sim.disruption import ClosureRule, sample_closures
-    from sim.incidents import sample_duration_s
+    from sim.model.disruption import ClosureRule, sample_closures
+    from sim.model.incidents import sample_duration_s
 
     sc = prep.scenario
     kinds = {n: inc_t.disruption for n, inc_t in sc.incidents.items() if inc_t.disruption is not None}

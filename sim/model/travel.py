@@ -27,11 +27,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from sim import aviation
-from sim.dispatch import PROFILES
+from sim.physics import aviation
+from sim.model.dispatch import PROFILES
 
 if TYPE_CHECKING:
-    from sim.dispatch import Fleet
+    from sim.model.dispatch import Fleet
 
 #: Daylight is computed at the city centre: sunrise differs by under 8 minutes across the city.
 CITY_LAT, CITY_LON = 24.81, 113.60
@@ -291,7 +291,7 @@ class BoatLegs:
 
     def __call__(self, units: np.ndarray, i: int, travel: TravelModel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Return (total, road, boat) seconds per unit; inf where no boat option exists."""
-        from sim.boats import boat_leg_s
+        from sim.physics.boats import boat_leg_s
 
         n = units.size
         total, road, boat = np.full(n, np.inf), np.full(n, np.inf), np.full(n, np.inf)
@@ -367,7 +367,7 @@ class RoadState:
 
     def close(self, edges: np.ndarray) -> None:
         """Close `edges` (edge indices; closures nest: an edge opens when every closure ended)."""
-        from sim.disruption import affected_sources, affected_sources_reverse
+        from sim.model.disruption import affected_sources, affected_sources_reverse
 
         edges = np.asarray(edges, dtype=np.int64)
         if edges.size == 0:

@@ -23,12 +23,12 @@ import numpy as np
 from scipy import stats
 
 from sim import geo
-from sim.metrics import clean, target_shares, time_column
+from sim.analysis.summary import clean, target_shares, time_column
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
-    from sim.runner import Prepared
+    from sim.model.runner import Prepared
     from sim.scenario import Scenario, Target
 
 #: Target measures that are one ratio per run, not a share of incidents meeting a threshold.

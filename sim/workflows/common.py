@@ -12,9 +12,9 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sim import io
-from sim.metrics import concat_tables, summarise
-from sim.runner import Prepared, ReplicationResult, default_workers, prepare, run_replications
+from sim.results import files as io
+from sim.analysis.summary import concat_tables, summarise
+from sim.model.runner import Prepared, ReplicationResult, default_workers, prepare, run_replications
 
 if TYPE_CHECKING:
     import argparse
@@ -96,8 +96,8 @@ def facility_table(prep: Prepared) -> dict[str, Any]:
 
 def write_charts(out: Path, prep: Prepared, metrics: dict[str, Any], table: dict[str, Any], *, lang: str) -> list[Path]:
     """Write the run's PNG charts into ``out/`` and return their paths."""
-    from sim.plots import save
-    from sim.plots.charts import plot_incident_map, plot_response_cdfs, plot_target_compliance, plot_utilisation
+    from sim.output.plots import save
+    from sim.output.plots.charts import plot_incident_map, plot_response_cdfs, plot_target_compliance, plot_utilisation
 
     paths = [
         save(plot_target_compliance(metrics, lang=lang)[0], out / "targets.png"),
@@ -107,7 +107,7 @@ def write_charts(out: Path, prep: Prepared, metrics: dict[str, Any], table: dict
     if metrics["utilisation"]["by_unit_type"]:
         paths.append(save(plot_utilisation(metrics, lang=lang)[0], out / "utilisation.png"))
     if any(inc.fire is not None for inc in prep.scenario.incidents.values()):
-        from sim.plots.charts import plot_fire_map, plot_fire_outcomes
+        from sim.output.plots.charts import plot_fire_map, plot_fire_outcomes
 
         paths.append(save(plot_fire_outcomes(table, prep.scenario, lang=lang)[0], out / "forest_fires.png"))
         paths.append(save(plot_fire_map(table, prep.scenario, facility_table(prep), aviation_points(prep.scenario),
@@ -117,7 +117,7 @@ def write_charts(out: Path, prep: Prepared, metrics: dict[str, Any], table: dict
 
 def aviation_points(scenario: Scenario) -> list[Any]:
     """Return the scenario's aviation points (shipped ones when `aviation.builtin`, plus its own)."""
-    from sim.aviation import load_aviation_points
+    from sim.physics.aviation import load_aviation_points
 
     pts: list[Any] = list(load_aviation_points()) if scenario.aviation.builtin else []
     for p in scenario.aviation.points:
@@ -154,7 +154,7 @@ def execute(
         io.write_incidents_csv(out / "incidents.csv", table)
         (out / "scenario.yaml").write_text(dump_scenario_yaml(scenario), encoding="utf-8")
         charts = write_charts(out, prep, metrics, table, lang=lang) if plots else []
-        from sim.report import write_run_report
+        from sim.output.report import write_run_report
 
         write_run_report(out, prep, metrics, table, charts, lang=lang)
         io.write_run_info(out / "run_info.json", wall_s=time.perf_counter() - t0,

@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from sim import geo
-from sim.compare import is_ratio, requirement
-from sim.plots import plt, setup_fonts, text
-from sim.plots.charts import MET_COLOUR, MISSED_COLOUR, REQUIRED_COLOUR
+from sim.analysis.compare import is_ratio, requirement
+from sim.output.plots import plt, setup_fonts, text
+from sim.output.plots.charts import MET_COLOUR, MISSED_COLOUR, REQUIRED_COLOUR
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence

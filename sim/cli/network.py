@@ -93,8 +93,8 @@ def run(args: argparse.Namespace) -> int:
             raise NetworkError(msg)
         out["export"] = str(save_graph(net.G, args.export))
     if args.map is not None:
-        from sim.plots import save
-        from sim.plots.maps import plot_city_map
+        from sim.output.plots import save
+        from sim.output.plots.maps import plot_city_map
 
         fig, _ = plot_city_map(net, lang=args.lang)
         out["map"] = str(save(fig, args.map, dpi=MAP_DPI))

@@ -10,8 +10,8 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sim._cmd_run import add_common_options
-from sim.sweep import DEFAULT_MAX_STEPS
+from sim.cli.run import add_common_options
+from sim.analysis.sweep import DEFAULT_MAX_STEPS
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -126,8 +126,8 @@ def write_outputs(
     out: Path, sweep: dict[str, Any], extras: dict[str, Any], *, lang: str, plots: bool
 ) -> None:
     """Write the sweep folder; an ``INCOMPLETE`` marker exists until every file is written."""
-    from sim import io
-    from sim.report import sweep_doc, write_doc
+    from sim.results import files as io
+    from sim.output.report import sweep_doc, write_doc
     from sim.scenario import dump_scenario_yaml
 
     out.mkdir(parents=True, exist_ok=True)
@@ -148,8 +148,8 @@ def write_outputs(
     write_csv(out / "sweep.csv", sweep)
     charts: list[Path] = []
     if plots:
-        from sim.plots import save
-        from sim.plots.compare import plot_county_maps, plot_sweep_targets
+        from sim.output.plots import save
+        from sim.output.plots.compare import plot_county_maps, plot_sweep_targets
 
         charts.append(save(plot_sweep_targets(sweep, lang=lang)[0], out / "sweep_targets.png"))
         missed = {pt["label"]: extras["county_missed"][i] for i, pt in enumerate(sweep["points"])}
@@ -174,8 +174,8 @@ def write_csv(path: Path, sweep: dict[str, Any]) -> Path:
     """One row per setting and target: share (or value), CI, required, met."""
     import csv
 
-    from sim._cmd_compare import fmt_cell
-    from sim.compare import requirement
+    from sim.cli.compare import fmt_cell
+    from sim.analysis.compare import requirement
 
     keys = [p["key"] for p in sweep["parameters"]]
 
@@ -208,8 +208,8 @@ def print_sweep(console: Console, sweep: dict[str, Any], *, lang: str) -> None:
     """Print the share of every target at every setting, then the search result per target."""
     from rich.table import Table
 
-    from sim.report import req_text, value_text
-    from sim.sweep import format_value, short_key, statement
+    from sim.output.report import req_text, value_text
+    from sim.analysis.sweep import format_value, short_key, statement
 
     zh = lang == "zh"
     table = Table(
@@ -286,18 +286,18 @@ def run(args: argparse.Namespace) -> int:
     """Execute ``sweep``."""
     from rich.console import Console
 
-    from sim.compare import clean, county_equity, county_missed
+    from sim.analysis.compare import clean, county_equity, county_missed
     from sim.errors import ScenarioError
-    from sim.metrics import concat_tables, summarise
+    from sim.analysis.summary import concat_tables, summarise
     from sim.scenario import scenario_to_dict
-    from sim.sweep import (
+    from sim.analysis.sweep import (
         all_time_targets_met,
         expand_grid,
         parse_set,
         parse_until,
         smallest_meeting,
     )
-    from sim.workflow import load_with_overrides, simulate_scenario
+    from sim.workflows.common import load_with_overrides, simulate_scenario
 
     console = Console(stderr=False)
     if args.until_met:

@@ -7,8 +7,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from sim._cmd_run import add_common_options
-from sim.placement import OBJECTIVES
+from sim.cli.run import add_common_options
+from sim.analysis.placement.problem import OBJECTIVES
 
 
 def add_parser(sub: Any) -> None:
@@ -44,11 +44,12 @@ def run(args: argparse.Namespace) -> int:
     """Execute ``optimize``."""
     from rich.console import Console
 
-    from sim import io, placement
+    from sim.results import files as io
+    from sim.analysis.placement import problem as placement
     from sim.errors import ScenarioError
-    from sim.runner import prepare
+    from sim.model.runner import prepare
     from sim.scenario import dump_scenario_yaml, scenario_from_dict
-    from sim.workflow import load_network, load_with_overrides
+    from sim.workflows.common import load_network, load_with_overrides
 
     console = Console()
     if args.add < 0:
@@ -105,8 +106,8 @@ def run(args: argparse.Namespace) -> int:
     for a in added:
         console.print(f"  + {a['id']}: {a['site']} ({a['county']}) {a['lon']:.4f}, {a['lat']:.4f}")
     if not args.no_plots:
-        from sim.plots import save
-        from sim.plots.charts import plot_placement_map
+        from sim.output.plots import save
+        from sim.output.plots.charts import plot_placement_map
 
         save(plot_placement_map(prep, problem, result, added, lang=args.lang)[0], out / "placement_map.png")
     if not args.no_compare:
@@ -117,10 +118,10 @@ def run(args: argparse.Namespace) -> int:
 
 def _compare(args: argparse.Namespace, sc: Any, new_sc: Any, out: Path, console: Any) -> None:
     """Simulate the old and the new plan with the same seed and write a comparison."""
-    from sim._cmd_compare import print_comparison, write_outputs
-    from sim.compare import ScenarioRun, compare_runs
-    from sim.metrics import concat_tables, summarise
-    from sim.workflow import simulate_scenario
+    from sim.cli.compare import print_comparison, write_outputs
+    from sim.analysis.compare import ScenarioRun, compare_runs
+    from sim.analysis.summary import concat_tables, summarise
+    from sim.workflows.common import simulate_scenario
 
     runs = []
     for s, label, src in ((sc, sc.name, args.scenario), (new_sc, new_sc.name, str(out / "scenario.yaml"))):

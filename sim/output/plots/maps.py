@@ -18,7 +18,7 @@ from matplotlib.patches import Patch, Rectangle
 from shapely.geometry import shape
 
 from sim import geo
-from sim.plots import plt, setup_fonts, text
+from sim.output.plots import plt, setup_fonts, text
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

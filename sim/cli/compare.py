@@ -8,12 +8,12 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sim._cmd_run import add_common_options
+from sim.cli.run import add_common_options
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from sim.compare import ScenarioRun
+    from sim.analysis.compare import ScenarioRun
 
 CSV_COLUMNS = (
     "section",
@@ -95,10 +95,10 @@ def write_outputs(
     Everything has been simulated before this is called; an ``INCOMPLETE`` marker exists while
     the files are being written and ``comparison.json`` is written last.
     """
-    from sim import io
-    from sim._cmd_sweep import INCOMPLETE
-    from sim.compare import comparison_rows, county_missed
-    from sim.report import compare_doc, write_doc
+    from sim.results import files as io
+    from sim.cli.sweep import INCOMPLETE
+    from sim.analysis.compare import comparison_rows, county_missed
+    from sim.output.report import compare_doc, write_doc
     from sim.scenario import dump_scenario_yaml
 
     out.mkdir(parents=True, exist_ok=True)
@@ -115,8 +115,8 @@ def write_outputs(
     write_csv(out / "comparison.csv", comparison_rows(comparison), CSV_COLUMNS)
     charts: list[Path] = []
     if plots:
-        from sim.plots import save
-        from sim.plots.compare import (
+        from sim.output.plots import save
+        from sim.output.plots.compare import (
             plot_compare_cdfs,
             plot_compare_diffs,
             plot_compare_targets,
@@ -158,7 +158,7 @@ def print_comparison(console: Console, comparison: dict[str, Any], *, lang: str)
     """Print the targets with each scenario's share and the paired difference to the reference."""
     from rich.table import Table
 
-    from sim.report import diff_class, diff_text, req_text, value_text
+    from sim.output.report import diff_class, diff_text, req_text, value_text
 
     zh = lang == "zh"
     labels = [s["label"] for s in comparison["scenarios"]]
@@ -228,10 +228,10 @@ def run(args: argparse.Namespace) -> int:
     """Execute ``compare``."""
     from rich.console import Console
 
-    from sim.compare import ScenarioRun, compare_runs, distinct_labels
+    from sim.analysis.compare import ScenarioRun, compare_runs, distinct_labels
     from sim.errors import ScenarioError
-    from sim.metrics import concat_tables, summarise
-    from sim.workflow import load_with_overrides, simulate_scenario
+    from sim.analysis.summary import concat_tables, summarise
+    from sim.workflows.common import load_with_overrides, simulate_scenario
 
     console = Console(stderr=False)
     if len(args.scenarios) < 2:

@@ -16,13 +16,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sim.compare import county_equity, is_ratio, lower_is_better, requirement, time_targets
-from sim.sweep import format_value, short_key, statement
+from sim.analysis.compare import county_equity, is_ratio, lower_is_better, requirement, time_targets
+from sim.analysis.sweep import format_value, short_key, statement
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
-    from sim.runner import Prepared
+    from sim.model.runner import Prepared
     from sim.scenario import Scenario
 
 KIND_LABEL = {

@@ -21,9 +21,9 @@ EXIT_USAGE = 2
 
 def _load(name: str):  # noqa: ANN202 - returns a module
     try:
-        return importlib.import_module(f"sim._cmd_{name}")
+        return importlib.import_module(f"sim.cli.{name}")
     except ModuleNotFoundError as e:
-        if e.name == f"sim._cmd_{name}":
+        if e.name == f"sim.cli.{name}":
             return None
         raise
 

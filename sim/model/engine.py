@@ -42,17 +42,17 @@ import numpy as np
 import simpy
 from datetime import date as _date
 
-from sim.dispatch import PROFILES, DispatchPolicy, NearestAvailable, allocate_relief
-from sim.fire import FireState
-from sim.travel import MODE_AIR, TravelModel, is_daylight, next_daylight_change
+from sim.model.dispatch import PROFILES, DispatchPolicy, NearestAvailable, allocate_relief
+from sim.physics.fire import FireState
+from sim.model.travel import MODE_AIR, TravelModel, is_daylight, next_daylight_change
 
 if TYPE_CHECKING:
     from collections.abc import Generator
 
     from datetime import date
 
-    from sim.dispatch import Fleet
-    from sim.incidents import IncidentSet
+    from sim.model.dispatch import Fleet
+    from sim.model.incidents import IncidentSet
 
     ProcessGenerator = Generator[simpy.events.Event, Any, Any]
 

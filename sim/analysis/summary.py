@@ -16,7 +16,7 @@ from scipy import stats
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from sim.runner import Prepared, ReplicationResult
+    from sim.model.runner import Prepared, ReplicationResult
 
 TIME_COLUMNS = {
     "first_arrival": "first_arrival_h",
@@ -96,7 +96,7 @@ def burn_ratio(prep: Prepared, table: dict[str, np.ndarray], target: Any, replic
 
     Forest area = 74.52 % (2023 forest cover) of the study area: 1,372,137 ha for Shaoguan.
     """
-    from sim.fire import SHAOGUAN_FOREST_HA
+    from sim.physics.fire import SHAOGUAN_FOREST_HA
 
     sc = prep.scenario
     kinds = list(target.incident_types or [n for n, inc in sc.incidents.items() if inc.fire is not None])

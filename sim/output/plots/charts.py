@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from sim.plots import plt, setup_fonts, text
+from sim.output.plots import plt, setup_fonts, text
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -32,7 +32,7 @@ KIND_STYLE = {
 
 def _map_axes(lang: str) -> tuple[Figure, Axes]:
     """A square figure with the county base map (boundaries, rivers) drawn."""
-    from sim.plots.maps import plot_base
+    from sim.output.plots.maps import plot_base
 
     fig, ax = plt.subplots(figsize=(9, 9))
     plot_base(ax, lang=lang)
@@ -152,7 +152,7 @@ def target_outcome(table: Mapping[str, np.ndarray], scenario: Any) -> tuple[np.n
     n = len(table["type"])
     relevant = np.zeros(n, dtype=bool)
     met = np.ones(n, dtype=bool)
-    from sim.metrics import time_column
+    from sim.analysis.summary import time_column
 
     for tg in scenario.targets:
         if tg.threshold_h is None:
