@@ -1,0 +1,280 @@
+"""Cross-field checks on the raw scenario mapping and soft problems (warnings) of a valid one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sim import geo
+from sim.scenario._messages import Loc, _suggest, _unknown
+from sim.scenario.schema import (
+    DEFAULT_PER_PERSON,
+    DEFAULT_TRUCK_UNIT,
+    TIME_MEASURES,
+    RiverWhere,
+    Scenario,
+)
+
+# --------------------------------------------------------------------------- cross-field checks
+
+
+def _cross_problems(data: dict[str, Any]) -> list[tuple[Loc, str]]:
+    """Check references between sections on the raw mapping (tolerates malformed parts)."""
+    problems: list[tuple[Loc, str]] = []
+    unit_types = data.get("unit_types")
+    ut_ids = [k for k in unit_types if isinstance(k, str)] if isinstance(unit_types, dict) else None
+    incidents = data.get("incidents")
+    incidents = incidents if isinstance(incidents, dict) else {}
+    inc_ids = list(incidents)
+    facilities = data.get("facilities")
+    facilities = facilities if isinstance(facilities, list) else []
+    relief = data.get("relief")
+    relief = relief if isinstance(relief, dict) else {}
+    per_person = relief.get("per_person_per_day") or relief.get("per_person", DEFAULT_PER_PERSON)
+    items = list(per_person) if isinstance(per_person, dict) else None
+    targets = data.get("targets")
+    targets = targets if isinstance(targets, list) else []
+
+    seen: dict[str, int] = {}
+    for i, fac in enumerate(facilities):
+        if not isinstance(fac, dict):
+            continue
+        fid = fac.get("id")
+        if isinstance(fid, str):
+            if fid in seen:
+                problems.append(
+                    (
+                        ("facilities", i, "id"),
+                        f"duplicate facility id {fid!r} (also facilities[{seen[fid]}])",
+                    )
+                )
+            else:
+                seen[fid] = i
+        units = fac.get("units")
+        if isinstance(units, dict) and ut_ids is not None:
+            for key in units:
+                if key not in ut_ids:
+                    problems.append(
+                        (("facilities", i, "units", key), _unknown("unit type", key, ut_ids))
+                    )
+        stock = fac.get("stock")
+        if isinstance(stock, dict) and items is not None:
+            for key in stock:
+                if key not in items:
+                    msg = (
+                        f"stock item {key!r} is not in relief.per_person(_per_day) "
+                        f"({_suggest(key, items)}defined: {', '.join(items) or 'none'})"
+                    )
+                    problems.append((("facilities", i, "stock", key), msg))
+
+    needs_relief = []
+    for name, inc in incidents.items():
+        if not isinstance(inc, dict):
+            continue
+        units = inc.get("units")
+        if isinstance(units, dict) and ut_ids is not None:
+            for key in units:
+                if key not in ut_ids:
+                    problems.append(
+                        (("incidents", name, "units", key), _unknown("unit type", key, ut_ids))
+                    )
+        fire = inc.get("fire")
+        esc = fire.get("escalation") if isinstance(fire, dict) else None
+        if isinstance(esc, dict) and isinstance(esc.get("units"), dict) and ut_ids is not None:
+            for key in esc["units"]:
+                if key not in ut_ids:
+                    problems.append(
+                        (
+                            ("incidents", name, "fire", "escalation", "units", key),
+                            _unknown("unit type", key, ut_ids),
+                        )
+                    )
+        if inc.get("affected_people") is not None:
+            needs_relief.append(name)
+        elif units == {}:
+            msg = (
+                "expected at least one unit type "
+                "(only incidents with affected_people may have no units)"
+            )
+            problems.append((("incidents", name, "units"), msg))
+
+    surge = data.get("surge")
+    for j, ev in enumerate(surge if isinstance(surge, list) else []):
+        if isinstance(ev, dict) and isinstance(ev.get("incidents"), dict):
+            for key in ev["incidents"]:
+                if key not in inc_ids:
+                    problems.append(
+                        (("surge", j, "incidents", key), _unknown("incident type", key, inc_ids))
+                    )
+    truck = relief.get("truck_unit", DEFAULT_TRUCK_UNIT)
+    if needs_relief and isinstance(truck, str):
+        # A truck without a capacity would carry nobody: the engine splits loads by it.
+        for i, fac in enumerate(facilities):
+            spec = (
+                fac.get("units", {}).get(truck)
+                if isinstance(fac, dict) and isinstance(fac.get("units"), dict)
+                else None
+            )
+            if (
+                isinstance(spec, dict)
+                and spec.get("count") != 0
+                and spec.get("capacity_people") is None
+            ):
+                msg = "required key is missing (relief trucks need it: people served per load)"
+                problems.append((("facilities", i, "units", truck, "capacity_people"), msg))
+    if needs_relief and isinstance(truck, str) and ut_ids is not None and truck not in ut_ids:
+        msg = (
+            f"unit type {truck!r} is not defined in unit_types, but relief is needed by "
+            f"{', '.join(needs_relief)} (affected_people) ({_suggest(truck, ut_ids)}"
+            f"defined: {', '.join(ut_ids) or 'none'})"
+        )
+        problems.append((("relief", "truck_unit"), msg))
+
+    seen_t: dict[str, int] = {}
+    for i, tgt in enumerate(targets):
+        if not isinstance(tgt, dict):
+            continue
+        tid = tgt.get("id")
+        if isinstance(tid, str):
+            if tid in seen_t:
+                problems.append(
+                    (
+                        ("targets", i, "id"),
+                        f"duplicate target id {tid!r} (also targets[{seen_t[tid]}])",
+                    )
+                )
+            else:
+                seen_t[tid] = i
+        measure = tgt.get("measure")
+        kinds = tgt.get("incident_types")
+        if isinstance(kinds, list):
+            for j, key in enumerate(kinds):
+                if key not in inc_ids:
+                    problems.append(
+                        (
+                            ("targets", i, "incident_types", j),
+                            _unknown("incident type", key, inc_ids),
+                        )
+                    )
+                elif (
+                    measure == "relief"
+                    and isinstance(incidents.get(key), dict)
+                    and key not in needs_relief
+                ):
+                    msg = f"incident type {key!r} has no affected_people, so it never needs relief"
+                    problems.append((("targets", i, "incident_types", j), msg))
+        if measure in TIME_MEASURES:
+            for key in ("incident_types", "threshold_h"):
+                if tgt.get(key) is None:
+                    problems.append(
+                        (
+                            ("targets", i, key),
+                            f"required key is missing (measure {measure!r} needs it)",
+                        )
+                    )
+            if kinds == []:
+                problems.append(
+                    (
+                        ("targets", i, "incident_types"),
+                        "expected at least one incident type, got []",
+                    )
+                )
+            if tgt.get("required_per_mille") is not None:
+                msg = f"only used by measure 'firefighter_ratio', not by {measure!r}"
+                problems.append((("targets", i, "required_per_mille"), msg))
+        if measure == "unit_arrival":
+            ut = tgt.get("unit_type")
+            if ut is None:
+                problems.append(
+                    (
+                        ("targets", i, "unit_type"),
+                        "required key is missing (measure 'unit_arrival' needs it)",
+                    )
+                )
+            elif ut_ids is not None and ut not in ut_ids:
+                problems.append((("targets", i, "unit_type"), _unknown("unit type", ut, ut_ids)))
+        if measure in {"contained", "burn_ratio"} and isinstance(kinds, list):
+            for j, key in enumerate(kinds):
+                if isinstance(incidents.get(key), dict) and incidents[key].get("fire") is None:
+                    msg = (
+                        f"incident type {key!r} has no `fire` block, "
+                        "so it is never contained or burns forest"
+                    )
+                    problems.append((("targets", i, "incident_types", j), msg))
+        if measure == "burn_ratio":
+            if tgt.get("max_per_mille") is None:
+                problems.append(
+                    (
+                        ("targets", i, "max_per_mille"),
+                        "required key is missing (measure 'burn_ratio' needs it)",
+                    )
+                )
+            if not any(
+                isinstance(v, dict) and v.get("fire") is not None for v in incidents.values()
+            ):
+                problems.append((("targets", i, "measure"), "no incident type has a `fire` block"))
+        elif tgt.get("max_per_mille") is not None:
+            msg = f"only used by measure 'burn_ratio', not by {measure!r}"
+            problems.append((("targets", i, "max_per_mille"), msg))
+        if measure == "firefighter_ratio":
+            if tgt.get("required_per_mille") is None:
+                msg = "required key is missing (measure 'firefighter_ratio' needs it)"
+                problems.append((("targets", i, "required_per_mille"), msg))
+            for key in ("incident_types", "threshold_h"):
+                if key in tgt:
+                    msg = (
+                        "not used by measure 'firefighter_ratio' "
+                        "(it compares staff per 1,000 residents)"
+                    )
+                    problems.append((("targets", i, key), msg))
+    return problems
+
+
+# --------------------------------------------------------------------------- soft problems
+
+
+def _soft_problems(s: Scenario) -> list[str]:
+    """Return warnings for a valid scenario: needs no unit can meet, unknown river names."""
+    out: list[str] = []
+    totals: dict[str, int] = dict.fromkeys(s.unit_types, 0)
+    for fac in s.facilities:
+        for key, spec in fac.units.items():
+            totals[key] += spec.count
+            if spec.capacity_people is not None and key != s.relief.truck_unit:
+                out.append(
+                    f"facilities[{fac.id}].units.{key}.capacity_people: only relief trucks "
+                    f"({s.relief.truck_unit!r}) carry people's relief; ignored"
+                )
+    for name, inc in s.incidents.items():
+        for key in inc.units:
+            if totals.get(key, 0) == 0:
+                out.append(
+                    f"incidents.{name}.units.{key}: no facility has a {key!r} unit; "
+                    f"these incidents will stay unserved"
+                )
+    relief_needed = [n for n, inc in s.incidents.items() if inc.affected_people is not None]
+    if relief_needed:
+        truck = s.relief.truck_unit
+        if totals.get(truck, 0) == 0:
+            out.append(
+                f"relief.truck_unit: no facility has a {truck!r} unit; relief for "
+                f"{', '.join(relief_needed)} will never arrive"
+            )
+        key = "per_person_per_day" if s.relief.per_person_per_day is not None else "per_person"
+        for item in s.relief.items:
+            if sum(f.stock.get(item, 0) for f in s.facilities) == 0:
+                out.append(f"relief.{key}.{item}: no facility stocks {item!r}")
+    known = set(geo.river_lines())
+    for name, inc in s.incidents.items():
+        if isinstance(inc.where, RiverWhere) and inc.where.rivers:
+            for river in inc.where.rivers:
+                if not known:
+                    out.append(
+                        f"incidents.{name}.where.rivers: cannot check {river!r}: "
+                        "sim/data/rivers.geojson has not been built"
+                    )
+                elif river not in known:
+                    out.append(
+                        f"incidents.{name}.where.rivers: unknown river {river!r} "
+                        f"({_suggest(river, sorted(known))}known: {', '.join(sorted(known))})"
+                    )
+    return out
