@@ -35,8 +35,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.analysis.placement.mclp import MCLP
+from sim.analysis.placement.pmedian import PMedian
 from sim.geo import CITY_BBOX, haversine_m, load_towns
-from sim.analysis.placement.models import MCLP, PMedian
 
 SPEED_MPS = 50 / 3.6  # 50 km/h
 TURNOUT_S = 60.0

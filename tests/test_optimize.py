@@ -7,8 +7,9 @@ import itertools
 import numpy as np
 import pytest
 
+from sim.analysis.placement import LSCP, MCLP, PCenter, PlacementResult, PMedian
+from sim.analysis.placement.base import _accept, _Outcome
 from sim.errors import OptimizationError
-from sim.analysis.placement.models import LSCP, MCLP, PCenter, PlacementResult, PMedian
 
 # Hand-checkable instance: 4 demand points (rows) × 3 candidates (columns).
 HAND_COST = np.array(
@@ -445,8 +446,6 @@ def test_duplicate_demand_rows_are_merged_without_changing_the_answer():
 
 def test_solver_status_other_than_optimal_raises():
     """A run that ends without an optimum is reported with the HiGHS status."""
-    from sim.analysis.placement.models import _accept, _Outcome
-
     out = _Outcome(None, None, 0.0, 0.0, "time limit reached", np.inf, 1.0)
     with pytest.raises(OptimizationError, match="'time limit reached' before finding a feasible"):
         _accept(out, "MCLP", time_limit_s=1.0)

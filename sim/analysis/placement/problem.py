@@ -1,9 +1,4 @@
-"""Placement on the road network: demand weights from the scenario, candidate sites, MILP, new scenario.
-
-The location models themselves are in `sim.optimize` (HiGHS). This module turns a scenario into
-their inputs — who needs the facility kind, how often, where, and how far every candidate site is
-by road — and turns a solution back into a scenario that runs.
-"""
+"""Scenario to placement model and back: demand weights, candidate sites, solve, new scenario."""
 
 from __future__ import annotations
 
@@ -16,16 +11,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from scipy.spatial import cKDTree
 
 from sim import geo
-from sim.errors import ScenarioError
+from sim.analysis.placement.lscp import LSCP
+from sim.analysis.placement.mclp import MCLP
+from sim.analysis.placement.pcenter import PCenter
+from sim.analysis.placement.pmedian import PMedian
+from sim.errors import OptimizationError, ScenarioError
 from sim.model.incidents import HOUR_S, generate_incidents
+from sim.scenario import Scenario, scenario_to_dict
 
 if TYPE_CHECKING:
-    from sim.network import RoadNetwork
-    from sim.analysis.placement.models import PlacementResult
+    from sim.analysis.placement.base import PlacementResult
     from sim.model.runner import Prepared
-    from sim.scenario import Scenario
+    from sim.network import RoadNetwork
 
 OBJECTIVES = ("pmedian", "mclp", "lscp", "pcenter")
 #: Replications of the incident model averaged into the demand weights.
@@ -93,12 +93,20 @@ def relevant_incident_types(scenario: Scenario, kind: str) -> tuple[tuple[str, .
     if kind in {"depot", "village_store"}:
         kinds = tuple(n for n, inc in scenario.incidents.items() if inc.affected_people is not None)
         return kinds, True
-    held = {t for f in scenario.facilities if f.kind == kind for t, spec in f.units.items() if spec.count > 0}
+    held = {
+        t
+        for f in scenario.facilities
+        if f.kind == kind
+        for t, spec in f.units.items()
+        if spec.count > 0
+    }
     kinds = tuple(n for n, inc in scenario.incidents.items() if held & set(inc.units))
     return kinds, False
 
 
-def demand_weights(prep: Prepared, kinds: tuple[str, ...], *, people: bool) -> tuple[np.ndarray, np.ndarray]:
+def demand_weights(
+    prep: Prepared, kinds: tuple[str, ...], *, people: bool
+) -> tuple[np.ndarray, np.ndarray]:
     """Expected yearly demand at each town seat, averaged over `WEIGHT_REPLICATIONS` incident draws.
 
     Returns
@@ -106,12 +114,12 @@ def demand_weights(prep: Prepared, kinds: tuple[str, ...], *, people: bool) -> t
     town_index, weights
         Index into `geo.load_towns()` of every town and its demand per year.
     """
-    from scipy.spatial import cKDTree
-
     sc = prep.scenario
     towns = geo.load_towns()
     lat0 = math.radians(24.8)
-    tree = cKDTree(np.column_stack([[t.lon * math.cos(lat0) for t in towns], [t.lat for t in towns]]))
+    tree = cKDTree(
+        np.column_stack([[t.lon * math.cos(lat0) for t in towns], [t.lat for t in towns]])
+    )
     w = np.zeros(len(towns))
     years = float(sc.horizon_days) / 365.25
     for r in range(WEIGHT_REPLICATIONS):
@@ -129,7 +137,11 @@ def town_candidates(net: RoadNetwork) -> list[Candidate]:
     out = []
     for t in geo.load_towns():
         node, _ = net.nearest_nodes(t.lon, t.lat)
-        out.append(Candidate(name=t.name, county=t.county, lon=t.lon, lat=t.lat, node=int(node), town=t.name))
+        out.append(
+            Candidate(
+                name=t.name, county=t.county, lon=t.lon, lat=t.lat, node=int(node), town=t.name
+            )
+        )
     return out
 
 
@@ -156,7 +168,16 @@ def file_candidates(path: Path, net: RoadNetwork) -> list[Candidate]:
             msg = f"{path}: line {k}: expected name,lon,lat or name,town ({e})"
             raise ScenarioError(msg) from e
         node, _ = net.nearest_nodes(lon, lat)
-        out.append(Candidate(name=row.get("name") or f"site{k}", county=county, lon=lon, lat=lat, node=int(node), town=town))
+        out.append(
+            Candidate(
+                name=row.get("name") or f"site{k}",
+                county=county,
+                lon=lon,
+                lat=lat,
+                node=int(node),
+                town=town,
+            )
+        )
     return out
 
 
@@ -179,8 +200,16 @@ def build_problem(
     fixed: list[int] = []
     for i, f in existing:
         node = int(prep.fleet.facility_node[i])
-        cands.append(Candidate(name=f.name, county="", lon=float(prep.facility_lon[i]), lat=float(prep.facility_lat[i]),
-                               node=node, town=f.location.town))
+        cands.append(
+            Candidate(
+                name=f.name,
+                county="",
+                lon=float(prep.facility_lon[i]),
+                lat=float(prep.facility_lat[i]),
+                node=node,
+                town=f.location.town,
+            )
+        )
         if not relocate:
             fixed.append(len(cands) - 1)
     taken = {c.node for c in cands} if not relocate else set()
@@ -188,7 +217,9 @@ def build_problem(
     town_idx, w = demand_weights(prep, kinds, people=people)
     towns = geo.load_towns()
     keep = w > 0
-    d_nodes = np.array([net.nearest_nodes(towns[k].lon, towns[k].lat)[0] for k in town_idx[keep]], dtype=np.int64)
+    d_nodes = np.array(
+        [net.nearest_nodes(towns[k].lon, towns[k].lat)[0] for k in town_idx[keep]], dtype=np.int64
+    )
     profile = _profile_of(sc, kind)
     nodes = np.array([c.node for c in cands], dtype=np.int64)
     cost = net.travel_time_matrix(nodes, profile=profile, targets=d_nodes)
@@ -216,17 +247,28 @@ def _profile_of(sc: Scenario, kind: str) -> str:
     return "heavy"
 
 
-def solve(problem: PlacementProblem, objective: str, *, add: int, threshold_h: float | None,
-          capacity: float | None, time_limit_s: float | None = None) -> PlacementResult:
+def solve(
+    problem: PlacementProblem,
+    objective: str,
+    *,
+    add: int,
+    threshold_h: float | None,
+    capacity: float | None,
+    time_limit_s: float | None = None,
+) -> PlacementResult:
     """Solve the chosen location model on the problem's matrix with HiGHS."""
     if objective in {"mclp", "lscp"} and threshold_h is None:
         msg = f"--objective {objective} needs --threshold-h (the coverage time in hours)"
         raise ScenarioError(msg)
-    from sim.errors import OptimizationError
-
     try:
-        return _solve(problem, objective, add=add, threshold_h=threshold_h, capacity=capacity,
-                      time_limit_s=time_limit_s)
+        return _solve(
+            problem,
+            objective,
+            add=add,
+            threshold_h=threshold_h,
+            capacity=capacity,
+            time_limit_s=time_limit_s,
+        )
     except OptimizationError as e:
         # Name the towns instead of matrix rows, so the planner sees where coverage fails.
         towns = problem.demand_towns
@@ -234,10 +276,15 @@ def solve(problem: PlacementProblem, objective: str, *, add: int, threshold_h: f
         raise OptimizationError(msg) from e
 
 
-def _solve(problem: PlacementProblem, objective: str, *, add: int, threshold_h: float | None,
-           capacity: float | None, time_limit_s: float | None) -> PlacementResult:
-    from sim.analysis.placement.models import LSCP, MCLP, PCenter, PMedian
-
+def _solve(
+    problem: PlacementProblem,
+    objective: str,
+    *,
+    add: int,
+    threshold_h: float | None,
+    capacity: float | None,
+    time_limit_s: float | None,
+) -> PlacementResult:
     cost = problem.cost_s
     # `p` counts new sites on top of the fixed ones; relocating re-chooses the existing ones too.
     p = add if problem.fixed or not problem.existing_ids else add + len(problem.existing_ids)
@@ -245,10 +292,18 @@ def _solve(problem: PlacementProblem, objective: str, *, add: int, threshold_h: 
         caps = None
         if capacity is not None:
             caps = np.full(len(problem.candidates), float(capacity))
-        model = PMedian.from_cost_matrix(cost.T, problem.weights, p, fixed=problem.fixed, capacities=caps,
-                                         demand=problem.weights if caps is not None else None)
+        model = PMedian.from_cost_matrix(
+            cost.T,
+            problem.weights,
+            p,
+            fixed=problem.fixed,
+            capacities=caps,
+            demand=problem.weights if caps is not None else None,
+        )
     elif objective == "mclp":
-        model = MCLP.from_cost_matrix(cost.T, problem.weights, float(threshold_h) * HOUR_S, p, fixed=problem.fixed)
+        model = MCLP.from_cost_matrix(
+            cost.T, problem.weights, float(threshold_h) * HOUR_S, p, fixed=problem.fixed
+        )
     elif objective == "lscp":
         model = LSCP.from_cost_matrix(cost.T, float(threshold_h) * HOUR_S, fixed=problem.fixed)
     elif objective == "pcenter":
@@ -259,16 +314,20 @@ def _solve(problem: PlacementProblem, objective: str, *, add: int, threshold_h: 
     return model.solve(time_limit_s=time_limit_s)
 
 
-def new_scenario_data(sc: Scenario, problem: PlacementProblem, result: PlacementResult, *,
-                      template: str | None, relocate: bool) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+def new_scenario_data(
+    sc: Scenario,
+    problem: PlacementProblem,
+    result: PlacementResult,
+    *,
+    template: str | None,
+    relocate: bool,
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Return the scenario mapping with the chosen sites, and the list of added facilities.
 
     New sites copy the units, stock and staff of a template facility of the same kind (the given
     id, else the existing facility of that kind that appears most often in its configuration).
     With ``relocate`` the existing facilities of the kind are moved to the chosen sites instead.
     """
-    from sim.scenario import scenario_to_dict
-
     data = scenario_to_dict(sc)
     facs = data["facilities"]
     same = [f for f in facs if f["kind"] == problem.kind]
@@ -276,7 +335,10 @@ def new_scenario_data(sc: Scenario, problem: PlacementProblem, result: Placement
         tpl = next((f for f in facs if f["id"] == template), None)
         if tpl is None:
             ids = ", ".join(f["id"] for f in same) or "none"
-            msg = f"--template {template!r}: no facility with that id (facilities of kind {problem.kind}: {ids})"
+            msg = (
+                f"--template {template!r}: no facility with that id "
+                f"(facilities of kind {problem.kind}: {ids})"
+            )
             raise ScenarioError(msg)
     elif same:
         key = Counter(repr((f.get("units"), f.get("stock"))) for f in same).most_common(1)[0][0]
@@ -299,8 +361,11 @@ def new_scenario_data(sc: Scenario, problem: PlacementProblem, result: Placement
         used.add(fid)
         new["id"] = fid
         new["name"] = f"{c.name}（优化选址 {problem.kind}）"
-        new["location"] = {"town": c.town, "county": c.county} if c.town and c.county else (
-            {"town": c.town} if c.town else {"lon": round(c.lon, 6), "lat": round(c.lat, 6)})
+        new["location"] = (
+            {"town": c.town, "county": c.county}
+            if c.town and c.county
+            else ({"town": c.town} if c.town else {"lon": round(c.lon, 6), "lat": round(c.lat, 6)})
+        )
         data["facilities"].append(new)
         added.append({"id": fid, "site": c.name, "county": c.county, "lon": c.lon, "lat": c.lat})
     data["name"] = f"{sc.name}_opt_{problem.kind}"
