@@ -1,0 +1,310 @@
+"""Graph files and OpenStreetMap: load GraphML, OSM XML or a place, save GraphML, prepare graphs."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import re
+import warnings
+import xml.sax
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import osmnx as ox
+import requests
+
+from sim.errors import NetworkError
+from sim.network.embedded import SHAOGUAN, build_shaoguan_graph
+
+log = logging.getLogger(__name__)
+
+#: Light-vehicle speeds (km/h) handed to ``osmnx.routing.add_edge_speeds`` for OSM edges
+#: without ``maxspeed`` (valley values of `SPEEDS_KPH` in `sim.network.embedded`; links and
+#: minor classes are assumptions).
+OSM_HWY_SPEEDS_KPH: dict[str, float] = {
+    "motorway": 100.0,
+    "motorway_link": 60.0,
+    "trunk": 70.0,
+    "trunk_link": 50.0,
+    "primary": 60.0,
+    "primary_link": 40.0,
+    "secondary": 40.0,
+    "secondary_link": 35.0,
+    "tertiary": 30.0,
+    "tertiary_link": 30.0,
+    "unclassified": 30.0,
+    "residential": 30.0,
+    "living_street": 15.0,
+    "service": 20.0,
+    "road": 30.0,
+}
+#: Speed for OSM highway types not listed above and without ``maxspeed`` (km/h).
+OSM_FALLBACK_SPEED_KPH = 30.0
+#: Heavy appliance speed on loaded OSM graphs = light speed × this factor, capped below.
+#: The §5.7 fire-truck/car ratios are 0.75–0.88; 0.8 is their middle (assumption).
+HEAVY_SPEED_FACTOR = 0.8
+#: Cap on heavy appliance speed on loaded OSM graphs (km/h; §5.7 fire trucks ≤ 80 on expressways).
+HEAVY_SPEED_CAP_KPH = 80.0
+
+_OSM_SUFFIXES = (".osm", ".osm.bz2", ".xml", ".osm.xml")
+#: Seconds before an osmnx HTTP request gives up (keeps offline failures fast).
+REQUESTS_TIMEOUT_S = 10
+
+
+def _convert_bool_or_str(value: str) -> Any:
+    return {"True": True, "False": False}.get(value, value)
+
+
+#: Extra GraphML dtypes for attributes written by this package (osmnx converts its own).
+_EDGE_DTYPES = {
+    "speed_kph_heavy": float,
+    "travel_time_heavy": float,
+    "circuity": float,
+    "bridge": _convert_bool_or_str,
+}
+_NODE_DTYPES = {"county_seat": _convert_bool_or_str}
+
+
+def default_cache_dir() -> Path:
+    """Return the download cache: ``$SIM_CACHE_DIR/networks``, default ``.cache/networks``."""
+    return Path(os.environ.get("SIM_CACHE_DIR", ".cache")) / "networks"
+
+
+def graph_from_spec(spec: str, *, cache_dir: Path | None = None) -> nx.MultiDiGraph:
+    """Build or load the road graph a scenario names.
+
+    Parameters
+    ----------
+    spec
+        ``shaoguan`` (the embedded network); a path to a ``.graphml`` file (as written by
+        ``osmnx.save_graphml``); a path to an OSM XML file (``.osm``, ``.osm.bz2``, ``.xml``);
+        or a place name for ``osmnx.graph_from_place(..., network_type="drive")``.
+    cache_dir
+        Where downloaded place graphs are cached as GraphML (key: SHA-1 of the place name);
+        default `default_cache_dir`.
+
+    Returns
+    -------
+    G
+        osmnx MultiDiGraph in WGS84, reduced to its largest strongly connected component, with
+        ``length`` (m), ``speed_kph``, ``travel_time`` (s), ``speed_kph_heavy`` and
+        ``travel_time_heavy`` (s) on every edge.
+
+    Raises
+    ------
+    NetworkError
+        If the file is missing, unreadable or empty, or a place cannot be downloaded.
+
+    Warns
+    -----
+    UserWarning
+        When nodes outside the largest strongly connected component are dropped.
+    """
+    text = spec.strip()
+    if text.lower() == SHAOGUAN:
+        return build_shaoguan_graph()
+    path = Path(text).expanduser()
+    lower = text.lower()
+    if lower.endswith(".graphml"):
+        return prepare_graph(_read_graphml(path), source=str(path))
+    if lower.endswith(_OSM_SUFFIXES):
+        return prepare_graph(_read_osm_xml(path), source=str(path))
+    if path.exists() or "/" in text or "\\" in text:
+        if not path.exists():
+            msg = f"road network file {text!r} does not exist"
+            raise NetworkError(msg)
+        msg = (
+            f"road network file {text!r} has an unsupported format "
+            "(use .graphml, .osm, .osm.bz2 or .xml)"
+        )
+        raise NetworkError(msg)
+    return _graph_from_place(text, cache_dir=cache_dir or default_cache_dir())
+
+
+def _check_file(path: Path) -> None:
+    if not path.exists():
+        msg = f"road network file {str(path)!r} does not exist"
+        raise NetworkError(msg)
+    if not path.is_file():
+        msg = f"road network path {str(path)!r} is not a file"
+        raise NetworkError(msg)
+
+
+def _read_graphml(path: Path) -> nx.MultiDiGraph:
+    _check_file(path)
+    try:
+        return ox.load_graphml(path, node_dtypes=_NODE_DTYPES, edge_dtypes=_EDGE_DTYPES)
+    except (SyntaxError, ValueError, TypeError, KeyError, nx.NetworkXError) as e:
+        # xml ParseError is a SyntaxError; a non-integer node id is a ValueError
+        msg = (
+            f"cannot read GraphML file {str(path)!r} ({type(e).__name__}: {e}); expected a "
+            "file written by osmnx.save_graphml (integer node ids, x/y attributes)"
+        )
+        raise NetworkError(msg) from e
+
+
+def _read_osm_xml(path: Path) -> nx.MultiDiGraph:
+    _check_file(path)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", category=UserWarning)  # "generated by OSMnx" notice
+            # retain_all: we drop the minor components ourselves and say how much we dropped
+            return ox.graph_from_xml(path, simplify=True, retain_all=True)
+    except (xml.sax.SAXException, SyntaxError, ValueError, KeyError, OSError, EOFError) as e:
+        msg = f"cannot read OSM XML file {str(path)!r}: {type(e).__name__}: {e}"
+        raise NetworkError(msg) from e
+
+
+def _short_reason(e: Exception) -> str:
+    """One readable line for a requests failure (their messages nest several reprs)."""
+    text = str(e)
+    host = re.search(r"host='([^']+)'", text)
+    where = host.group(1) if host else "the OpenStreetMap servers"
+    if "resolve" in text.lower():
+        return f"cannot resolve {where}"
+    if isinstance(e, requests.exceptions.Timeout):
+        return f"{where} did not answer within {REQUESTS_TIMEOUT_S} s"
+    if "refused" in text.lower():
+        return f"connection to {where} refused"
+    return f"{type(e).__name__} contacting {where}"
+
+
+def _graph_from_place(place: str, *, cache_dir: Path) -> nx.MultiDiGraph:
+    digest = hashlib.sha1(place.strip().lower().encode("utf-8")).hexdigest()[:16]
+    cached = cache_dir / f"place-{digest}.graphml"
+    if cached.exists():
+        log.info("loading %r from cache %s", place, cached)
+        return prepare_graph(_read_graphml(cached), source=str(cached))
+    saved = (ox.settings.requests_timeout, ox.settings.cache_folder)
+    ox.settings.requests_timeout = REQUESTS_TIMEOUT_S
+    ox.settings.cache_folder = str(cache_dir / "osmnx-http")
+    try:
+        G = ox.graph_from_place(place, network_type="drive", retain_all=True)
+    except requests.exceptions.RequestException as e:
+        msg = (
+            f"cannot download {place!r}: no internet access ({_short_reason(e)}); "
+            "supply a GraphML or .osm file"
+        )
+        raise NetworkError(msg) from e
+    except (ValueError, TypeError, KeyError) as e:
+        # osmnx InsufficientResponseError is a ValueError: the geocoder found nothing usable
+        msg = (
+            f"cannot download {place!r}: OpenStreetMap returned no usable road network "
+            f"({type(e).__name__}: {e}); check the place name or supply a GraphML or .osm file"
+        )
+        raise NetworkError(msg) from e
+    finally:
+        ox.settings.requests_timeout, ox.settings.cache_folder = saved
+    G = prepare_graph(G, source=place)
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    ox.save_graphml(G, cached)
+    return G
+
+
+def save_graph(G: nx.MultiDiGraph, path: str | Path) -> Path:
+    """Write a graph as GraphML that ``osmnx.load_graphml`` (and `graph_from_spec`) reads back.
+
+    Parameters
+    ----------
+    G
+        The graph; not modified (osmnx stringifies a copy).
+    path
+        Output ``.graphml`` file; parent folders are created.
+
+    Returns
+    -------
+    path
+        The written file.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        ox.save_graphml(G, path)
+    except OSError as e:
+        msg = f"cannot write GraphML file {str(path)!r}: {e}"
+        raise NetworkError(msg) from e
+    return path
+
+
+def prepare_graph(G: nx.MultiDiGraph, *, source: str) -> nx.MultiDiGraph:
+    """Validate a loaded graph and complete its lengths, speeds and travel times.
+
+    Parameters
+    ----------
+    G
+        osmnx-style MultiDiGraph; not modified.
+    source
+        File or place the graph came from, used in messages.
+
+    Returns
+    -------
+    G
+        A WGS84 copy with ``length``, ``speed_kph``, ``travel_time``, ``speed_kph_heavy`` and
+        ``travel_time_heavy`` on every edge, reduced to its largest strongly connected
+        component.
+
+    Raises
+    ------
+    NetworkError
+        If the graph has no nodes or edges, or nodes lack ``x``/``y``.
+
+    Notes
+    -----
+    Missing ``speed_kph`` is imputed with ``osmnx.routing.add_edge_speeds`` (OSM ``maxspeed``
+    where tagged, else `OSM_HWY_SPEEDS_KPH`), missing ``travel_time`` with
+    ``add_edge_travel_times``. Missing heavy values are ``min(HEAVY_SPEED_FACTOR × speed_kph,
+    HEAVY_SPEED_CAP_KPH)``. Existing values are kept.
+    """
+    if len(G) == 0:
+        msg = f"road network {source!r} is empty (no nodes)"
+        raise NetworkError(msg)
+    if G.number_of_edges() == 0:
+        msg = f"road network {source!r} has {len(G)} nodes but no edges"
+        raise NetworkError(msg)
+    missing_xy = [n for n, d in G.nodes(data=True) if "x" not in d or "y" not in d]
+    if missing_xy:
+        msg = (
+            f"road network {source!r}: {len(missing_xy)} nodes lack x/y coordinates "
+            f"(e.g. node {missing_xy[0]!r}); is it an osmnx graph?"
+        )
+        raise NetworkError(msg)
+    G = G.copy()  # never mutate the caller's graph
+    G.graph.setdefault("crs", "epsg:4326")
+    if ox.projection.is_projected(G.graph["crs"]):
+        G = ox.projection.project_graph(G, to_latlong=True)
+    edges = list(G.edges(keys=True, data=True))
+    if any("length" not in d for *_, d in edges):
+        ox.distance.add_edge_lengths(
+            G, edges=[(u, v, k) for u, v, k, d in edges if "length" not in d]
+        )
+    for *_, d in edges:
+        d.setdefault("highway", "unclassified")
+    if any("speed_kph" not in d for *_, d in edges):
+        ox.routing.add_edge_speeds(
+            G, hwy_speeds=OSM_HWY_SPEEDS_KPH, fallback=OSM_FALLBACK_SPEED_KPH
+        )
+    if any("travel_time" not in d for *_, d in edges):
+        ox.routing.add_edge_travel_times(G)
+    for *_, d in edges:
+        if "travel_time_heavy" not in d:
+            heavy = min(HEAVY_SPEED_FACTOR * float(d["speed_kph"]), HEAVY_SPEED_CAP_KPH)
+            d["speed_kph_heavy"] = heavy
+            d["travel_time_heavy"] = float(d["length"]) / (heavy / 3.6)
+
+    n0, e0 = len(G), G.number_of_edges()
+    if not nx.is_strongly_connected(G):
+        G = ox.truncate.largest_component(G, strongly=True)
+        dn, de = n0 - len(G), e0 - G.number_of_edges()
+        msg = (
+            f"road network {source!r}: kept the largest strongly connected component; dropped "
+            f"{dn} of {n0} nodes ({100 * dn / n0:.1f} %) and {de} of {e0} edges "
+            f"({100 * de / e0:.1f} %)"
+        )
+        warnings.warn(msg, UserWarning, stacklevel=2)
+    if G.number_of_edges() == 0:
+        msg = f"road network {source!r} has no strongly connected part with an edge"
+        raise NetworkError(msg)
+    G.graph.setdefault("name", Path(source).stem if source else "network")
+    return G
