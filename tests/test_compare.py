@@ -13,7 +13,8 @@ import yaml
 from scipy import stats
 
 from sim.cli import main
-from sim.analysis.compare import distinct_labels, paired_difference, same_incidents
+from sim.analysis.compare import distinct_labels, same_incidents
+from sim.results.stats import paired_difference
 from sim.scenario import load_scenario
 
 SMALL = Path(__file__).resolve().parents[1] / "scenarios" / "small_test.yaml"

@@ -13,7 +13,8 @@ import pytest
 from sim.model.engine import Demand, simulate
 from sim.scenario import load_scenario, scenario_from_dict, scenario_to_dict
 from sim.model.travel import RoadState
-from sim.workflows.common import execute, load_network
+from sim.workflows.common import load_network
+from sim.workflows.run import run_scenario
 from tests.engine_helpers import make_fleet, make_incidents
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,7 +32,7 @@ def _baseline(**changes):
 def _flood_season():
     """Baseline over the flood season (May-September), 3 replications, run once per test session."""
     sc = _baseline(start_date="2025-05-01", horizon_days=150, replications=3)
-    return sc, execute(sc, None, workers=1, plots=False)
+    return sc, run_scenario(sc, workers=1, plots=False)
 
 
 def test_baseline_has_comms_target_and_boat_legs():
@@ -103,7 +104,7 @@ def test_town_with_no_other_route_is_reported_isolated():
     data["closures"] = [{"between": [town, n], "reason": "test"} for n in nbrs]
     data["replications"] = 1
     sc = scenario_from_dict(data, source="test")
-    res = execute(sc, None, workers=1, plots=False)
+    res = run_scenario(sc, workers=1, plots=False)
     iso = res.metrics["isolation"]["towns"]
     assert town in iso
     horizon_h = sc.horizon_days * 24 + 72  # horizon plus the drain period
@@ -118,7 +119,7 @@ def test_removing_a_depots_stock_never_improves_initial_relief():
     for f in data["facilities"]:
         if f["id"] == "depot_lechang":
             f["stock"] = {k: 0 for k in f["stock"]}
-    less = execute(scenario_from_dict(data, source="test"), None, workers=1, plots=False)
+    less = run_scenario(scenario_from_dict(data, source="test"), workers=1, plots=False)
     np.testing.assert_array_equal(res.table["t_h"], less.table["t_h"])
     a = res.metrics["targets"]["initial_relief"]["share"]
     b = less.metrics["targets"]["initial_relief"]["share"]
@@ -137,7 +138,7 @@ def test_a_surge_day_lowers_initial_relief():
         "day": 45, "duration_h": 24, "counties": ["乐昌", "乳源", "武江"], "label": "typhoon",
         "incidents": {"flood": 25, "landslide": 15, "water_rescue": 20},
     }]
-    surged = execute(scenario_from_dict(data, source="test"), None, workers=1, plots=False)
+    surged = run_scenario(scenario_from_dict(data, source="test"), workers=1, plots=False)
     ordinary = ~surged.table["surge"].astype(bool)
     np.testing.assert_array_equal(surged.table["t_h"][ordinary], res.table["t_h"])
     assert surged.table["surge"].sum() == 3 * 60

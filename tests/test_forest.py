@@ -14,7 +14,7 @@ from sim.physics import aviation
 from sim.model.engine import FirePlan, simulate
 from sim.scenario import load_scenario, scenario_from_dict, scenario_to_dict
 from sim.model.travel import AirFleet, TravelModel
-from sim.workflows.common import execute
+from sim.workflows.run import run_scenario
 from tests.engine_helpers import make_fleet, make_incidents
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -41,7 +41,7 @@ def _set_units(sc, facility_id: str, unit: str, count: int):
 def test_baseline_metrics_hold_forest_targets(tmp_path):
     """The baseline's metrics.json holds forest_fire_24h and forest_burn_ratio (short run)."""
     sc = _with(load_scenario(BASELINE), horizon_days=60, replications=2)
-    res = execute(sc, tmp_path / "b", workers=1, plots=False)
+    res = run_scenario(sc, out=tmp_path / "b", workers=1, plots=False)
     m = json.loads((tmp_path / "b" / "metrics.json").read_text(encoding="utf-8"))
     assert m == res.metrics
     f24 = m["targets"]["forest_fire_24h"]
@@ -67,7 +67,7 @@ def _far_fire_mask(res, prep) -> np.ndarray:
 def test_adding_a_helicopter_never_lowers_24h_share_and_speeds_far_fires():
     """Common random numbers: 0 → 1 → 2 helicopters; the 24 h share never drops, far fires are reached sooner."""
     sc0 = _set_units(load_scenario(FOREST), "centre", "helicopter", 0)
-    runs = [execute(_set_units(sc0, "centre", "helicopter", n), None, workers=1, plots=False) for n in (0, 1, 2)]
+    runs = [run_scenario(_set_units(sc0, "centre", "helicopter", n), workers=1, plots=False) for n in (0, 1, 2)]
     shares = [r.metrics["targets"]["forest_fire_24h"]["share"] for r in runs]
     assert shares[0] <= shares[1] <= shares[2], shares
     # Identical fires in all three runs (CRN).
@@ -151,8 +151,8 @@ def test_lower_detection_coverage_burns_more_forest():
     data = scenario_to_dict(base)
     data["incidents"]["forest_fire"]["fire"]["detection"] = {"coverage": 0.2}
     worse = scenario_from_dict(data, source="test")
-    a = execute(base, None, workers=1, plots=False).table
-    b = execute(worse, None, workers=1, plots=False).table
+    a = run_scenario(base, workers=1, plots=False).table
+    b = run_scenario(worse, workers=1, plots=False).table
     assert np.all(b["report_h"] >= a["report_h"] - 1e-12)
     assert np.nansum(b["burned_ha"]) > np.nansum(a["burned_ha"])
 

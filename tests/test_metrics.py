@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from sim.analysis.summary import mean_ci
+from sim.results.stats import mean_ci
 
 
 def test_ratio_interval_is_not_clipped_at_one() -> None:

@@ -244,10 +244,12 @@ def test_every_facility_kind_and_measure_has_labels():
     """Report labels cover every facility kind and target measure the scenario schema allows."""
     import typing
 
-    from sim.output.report import KIND_LABEL, MEASURE_LABEL
+    from sim.output.report import KIND_LABEL
+    from sim.results.measures import MEASURES
     from sim.scenario import Facility, Target
 
     kinds = set(typing.get_args(Facility.model_fields["kind"].annotation))
     measures = set(typing.get_args(Target.model_fields["measure"].annotation))
     assert kinds <= set(KIND_LABEL), kinds - set(KIND_LABEL)
-    assert measures <= set(MEASURE_LABEL), measures - set(MEASURE_LABEL)
+    assert measures == set(MEASURES)
+    assert all(all(m.label) for m in MEASURES.values())

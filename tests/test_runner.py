@@ -12,7 +12,7 @@ import pytest
 
 from sim.cli import main
 from sim.scenario import load_scenario
-from sim.workflows.common import execute
+from sim.workflows.run import run_scenario
 
 SMALL = Path(__file__).resolve().parents[1] / "scenarios" / "small_test.yaml"
 
@@ -79,7 +79,7 @@ def test_response_not_faster_than_travel(tmp_path):
 
 
 def _shares(scenario):
-    res = execute(scenario, None, workers=1, plots=False)
+    res = run_scenario(scenario, workers=1, plots=False)
     return res
 
 

@@ -17,22 +17,16 @@ import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
-from scipy import stats
 
 from sim import geo
-from sim.analysis.summary import clean, target_shares, time_column
-
-if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
-
-    from sim.model.runner import Prepared
-    from sim.scenario import Scenario, Target
-
-#: Target measures that are one ratio per run, not a share of incidents meeting a threshold.
-RATIO_MEASURES = frozenset({"firefighter_ratio", "burn_ratio"})
+from sim.model.runner import Prepared
+from sim.results.files import clean
+from sim.results.measures import MEASURES, TimeShare, per_incident_targets
+from sim.results.stats import paired_difference, verdict
+from sim.scenario import Scenario, Target
 #: Percentile reported per incident type and county (first-arrival hours).
 P_HIGH = 90
 #: A town counts as "beyond the target" when fewer than this share of its incidents met it.
@@ -75,110 +69,6 @@ def distinct_labels(names: Sequence[str], sources: Sequence[str]) -> list[str]:
     return final
 
 
-def paired_difference(
-    values: Sequence[float], reference: Sequence[float], level: float = 0.95
-) -> dict[str, Any]:
-    """Mean and t-interval of the per-replication differences ``values[r] − reference[r]``.
-
-    Parameters
-    ----------
-    values, reference
-        One number per replication (same replication order); NaN entries (no incident of the
-        kind in that replication) drop the pair.
-    level
-        Confidence level of the interval.
-
-    Returns
-    -------
-    diff
-        ``{"diff", "ci95", "n_pairs", "significant", "per_replication"}``. With a single pair
-        the interval is unknown (None); ``significant`` is True when the interval excludes 0.
-        The interval is not clipped (differences of shares lie in [−1, 1]).
-    """
-    x = np.asarray(values, dtype=float)
-    a = np.asarray(reference, dtype=float)
-    if x.shape != a.shape:
-        msg = f"paired difference needs equal replication counts, got {x.size} and {a.size}"
-        raise ValueError(msg)
-    d_all = x - a
-    ok = ~np.isnan(d_all)
-    d = d_all[ok]
-    n = int(d.size)
-    out: dict[str, Any] = {
-        "diff": None,
-        "ci95": [None, None],
-        "n_pairs": n,
-        "significant": False,
-        "per_replication": [None if math.isnan(v) else float(v) for v in d_all],
-    }
-    if n == 0:
-        return out
-    m = float(d.mean())
-    out["diff"] = m
-    if n >= 2:
-        half = float(stats.t.ppf(0.5 + level / 2, n - 1) * d.std(ddof=1) / math.sqrt(n))
-        lo, hi = m - half, m + half
-        out["ci95"] = [lo, hi]
-        out["significant"] = bool(lo > 0 or hi < 0)
-    return out
-
-
-def is_ratio(measure: str) -> bool:
-    """Whether a target measure is a ratio (one value per run) rather than a share of incidents."""
-    return measure in RATIO_MEASURES
-
-
-def lower_is_better(measure: str) -> bool:
-    """Whether a smaller value of the measure is better (burned forest ratio)."""
-    return measure == "burn_ratio"
-
-
-def requirement(target: Mapping[str, Any]) -> tuple[str, float | None]:
-    """Return (``"≥"`` or ``"≤"``, limit) of a ``metrics.json``-style target entry.
-
-    Time targets: share ≥ ``required_share``; ``firefighter_ratio``: value ≥
-    ``required_per_mille``; ``burn_ratio``: value ≤ ``max_per_mille`` (‰). The limit is None
-    when a sweep varies it.
-    """
-    m = target["measure"]
-    key = {"firefighter_ratio": "required_per_mille", "burn_ratio": "max_per_mille"}.get(
-        m, "required_share"
-    )
-    limit = target.get(key)
-    return ("≤" if m == "burn_ratio" else "≥"), (None if limit is None else float(limit))
-
-
-def target_value(target: Mapping[str, Any]) -> float | None:
-    """The share (time targets) or value (ratio targets) of a target entry."""
-    return target.get("value") if is_ratio(target["measure"]) else target.get("share")
-
-
-def verdict(diff: Mapping[str, Any] | None, *, lower_better: bool) -> str:
-    """``"better"``, ``"worse"`` or ``"not significant"`` for a paired difference."""
-    if not diff or diff.get("diff") is None or not diff.get("significant"):
-        return "not significant"
-    return "better" if (diff["diff"] < 0) == lower_better else "worse"
-
-
-def time_targets(scenario: Scenario) -> list[Target]:
-    """Return the scenario's targets that measure a time against a threshold (not the ratios)."""
-    return [t for t in scenario.targets if not is_ratio(t.measure)]
-
-
-def target_mask(table: Mapping[str, np.ndarray], target: Target) -> np.ndarray:
-    """Incidents a time target is evaluated on (its types; relief: only with affected people)."""
-    m = np.isin(table["type"], list(target.incident_types or ()))
-    if target.measure == "relief":
-        m &= np.asarray(table["affected_people"]) > 0
-    return m
-
-
-def target_met(table: Mapping[str, np.ndarray], target: Target) -> np.ndarray:
-    """Whether each incident met the target's threshold (never reached = missed)."""
-    x = np.asarray(table[time_column(target)], dtype=float)
-    return np.nan_to_num(x, nan=np.inf) < float(target.threshold_h or 0.0)
-
-
 def any_target_missed(
     table: Mapping[str, np.ndarray], scenario: Scenario
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -186,10 +76,11 @@ def any_target_missed(
     n = len(table["type"])
     relevant = np.zeros(n, dtype=bool)
     missed = np.zeros(n, dtype=bool)
-    for tg in time_targets(scenario):
-        m = target_mask(table, tg)
+    for tg in per_incident_targets(scenario.targets):
+        measure = _time_measure(tg)
+        m = measure.mask(table, tg)
         relevant |= m
-        missed |= m & ~target_met(table, tg)
+        missed |= m & ~measure.met_by_incident(table, tg)
     return relevant, missed
 
 
@@ -263,12 +154,12 @@ def county_equity(prep: Prepared, table: Mapping[str, np.ndarray]) -> dict[str, 
     inc_county = np.asarray(table["county"]).astype(str)
     needs_units = np.asarray(table["units_required"]) > 0
     fa = np.asarray(table["first_arrival_h"], dtype=float)
-    targets = time_targets(sc)
+    targets = per_incident_targets(sc.targets)
     per_target = {
         tg.id: (
-            target_mask(table, tg),
-            target_met(table, tg),
-            np.asarray(table[time_column(tg)], dtype=float),
+            _time_measure(tg).mask(table, tg),
+            _time_measure(tg).met_by_incident(table, tg),
+            np.asarray(table[_time_measure(tg).column(tg)], dtype=float),
         )
         for tg in targets
     }
@@ -371,25 +262,23 @@ def same_incidents(a: Scenario, b: Scenario) -> bool:
     return all(getattr(a, k) == getattr(b, k) for k in keys)
 
 
+def _time_measure(tg: Target) -> TimeShare:
+    measure = MEASURES[tg.measure]
+    assert isinstance(measure, TimeShare)  # noqa: S101 - callers pass per-incident targets only
+    return measure
+
+
 def _target_block(run: ScenarioRun, tg: Target) -> dict[str, Any]:
+    """A scenario's estimate of one target, as in its ``metrics.json`` entry."""
     m = run.metrics["targets"][tg.id]
-    if is_ratio(tg.measure):
-        return {
-            "value": m["value"],
-            "ci95": m["ci95"],
-            "met": m["met"],
-            "met_95": m["met_95"],
-            "per_replication": m.get("per_replication"),
-        }
-    n_rep = int(run.prep.scenario.replications)
-    s = target_shares(run.table, tg, n_rep)
+    key = MEASURES[tg.measure].value_key
     return {
-        "share": s["share"],
-        "ci95": s["ci95"],
+        key: m[key],
+        "ci95": m["ci95"],
         "met": m["met"],
         "met_95": m["met_95"],
-        "n_incidents": s["n_incidents"],
-        "per_replication": s["per_replication"],
+        **({"n_incidents": m["n_incidents"]} if "n_incidents" in m else {}),
+        "per_replication": m.get("per_replication"),
     }
 
 
@@ -446,25 +335,17 @@ def compare_runs(runs: Sequence[ScenarioRun]) -> dict[str, Any]:
 
     targets: dict[str, Any] = {}
     for tg in rsc.targets:
+        measure = MEASURES[tg.measure]
         entry: dict[str, Any] = {
             "label": {"zh": tg.label.zh, "en": tg.label.en},
             "measure": tg.measure,
         }
-        if tg.measure == "firefighter_ratio":
-            entry["required_per_mille"] = tg.required_per_mille
-        elif tg.measure == "burn_ratio":
-            entry |= {
-                "incident_types": list(tg.incident_types or ()),
-                "max_per_mille": tg.max_per_mille,
-            }
-        else:
-            entry |= {
-                "incident_types": list(tg.incident_types or ()),
-                "threshold_h": tg.threshold_h,
-                "required_share": tg.required_share,
-                "column": time_column(tg),
-            }
-        entry["lower_is_better"] = lower_is_better(tg.measure)
+        for key in measure.keys:
+            value = getattr(tg, key)
+            entry[key] = list(value or ()) if key == "incident_types" else value
+        if isinstance(measure, TimeShare):
+            entry["column"] = measure.column(tg)
+        entry["lower_is_better"] = measure.lower_is_better
         by_sc: dict[str, Any] = {}
         for run in runs:
             other = {t.id: t for t in run.prep.scenario.targets}.get(tg.id)
@@ -491,7 +372,7 @@ def compare_runs(runs: Sequence[ScenarioRun]) -> dict[str, Any]:
                 )
         for d in diffs.values():
             if d is not None:
-                d["verdict"] = verdict(d, lower_better=lower_is_better(tg.measure))
+                d["verdict"] = verdict(d, lower_better=measure.lower_is_better)
         entry["by_scenario"] = by_sc
         entry["diff_vs_reference"] = diffs
         targets[tg.id] = entry
@@ -583,7 +464,7 @@ def comparison_rows(comparison: Mapping[str, Any]) -> list[dict[str, Any]]:
         )
 
     for tid, t in comparison["targets"].items():
-        key = "value" if is_ratio(t["measure"]) else "share"
+        key = MEASURES[t["measure"]].value_key
         for label, blk in t["by_scenario"].items():
             add("target", tid, key, label, blk, key, t["diff_vs_reference"][label])
     for name, r in comparison["response_times"].items():

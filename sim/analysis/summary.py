@@ -7,130 +7,39 @@ approach for terminating simulations (Law, *Simulation Modeling and Analysis*, c
 
 from __future__ import annotations
 
-import math
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
-from scipy import stats
 
-if TYPE_CHECKING:
-    from collections.abc import Sequence
+from sim.model.runner import Prepared, ReplicationResult
+from sim.physics.fire import SHAOGUAN_FOREST_HA
+from sim.results.files import clean
+from sim.results.measures import MEASURES, Context
+from sim.results.schema import concat_tables
+from sim.results.stats import distribution
 
-    from sim.model.runner import Prepared, ReplicationResult
-
-TIME_COLUMNS = {
-    "first_arrival": "first_arrival_h",
-    "all_arrived": "all_arrived_h",
-    "relief": "relief_h",
-    "contained": "contained_h",
-}
-
-
-def time_column(target: Any) -> str:
-    """Return the incidents-table column a time target is measured on."""
-    if target.measure == "unit_arrival":
-        return f"{target.unit_type}_arrival_h"
-    return TIME_COLUMNS[target.measure]
-PERCENTILES = (50, 90, 95)
-
-
-def concat_tables(results: Sequence[ReplicationResult]) -> dict[str, np.ndarray]:
-    """Stack the per-incident columns of all replications (replication order kept)."""
-    keys = list(results[0].incidents)
-    return {k: np.concatenate([np.asarray(r.incidents[k]) for r in results]) for k in keys}
-
-
-def mean_ci(
-    values: Sequence[float], level: float = 0.95, *, bounds: tuple[float, float] = (-math.inf, math.inf)
-) -> tuple[float, float, float]:
-    """Return (mean, low, high) of a t-interval; with one value the interval is the value.
-
-    The interval is clipped to `bounds`, the range the quantity can take: [0, 1] for a share,
-    [0, inf) for a non-negative ratio. Nothing else is clipped.
-    """
-    x = np.asarray([v for v in values if not math.isnan(v)], dtype=float)
-    if x.size == 0:
-        return (math.nan, math.nan, math.nan)
-    m = float(x.mean())
-    if x.size == 1:
-        return (m, m, m)
-    half = float(stats.t.ppf(0.5 + level / 2, x.size - 1) * x.std(ddof=1) / math.sqrt(x.size))
-    return (m, max(bounds[0], m - half), min(bounds[1], m + half))
-
-
-def target_shares(table: dict[str, np.ndarray], target: Any, replications: int) -> dict[str, Any]:
-    """Compute per-replication shares of incidents meeting a time target.
-
-    An incident that never got the measured event (NaN: unserved, or relief never arrived)
-    counts as missed: it is never dropped from the denominator.
-    """
-    col = table[time_column(target)]
-    mask = np.isin(table["type"], list(target.incident_types))
-    if target.measure == "relief":
-        mask &= table["affected_people"] > 0
-    met = np.zeros(col.size, dtype=bool)
-    ok = mask & ~np.isnan(col)
-    met[ok] = col[ok] < target.threshold_h
-    rep = table["replication"]
-    shares, counts = [], []
-    for r in range(replications):
-        sel = mask & (rep == r)
-        n = int(sel.sum())
-        counts.append(n)
-        shares.append(float(met[sel].mean()) if n else math.nan)
-    mean, lo, hi = mean_ci(shares, bounds=(0.0, 1.0))
-    n_all = int(mask.sum())
-    return {
-        "share": mean,
-        "ci95": [lo, hi],
-        "share_pooled": float(met[mask].mean()) if n_all else math.nan,
-        "n_incidents": n_all,
-        "n_met": int(met[mask].sum()),
-        "n_never": int((mask & np.isnan(col)).sum()),
-        "per_replication": shares,
-    }
-
-
-def burn_ratio(prep: Prepared, table: dict[str, np.ndarray], target: Any, replications: int) -> dict[str, Any]:
-    """Burned forest area per year over the forest area (‰), per replication, with a t-interval.
-
-    Forest area = 74.52 % (2023 forest cover) of the study area: 1,372,137 ha for Shaoguan.
-    """
-    from sim.physics.fire import SHAOGUAN_FOREST_HA
-
+def context(prep: Prepared, replications: int) -> Context:
+    """Return the run-level facts the measures need (population, staff, forest area, years)."""
     sc = prep.scenario
-    kinds = list(target.incident_types or [n for n, inc in sc.incidents.items() if inc.fire is not None])
-    mask = np.isin(table["type"], kinds)
-    years = float(sc.horizon_days) / 365.25
-    burned = np.nan_to_num(np.asarray(table["burned_ha"], dtype=float), nan=0.0)
-    per_rep = [
-        float(burned[mask & (table["replication"] == r)].sum()) / years / SHAOGUAN_FOREST_HA * 1000.0
-        for r in range(replications)
-    ]
-    mean, lo, hi = mean_ci(per_rep, bounds=(0.0, math.inf))
+    return Context(
+        replications=replications,
+        horizon_days=float(sc.horizon_days),
+        population=prep.population,
+        full_time_staff=prep.full_time_staff,
+        forest_area_ha=SHAOGUAN_FOREST_HA,
+        fire_types=tuple(n for n, inc in sc.incidents.items() if inc.fire is not None),
+    )
+
+
+def evaluate_targets(prep: Prepared, table: Mapping[str, np.ndarray], replications: int) -> dict[str, Any]:
+    """Return the ``targets`` section of ``metrics.json``: each target evaluated by its measure."""
+    ctx = context(prep, replications)
     return {
-        "incident_types": kinds,
-        "value": mean,
-        "unit": "per_mille_per_year",
-        "ci95": [lo, hi],
-        "max_per_mille": target.max_per_mille,
-        "burned_ha_per_year": mean * SHAOGUAN_FOREST_HA / 1000.0,
-        "forest_area_ha": SHAOGUAN_FOREST_HA,
-        "per_replication": per_rep,
-        "met": bool(mean <= target.max_per_mille),
-        "met_95": bool(hi <= target.max_per_mille),
+        tg.id: {"label": {"zh": tg.label.zh, "en": tg.label.en}, "measure": tg.measure}
+        | MEASURES[tg.measure].evaluate(table, tg, ctx)
+        for tg in prep.scenario.targets
     }
-
-
-def _pct(x: np.ndarray) -> dict[str, Any]:
-    served = x[~np.isnan(x)]
-    out: dict[str, Any] = {"n": int(x.size), "n_without": int(x.size - served.size)}
-    if served.size:
-        out["mean"] = float(served.mean())
-        for p in PERCENTILES:
-            out[f"p{p}"] = float(np.percentile(served, p))
-        out["max"] = float(served.max())
-    return out
 
 
 def summarise(prep: Prepared, results: Sequence[ReplicationResult]) -> dict[str, Any]:
@@ -151,37 +60,10 @@ def summarise(prep: Prepared, results: Sequence[ReplicationResult]) -> dict[str,
     """
     sc = prep.scenario
     n_rep = len(results)
-    table = concat_tables(results)
+    table = concat_tables([r.incidents for r in results])
     horizon_s = float(sc.horizon_days) * 86400.0
 
-    targets: dict[str, Any] = {}
-    for tg in sc.targets:
-        entry: dict[str, Any] = {"label": {"zh": tg.label.zh, "en": tg.label.en}, "measure": tg.measure}
-        if tg.measure == "burn_ratio":
-            entry |= burn_ratio(prep, table, tg, n_rep)
-        elif tg.measure == "firefighter_ratio":
-            value = prep.full_time_staff / prep.population * 1000.0
-            entry |= {
-                "value": value,
-                "unit": "per_mille",
-                "ci95": [value, value],
-                "required_per_mille": tg.required_per_mille,
-                "full_time_staff": prep.full_time_staff,
-                "population": prep.population,
-                "met": bool(value >= tg.required_per_mille),
-                "met_95": bool(value >= tg.required_per_mille),
-            }
-        else:
-            s = target_shares(table, tg, n_rep)
-            entry |= {
-                "incident_types": list(tg.incident_types),
-                "threshold_h": tg.threshold_h,
-                "required_share": tg.required_share,
-                **s,
-                "met": bool(s["share"] >= tg.required_share) if not math.isnan(s["share"]) else False,
-                "met_95": bool(s["ci95"][0] >= tg.required_share) if not math.isnan(s["share"]) else False,
-            }
-        targets[tg.id] = entry
+    targets = evaluate_targets(prep, table, n_rep)
 
     types = table["type"]
     needs_units = table["units_required"] > 0
@@ -190,27 +72,27 @@ def summarise(prep: Prepared, results: Sequence[ReplicationResult]) -> dict[str,
         m = types == name
         entry = {
             "incidents_per_year": float(m.sum() / n_rep / (sc.horizon_days / 365.25)) if n_rep else 0.0,
-            "first_arrival_h": _pct(table["first_arrival_h"][m & needs_units]),
-            "all_arrived_h": _pct(table["all_arrived_h"][m & needs_units]),
+            "first_arrival_h": distribution(table["first_arrival_h"][m & needs_units]),
+            "all_arrived_h": distribution(table["all_arrived_h"][m & needs_units]),
         }
         if (table["affected_people"][m] > 0).any():
-            entry["relief_h"] = _pct(table["relief_h"][m])
+            entry["relief_h"] = distribution(table["relief_h"][m])
         modes = table["first_mode"][m & needs_units]
         entry["first_arrival_mode"] = {str(k): int((modes == k).sum()) for k in sorted({str(x) for x in modes}) if k}
         if np.isfinite(np.asarray(table["first_air_h"][m], dtype=float)).any():
-            entry["first_ground_h"] = _pct(table["first_ground_h"][m & needs_units])
-            entry["first_air_h"] = _pct(table["first_air_h"][m & needs_units])
+            entry["first_ground_h"] = distribution(table["first_ground_h"][m & needs_units])
+            entry["first_air_h"] = distribution(table["first_air_h"][m & needs_units])
         if sc.incidents[name].fire is not None:
-            entry["detection_h"] = _pct(table["report_h"][m])
-            entry["contained_h"] = _pct(table["contained_h"][m])
-            entry["burned_ha"] = _pct(np.asarray(table["burned_ha"][m], dtype=float))
+            entry["detection_h"] = distribution(table["report_h"][m])
+            entry["contained_h"] = distribution(table["contained_h"][m])
+            entry["burned_ha"] = distribution(np.asarray(table["burned_ha"][m], dtype=float))
         if (table["boat_h"][m & needs_units] > 0).any():
             entry["boat_leg_share"] = float((table["first_mode"][m & needs_units] == "boat").mean())
         by_type[name] = entry
     by_county: dict[str, Any] = {}
     for county in sorted({str(c) for c in table["county"]}):
         m = (table["county"] == county) & needs_units
-        by_county[county] = {"first_arrival_h": _pct(table["first_arrival_h"][m])}
+        by_county[county] = {"first_arrival_h": distribution(table["first_arrival_h"][m])}
 
     fleet = prep.fleet
     busy = np.stack([r.unit_busy_s for r in results]) if n_rep else np.zeros((0, fleet.n_units))
@@ -251,7 +133,7 @@ def summarise(prep: Prepared, results: Sequence[ReplicationResult]) -> dict[str,
         if m.any():
             queue[name] = {
                 "share_queued": float(queued[m].mean()),
-                "wait_h": _pct(table["wait_h"][m & queued]),
+                "wait_h": distribution(table["wait_h"][m & queued]),
             }
 
     unserved_mask = needs_units & np.isnan(table["first_arrival_h"])
@@ -299,7 +181,7 @@ def summarise(prep: Prepared, results: Sequence[ReplicationResult]) -> dict[str,
     relief_stats = {
         "events": int(relief_mask.sum()),
         "affected_people": int(table["affected_people"][relief_mask].sum()),
-        "relief_h": _pct(table["relief_h"][relief_mask]),
+        "relief_h": distribution(table["relief_h"][relief_mask]),
     }
     if prep.relief is not None and relief_mask.any():
         people = np.asarray(table["affected_people"], dtype=float)[relief_mask]
@@ -341,19 +223,3 @@ def summarise(prep: Prepared, results: Sequence[ReplicationResult]) -> dict[str,
             **({"road_events": road_events} if road_events else {}),
         }
     )
-
-
-def clean(x: Any) -> Any:
-    """Round floats to 6 decimals, map NaN/inf to None and −0.0 to 0.0 (stable, valid JSON)."""
-    if isinstance(x, dict):
-        return {str(k): clean(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return [clean(v) for v in x]
-    if isinstance(x, (bool, np.bool_)):
-        return bool(x)
-    if isinstance(x, (int, np.integer)):
-        return int(x)
-    if isinstance(x, (float, np.floating)):
-        v = float(x)
-        return round(v, 6) + 0.0 if math.isfinite(v) else None
-    return x

@@ -11,17 +11,14 @@ import itertools
 import math
 import warnings
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import yaml
 
-from sim.analysis.compare import is_ratio, lower_is_better, requirement, target_value
 from sim.errors import ScenarioError
-
-if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
-
-    from sim.scenario import Scenario
+from sim.results.measures import MEASURES
+from sim.scenario import Scenario, apply_overrides, scenario_from_dict
 
 #: Default number of settings tried by ``--until-met`` (the start value included).
 DEFAULT_MAX_STEPS = 10
@@ -210,7 +207,6 @@ def expand_grid(
     ScenarioError
         Naming the ``--set`` path and value when a path does not exist or a value is invalid.
     """
-    from sim.scenario import apply_overrides, scenario_from_dict
 
     keys = [p.key for p in params]
     if len(set(keys)) != len(keys):
@@ -249,20 +245,22 @@ def expand_grid(
 
 
 def meets(target: Mapping[str, Any]) -> bool:
-    """Whether a ``metrics.json`` target is met with 95 % confidence.
+    """Whether a ``metrics.json`` target is met with 95 % confidence (its ``met_95``).
 
-    Time targets: lower end of the 95 % CI of the share ≥ required share. Firefighters per
-    mille: value ≥ required (no sampling error). Burned forest ratio: upper end of its 95 % CI
-    ≤ the maximum. (``met_95`` of `sim.metrics.summarise`.)
+    The verdict comes from the target's measure (`sim.results.measures`): the pessimistic end
+    of the interval meets the requirement.
     """
     return bool(target.get("met_95"))
 
 
 def all_time_targets_met(targets: Mapping[str, Any], ids: Sequence[str] | None = None) -> bool:
-    """Whether every time target (not the ratio targets), or every target in `ids`, is met with 95 % confidence."""
+    """Whether every time target, or every target in `ids`, is met with 95 % confidence.
+
+    Time targets are those whose measure judges incidents one by one against a threshold.
+    """
     if ids is not None:
         return all(meets(targets[i]) for i in ids)
-    return all(meets(t) for t in targets.values() if not is_ratio(t["measure"]))
+    return all(meets(t) for t in targets.values() if MEASURES[t["measure"]].per_incident)
 
 
 def _dominates(a: Sequence[int], b: Sequence[int]) -> bool:
@@ -332,10 +330,11 @@ def smallest_meeting(
 
             def score(pt: Mapping[str, Any], tid: str = tid) -> float:
                 t = pt["targets"][tid]
-                v = target_value(t)
+                measure = MEASURES[t["measure"]]
+                v = measure.value(t)
                 if v is None:
                     return -math.inf
-                return -float(v) if lower_is_better(t["measure"]) else float(v)
+                return -v if measure.lower_is_better else v
 
             best = max(points, key=score)
             t = best["targets"][tid]
@@ -400,24 +399,15 @@ def statement(
     best = result.get("best")
     extra = ""
     if best is not None and target is not None:
-        if is_ratio(target["measure"]):
-            op, lim = requirement(target)
-            limit = "?" if lim is None else f"{lim:g}"
+        measure = MEASURES[target["measure"]]
+        if measure.value(best) is not None:
+            value = measure.value_text(best)
+            req = measure.requirement_text(target, lang, short=True)
+            at = setting_text(best["setting"])
             extra = (
-                f"（最好：{setting_text(best['setting'])} 时为 {best['value']:.3f}‰，要求 {op} {limit}‰）"
+                f"（最好：{at} 时为 {value}，要求 {req}）"
                 if zh
-                else f" (best: {best['value']:.3f}‰ at {setting_text(best['setting'])}; required {op} {limit}‰)"
-            )
-        elif best["share"] is not None:
-            req_s = (
-                "?" if target.get("required_share") is None else f"{target['required_share']:.0%}"
-            )
-            lo = best["ci95"][0]
-            lo_t = "—" if lo is None else f"{lo:.1%}"
-            extra = (
-                f"（最好：{setting_text(best['setting'])} 时比例 {best['share']:.1%}，置信下限 {lo_t}，要求 ≥ {req_s}）"
-                if zh
-                else f" (best: share {best['share']:.1%}, CI low {lo_t} at {setting_text(best['setting'])}; required ≥ {req_s})"
+                else f" (best: {value} at {at}; required {req})"
             )
     return (
         f"{name}：{where}没有任何设置能以 95% 置信度达标{extra}"

@@ -1,4 +1,4 @@
-"""Command line: parse arguments, call a workflow, print its result, map errors to exit codes."""
+"""Command line: parse arguments, call one workflow, print its result, map errors to exit codes."""
 
 from __future__ import annotations
 

@@ -1,31 +1,30 @@
 """Command line of the simulator: parse arguments, dispatch to a sub-command, map errors to exit codes.
 
-Each sub-command lives in its own private module ``sim/_cmd_<name>.py`` that exposes
-``add_parser(subparsers)`` and ``run(args) -> int``. Only expected errors (`SimError`) are
-turned into a message and exit status 2; anything else is a bug and keeps its traceback.
+Each sub-command has a module ``sim/cli/<name>.py`` with ``add_parser(subparsers)`` and
+``run(args) -> int``: it parses, calls one workflow (`sim.workflows`) and prints its result.
+Only expected errors (`SimError`) are turned into a message and exit status 2; anything else is
+a bug and keeps its traceback.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 from collections.abc import Sequence
 
+from sim.cli import compare, network, optimize, route, run, sweep
 from sim.errors import SimError
 
 #: Sub-commands in the order ``--help`` lists them.
-COMMANDS = ("run", "network", "route", "compare", "sweep", "optimize")
+COMMANDS = {
+    "run": run,
+    "network": network,
+    "route": route,
+    "compare": compare,
+    "sweep": sweep,
+    "optimize": optimize,
+}
 EXIT_USAGE = 2
-
-
-def _load(name: str):  # noqa: ANN202 - returns a module
-    try:
-        return importlib.import_module(f"sim.cli.{name}")
-    except ModuleNotFoundError as e:
-        if e.name == f"sim.cli.{name}":
-            return None
-        raise
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -35,10 +34,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Shaoguan emergency resource dispatch simulator (韶关应急资源调度仿真).",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMANDS:
-        module = _load(name)
-        if module is not None:
-            module.add_parser(sub)
+    for module in COMMANDS.values():
+        module.add_parser(sub)
     return parser
 
 

@@ -7,12 +7,11 @@ import json
 from pathlib import Path
 from typing import Any
 
-from sim import geo
-from sim.errors import NetworkError
-from sim.network import SHAOGUAN, RoadNetwork, network_from_spec, save_graph
+from rich.console import Console
+from rich.table import Table
 
-#: Resolution of ``--map`` PNGs; 120 dpi keeps the city map below 600 kB.
-MAP_DPI = 120
+from sim.network import SHAOGUAN
+from sim.workflows.network import summarise_network
 
 _CLASS_ZH = {
     "motorway": "高速公路",
@@ -53,51 +52,12 @@ def add_parser(subparsers: Any) -> None:
     p.set_defaults(handler=run)
 
 
-def seat_times(net: RoadNetwork, origin: str) -> list[dict[str, Any]]:
-    """Return routes from a place to every county seat, light and heavy profiles."""
-    place = geo.resolve_place(origin)
-    src, _ = net.snap_place(place)
-    towns = {t.code: t for t in geo.load_towns()}
-    rows = []
-    for county in geo.load_counties():
-        seat = towns.get(county.seat_town_code)
-        if seat is None:
-            continue
-        dst, _ = net.snap_place(geo.Place(seat.lon, seat.lat, seat.name, seat))
-        light = net.route(src, dst, profile="light")
-        heavy = net.route(src, dst, profile="heavy")
-        rows.append(
-            {
-                "county": county.name,
-                "seat": seat.name,
-                "length_km": round(light.length_m / 1000, 1),
-                "light_h": round(light.travel_time_s / 3600, 2),
-                "heavy_h": round(heavy.travel_time_s / 3600, 2),
-                "refs": list(light.refs),
-            }
-        )
-    return rows
-
-
 def run(args: argparse.Namespace) -> int:
     """Print the summary; write the GraphML export and the map if asked."""
-    net = network_from_spec(args.network, cache_dir=args.cache_dir)
-    summary = net.summary()
-    out: dict[str, Any] = {"network": args.network, **summary}
-    if args.origin:
-        out["from"] = args.origin
-        out["seat_times"] = seat_times(net, args.origin)
-    if args.export is not None:
-        if args.export.suffix.lower() != ".graphml":
-            msg = f"--export {str(args.export)!r}: the file name must end in .graphml"
-            raise NetworkError(msg)
-        out["export"] = str(save_graph(net.G, args.export))
-    if args.map is not None:
-        from sim.output.plots import save
-        from sim.output.plots.maps import plot_city_map
-
-        fig, _ = plot_city_map(net, lang=args.lang)
-        out["map"] = str(save(fig, args.map, dpi=MAP_DPI))
+    out = summarise_network(
+        args.network, cache_dir=args.cache_dir, origin=args.origin, export=args.export,
+        map_path=args.map, lang=args.lang,
+    ).summary
     if args.json:
         print(json.dumps(out, ensure_ascii=False, indent=2))
     else:
@@ -106,9 +66,6 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _print_human(out: dict[str, Any], lang: str) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
     zh = lang == "zh"
     console = Console(highlight=False)
     title = f"{'道路网络' if zh else 'Road network'} {out['network']}"

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import argparse
-import time
 from pathlib import Path
 from typing import Any
 
-from sim.cli.run import add_common_options
-from sim.analysis.placement.problem import OBJECTIVES
+from rich.console import Console
+
+from sim.analysis.placement import OBJECTIVES
+from sim.cli.common import add_common_options, progress_bar, run_options
+from sim.cli.compare import print_comparison
+from sim.workflows.optimize import optimize_placement
 
 
 def add_parser(sub: Any) -> None:
@@ -42,93 +45,38 @@ def add_parser(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Execute ``optimize``."""
-    from rich.console import Console
-
-    from sim.results import files as io
-    from sim.analysis.placement import problem as placement
-    from sim.errors import ScenarioError
-    from sim.model.runner import prepare
-    from sim.scenario import dump_scenario_yaml, scenario_from_dict
-    from sim.workflows.common import load_network, load_with_overrides
-
+    with progress_bar(args.quiet) as progress:
+        result = optimize_placement(
+            args.scenario,
+            kind=args.kind,
+            add=args.add,
+            objective=args.objective,
+            relocate=args.relocate,
+            threshold_h=args.threshold_h,
+            candidates=args.candidates,
+            capacity=args.capacity,
+            template=args.template,
+            time_limit_s=args.time_limit_s,
+            compare=not args.no_compare,
+            out=args.out,
+            progress=progress,
+            **run_options(args),
+        )
     console = Console()
-    if args.add < 0:
-        msg = f"--add must be >= 0, got {args.add}"
-        raise ScenarioError(msg)
-    sc = load_with_overrides(args.scenario, args)
-    net = load_network(sc.network)
-    prep = prepare(sc, net)
-    out = args.out or Path("results") / f"optimize_{sc.name}_{args.kind}"
-    cands = (placement.town_candidates(net) if args.candidates == "towns"
-             else placement.file_candidates(Path(args.candidates), net))
-    t0 = time.perf_counter()
-    problem = placement.build_problem(prep, args.kind, candidates=cands, relocate=args.relocate)
-    result = placement.solve(problem, args.objective, add=args.add, threshold_h=args.threshold_h,
-                             capacity=args.capacity, time_limit_s=args.time_limit_s)
-    data, added = placement.new_scenario_data(sc, problem, result, template=args.template, relocate=args.relocate)
-    new_sc = scenario_from_dict(data, source=f"{out}/scenario.yaml")
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "scenario.yaml").write_text(dump_scenario_yaml(new_sc), encoding="utf-8")
-    summary = {
-        "scenario": sc.name,
-        "kind": args.kind,
-        "objective": args.objective,
-        "status": result.status,
-        "objective_value": result.objective,
-        "mip_gap": result.mip_gap,
-        "solve_time_s": round(result.solve_time_s, 3),
-        "build_time_s": round(result.build_time_s, 3),
-        "formulation": result.formulation,
-        "n_candidates": len(problem.candidates),
-        "n_demand_points": len(problem.demand_towns),
-        "demand_unit": problem.weight_unit,
-        "demand_total": float(problem.weights.sum()),
-        "incident_types": list(problem.incident_types),
-        "fixed": [problem.candidates[k].name for k in problem.fixed],
-        "added": added,
-        "mean_travel_time_h": result.mean_cost / 3600.0,
-        "max_travel_time_h": result.max_cost / 3600.0,
-        "coverage_fraction": result.coverage_fraction,
-        "threshold_h": args.threshold_h,
-        "relocate": bool(args.relocate),
-    }
-    # Baseline value of the same objective (existing sites only) for the before/after line.
-    before = placement.score_existing(problem)
-    summary["before"] = before
-    io.write_json(out / "placement.json", summary)
+    pl, problem, sol = result.placement, result.problem, result.solution
+    before = pl["before"]
     console.print(
         f"{args.objective} on {len(problem.candidates)} candidates × {len(problem.demand_towns)} towns: "
-        f"status {result.status}, solved in {result.solve_time_s:.2f} s"
+        f"status {sol.status}, solved in {sol.solve_time_s:.2f} s"
     )
-    console.print(f"mean travel time to {args.kind}: {before['mean_travel_time_h']:.2f} h → "
-                  f"{summary['mean_travel_time_h']:.2f} h (demand-weighted); max {before['max_travel_time_h']:.2f} h → "
-                  f"{summary['max_travel_time_h']:.2f} h")
-    for a in added:
+    console.print(
+        f"mean travel time to {args.kind}: {before['mean_travel_time_h']:.2f} h → "
+        f"{pl['mean_travel_time_h']:.2f} h (demand-weighted); max {before['max_travel_time_h']:.2f} h → "
+        f"{pl['max_travel_time_h']:.2f} h"
+    )
+    for a in pl["added"]:
         console.print(f"  + {a['id']}: {a['site']} ({a['county']}) {a['lon']:.4f}, {a['lat']:.4f}")
-    if not args.no_plots:
-        from sim.output.plots import save
-        from sim.output.plots.charts import plot_placement_map
-
-        save(plot_placement_map(prep, problem, result, added, lang=args.lang)[0], out / "placement_map.png")
-    if not args.no_compare:
-        _compare(args, sc, new_sc, out, console)
-    console.print(f"results written to {out}/ in {time.perf_counter() - t0:.1f} s")
+    if result.comparison is not None:
+        print_comparison(console, result.comparison, lang=args.lang)
+    console.print(f"results written to {result.out_dir}/ in {result.wall_s:.1f} s")
     return 0
-
-
-def _compare(args: argparse.Namespace, sc: Any, new_sc: Any, out: Path, console: Any) -> None:
-    """Simulate the old and the new plan with the same seed and write a comparison."""
-    from sim.cli.compare import print_comparison, write_outputs
-    from sim.analysis.compare import ScenarioRun, compare_runs
-    from sim.analysis.summary import concat_tables, summarise
-    from sim.workflows.common import simulate_scenario
-
-    runs = []
-    for s, label, src in ((sc, sc.name, args.scenario), (new_sc, new_sc.name, str(out / "scenario.yaml"))):
-        prep, results = simulate_scenario(s, workers=args.workers, dask=getattr(args, "dask", None),
-                                          progress=not args.quiet, label=label)
-        runs.append(ScenarioRun(label=label, source=src, prep=prep, metrics=summarise(prep, results),
-                                table=concat_tables(results)))
-    comparison = compare_runs(runs)
-    write_outputs(out / "compare", runs, comparison, lang=args.lang, plots=not args.no_plots)
-    print_comparison(console, comparison, lang=args.lang)

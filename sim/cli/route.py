@@ -7,15 +7,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from sim import geo
-from sim.network import (
-    ACCESS_CIRCUITY,
-    ACCESS_SPEED_KPH,
-    SHAOGUAN,
-    RoadNetwork,
-    access_time_s,
-    network_from_spec,
-)
+from sim.network import ACCESS_CIRCUITY, ACCESS_SPEED_KPH, SHAOGUAN
+from sim.workflows.route import plan_route
 
 
 def add_parser(subparsers: Any) -> None:
@@ -46,50 +39,12 @@ def add_parser(subparsers: Any) -> None:
     p.set_defaults(handler=run)
 
 
-def _end(net: RoadNetwork, query: str) -> dict[str, Any]:
-    place = geo.resolve_place(query)
-    idx, dist_m = net.snap_place(place)
-    return {
-        "query": query,
-        "label": place.label,
-        "lon": place.lon,
-        "lat": place.lat,
-        "node": int(net.node_ids[idx]),
-        "node_town": net.node_town[idx],
-        "access_m": round(float(dist_m), 1),
-        "access_s": round(float(access_time_s(dist_m)), 1),
-        "_idx": idx,
-    }
-
-
-def plan_route(net: RoadNetwork, origin: str, destination: str, profile: str) -> dict[str, Any]:
-    """Resolve two places and return the route record printed by the command."""
-    a, b = _end(net, origin), _end(net, destination)
-    r = net.route(a.pop("_idx"), b.pop("_idx"), profile=profile)
-    total_s = a["access_s"] + r.travel_time_s + b["access_s"]
-    access_road_m = (a["access_m"] + b["access_m"]) * ACCESS_CIRCUITY
-    return {
-        "from": a,
-        "to": b,
-        "profile": profile,
-        "travel_time_h": round(total_s / 3600, 3),
-        "travel_time_min": round(total_s / 60, 1),
-        "length_km": round((r.length_m + access_road_m) / 1000, 2),
-        "network_time_h": round(r.travel_time_s / 3600, 3),
-        "network_length_km": round(r.length_m / 1000, 2),
-        "access": {"speed_kph": ACCESS_SPEED_KPH, "circuity": ACCESS_CIRCUITY},
-        "towns": list(r.towns),
-        "refs": list(r.refs),
-    }
-
-
 def run(args: argparse.Namespace) -> int:
     """Print the route between FROM and TO."""
-    # resolve names before loading a network so that a typo fails fast
-    for query in (args.origin, args.destination):
-        geo.resolve_place(query)
-    net = network_from_spec(args.network, cache_dir=args.cache_dir)
-    out = {"network": args.network, **plan_route(net, args.origin, args.destination, args.profile)}
+    out = plan_route(
+        args.origin, args.destination, network=args.network, profile=args.profile,
+        cache_dir=args.cache_dir,
+    ).route
     if args.json:
         print(json.dumps(out, ensure_ascii=False, indent=2))
         return 0

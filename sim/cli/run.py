@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import time
 from pathlib import Path
 from typing import Any
+
+from rich.console import Console
+
+from sim.cli.common import add_common_options, print_targets, progress_bar
+from sim.workflows.common import load
+from sim.workflows.run import default_out, run_scenario
 
 DEFAULT_SCENARIO = "scenarios/shaoguan_baseline.yaml"
 
@@ -23,31 +28,16 @@ def add_parser(sub: Any) -> None:
     p.set_defaults(handler=run)
 
 
-def add_common_options(p: argparse.ArgumentParser) -> None:
-    """Options shared by run, compare and sweep."""
-    p.add_argument("--replications", type=int, default=None, help="override the scenario's replications")
-    p.add_argument("--seed", type=int, default=None, help="override the scenario's seed")
-    p.add_argument("--network", default=None, help="override the scenario's network (shaoguan, .graphml, .osm)")
-    p.add_argument("--workers", type=int, default=None, help="worker processes (default: all cores)")
-    p.add_argument("--dask", default=None, metavar="ADDRESS",
-                   help="run replications on a dask.distributed scheduler (tcp://host:8786) or 'local'")
-    p.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of charts and report")
-    p.add_argument("--no-plots", action="store_true", help="skip the PNG charts")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
-
-
 def run(args: argparse.Namespace) -> int:
     """Execute ``run``."""
-    from rich.console import Console
-
-    from sim.workflows.common import execute, load_with_overrides, print_targets
-
-    console = Console(stderr=False)
-    scenario = load_with_overrides(args.scenario, args)
-    out = args.out or Path("results") / scenario.name
-    t0 = time.perf_counter()
-    result = execute(scenario, out, workers=args.workers, dask=args.dask, lang=args.lang, plots=not args.no_plots,
-                     progress=not args.quiet)
+    scenario = load(args.scenario, replications=args.replications, seed=args.seed, network=args.network)
+    out = args.out or default_out(scenario)
+    with progress_bar(args.quiet) as progress:
+        result = run_scenario(
+            scenario, out=out, workers=args.workers, dask=args.dask, lang=args.lang,
+            plots=not args.no_plots, progress=progress,
+        )
+    console = Console()
     print_targets(console, result.metrics, lang=args.lang)
-    console.print(f"results written to {out}/ in {time.perf_counter() - t0:.1f} s")
+    console.print(f"results written to {out}/ in {result.wall_s:.1f} s")
     return 0

@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sim.analysis.compare import county_equity, is_ratio, lower_is_better, requirement, time_targets
+from sim.analysis.compare import county_equity
 from sim.analysis.sweep import format_value, short_key, statement
+from sim.results.measures import MEASURES, per_incident_targets
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -35,15 +36,6 @@ KIND_LABEL = {
     "regional_centre": ("区域应急救援中心", "Regional centre"),
     "mutual_aid": ("增援力量", "Mutual aid"),
     "village_store": ("村级应急物资储备点", "Village relief store"),
-}
-MEASURE_LABEL = {
-    "first_arrival": ("首车到场", "first unit on scene"),
-    "all_arrived": ("所需力量全部到场", "all required units on scene"),
-    "relief": ("初步救助物资送达", "first relief delivered"),
-    "contained": ("火灾扑灭（控制）", "fire contained"),
-    "unit_arrival": ("指定力量到场", "given unit type on scene"),
-    "firefighter_ratio": ("专职消防人员/总人口", "full-time firefighters per population"),
-    "burn_ratio": ("森林火灾受害率（年）", "burned forest share per year"),
 }
 WHERE_LABEL = {
     "population": ("按人口分布", "by population"),
@@ -148,54 +140,19 @@ def hours(v: float | None) -> str:
 
 
 def req_text(t: Mapping[str, Any], lang: str, *, short: bool = False) -> str:
-    """Requirement of a ``metrics.json``-style target entry (``≥ 90% < 0.5 h``, ``≥ 0.4‰``, ``≤ 1‰/年``).
-
-    A limit or threshold that a sweep varies (None) is shown as "varies".
-    """
-    op, limit = requirement(t)
-    varies = _t(lang, "随设置变化", "varies")
-    if is_ratio(t["measure"]):
-        lim = varies if limit is None else f"{limit:g}‰"
-        return f"{op} {lim}" + (
-            _t(lang, "/年", " per year") if t["measure"] == "burn_ratio" else ""
-        )
-    share = varies if limit is None else f"{limit:.0%}"
-    th = t.get("threshold_h")
-    th_s = varies if th is None else f"{th:g}"
-    if short:
-        return f"≥ {share} < {th_s} h"
-    return _t(lang, f"≥ {share} 的事件 < {th_s} 小时", f"≥ {share} of incidents < {th_s} h")
+    """Requirement of a target entry, as its measure writes it ("varies" when a sweep varies it)."""
+    return MEASURES[t["measure"]].requirement_text(t, lang, short=short)
 
 
 def value_text(t: Mapping[str, Any]) -> str:
-    """Share with its CI, or ratio value (with its CI when it has sampling error)."""
-    if is_ratio(t["measure"]):
-        v = t.get("value")
-        if v is None:
-            return "—"
-        ci = t.get("ci95") or [None, None]
-        if ci[0] is not None and ci[1] is not None and ci[0] != ci[1]:
-            return f"{v:.3f}‰ [{ci[0]:.3f}, {ci[1]:.3f}]"
-        return f"{v:.3f}‰"
-    return f"{pct(t.get('share'))} {ci_text(t.get('ci95'))}"
+    """Estimate of a target entry with its interval, as its measure writes it."""
+    return MEASURES[t["measure"]].value_text(t)
 
 
-def diff_text(t: Mapping[str, Any], d: Mapping[str, Any]) -> str:
-    """A paired difference: percentage points for shares, ‰ for ratios."""
-    if is_ratio(t["measure"]):
-        out = f"{d['diff']:+.3f}‰"
-        ci = d.get("ci95") or [None, None]
-        if ci[0] is not None and ci[0] != ci[1]:
-            out += f" [{ci[0]:+.3f}, {ci[1]:+.3f}]"
-        return out
-    return pp(d["diff"], d["ci95"])
-
-
-def diff_class(t: Mapping[str, Any], d: Mapping[str, Any]) -> str:
-    """``ok`` for a significant improvement, ``bad`` for a significant deterioration."""
-    if not d.get("significant"):
-        return ""
-    return "ok" if (d["diff"] < 0) == lower_is_better(t["measure"]) else "bad"
+def diff_cell(t: Mapping[str, Any], d: Mapping[str, Any]) -> Cell:
+    """A paired difference, marked ``ok`` / ``bad`` when it is significantly better / worse."""
+    text = MEASURES[t["measure"]].format_diff(d)
+    return Cell(text, {"better": "ok", "worse": "bad"}.get(d.get("verdict", ""), ""))
 
 
 # --------------------------------------------------------------------------- document model
@@ -543,22 +500,15 @@ def target_rows(
         req = req_text(m, lang)
         if tg.incident_types:
             label += f" [{', '.join(tg.incident_types)}]"
-        if is_ratio(tg.measure):
-            val = f"{m['value']:.3f}‰"
-            ci = (
-                "—"
-                if m["ci95"][0] == m["ci95"][1]
-                else f"[{m['ci95'][0]:.3f}‰, {m['ci95'][1]:.3f}‰]"
-            )
-        else:
-            val = pct(m["share"]) + _t(
-                lang, f"（n={m['n_incidents']}）", f" (n={m['n_incidents']})"
-            )
-            ci = ci_text(m["ci95"])
+        measure = MEASURES[tg.measure]
+        val = measure.format_value(measure.value(m))
+        if "n_incidents" in m:
+            val += _t(lang, f"（n={m['n_incidents']}）", f" (n={m['n_incidents']})")
+        ci = measure.format_interval(m["ci95"])
         rows.append(
             [
                 label,
-                _pair(lang, MEASURE_LABEL.get(tg.measure, (tg.measure, tg.measure))),
+                _pair(lang, measure.label),
                 req,
                 val,
                 ci,
@@ -607,7 +557,7 @@ def equity_tables(
         c.name: (c.name if lang == "zh" else f"{c.pinyin} ({c.name})") for c in geo.load_counties()
     }
     first = equity_by_label[labels[0]]["counties"]
-    for tg in time_targets(sc):
+    for tg in per_incident_targets(sc.targets):
         doc.h(
             3,
             f"{tg.label.zh if lang == 'zh' else tg.label.en} ({tg.id}): "
@@ -833,7 +783,7 @@ def compare_doc(
             if d is None or d["diff"] is None:
                 row.append("—")
                 continue
-            row.append(Cell(diff_text(t, d), diff_class(t, d)))
+            row.append(diff_cell(t, d))
         rows.append(row)
     doc.table(cols, rows)
     doc.p(

@@ -1,4 +1,4 @@
-"""Run folders: ``metrics.json``, ``incidents.csv``, the resolved scenario and run information.
+"""Result files: ``metrics.json``-style JSON, ``incidents.csv`` and tidy CSV tables, run information.
 
 Everything except ``run_info.json`` is a pure function of the scenario and seed, written with
 fixed float formatting and key order, so reruns are byte-identical.
@@ -12,26 +12,36 @@ import math
 import platform
 import socket
 import time
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
-if TYPE_CHECKING:
-    from collections.abc import Mapping
-
-#: Column order of ``incidents.csv``.
-INCIDENT_COLUMNS = (
-    "replication", "id", "type", "priority", "t_h", "lon", "lat", "county", "town", "node",
-    "access_h", "report_h", "first_arrival_h", "first_mode", "road_h", "boat_h", "air_h",
-    "first_ground_h", "first_air_h", "all_arrived_h", "cleared_h", "wait_h", "queued",
-    "contained_h", "burned_ha",
-    "units_required", "units_sent_n", "units_sent", "affected_people", "relief_h",
-    "relief_unmet_people", "relief_depots", "relief_air", "mutual_aid_units", "surge",
-)  # fmt: skip
+from sim import __version__
+from sim.results.schema import check_table, unit_arrival_types
 
 
-def _fmt(v: Any) -> str:
+def clean(x: Any) -> Any:
+    """Round floats to 6 decimals, map NaN/inf to None and −0.0 to 0.0 (stable, valid JSON)."""
+    if isinstance(x, dict):
+        return {str(k): clean(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [clean(v) for v in x]
+    if isinstance(x, (bool, np.bool_)):
+        return bool(x)
+    if isinstance(x, (int, np.integer)):
+        return int(x)
+    if isinstance(x, (float, np.floating)):
+        v = float(x)
+        return round(v, 6) + 0.0 if math.isfinite(v) else None
+    return x
+
+
+def fmt_cell(v: Any) -> str:
+    """Format one CSV cell: floats with up to 6 decimals, booleans 1/0, None/NaN empty."""
+    if v is None:
+        return ""
     if isinstance(v, (bool, np.bool_)):
         return "1" if v else "0"
     if isinstance(v, (int, np.integer)):
@@ -45,28 +55,47 @@ def _fmt(v: Any) -> str:
 
 
 def write_incidents_csv(path: Path, table: Mapping[str, np.ndarray]) -> Path:
-    """Write the per-incident table with fixed formatting (empty cell = did not happen)."""
-    cols = [c for c in INCIDENT_COLUMNS if c in table] + [c for c in table if c not in INCIDENT_COLUMNS]
+    """Write the incident table in schema order with fixed formatting (empty cell = did not happen).
+
+    Parameters
+    ----------
+    path
+        File to write.
+    table
+        An incident table as `sim.results.schema` defines it (checked before writing).
+    """
+    check_table(table, unit_arrival_types(table))
     n = len(next(iter(table.values()))) if table else 0
     with path.open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh, lineterminator="\n")
-        w.writerow(cols)
-        columns = [table[c] for c in cols]
+        w.writerow(list(table))
+        columns = list(table.values())
         for i in range(n):
-            w.writerow([_fmt(col[i]) for col in columns])
+            w.writerow([fmt_cell(col[i]) for col in columns])
+    return path
+
+
+def write_rows_csv(path: Path, rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> Path:
+    """Write tidy rows (one mapping per row) with fixed float formatting (empty cell = no value)."""
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh, lineterminator="\n")
+        w.writerow(columns)
+        for r in rows:
+            w.writerow([fmt_cell(r.get(c)) for c in columns])
     return path
 
 
 def write_json(path: Path, data: Any) -> Path:
     """Write JSON with stable formatting (UTF-8, indented, no NaN)."""
-    path.write_text(json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False) + "\n", encoding="utf-8")
+    text = json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+    path.write_text(text, encoding="utf-8")
     return path
 
 
-def write_run_info(path: Path, *, wall_s: float, workers: int, extra: Mapping[str, Any] | None = None) -> Path:
+def write_run_info(
+    path: Path, *, wall_s: float, workers: int, extra: Mapping[str, Any] | None = None
+) -> Path:
     """Write what is not reproducible (wall-clock time, host) apart from the metrics."""
-    import sim
-
     info = {
         "wall_clock_s": round(wall_s, 3),
         "finished_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
@@ -74,7 +103,7 @@ def write_run_info(path: Path, *, wall_s: float, workers: int, extra: Mapping[st
         "python": platform.python_version(),
         "platform": platform.platform(),
         "workers": workers,
-        "sim_version": sim.__version__,
+        "sim_version": __version__,
         **(extra or {}),
     }
     return write_json(path, info)

@@ -34,7 +34,6 @@ from sim.scenario.overrides import apply_overrides
 from sim.scenario.schema import (
     DEFAULT_PER_PERSON,
     DEFAULT_TRUCK_UNIT,
-    TIME_MEASURES,
     Access,
     AirSpec,
     Amount,
@@ -81,7 +80,6 @@ from sim.scenario.schema import (
 __all__ = [
     "DEFAULT_PER_PERSON",
     "DEFAULT_TRUCK_UNIT",
-    "TIME_MEASURES",
     "Access",
     "AirSpec",
     "Amount",

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from sim import geo
+from sim.results.measures import MEASURES, TargetFacts
 from sim.scenario._messages import Loc, _suggest, _unknown
 from sim.scenario.schema import (
     DEFAULT_PER_PERSON,
     DEFAULT_TRUCK_UNIT,
-    TIME_MEASURES,
     RiverWhere,
     Scenario,
 )
@@ -144,7 +144,6 @@ def _cross_problems(data: dict[str, Any]) -> list[tuple[Loc, str]]:
                 )
             else:
                 seen_t[tid] = i
-        measure = tgt.get("measure")
         kinds = tgt.get("incident_types")
         if isinstance(kinds, list):
             for j, key in enumerate(kinds):
@@ -155,77 +154,13 @@ def _cross_problems(data: dict[str, Any]) -> list[tuple[Loc, str]]:
                             _unknown("incident type", key, inc_ids),
                         )
                     )
-                elif (
-                    measure == "relief"
-                    and isinstance(incidents.get(key), dict)
-                    and key not in needs_relief
-                ):
-                    msg = f"incident type {key!r} has no affected_people, so it never needs relief"
-                    problems.append((("targets", i, "incident_types", j), msg))
-        if measure in TIME_MEASURES:
-            for key in ("incident_types", "threshold_h"):
-                if tgt.get(key) is None:
-                    problems.append(
-                        (
-                            ("targets", i, key),
-                            f"required key is missing (measure {measure!r} needs it)",
-                        )
-                    )
-            if kinds == []:
-                problems.append(
-                    (
-                        ("targets", i, "incident_types"),
-                        "expected at least one incident type, got []",
-                    )
-                )
-            if tgt.get("required_per_mille") is not None:
-                msg = f"only used by measure 'firefighter_ratio', not by {measure!r}"
-                problems.append((("targets", i, "required_per_mille"), msg))
-        if measure == "unit_arrival":
-            ut = tgt.get("unit_type")
-            if ut is None:
-                problems.append(
-                    (
-                        ("targets", i, "unit_type"),
-                        "required key is missing (measure 'unit_arrival' needs it)",
-                    )
-                )
-            elif ut_ids is not None and ut not in ut_ids:
-                problems.append((("targets", i, "unit_type"), _unknown("unit type", ut, ut_ids)))
-        if measure in {"contained", "burn_ratio"} and isinstance(kinds, list):
-            for j, key in enumerate(kinds):
-                if isinstance(incidents.get(key), dict) and incidents[key].get("fire") is None:
-                    msg = (
-                        f"incident type {key!r} has no `fire` block, "
-                        "so it is never contained or burns forest"
-                    )
-                    problems.append((("targets", i, "incident_types", j), msg))
-        if measure == "burn_ratio":
-            if tgt.get("max_per_mille") is None:
-                problems.append(
-                    (
-                        ("targets", i, "max_per_mille"),
-                        "required key is missing (measure 'burn_ratio' needs it)",
-                    )
-                )
-            if not any(
-                isinstance(v, dict) and v.get("fire") is not None for v in incidents.values()
-            ):
-                problems.append((("targets", i, "measure"), "no incident type has a `fire` block"))
-        elif tgt.get("max_per_mille") is not None:
-            msg = f"only used by measure 'burn_ratio', not by {measure!r}"
-            problems.append((("targets", i, "max_per_mille"), msg))
-        if measure == "firefighter_ratio":
-            if tgt.get("required_per_mille") is None:
-                msg = "required key is missing (measure 'firefighter_ratio' needs it)"
-                problems.append((("targets", i, "required_per_mille"), msg))
-            for key in ("incident_types", "threshold_h"):
-                if key in tgt:
-                    msg = (
-                        "not used by measure 'firefighter_ratio' "
-                        "(it compares staff per 1,000 residents)"
-                    )
-                    problems.append((("targets", i, key), msg))
+        name = tgt.get("measure")
+        measure = MEASURES.get(name) if isinstance(name, str) else None
+        if measure is not None:  # an unknown measure is reported by the schema
+            facts = TargetFacts(incidents=incidents, unit_types=ut_ids, unknown=_unknown)
+            problems += [
+                (("targets", i, *path), msg) for path, msg in measure.target_problems(tgt, facts)
+            ]
     return problems
 
 

@@ -9,11 +9,11 @@ from pydantic import BaseModel, ConfigDict, Field, Strict, field_validator, mode
 
 from sim import geo
 from sim.errors import PlaceError
+from sim.results.measures import MEASURES
 
 __all__ = [
     "DEFAULT_PER_PERSON",
     "DEFAULT_TRUCK_UNIT",
-    "TIME_MEASURES",
     "Access",
     "AirSpec",
     "Amount",
@@ -57,7 +57,6 @@ __all__ = [
     "Where",
 ]
 
-TIME_MEASURES = ("first_arrival", "all_arrived", "relief", "contained", "unit_arrival")
 DEFAULT_PER_PERSON = {"relief_kit": 1.0}
 DEFAULT_TRUCK_UNIT = "relief_truck"
 _ID_PATTERN = r"^[A-Za-z0-9_-]+$"
@@ -773,15 +772,9 @@ class Target(_Model):
 
     id: str = Field(min_length=1, description="Unique id; key in `metrics.json`.")
     label: Label = Field(description="Display label (e.g. the plan's indicator name).")
-    measure: Literal[
-        "first_arrival",
-        "all_arrived",
-        "relief",
-        "contained",
-        "unit_arrival",
-        "firefighter_ratio",
-        "burn_ratio",
-    ] = Field(description="What is measured.")
+    measure: Literal[tuple(MEASURES)] = Field(  # type: ignore[valid-type]  # the measure registry
+        description="What is measured (a measure of `sim.results.measures`)."
+    )
     unit_type: str | None = Field(
         default=None,
         description="`unit_arrival`: the unit type whose arrival counts (e.g. comms vehicle).",

@@ -6,7 +6,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from sim.analysis.compare import any_target_missed
 from sim.output.plots import plt, setup_fonts, text
+from sim.results.measures import MEASURES, TimeShare
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -47,40 +49,26 @@ def _label(entry: Mapping[str, Any], lang: str) -> str:
 def plot_target_compliance(metrics: Mapping[str, Any], *, lang: str = "zh") -> tuple[Figure, Axes]:
     """Bar chart of each target's share (or ratio) with its 95 % CI and the required level.
 
-    Ratio targets (firefighters per mille) are drawn as value / required, so 1.0 is the bar.
+    Each measure places its bar (`sim.results.measures.Measure.bar`): shares as they are,
+    ratios as value / requirement, so that 1.0 is the requirement.
     """
     setup_fonts()
     rows = list(metrics["targets"].items())
     fig, ax = plt.subplots(figsize=(9, 0.75 * len(rows) + 1.6))
+    xmax = 1.45
     for y, (_, t) in enumerate(rows):
-        if t["measure"] == "firefighter_ratio":
-            req = t["required_per_mille"]
-            v = (t["value"] or 0.0) / req
-            lo = hi = v
-            label_val = f"{t['value']:.3f}‰ / {req}‰"
-            required = 1.0
-        elif t["measure"] == "burn_ratio":  # a ceiling: the bar must stay left of the line
-            req = t["max_per_mille"]
-            v = (t["value"] or 0.0) / req
-            lo, hi = ((c if c is not None else t["value"] or 0.0) / req for c in t["ci95"])
-            label_val = f"{t['value']:.3f}‰ [{t['ci95'][0]:.3f}, {t['ci95'][1]:.3f}] ≤ {req}‰"
-            required = 1.0
-        else:
-            v = t["share"] if t["share"] is not None else 0.0
-            lo, hi = (c if c is not None else v for c in t["ci95"])
-            required = t["required_share"]
-            label_val = f"{v:.1%} [{lo:.1%}, {hi:.1%}]"
+        m = MEASURES[t["measure"]]
+        v, lo, hi, required = m.bar(t)
         colour = MET_COLOUR if t["met"] else MISSED_COLOUR
         ax.barh(y, v, color=colour, alpha=0.85, height=0.6)
         ax.errorbar(v, y, xerr=[[v - lo], [hi - v]], fmt="none", ecolor="black", capsize=4, lw=1.2)
         ax.plot([required, required], [y - 0.4, y + 0.4], color=REQUIRED_COLOUR, lw=2.5)
+        label_val = f"{m.value_text(t)}  ({m.requirement_text(t, lang, short=True)})"
         ax.text(max(hi, required) + 0.02, y, label_val, va="center", fontsize=9)
+        xmax = max(xmax, hi + 0.45)
     ax.set_yticks(range(len(rows)))
     ax.set_yticklabels([f"{_label(t, lang)}\n({tid})" for tid, t in rows], fontsize=9)
     ax.invert_yaxis()
-    ratios = [(t.get("value") or 0) / t["required_per_mille"] for _, t in rows if t["measure"] == "firefighter_ratio"]
-    ratios += [(t["ci95"][1] or 0) / t["max_per_mille"] for _, t in rows if t["measure"] == "burn_ratio"]
-    xmax = max([1.45, *(r + 0.45 for r in ratios)])  # a list: there may be no ratio target
     ax.set_xlim(0, xmax)
     ax.set_xlabel(text(lang, "达标比例（比率类指标为 实际值/要求值；受害率须在竖线左侧）",
                        "Share meeting target (ratios: value / required; burn ratio must stay left of the bar)"))
@@ -130,7 +118,8 @@ def plot_response_cdfs(
                         label=text(lang, f"{lab}：初步救助", f"{lab}: first relief"))
                 xmax = max(xmax, float(np.percentile(rs, 99)))
     for tg in scenario.targets:
-        if tg.threshold_h is None or tg.measure == "contained":  # fires have their own chart
+        measure = MEASURES[tg.measure]
+        if not (isinstance(measure, TimeShare) and measure.chart):  # fires have their own chart
             continue
         ax.axvline(tg.threshold_h, color=REQUIRED_COLOUR, ls=":", lw=1.5)
         ax.text(tg.threshold_h, 0.55, f"{tg.label.zh if lang == 'zh' else tg.label.en} < {tg.threshold_h:g} h",
@@ -145,26 +134,6 @@ def plot_response_cdfs(
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, loc="lower right")
     return fig, ax
-
-
-def target_outcome(table: Mapping[str, np.ndarray], scenario: Any) -> tuple[np.ndarray, np.ndarray]:
-    """Return (relevant, met) masks: incidents covered by a time target, and whether all its targets were met."""
-    n = len(table["type"])
-    relevant = np.zeros(n, dtype=bool)
-    met = np.ones(n, dtype=bool)
-    from sim.analysis.summary import time_column
-
-    for tg in scenario.targets:
-        if tg.threshold_h is None:
-            continue
-        m = np.isin(table["type"], list(tg.incident_types))
-        if tg.measure == "relief":
-            m &= table["affected_people"] > 0
-        x = np.asarray(table[time_column(tg)], dtype=float)
-        ok = ~np.isnan(x) & (np.nan_to_num(x, nan=np.inf) < tg.threshold_h)
-        relevant |= m
-        met &= ~m | ok
-    return relevant, met
 
 
 def plot_incident_map(
@@ -193,7 +162,8 @@ def plot_incident_map(
     sel = np.ones(len(table["type"]), dtype=bool)
     if replication is not None:
         sel = table["replication"] == replication
-    relevant, met = target_outcome(table, scenario)
+    relevant, missed = any_target_missed(table, scenario)
+    met = ~missed
     lon, lat = table["lon"], table["lat"]
     other = sel & ~relevant
     ax.scatter(lon[other], lat[other], s=4, c="#9e9e9e", alpha=0.35, lw=0,

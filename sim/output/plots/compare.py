@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from sim import geo
-from sim.analysis.compare import is_ratio, requirement
+from sim.results.measures import MEASURES, TimeShare
 from sim.output.plots import plt, setup_fonts, text
 from sim.output.plots.charts import MET_COLOUR, MISSED_COLOUR, REQUIRED_COLOUR
 
@@ -58,21 +58,16 @@ def plot_compare_targets(comparison: Mapping[str, Any], *, lang: str = "zh") -> 
     h = 0.8 / k
     xmax = 1.0
     for y, (_tid, t) in enumerate(rows):
+        m = MEASURES[t["measure"]]
+        req_x = m.bar(t)[3]
         for j, lab in enumerate(labels):
             blk = t["by_scenario"].get(lab)
             if blk is None:
                 continue
             yy = y - 0.4 + h * (j + 0.5)
-            if is_ratio(t["measure"]):
-                # Ratios are drawn as value / limit: 1 is the requirement (a floor or a ceiling).
-                req = requirement(t)[1]
-                v = (blk["value"] or 0.0) / req
-                lo, hi = ((c if c is not None else blk["value"] or 0.0) / req for c in blk["ci95"])
-                txt = f"{blk['value']:.3f}‰"
-            else:
-                v = blk["share"] if blk["share"] is not None else 0.0
-                lo, hi = (c if c is not None else v for c in blk["ci95"])
-                txt = f"{v:.1%}"
+            # Ratios are drawn as value / limit: 1 is the requirement (a floor or a ceiling).
+            v, lo, hi, _ = m.bar(t | blk)
+            txt = m.format_value(m.value(blk))
             xmax = max(xmax, hi)
             ax.barh(
                 yy, v, height=h * 0.9, color=_colour(j), alpha=0.9, label=lab if y == 0 else None
@@ -82,7 +77,6 @@ def plot_compare_targets(comparison: Mapping[str, Any], *, lang: str = "zh") -> 
                     v, yy, xerr=[[v - lo], [hi - v]], fmt="none", ecolor="black", capsize=2.5, lw=1
                 )
             ax.text(hi + 0.01, yy, txt, va="center", fontsize=7.5)
-        req_x = 1.0 if is_ratio(t["measure"]) else t["required_share"]
         ax.plot([req_x, req_x], [y - 0.45, y + 0.45], color=REQUIRED_COLOUR, lw=2.2)
     ax.set_yticks(range(len(rows)))
     ax.set_yticklabels([f"{_wrap(_tlabel(t, lang), 26)}\n({tid})" for tid, t in rows], fontsize=8.5)
@@ -115,7 +109,7 @@ def _diff_rows(
     idx = {s["label"]: i for i, s in enumerate(comparison["scenarios"])}
     share_rows, time_rows = [], []
     for tid, t in comparison["targets"].items():
-        if is_ratio(t["measure"]):
+        if MEASURES[t["measure"]].value_key != "share":  # differences here are in pp of shares
             continue
         for lab in labels:
             d = t["diff_vs_reference"].get(lab)
@@ -230,7 +224,9 @@ def plot_compare_cdfs(
     (threshold, required share).
     """
     setup_fonts()
-    targets = [(tid, t) for tid, t in comparison["targets"].items() if not is_ratio(t["measure"])]
+    targets = [
+        (tid, t) for tid, t in comparison["targets"].items() if MEASURES[t["measure"]].per_incident
+    ]
     n = max(len(targets), 1)
     ncols = min(n, 3)
     nrows = math.ceil(n / ncols)
@@ -239,12 +235,12 @@ def plot_compare_cdfs(
     )
     for k, (_tid, t) in enumerate(targets):
         ax = axes[k // ncols][k % ncols]
+        measure = MEASURES[t["measure"]]
+        assert isinstance(measure, TimeShare)  # noqa: S101 - per-incident targets only
         xmax = t["threshold_h"] * 1.3
         for j, s in enumerate(comparison["scenarios"]):
             tab = tables[s["label"]]
-            m = np.isin(tab["type"], t["incident_types"])
-            if t["measure"] == "relief":
-                m &= np.asarray(tab["affected_people"]) > 0
+            m = measure.mask(tab, t)
             x = np.asarray(tab[t["column"]], dtype=float)[m]
             if x.size == 0:
                 continue
@@ -502,20 +498,13 @@ def plot_sweep_targets(sweep: Mapping[str, Any], *, lang: str = "zh") -> tuple[F
     for k, tid in enumerate(tids):
         ax = axes[k // ncols][k % ncols]
         t = targets[tid]
-        ratio = is_ratio(t["measure"])
+        measure = MEASURES[t["measure"]]
+        ratio = measure.value_key != "share"
         for j, (g, pts) in enumerate(groups.items()):
             pts = sorted(pts, key=lambda p: xpos[json_key(p["setting"][key0])])
             x = np.array([xpos[json_key(p["setting"][key0])] for p in pts])
             tv = [p["targets"][tid] for p in pts]
-            y = np.array(
-                [
-                    np.nan
-                    if (v.get("value") if ratio else v.get("share")) is None
-                    else (v.get("value") if ratio else v.get("share"))
-                    for v in tv
-                ],
-                dtype=float,
-            )
+            y = np.array([measure.value(v) for v in tv], dtype=float)
             lo = np.array(
                 [np.nan if v["ci95"][0] is None else v["ci95"][0] for v in tv], dtype=float
             )
@@ -531,25 +520,21 @@ def plot_sweep_targets(sweep: Mapping[str, Any], *, lang: str = "zh") -> tuple[F
             ax.scatter(
                 x[~met], y[~met], color=MISSED_COLOUR, edgecolor="black", marker="X", s=40, zorder=5
             )
-        op, req = requirement(t)
+        req = measure.limit(t)
         if req is not None:  # None: the sweep varies the requirement itself
             ax.axhline(
                 req,
                 color=REQUIRED_COLOUR,
                 ls="--",
                 lw=1.3,
-                label=text(
-                    lang,
-                    f"要求 {op} {req:g}‰" if ratio else f"要求 ≥ {req:.0%}",
-                    f"required {op} {req:g}‰" if ratio else f"required ≥ {req:.0%}",
-                ),
+                label=text(lang, "要求 ", "required ") + measure.requirement_text(t, lang, short=True),
             )
         for setting in sweep["smallest_meeting"][tid]["settings"]:
             pt = next((q for q in sweep["points"] if q["setting"] == setting), None)
             if pt is None:
                 continue
             tv = pt["targets"][tid]
-            yv = tv.get("value") if ratio else tv.get("share")
+            yv = measure.value(tv)
             xv = xpos[json_key(setting[key0])]
             ax.scatter(
                 [xv],
@@ -579,11 +564,7 @@ def plot_sweep_targets(sweep: Mapping[str, Any], *, lang: str = "zh") -> tuple[F
         )
         ax.set_xlabel(key0, fontsize=8)
         ax.set_ylabel(
-            (
-                text(lang, "每千人专职人员（‰）", "Full-time staff per 1000 (‰)")
-                if t["measure"] == "firefighter_ratio"
-                else text(lang, "年受害森林面积/森林面积（‰）", "Burned / forest area per year (‰)")
-            )
+            text(lang, f"{measure.label[0]}（‰）", f"{measure.label[1]} (‰)")
             if ratio
             else text(lang, "达标比例（带 = 95% 置信区间）", "Share meeting (band = 95% CI)"),
             fontsize=8,

@@ -1,0 +1,325 @@
+"""Compile a validated scenario against its road network: fleet arrays, matrices, demand, relief.
+
+`prepare` does everything that does not change between replications, once, in the parent
+process; worker processes inherit the result (`Prepared`) and only generate and simulate.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from sim import geo
+from sim.errors import ScenarioError
+from sim.model.dispatch import PROFILES, Fleet
+from sim.model.engine import Demand, ReliefPlan
+from sim.model.incidents import HOUR_S, Geography, town_weights
+from sim.model.travel import MODE_AIR, MODE_ROAD, AirFleet
+from sim.network import RoadNetwork, access_time_s
+from sim.physics.aviation import load_aviation_points
+from sim.scenario import Scenario
+
+DRAIN_S = 3 * 86400.0
+#: Radius of the disc of a town's territory: sqrt(county area / towns / pi), times this factor
+#: (most incidents happen nearer the seat than the territory edge).
+TOWN_SCATTER_FACTOR = 0.6
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A scenario compiled against its road network: everything a replication needs.
+
+    Built once in the parent process and inherited by worker processes (fork), so the graph and
+    travel-time matrices are shared, not pickled per task.
+    """
+
+    scenario: Scenario
+    net: RoadNetwork
+    fleet: Fleet
+    demand: Demand
+    relief: ReliefPlan | None
+    geography: Geography
+    population: int
+    facility_lon: np.ndarray
+    facility_lat: np.ndarray
+    full_time_staff: int
+    unit_mode: np.ndarray
+    air: AirFleet | None
+    water_lon: np.ndarray
+    water_lat: np.ndarray
+    unit_fire: dict[str, np.ndarray]
+    mutual: np.ndarray
+    profiles: tuple[str, ...]
+    static_edges: np.ndarray
+    launch: Any
+    unit_boat_speed_kph: np.ndarray
+    unit_boat_launch_s: np.ndarray
+    town_nodes: np.ndarray
+    town_names: tuple[str, ...]
+
+
+def _location_lonlat(loc: Any) -> tuple[float, float]:
+    if getattr(loc, "town", None):
+        t = geo.resolve_town(loc.town, county=getattr(loc, "county", None))
+        return t.lon, t.lat
+    return float(loc.lon), float(loc.lat)
+
+
+def build_geography(scenario: Scenario, population: int) -> Geography:
+    """Prepare towns (with population weights), county polygons and rivers for sampling."""
+    towns = geo.load_towns()
+    counties = {c.name: c for c in geo.load_counties()}
+    county_pop = {c.name: c.population_2020 for c in counties.values()}
+    total = sum(county_pop.values())
+    if population != total:  # rescale, keeping the spatial distribution of the census
+        county_pop = {k: v * population / total for k, v in county_pop.items()}
+    urban = [t.is_county_seat or t.kind == "街道" for t in towns]
+    names = tuple(t.name for t in towns)
+    tc = tuple(t.county for t in towns)
+    n_in_county = {c: sum(1 for x in tc if x == c) for c in counties}
+    radius = np.array(
+        [
+            TOWN_SCATTER_FACTOR * math.sqrt(counties[t.county].area_km2_official * 1e6 / n_in_county[t.county] / math.pi)
+            for t in towns
+        ]
+    )
+    return Geography(
+        town_names=names,
+        town_counties=tc,
+        town_lon=np.array([t.lon for t in towns]),
+        town_lat=np.array([t.lat for t in towns]),
+        town_weight=town_weights(tc, urban, county_pop),
+        town_radius_m=radius,
+        county_polygons=geo.county_polygons(),
+        rivers=geo.river_lines(),
+        resolve_point=_location_lonlat,
+    )
+
+
+#: Sources per Dijkstra call when filling facility matrices (bounds the float64 scratch memory).
+MATRIX_CHUNK = 64
+
+
+def facility_matrix(net: RoadNetwork, nodes: np.ndarray, *, profile: str, reverse: bool = False) -> np.ndarray:
+    """Return float32 travel times (s) between facility nodes and every node.
+
+    Only the distinct facility nodes are searched, in chunks, into a float32 array (half the
+    memory of float64; 0.01 s resolution at 1-day times), so a 500-facility matrix on a
+    200,000-node graph stays at 400 MB per direction.
+    """
+    uniq, inv = np.unique(nodes, return_inverse=True)
+    T = np.empty((uniq.size, net.n), dtype=np.float32)
+    for lo in range(0, uniq.size, MATRIX_CHUNK):
+        T[lo : lo + MATRIX_CHUNK] = net.travel_time_matrix(uniq[lo : lo + MATRIX_CHUNK], profile=profile, reverse=reverse)
+    return T if uniq.size == nodes.size and (inv == np.arange(nodes.size)).all() else T[inv]
+
+
+def prepare(scenario: Scenario, net: RoadNetwork) -> Prepared:
+    """Compile a validated scenario against a road network.
+
+    Parameters
+    ----------
+    scenario
+        Validated scenario.
+    net
+        Road network (`sim.network.RoadNetwork`) the scenario runs on.
+
+    Returns
+    -------
+    prepared
+        Fleet arrays, travel-time matrices (facility rows only), demand, relief plan, geography.
+    """
+    type_names = tuple(scenario.unit_types)
+    tindex = {k: i for i, k in enumerate(type_names)}
+    fac = scenario.facilities
+    lonlat = np.array([_location_lonlat(f.location) for f in fac], dtype=float).reshape(-1, 2)
+    fnode, fdist = net.nearest_nodes(lonlat[:, 0], lonlat[:, 1])
+    fnode = np.asarray(fnode, dtype=np.int64)
+    facc = access_time_s(fdist, scenario.access.speed_kph, scenario.access.circuity)
+
+    u_type, u_fac, u_turn, u_crew, u_cap, u_prof, labels = [], [], [], [], [], [], []
+    for fi, f in enumerate(fac):
+        for tname, spec in f.units.items():
+            for k in range(spec.count):
+                u_type.append(tindex[tname])
+                u_fac.append(fi)
+                # Reserve forces need activation (request, approval, assembly) before turnout.
+                u_turn.append(float(spec.turnout_s) + float(f.activation_delay_h) * HOUR_S)
+                u_crew.append(int(spec.crew))
+                u_cap.append(int(spec.capacity_people or 0))
+                u_prof.append(PROFILES.index(scenario.unit_types[tname].vehicle))
+                labels.append(f"{f.id}/{tname}#{k + 1}")
+    types_of_unit = [scenario.unit_types[type_names[k]] for k in u_type]
+    unit_mode = np.array([MODE_AIR if ut.mode == "air" else MODE_ROAD for ut in types_of_unit], dtype=np.int64)
+    air = None
+    if (unit_mode == MODE_AIR).any():
+        air = AirFleet(
+            speed_m_per_s=np.array([ut.air.cruise_kph * ut.air.efficiency / 3.6 if ut.air else np.nan for ut in types_of_unit]),
+            night_capable=np.array([bool(ut.air and ut.air.night_capable) for ut in types_of_unit]),
+            base_lon=lonlat[np.array(u_fac, dtype=np.int64), 0] if u_fac else np.zeros(0),
+            base_lat=lonlat[np.array(u_fac, dtype=np.int64), 1] if u_fac else np.zeros(0),
+        )
+    unit_fire = {
+        "fireline_m_per_h": np.array([ut.fireline_m_per_h for ut in types_of_unit], dtype=float),
+        "line_per_drop_m": np.array([ut.air.line_per_drop_m if ut.air else 0.0 for ut in types_of_unit]),
+        "bucket_speed_m_per_s": np.array([ut.air.bucket_speed_kph / 3.6 if ut.air else np.nan for ut in types_of_unit]),
+        "fill_s": np.array([ut.air.fill_s if ut.air else 0.0 for ut in types_of_unit]),
+        "drop_s": np.array([ut.air.drop_s if ut.air else 0.0 for ut in types_of_unit]),
+        "night_capable": np.array([bool(ut.air and ut.air.night_capable) for ut in types_of_unit], dtype=bool),
+    }
+    water = _water_points(scenario)
+    mutual = np.array([fac[fi].kind == "mutual_aid" for fi in u_fac], dtype=bool)
+    boat_speed = np.array([ut.boat.speed_kph if ut.boat else np.nan for ut in types_of_unit], dtype=float)
+    boat_launch = np.array([ut.boat.launch_s if ut.boat else np.nan for ut in types_of_unit], dtype=float)
+    launch = None
+    river_models = any(inc.where.model == "river" for inc in scenario.incidents.values())
+    if np.isfinite(boat_speed).any() and river_models:
+        from sim.physics.boats import LaunchPoints, load_river_index
+
+        launch = LaunchPoints.from_network(net, load_river_index())
+    static_edges = np.zeros(0, dtype=np.int64)
+    if scenario.closures:
+        from sim.model.disruption import static_closures
+
+        static_edges = static_closures(net, [c.between for c in scenario.closures])
+    town_nodes = np.array([k for k, t in enumerate(net.node_town) if t], dtype=np.int64)
+    u_type_a = np.array(u_type, dtype=np.int64)
+    used_profiles = sorted({PROFILES[p] for p in u_prof}) or ["light"]
+    out = {p: facility_matrix(net, fnode, profile=p) for p in used_profiles}
+    back = {p: facility_matrix(net, fnode, profile=p, reverse=True) for p in used_profiles}
+    for p in PROFILES:  # keep both keys so lookups never fail; unused profiles are never indexed
+        out.setdefault(p, out[used_profiles[0]])
+        back.setdefault(p, back[used_profiles[0]])
+    fleet = Fleet(
+        type_names=type_names,
+        facility_ids=tuple(f.id for f in fac),
+        facility_names=tuple(f.name or f.id for f in fac),
+        facility_kinds=tuple(f.kind for f in fac),
+        facility_node=fnode,
+        facility_access_s=facc,
+        unit_type=u_type_a,
+        unit_facility=np.array(u_fac, dtype=np.int64),
+        unit_turnout_s=np.array(u_turn, dtype=float),
+        unit_crew=np.array(u_crew, dtype=np.int64),
+        unit_capacity_people=np.array(u_cap, dtype=np.int64),
+        unit_profile=np.array(u_prof, dtype=np.int64),
+        unit_labels=tuple(labels),
+        travel_out_s=out,
+        travel_back_s=back,
+        units_of_type=tuple(np.flatnonzero(u_type_a == k) for k in range(len(type_names))),
+    )
+
+    inc_names = tuple(scenario.incidents)
+    need = np.zeros((len(inc_names), len(type_names)), dtype=np.int64)
+    for i, inc in enumerate(scenario.incidents.values()):
+        for tname, c in inc.units.items():
+            need[i, tindex[tname]] = c
+    demand = Demand(
+        units=need,
+        priority=np.array([inc.priority for inc in scenario.incidents.values()], dtype=np.int64),
+    )
+
+    relief = _relief_plan(scenario, fleet, tindex)
+    population = int(scenario.population or sum(c.population_2020 for c in geo.load_counties()))
+    geography = build_geography(scenario, population)
+    _check_spatial_models(scenario, geography)
+    staff = int(sum(f.full_time_staff for f in fac))
+    return Prepared(
+        scenario=scenario,
+        net=net,
+        fleet=fleet,
+        demand=demand,
+        relief=relief,
+        geography=geography,
+        population=population,
+        facility_lon=lonlat[:, 0],
+        facility_lat=lonlat[:, 1],
+        full_time_staff=staff,
+        unit_mode=unit_mode,
+        air=air,
+        water_lon=water[:, 0],
+        water_lat=water[:, 1],
+        unit_fire=unit_fire,
+        mutual=mutual,
+        profiles=tuple(used_profiles),
+        static_edges=static_edges,
+        launch=launch,
+        unit_boat_speed_kph=boat_speed,
+        unit_boat_launch_s=boat_launch,
+        town_nodes=town_nodes,
+        town_names=tuple(str(net.node_town[k]) for k in town_nodes),
+    )
+
+
+def _water_points(scenario: Scenario) -> np.ndarray:
+    """Return (n, 2) lon/lat of the water-intake points helicopters may fill buckets at."""
+
+    pts = [(p.lon, p.lat) for p in load_aviation_points() if p.kind == "water_intake"] if scenario.aviation.builtin else []
+    pts += [p.lonlat() for p in scenario.aviation.points if p.kind == "water_intake"]
+    return np.array(pts, dtype=float).reshape(-1, 2)
+
+
+def _check_spatial_models(scenario: Scenario, geography: Geography) -> None:
+    problems = []
+    for name, inc in scenario.incidents.items():
+        if inc.where.model != "river":
+            continue
+        wanted = list(inc.where.rivers or geography.rivers)
+        missing = [r for r in wanted if r not in geography.rivers]
+        if not geography.rivers:
+            problems.append(f"incidents.{name}.where: no river lines are available (sim/data/rivers.geojson)")
+        elif missing:
+            problems.append(
+                f"incidents.{name}.where.rivers: unknown river(s) {missing} (known: {', '.join(sorted(geography.rivers))})"
+            )
+    if problems:
+        msg = f"{scenario.name}: " + "; ".join(problems)
+        raise ScenarioError(msg)
+
+
+def _relief_plan(scenario: Scenario, fleet: Fleet, tindex: dict[str, int]) -> ReliefPlan | None:
+    if not any(inc.affected_people is not None for inc in scenario.incidents.values()):
+        return None
+    rel = scenario.relief
+    items = rel.items
+    daily = rel.daily
+    # A disaster's need per person: one day of everything (or `per_person` as a one-off kit),
+    # times the days of need the first deliveries must cover.
+    days = rel.days_of_need if rel.per_person_per_day is not None else 1.0
+    depots = [i for i, f in enumerate(scenario.facilities) if any(f.stock.get(it, 0) > 0 for it in items)]
+    truck_k = tindex.get(rel.truck_unit)
+    trucks = tuple(
+        np.flatnonzero((fleet.unit_facility == d) & (fleet.unit_type == truck_k))
+        if truck_k is not None
+        else np.empty(0, dtype=np.int64)
+        for d in depots
+    )
+    stock = np.array(
+        [[float(scenario.facilities[d].stock.get(it, 0)) for it in items] for d in depots], dtype=float
+    ).reshape(len(depots), len(items))
+    truck_type = rel.truck_unit
+    profile = scenario.unit_types[truck_type].vehicle if truck_type in scenario.unit_types else "heavy"
+    village = np.array([scenario.facilities[d].kind == "village_store" for d in depots], dtype=bool)
+    lonlat = np.array([_location_lonlat(scenario.facilities[d].location) for d in depots], dtype=float).reshape(-1, 2)
+    return ReliefPlan(
+        depot_facility=np.array(depots, dtype=np.int64),
+        stock=stock,
+        per_person=np.array([float(daily[it]) * days for it in items]),
+        depot_trucks=trucks,
+        truck_profile=profile,
+        assessment_delay_s=float(rel.assessment_delay_h) * HOUR_S,
+        loading_s=float(rel.loading_h) * HOUR_S,
+        max_depots=int(rel.max_depots),
+        village=village,
+        village_lon=lonlat[:, 0],
+        village_lat=lonlat[:, 1],
+        village_radius_m=float(rel.village_radius_m),
+        local_delivery_s=float(rel.local_delivery_h) * HOUR_S,
+        reorder_fraction=rel.reserve.reorder_fraction if rel.reserve else None,
+        reserve_lead_s=rel.reserve.lead_time_h * HOUR_S if rel.reserve else None,
+        air_capacity_people=int(rel.helicopter_capacity_people),
+        days_of_need=float(days),
+    )

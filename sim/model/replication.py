@@ -1,0 +1,266 @@
+"""One replication: generate its incidents, simulate them, and return the incident table.
+
+Replication ``r`` always uses the random streams keyed by ``r`` (`sim.model.incidents.stream`),
+so its result does not depend on which process runs it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import shapely
+from scipy.spatial import cKDTree
+
+from sim.model.compile import Prepared
+from sim.model.disruption import ClosureRule, sample_closures
+from sim.model.engine import DisruptionPlan, FirePlan, simulate
+from sim.model.incidents import HOUR_S, Geography, generate_incidents, sample_duration_s, stream
+from sim.model.travel import BoatLegs, RoadState, TravelModel
+from sim.network import access_time_s
+from sim.results.measures import arrival_unit_types
+from sim.results.schema import check_table, column_names, unit_arrival_column
+
+#: Random-stream purposes of the replication (after those of `sim.model.incidents`).
+STREAM_CLOSURES = 7
+STREAM_CLOSURE_TIME = 8
+#: Simulated time after the horizon during which incidents already under way may finish.
+DRAIN_S = 3 * 86400.0
+
+
+@dataclass(frozen=True, slots=True)
+class ReplicationResult:
+    """Per-incident columns and per-unit statistics of one replication."""
+
+    replication: int
+    incidents: dict[str, Any]
+    unit_busy_s: np.ndarray
+    unit_trips: np.ndarray
+    final_stock: np.ndarray
+    unit_flight_s: np.ndarray
+    isolation_h: dict[str, float]
+    road_events: dict[str, int]
+
+
+
+def _boat_legs(prep: Prepared, inc: Any) -> BoatLegs | None:
+    """Road + boat option for boat-carrying units to incidents of river types."""
+    if prep.launch is None:
+        return None
+    sc = prep.scenario
+    on_river = np.array([sc.incidents[n].where.model == "river" for n in inc.type_names], dtype=bool)[inc.type_idx]
+    river = np.full(len(inc), -1, dtype=np.int64)
+    chain = np.full(len(inc), np.nan)
+    offset = np.zeros(len(inc))
+    if on_river.any():
+        r, c, o = prep.launch.rivers.project(inc.lon[on_river], inc.lat[on_river])
+        river[on_river], chain[on_river], offset[on_river] = r, c, np.where(np.isfinite(o), o, 0.0)
+    return BoatLegs(prep.launch, prep.unit_boat_speed_kph, prep.unit_boat_launch_s, river, chain, offset)
+
+
+def _disruption_plan(prep: Prepared, inc: Any, r: int) -> DisruptionPlan | None:
+    """Sample which roads each disruptive event closes, and for how long (own random streams)."""
+
+    sc = prep.scenario
+    kinds = {n: inc_t.disruption for n, inc_t in sc.incidents.items() if inc_t.disruption is not None}
+    if not kinds and prep.static_edges.size == 0:
+        return None
+    edges: dict[int, np.ndarray] = {}
+    duration: dict[int, float] = {}
+    for name, spec in kinds.items():
+        rules = [ClosureRule(kind=x.kind, radius_m=x.radius_m, probability=x.probability, rivers=x.rivers,
+                             counties=x.counties) for x in spec.rules]
+        k = inc.type_names.index(name)
+        idx = np.flatnonzero(inc.type_idx == k)
+        rng = stream(sc.seed, r, name, STREAM_CLOSURES)
+        dur = sample_duration_s(stream(sc.seed, r, name, STREAM_CLOSURE_TIME), spec.duration, idx.size)
+        for j, i in enumerate(idx):
+            closed = sample_closures(rng, prep.net, float(inc.lon[i]), float(inc.lat[i]), rules)
+            if closed.size:
+                edges[int(i)] = closed
+                duration[int(i)] = float(dur[j])
+    road = RoadState(prep.net, prep.fleet.facility_node, prep.fleet.travel_out_s, prep.fleet.travel_back_s,
+                     profiles=prep.profiles)
+    return DisruptionPlan(road=road, static_edges=prep.static_edges, event_edges=edges, event_duration_s=duration,
+                          town_nodes=prep.town_nodes, town_names=prep.town_names)
+
+
+def _fire_plan(prep: Prepared, inc: Any, dist_m: np.ndarray) -> tuple[FirePlan | None, np.ndarray]:
+    """Compile forest-fire parameters and the walk-in legs of ground crews for one replication."""
+    sc = prep.scenario
+    n = len(inc)
+    specs = [sc.incidents[name].fire for name in inc.type_names]
+    walk = np.full(n, np.nan)
+    if not any(f is not None for f in specs):
+        return None, walk
+    is_fire = np.array([specs[k] is not None for k in inc.type_idx], dtype=bool)
+
+    def per(attr: str, default: float) -> np.ndarray:
+        vals = np.array([getattr(f, attr) if f is not None else default for f in specs], dtype=float)
+        return vals[inc.type_idx] if n else np.zeros(0)
+
+    walk_speed = per("walk_speed_kph", np.nan) / 3.6
+    max_walk = per("max_walk_m", 0.0)
+    walked = np.minimum(dist_m, max_walk)
+    driven = np.maximum(dist_m - max_walk, 0.0)
+    walk = np.where(
+        is_fire,
+        walked * per("walk_circuity", 1.0) / walk_speed + access_time_s(driven, sc.access.speed_kph, sc.access.circuity),
+        np.nan,
+    )
+    type_names = prep.fleet.type_names
+    esc_units = np.zeros((len(specs), len(type_names)), dtype=np.int64)
+    esc_after = np.full(len(specs), np.inf)
+    esc_rounds = np.zeros(len(specs), dtype=np.int64)
+    for k, f in enumerate(specs):
+        if f is not None and f.escalation is not None:
+            esc_after[k] = f.escalation.after_h * HOUR_S
+            esc_rounds[k] = f.escalation.max_rounds
+            for tname, c in f.escalation.units.items():
+                esc_units[k, type_names.index(tname)] = c
+    rain_factor = np.array([f.rain.spread_factor if f is not None else 1.0 for f in specs])
+    if prep.water_lon.size:
+        from sim.geo import haversine_m
+
+        d = haversine_m(inc.lon[:, None], inc.lat[:, None], prep.water_lon[None, :], prep.water_lat[None, :])
+        water = np.asarray(d).reshape(n, -1).min(axis=1)
+    else:
+        water = np.full(n, np.inf)
+    uf = prep.unit_fire
+    plan = FirePlan(
+        is_fire=is_fire,
+        ros_m_per_h=np.nan_to_num(inc.ros_m_per_h, nan=0.0),
+        lb_ratio=per("lb_ratio", 1.0),
+        back_ratio=per("back_ratio", 0.0),
+        night_factor=per("night_factor", 1.0),
+        initial_radius_m=per("initial_radius_m", 0.0),
+        step_s=per("step_min", 10.0) * 60.0,
+        water_dist_m=water,
+        unit_fireline_m_per_h=uf["fireline_m_per_h"],
+        unit_line_per_drop_m=uf["line_per_drop_m"],
+        unit_bucket_speed_m_per_s=uf["bucket_speed_m_per_s"],
+        unit_fill_s=uf["fill_s"],
+        unit_drop_s=uf["drop_s"],
+        unit_night_capable=uf["night_capable"],
+        start=sc.start_date,
+        rain_days=inc.rain_days,
+        rain_factor=rain_factor[inc.type_idx],
+        escalation_after_s=esc_after[inc.type_idx],
+        escalation_units=esc_units[inc.type_idx],
+        escalation_rounds=esc_rounds[inc.type_idx],
+        max_area_ha=per("max_area_ha", np.inf),
+    )
+    return plan, walk
+
+
+def _nearest_town(geo_: Geography, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+
+    lat0 = np.radians(np.mean(geo_.town_lat))
+    tree = cKDTree(np.column_stack([geo_.town_lon * np.cos(lat0), geo_.town_lat]))
+    _, idx = tree.query(np.column_stack([lon * np.cos(lat0), lat]))
+    return np.asarray(idx, dtype=np.int64)
+
+
+def _county_of(geo_: Geography, lon: np.ndarray, lat: np.ndarray, fallback: np.ndarray) -> np.ndarray:
+
+    out = fallback.astype(object).copy()
+    if not geo_.county_polygons or lon.size == 0:
+        return out
+    found = np.zeros(lon.size, dtype=bool)
+    for name, poly in geo_.county_polygons.items():
+        hit = shapely.contains_xy(poly, lon, lat) & ~found
+        out[hit] = name
+        found |= hit
+    return out
+
+
+def run_replication(prep: Prepared, r: int) -> ReplicationResult:
+    """Generate and simulate replication `r`; return its per-incident table."""
+    sc = prep.scenario
+    inc = generate_incidents(sc, prep.geography, prep.population, r)
+    node, dist = prep.net.nearest_nodes(inc.lon, inc.lat)
+    node = np.asarray(node, dtype=np.int64)
+    dist = np.asarray(dist, dtype=float)
+    access = access_time_s(dist, sc.access.speed_kph, sc.access.circuity)
+    horizon_s = float(sc.horizon_days) * 86400.0
+    fires, walk = _fire_plan(prep, inc, dist)
+    travel = TravelModel(
+        prep.fleet, node=node, access_s=access, walk_s=walk, lon=inc.lon, lat=inc.lat,
+        unit_mode=prep.unit_mode, air=prep.air, start=sc.start_date, boats=_boat_legs(prep, inc),
+    )
+    report = inc.t_s + (inc.detect_s if inc.detect_s is not None else 0.0)
+    out = simulate(
+        prep.fleet, inc, node, access, prep.demand, relief=prep.relief, until_s=horizon_s + DRAIN_S,
+        travel=travel, fires=fires, report_s=report, disruption=_disruption_plan(prep, inc, r),
+        mutual=prep.mutual, mutual_threshold=sc.mutual_aid.threshold_people,
+    )
+    town_idx = _nearest_town(prep.geography, inc.lon, inc.lat)
+    town = np.array(prep.geography.town_names, dtype=object)[town_idx]
+    county = _county_of(
+        prep.geography, inc.lon, inc.lat, np.array(prep.geography.town_counties, dtype=object)[town_idx]
+    )
+    labels = prep.fleet.unit_labels
+    fac_ids = prep.fleet.facility_ids
+    t = inc.t_s
+
+    def rel_h(x: np.ndarray) -> np.ndarray:
+        return (x - t) / HOUR_S
+
+    has_relief = inc.people > 0
+    table = {
+        "replication": np.full(len(inc), r, dtype=np.int64),
+        "id": np.arange(1, len(inc) + 1, dtype=np.int64),
+        "type": np.array(inc.type_names, dtype=object)[inc.type_idx],
+        "priority": prep.demand.priority[inc.type_idx],
+        "t_h": t / HOUR_S,
+        "lon": inc.lon,
+        "lat": inc.lat,
+        "county": county,
+        "town": town,
+        "node": np.asarray(prep.net.node_ids)[node],
+        "access_h": np.where(np.isnan(walk), access, walk) / HOUR_S,
+        "report_h": rel_h(out.report_s),
+        "first_arrival_h": rel_h(out.first_arrival_s),
+        "first_mode": np.array(out.first_mode, dtype=object),
+        "road_h": out.first_road_s / HOUR_S,
+        "boat_h": out.first_boat_s / HOUR_S,
+        "air_h": out.first_air_s / HOUR_S,
+        "first_ground_h": rel_h(out.first_ground_arrival_s),
+        "first_air_h": rel_h(out.first_air_arrival_s),
+        "contained_h": rel_h(out.contained_s),
+        "burned_ha": out.burned_ha,
+        "all_arrived_h": rel_h(out.all_arrived_s),
+        "cleared_h": rel_h(out.cleared_s),
+        "wait_h": rel_h(out.first_dispatch_s),
+        "queued": out.queued,
+        "units_required": out.n_required,
+        "units_sent_n": out.n_sent,
+        "units_sent": np.array([";".join(labels[u] for u in s) for s in out.units_sent], dtype=object),
+        "affected_people": inc.people,
+        "relief_h": np.where(has_relief, rel_h(out.relief_s), np.nan),
+        "relief_unmet_people": out.relief_unmet_people,
+        "relief_depots": np.array([";".join(fac_ids[d] for d in s) for s in out.relief_depots], dtype=object),
+        "relief_air": out.relief_air,
+        "surge": inc.surge if inc.surge is not None else np.zeros(len(inc), dtype=bool),
+        "mutual_aid_units": out.mutual_aid_sent,
+    }
+    arrival_types = arrival_unit_types(sc.targets)
+    for unit_type in arrival_types:
+        k = prep.fleet.type_names.index(unit_type)
+        table[unit_arrival_column(unit_type)] = rel_h(out.arrival_by_type_s[:, k])
+    table = {c: table[c] for c in column_names(arrival_types)}  # the schema's column order
+    check_table(table, arrival_types)
+    return ReplicationResult(
+        replication=r,
+        incidents=table,
+        unit_busy_s=out.unit_busy_s,
+        unit_trips=out.unit_trips,
+        final_stock=out.final_stock,
+        unit_flight_s=out.unit_flight_s,
+        isolation_h=out.isolation_h,
+        road_events={"isolation_events": out.isolation_events, "rerouted": out.rerouted, "recalled": out.recalled},
+    )
+
+
+# Worker processes inherit this through fork instead of receiving it pickled with every task.

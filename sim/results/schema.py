@@ -1,0 +1,290 @@
+"""The incident table: every column of ``incidents.csv`` once, with its dtype, unit and meaning.
+
+One replication's outcome becomes one table (a mapping of column name to a numpy array, one
+row per incident); the table of a run stacks its replications. The step that builds the table
+(`sim.model.replication`), the CSV writer (`sim.results.files`), the measures
+(`sim.results.measures`), comparisons and charts all name columns from here, and
+``docs/results-reference.md`` is generated from it (``python tools/gen_reference.py``).
+
+Times ending in ``_h`` are hours; unless the meaning says otherwise they are counted from the
+incident's onset (for a forest fire: its ignition). An empty CSV cell (NaN) means the event did
+not happen before the end of the run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+
+from sim.errors import SimError
+
+Dtype = Literal["int", "float", "str", "bool"]
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """One column of the incident table.
+
+    Attributes
+    ----------
+    name
+        Column name (units in the name: ``_h`` hours, ``_ha`` hectares).
+    dtype
+        {"int", "float", "str", "bool"}: how the column is stored and written.
+    unit
+        Unit in words (``"h"``, ``"ha"``, ``"people"``, ``"degree"``, ``""`` for none).
+    meaning
+        What the column holds (English).
+    meaning_zh
+        What the column holds (Chinese).
+    """
+
+    name: str
+    dtype: Dtype
+    unit: str
+    meaning: str
+    meaning_zh: str
+
+
+#: Columns of every incident table, in ``incidents.csv`` order.
+INCIDENT_COLUMNS: tuple[Column, ...] = (
+    Column("replication", "int", "", "replication index (0-based)", "重复次序（从 0 开始）"),
+    Column(
+        "id",
+        "int",
+        "",
+        "incident number within its replication (1-based, in onset order)",
+        "该次重复内的事件编号（按发生时间，从 1 开始）",
+    ),
+    Column("type", "str", "", "incident type (key of the scenario's `incidents`)", "事件类型"),
+    Column(
+        "priority",
+        "int",
+        "",
+        "queue priority of the type (1 = most urgent)",
+        "排队优先级（1 最高）",
+    ),
+    Column(
+        "t_h",
+        "float",
+        "h",
+        "onset, hours since the start of the simulated period",
+        "发生时刻（自仿真起点的小时数）",
+    ),
+    Column("lon", "float", "degree", "longitude of the incident (WGS84)", "经度（WGS84）"),
+    Column("lat", "float", "degree", "latitude of the incident (WGS84)", "纬度（WGS84）"),
+    Column(
+        "county", "str", "", "county (县、市、区) whose polygon holds the point", "所在县（市、区）"
+    ),
+    Column(
+        "town", "str", "", "town (镇、乡、街道) whose seat is nearest", "最近的乡镇（街道）驻地"
+    ),
+    Column("node", "int", "", "road-network node the incident is snapped to", "吸附的路网节点"),
+    Column(
+        "access_h",
+        "float",
+        "h",
+        "off-network leg from the node to the incident point; forest fires: crews' walk-in",
+        "路网节点至事发点的路外段；森林火灾为徒步进入时间",
+    ),
+    Column(
+        "report_h",
+        "float",
+        "h",
+        "onset to the call (detection delay of forest fires, else 0)",
+        "发生至报警（森林火灾为发现延误，其余为 0）",
+    ),
+    Column(
+        "first_arrival_h", "float", "h", "onset to the first unit on scene", "发生至首支力量到场"
+    ),
+    Column(
+        "first_mode",
+        "str",
+        "",
+        "how the first unit came: road, boat or air",
+        "首支力量方式：道路、船艇或航空",
+    ),
+    Column("road_h", "float", "h", "first unit's road leg (duration)", "首支力量道路段时长"),
+    Column("boat_h", "float", "h", "first unit's boat leg (duration)", "首支力量水上段时长"),
+    Column(
+        "air_h",
+        "float",
+        "h",
+        "first unit's flight (duration, daylight wait included)",
+        "首支力量飞行时长（含等待日出）",
+    ),
+    Column(
+        "first_ground_h",
+        "float",
+        "h",
+        "onset to the first ground unit on scene",
+        "发生至首支地面力量到场",
+    ),
+    Column(
+        "first_air_h", "float", "h", "onset to the first aircraft on scene", "发生至首架航空器到场"
+    ),
+    Column(
+        "all_arrived_h",
+        "float",
+        "h",
+        "onset to the full complement on scene",
+        "发生至全部所需力量到场",
+    ),
+    Column("cleared_h", "float", "h", "onset to the end of work on scene", "发生至现场处置结束"),
+    Column("wait_h", "float", "h", "onset to the first dispatch", "发生至首次派出"),
+    Column(
+        "queued",
+        "bool",
+        "",
+        "1 if a requested unit had to wait in the queue",
+        "是否有力量需排队等待（1 是）",
+    ),
+    Column(
+        "contained_h", "float", "h", "forest fires: ignition to containment", "森林火灾：起火至控制"
+    ),
+    Column(
+        "burned_ha",
+        "float",
+        "ha",
+        "forest fires: area burned over (过火面积) at containment or end of run",
+        "森林火灾：过火面积",
+    ),
+    Column(
+        "units_required", "int", "", "units requested, escalations included", "所需力量数（含增援）"
+    ),
+    Column("units_sent_n", "int", "", "units dispatched", "已派出力量数"),
+    Column(
+        "units_sent",
+        "str",
+        "",
+        "dispatched units as facility/type#k, separated by ';'",
+        "派出力量（设施/类型#序号，分号分隔）",
+    ),
+    Column(
+        "affected_people", "int", "people", "people affected (disasters; 0 otherwise)", "受灾人数"
+    ),
+    Column(
+        "relief_h",
+        "float",
+        "h",
+        "onset to the first relief delivered (disasters only)",
+        "发生至首批救灾物资送达",
+    ),
+    Column(
+        "relief_unmet_people",
+        "int",
+        "people",
+        "affected people no depot could cover",
+        "库存无法覆盖的受灾人数",
+    ),
+    Column(
+        "relief_depots",
+        "str",
+        "",
+        "facility ids of the depots and village stores allocated, ';'",
+        "调拨物资的储备库（分号分隔）",
+    ),
+    Column(
+        "relief_air",
+        "bool",
+        "",
+        "1 if the first relief came by helicopter",
+        "首批物资是否由直升机投送",
+    ),
+    Column("mutual_aid_units", "int", "", "mutual-aid units sent", "调派的社会/军队支援力量数"),
+    Column(
+        "surge",
+        "bool",
+        "",
+        "1 if the incident belongs to a surge day (typhoon)",
+        "是否属于突发高峰日（台风）",
+    ),
+)
+
+#: Column for the first arrival of one unit type; one per unit type named by a
+#: ``unit_arrival`` target, after the fixed columns.
+UNIT_ARRIVAL = Column(
+    "{unit_type}_arrival_h",
+    "float",
+    "h",
+    "onset to the first unit of this type on scene",
+    "发生至该类型首支力量到场",
+)
+
+COLUMN: Mapping[str, Column] = {c.name: c for c in INCIDENT_COLUMNS}
+
+
+class TableError(SimError, RuntimeError):
+    """An incident table does not match the schema (a bug, not a user error)."""
+
+
+def unit_arrival_column(unit_type: str) -> str:
+    """Return the column name of the first arrival of `unit_type` (hours from onset)."""
+    return UNIT_ARRIVAL.name.format(unit_type=unit_type)
+
+
+def column_names(unit_types: Sequence[str] = ()) -> tuple[str, ...]:
+    """Return the table's columns in order: the fixed ones, then one per unit type."""
+    return tuple(c.name for c in INCIDENT_COLUMNS) + tuple(
+        unit_arrival_column(u) for u in unit_types
+    )
+
+
+def unit_arrival_types(table: Mapping[str, Any]) -> tuple[str, ...]:
+    """Return the unit types that have a first-arrival column in `table`, in column order."""
+    suffix = UNIT_ARRIVAL.name.removeprefix("{unit_type}")
+    return tuple(c.removesuffix(suffix) for c in table if c not in COLUMN and c.endswith(suffix))
+
+
+def column(name: str) -> Column:
+    """Return the schema entry of a column (unit-arrival columns included)."""
+    if name in COLUMN:
+        return COLUMN[name]
+    suffix = UNIT_ARRIVAL.name.removeprefix("{unit_type}")
+    if name.endswith(suffix) and name != suffix:
+        return Column(
+            name,
+            UNIT_ARRIVAL.dtype,
+            UNIT_ARRIVAL.unit,
+            UNIT_ARRIVAL.meaning,
+            UNIT_ARRIVAL.meaning_zh,
+        )
+    msg = f"{name!r} is not a column of the incident table"
+    raise TableError(msg)
+
+
+_KINDS = {"int": "iub", "float": "fiu", "str": "OUS", "bool": "b"}
+
+
+def check_table(table: Mapping[str, Any], unit_types: Sequence[str] = ()) -> None:
+    """Raise `TableError` unless `table` has exactly the schema's columns, in order, of one length.
+
+    Parameters
+    ----------
+    table
+        Column name to array.
+    unit_types
+        Unit types that have a ``<unit_type>_arrival_h`` column.
+    """
+    want = column_names(unit_types)
+    if tuple(table) != want:
+        msg = f"incident table columns {list(table)} differ from the schema {list(want)}"
+        raise TableError(msg)
+    lengths = {len(v) for v in table.values()}
+    if len(lengths) > 1:
+        msg = f"incident table columns have different lengths: {sorted(lengths)}"
+        raise TableError(msg)
+    for name, values in table.items():
+        kind = np.asarray(values).dtype.kind
+        if len(values) and kind not in _KINDS[column(name).dtype]:
+            msg = f"column {name!r} has numpy kind {kind!r}, the schema says {column(name).dtype}"
+            raise TableError(msg)
+
+
+def concat_tables(tables: Sequence[Mapping[str, Any]]) -> dict[str, np.ndarray]:
+    """Stack the incident tables of several replications (their order kept)."""
+    keys = list(tables[0])
+    return {k: np.concatenate([np.asarray(t[k]) for t in tables]) for k in keys}
