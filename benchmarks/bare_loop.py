@@ -18,7 +18,7 @@ from sim.model.dispatch import NearestAvailable
 ARRIVE, WORK_DONE, EXTENSION_DONE, HOME, INCIDENT = range(5)
 
 
-def simulate_heapq(fleet, inc, node, access_s, demand, *, until_s):  # noqa: ANN001, ANN201, C901, PLR0915
+def simulate_heapq(fleet, inc, node, access_s, demand, *, until_s):
     """Run the incidents through a hand-written event loop; return first/all arrival times (s).
 
     Travel times come from the same `TravelModel` the engine builds (road only), so both loops
@@ -28,9 +28,17 @@ def simulate_heapq(fleet, inc, node, access_s, demand, *, until_s):  # noqa: ANN
 
     from sim.model.travel import TravelModel
 
-    travel = TravelModel(fleet, node=node, access_s=access_s, walk_s=np.full(len(inc), np.nan), lon=inc.lon,
-                         lat=inc.lat, unit_mode=np.zeros(fleet.n_units, dtype=np.int64), air=None,
-                         start=date(2025, 1, 1))
+    travel = TravelModel(
+        fleet,
+        node=node,
+        access_s=access_s,
+        walk_s=np.full(len(inc), np.nan),
+        lon=inc.lon,
+        lat=inc.lat,
+        unit_mode=np.zeros(fleet.n_units, dtype=np.int64),
+        air=None,
+        start=date(2025, 1, 1),
+    )
     policy = NearestAvailable()
     n = len(inc)
     first = np.full(n, np.nan)

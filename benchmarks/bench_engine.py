@@ -23,15 +23,15 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bare_loop import simulate_heapq  # noqa: E402
+from bare_loop import simulate_heapq
 
-from sim.model.engine import simulate  # noqa: E402
-from sim.model.incidents import generate_incidents  # noqa: E402
-from sim.model.runner import DRAIN_S, access_time_s, prepare, run_replications  # noqa: E402
-from sim.workflows.common import load_network, load_with_overrides  # noqa: E402
+from sim.model.engine import simulate
+from sim.model.incidents import generate_incidents
+from sim.model.runner import DRAIN_S, access_time_s, prepare, run_replications
+from sim.workflows.common import load_network, load_with_overrides
 
 
-def best_of(fn, repeat: int = 3) -> float:  # noqa: ANN001
+def best_of(fn, repeat: int = 3) -> float:
     """Return the best wall time (s) of `repeat` calls."""
     times = []
     for _ in range(repeat):
@@ -61,8 +61,12 @@ def main() -> None:
     same = np.allclose(out.first_arrival_s, first, equal_nan=True) and np.allclose(
         out.all_arrived_s, allarr, equal_nan=True
     )
-    t_engine = best_of(lambda: simulate(prep.fleet, inc, node, access, prep.demand, relief=None, until_s=until))
-    t_bare = best_of(lambda: simulate_heapq(prep.fleet, inc, node, access, prep.demand, until_s=until))
+    t_engine = best_of(
+        lambda: simulate(prep.fleet, inc, node, access, prep.demand, relief=None, until_s=until)
+    )
+    t_bare = best_of(
+        lambda: simulate_heapq(prep.fleet, inc, node, access, prep.demand, until_s=until)
+    )
     n = len(inc)
     print(f"scenario: {sc.name}; one replication = {sc.horizon_days:g} days, {n} incidents")
     print(f"identical arrival times engine vs bare loop: {same}")

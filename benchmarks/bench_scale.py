@@ -29,13 +29,13 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_matrix import synthetic_graph  # noqa: E402
+from bench_matrix import synthetic_graph
 
-from sim.analysis.summary import summarise  # noqa: E402
-from sim.network import RoadNetwork  # noqa: E402
-from sim.model.runner import prepare, run_replications  # noqa: E402
-from sim.scenario import scenario_from_dict  # noqa: E402
-from sim.workflows.common import load_network, load_with_overrides  # noqa: E402
+from sim.analysis.summary import summarise
+from sim.model.runner import prepare, run_replications
+from sim.network import RoadNetwork
+from sim.scenario import scenario_from_dict
+from sim.workflows.common import load_network, load_with_overrides
 
 
 def peak_rss_gib() -> float:
@@ -50,8 +50,11 @@ def scaling(args: argparse.Namespace) -> None:
     run_replications(prep, 1, workers=1)  # warm caches (sun tables, k-d trees) before timing
     rows = []
     outputs = {}
-    for label, kw in (("1 worker", {"workers": 1}), ("2 workers", {"workers": 2}),
-                      ("dask local, 2 workers", {"workers": 2, "dask": "local"})):
+    for label, kw in (
+        ("1 worker", {"workers": 1}),
+        ("2 workers", {"workers": 2}),
+        ("dask local, 2 workers", {"workers": 2, "dask": "local"}),
+    ):
         t0 = time.perf_counter()
         res = run_replications(prep, args.replications, **kw)
         wall = time.perf_counter() - t0
@@ -85,18 +88,37 @@ def large(args: argparse.Namespace) -> None:
         "seed": 1,
         "unit_types": {"engine": {"label": {"zh": "消防车", "en": "Engine"}, "vehicle": "light"}},
         "facilities": [
-            {"id": f"fs{k}", "kind": "fire_station", "location": {"lon": float(net.lon[n]), "lat": float(net.lat[n])},
-             "units": {"engine": {"count": 1}}}
+            {
+                "id": f"fs{k}",
+                "kind": "fire_station",
+                "location": {"lon": float(net.lon[n]), "lat": float(net.lat[n])},
+                "units": {"engine": {"count": 1}},
+            }
             for k, n in enumerate(nodes)
         ],
         "incidents": {
-            "fire": {"label": {"zh": "火灾", "en": "Fire"}, "rate": {"per_year": 3000}, "units": {"engine": 2},
-                     "on_scene": {"dist": "lognormal", "mean_h": 1.0, "sd_h": 0.8}},
-            "rescue": {"label": {"zh": "救援", "en": "Rescue"}, "rate": {"per_year": 2000}, "units": {"engine": 1},
-                       "on_scene": {"dist": "exponential", "mean_h": 1.0}},
+            "fire": {
+                "label": {"zh": "火灾", "en": "Fire"},
+                "rate": {"per_year": 3000},
+                "units": {"engine": 2},
+                "on_scene": {"dist": "lognormal", "mean_h": 1.0, "sd_h": 0.8},
+            },
+            "rescue": {
+                "label": {"zh": "救援", "en": "Rescue"},
+                "rate": {"per_year": 2000},
+                "units": {"engine": 1},
+                "on_scene": {"dist": "exponential", "mean_h": 1.0},
+            },
         },
-        "targets": [{"id": "fire_30min", "label": {"zh": "火灾30分钟", "en": "Fire 30 min"},
-                     "measure": "first_arrival", "incident_types": ["fire"], "threshold_h": 0.5}],
+        "targets": [
+            {
+                "id": "fire_30min",
+                "label": {"zh": "火灾30分钟", "en": "Fire 30 min"},
+                "measure": "first_arrival",
+                "incident_types": ["fire"],
+                "threshold_h": 0.5,
+            }
+        ],
     }
     sc = scenario_from_dict(data, source="synthetic")
     t0 = time.perf_counter()
@@ -107,10 +129,14 @@ def large(args: argparse.Namespace) -> None:
     t_run = time.perf_counter() - t0
     m = summarise(prep, res)
     print(f"graph: {net.n:,} nodes, {len(net.edge_u):,} edges; {args.facilities} facilities")
-    print(f"build networkx graph {t_graph:.1f} s; RoadNetwork {t_net:.1f} s; "
-          f"prepare (travel-time matrices, float32) {t_prep:.1f} s; one year {t_run:.1f} s")
-    print(f"incidents simulated: {len(res[0].incidents['id']):,}; "
-          f"fire_30min share {m['targets']['fire_30min']['share']:.3f}")
+    print(
+        f"build networkx graph {t_graph:.1f} s; RoadNetwork {t_net:.1f} s; "
+        f"prepare (travel-time matrices, float32) {t_prep:.1f} s; one year {t_run:.1f} s"
+    )
+    print(
+        f"incidents simulated: {len(res[0].incidents['id']):,}; "
+        f"fire_30min share {m['targets']['fire_30min']['share']:.3f}"
+    )
     print(f"peak resident memory: {peak_rss_gib():.2f} GiB (goal < 8 GiB)")
 
 

@@ -16,6 +16,10 @@ from functools import cache
 from importlib.resources import files
 from typing import Any
 
+import numpy as np
+from shapely import union_all
+from shapely.geometry import shape
+
 from sim.errors import PlaceError
 
 DATA = files("sim") / "data"
@@ -122,10 +126,14 @@ def load_geojson(name: str) -> dict[str, Any]:
 
 def haversine_m(lon1: Any, lat1: Any, lon2: Any, lat2: Any) -> Any:
     """Return the great-circle distance in metres; works on scalars and numpy arrays."""
-    import numpy as np
 
-    lon1, lat1, lon2, lat2 = (np.radians(np.asarray(v, dtype=float)) for v in (lon1, lat1, lon2, lat2))
-    a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+    lon1, lat1, lon2, lat2 = (
+        np.radians(np.asarray(v, dtype=float)) for v in (lon1, lat1, lon2, lat2)
+    )
+    a = (
+        np.sin((lat2 - lat1) / 2) ** 2
+        + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+    )
     d = 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.minimum(a, 1.0)))
     return float(d) if np.ndim(d) == 0 else d
 
@@ -267,7 +275,6 @@ def county_polygons() -> dict[str, Any]:
 @cache
 def river_lines() -> dict[str, tuple[Any, ...]]:
     """Return river polylines as ``{name: (array[(n, 2)] lon/lat, ...)}``; empty if not built."""
-    import numpy as np
 
     if not (DATA / "rivers.geojson").is_file():
         return {}
@@ -308,7 +315,6 @@ def load_county_shapes() -> dict[str, Any]:
     FileNotFoundError
         If ``counties.geojson`` has not been generated.
     """
-    from shapely.geometry import shape
 
     doc = load_geojson("counties")
     shapes: dict[str, Any] = {}
@@ -334,8 +340,6 @@ def load_rivers() -> dict[str, Any]:
     FileNotFoundError
         If ``rivers.geojson`` has not been generated.
     """
-    from shapely import union_all
-    from shapely.geometry import shape
 
     parts: dict[str, list[Any]] = {}
     for feature in load_geojson("rivers").get("features", []):

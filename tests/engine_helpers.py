@@ -51,19 +51,29 @@ def make_fleet(
 
 
 def make_incidents(
-    t_s: np.ndarray, on_scene_s: np.ndarray, *, type_idx: np.ndarray | None = None, people: np.ndarray | None = None
+    t_s: np.ndarray,
+    on_scene_s: np.ndarray,
+    *,
+    type_idx: np.ndarray | None = None,
+    people: np.ndarray | None = None,
 ) -> IncidentSet:
     """Incident set at arbitrary coordinates (the engine only uses nodes passed separately)."""
     t_s = np.asarray(t_s, dtype=float)
     n = t_s.size
     return IncidentSet(
         t_s=t_s,
-        type_idx=np.zeros(n, dtype=np.int64) if type_idx is None else np.asarray(type_idx, dtype=np.int64),
+        type_idx=np.zeros(n, dtype=np.int64)
+        if type_idx is None
+        else np.asarray(type_idx, dtype=np.int64),
         lon=np.zeros(n),
         lat=np.zeros(n),
         on_scene_s=np.asarray(on_scene_s, dtype=float),
-        people=np.zeros(n, dtype=np.int64) if people is None else np.asarray(people, dtype=np.int64),
-        type_names=("a", "b", "c")[: 1 if type_idx is None else int(np.max(type_idx, initial=0)) + 1],
+        people=np.zeros(n, dtype=np.int64)
+        if people is None
+        else np.asarray(people, dtype=np.int64),
+        type_names=("a", "b", "c")[
+            : 1 if type_idx is None else int(np.max(type_idx, initial=0)) + 1
+        ],
     )
 
 

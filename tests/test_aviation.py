@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sim.geo import haversine_m
 from sim.physics import aviation as av
 from sim.physics.aviation import (
     CST,
@@ -25,7 +26,6 @@ from sim.physics.aviation import (
     next_daylight_start_s,
     sun_times,
 )
-from sim.geo import haversine_m
 
 LAT, LON = 24.8, 113.6  # Shaoguan
 START = date(2025, 2, 15)

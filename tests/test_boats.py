@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from sim import geo
-from sim.physics import boats
 from sim import network as nw
+from sim.physics import boats
 
 LAT = 24.8  # synthetic river runs west → east along this latitude
 LON0, LON1 = 113.0, 113.2

@@ -12,8 +12,8 @@ import pytest
 import yaml
 from scipy import stats
 
-from sim.cli import main
 from sim.analysis.compare import distinct_labels, same_incidents
+from sim.cli import main
 from sim.results.stats import paired_difference
 from sim.scenario import load_scenario
 

@@ -7,10 +7,10 @@ import numpy as np
 import pytest
 from scipy.sparse.csgraph import dijkstra
 
-from sim.model import disruption as dz
 from sim import geo
 from sim import network as nw
 from sim.errors import ScenarioError
+from sim.model import disruption as dz
 
 CITY = (113.576, 24.811)  # the 武江/浈江/北江 confluence
 MAIN_RIVERS = ("武江", "北江", "浈江")

@@ -18,7 +18,9 @@ def test_single_incident_timeline():
     """Turnout, travel, work and return follow each other exactly."""
     fleet = make_fleet([[0.0, 600.0]], [(0, 0)], turnout_s=60)
     inc = make_incidents([100.0], [1800.0])
-    out = simulate(fleet, inc, np.array([1]), np.array([30.0]), one_type_demand(), relief=None, until_s=1e5)
+    out = simulate(
+        fleet, inc, np.array([1]), np.array([30.0]), one_type_demand(), relief=None, until_s=1e5
+    )
     assert out.first_dispatch_s[0] == 100.0
     assert out.first_arrival_s[0] == pytest.approx(100 + 60 + 600 + 30)
     assert out.cleared_s[0] == pytest.approx(790 + 1800)
@@ -30,7 +32,9 @@ def test_nearest_unit_is_sent_and_second_incident_gets_the_other():
     """The nearer station answers; while busy, the next call goes to the farther one."""
     fleet = make_fleet([[100.0, 0.0], [500.0, 0.0]], [(0, 0), (1, 0)])
     inc = make_incidents([0.0, 10.0], [3600.0, 3600.0])
-    out = simulate(fleet, inc, np.array([0, 0]), np.zeros(2), one_type_demand(), relief=None, until_s=1e5)
+    out = simulate(
+        fleet, inc, np.array([0, 0]), np.zeros(2), one_type_demand(), relief=None, until_s=1e5
+    )
     assert out.units_sent == ((0,), (1,))
     assert out.first_arrival_s.tolist() == [100.0, 510.0]
 
@@ -40,7 +44,9 @@ def test_queue_serves_higher_priority_first():
     fleet = make_fleet([[0.0]], [(0, 0)])
     demand = Demand(units=np.array([[1], [1]]), priority=np.array([3, 1]))
     inc = make_incidents([0.0, 10.0, 20.0], [100.0, 100.0, 100.0], type_idx=np.array([0, 0, 1]))
-    out = simulate(fleet, inc, np.zeros(3, dtype=np.int64), np.zeros(3), demand, relief=None, until_s=1e4)
+    out = simulate(
+        fleet, inc, np.zeros(3, dtype=np.int64), np.zeros(3), demand, relief=None, until_s=1e4
+    )
     assert out.first_arrival_s.tolist() == [0.0, 200.0, 100.0]
     assert out.queued.tolist() == [False, True, True]
 
@@ -50,7 +56,9 @@ def test_partial_dispatch_then_reinforcement():
     fleet = make_fleet([[0.0]], [(0, 0), (0, 0)])
     demand = Demand(units=np.array([[1], [2]]), priority=np.array([1, 1]))
     inc = make_incidents([0.0, 1.0], [50.0, 100.0], type_idx=np.array([0, 1]))
-    out = simulate(fleet, inc, np.zeros(2, dtype=np.int64), np.zeros(2), demand, relief=None, until_s=1e4)
+    out = simulate(
+        fleet, inc, np.zeros(2, dtype=np.int64), np.zeros(2), demand, relief=None, until_s=1e4
+    )
     assert out.first_arrival_s[1] == 1.0
     assert out.all_arrived_s[1] == 50.0  # the first incident's unit comes back at t=50
     assert out.cleared_s[1] == 101.0  # work started at first arrival and took 100 s
@@ -61,8 +69,15 @@ def test_incident_clears_with_partial_crew_after_two_work_times():
     """If the complement never arrives, work with a partial crew ends after at most 2 × on-scene time."""
     fleet = make_fleet([[0.0]], [(0, 0)])
     inc = make_incidents([0.0], [100.0])
-    out = simulate(fleet, inc, np.zeros(1, dtype=np.int64), np.zeros(1), one_type_demand(2), relief=None,
-                   until_s=1e4)
+    out = simulate(
+        fleet,
+        inc,
+        np.zeros(1, dtype=np.int64),
+        np.zeros(1),
+        one_type_demand(2),
+        relief=None,
+        until_s=1e4,
+    )
     assert out.cleared_s[0] == 200.0
     assert math.isnan(out.all_arrived_s[0])
 
@@ -72,7 +87,9 @@ def test_unserved_incidents_are_reported_not_dropped():
     fleet = make_fleet([[0.0]], [(0, 0)], n_types=2)
     demand = Demand(units=np.array([[0, 1]]), priority=np.array([1]))
     inc = make_incidents([0.0, 5.0], [10.0, 10.0])
-    out = simulate(fleet, inc, np.zeros(2, dtype=np.int64), np.zeros(2), demand, relief=None, until_s=100)
+    out = simulate(
+        fleet, inc, np.zeros(2, dtype=np.int64), np.zeros(2), demand, relief=None, until_s=100
+    )
     assert np.isnan(out.first_arrival_s).all()
     assert out.queued.all()
 
@@ -93,7 +110,9 @@ def test_relief_from_nearest_depot_then_next():
     )
     demand = Demand(units=np.zeros((1, 1), dtype=np.int64), priority=np.array([1]))
     inc = make_incidents([0.0], [10.0], people=np.array([800]))
-    out = simulate(fleet, inc, np.zeros(1, dtype=np.int64), np.zeros(1), demand, relief=plan, until_s=1e5)
+    out = simulate(
+        fleet, inc, np.zeros(1, dtype=np.int64), np.zeros(1), demand, relief=plan, until_s=1e5
+    )
     assert out.relief_s[0] == pytest.approx(1800 + 600 + 3600)
     assert out.relief_depots[0] == (0, 1)
     assert out.final_stock[:, 0].tolist() == [0.0, 4500.0]
@@ -103,10 +122,14 @@ def test_relief_from_nearest_depot_then_next():
 def test_relief_unmet_when_stock_runs_out():
     """Need beyond all stock is recorded as unmet, and relief still starts from what exists."""
     fleet = make_fleet([[600.0]], [(0, 0)], capacity_people=100)
-    plan = ReliefPlan(np.array([0]), np.array([[150.0]]), np.array([1.0]), (np.array([0]),), "light", 0.0, 0.0, 3)
+    plan = ReliefPlan(
+        np.array([0]), np.array([[150.0]]), np.array([1.0]), (np.array([0]),), "light", 0.0, 0.0, 3
+    )
     demand = Demand(units=np.zeros((1, 1), dtype=np.int64), priority=np.array([1]))
     inc = make_incidents([0.0], [10.0], people=np.array([400]))
-    out = simulate(fleet, inc, np.zeros(1, dtype=np.int64), np.zeros(1), demand, relief=plan, until_s=1e5)
+    out = simulate(
+        fleet, inc, np.zeros(1, dtype=np.int64), np.zeros(1), demand, relief=plan, until_s=1e5
+    )
     assert out.relief_unmet_people[0] == 250
     assert out.relief_s[0] == 600.0
     # 150 people in truckloads of 100: two round trips of 1,200 s.
@@ -145,8 +168,15 @@ def test_mmc_waiting_time_matches_erlang_c():
         n = rng.poisson(lam * 2000)
         t = np.sort(rng.uniform(0, 2000 * 3600, n))
         dur = rng.exponential(3600 / mu, n)
-        out = simulate(fleet, make_incidents(t, dur), np.zeros(n, dtype=np.int64), np.zeros(n),
-                       one_type_demand(), relief=None, until_s=2000 * 3600 + 1e6)
+        out = simulate(
+            fleet,
+            make_incidents(t, dur),
+            np.zeros(n, dtype=np.int64),
+            np.zeros(n),
+            one_type_demand(),
+            relief=None,
+            until_s=2000 * 3600 + 1e6,
+        )
         waits.append(float(np.mean(out.first_dispatch_s - t)) / 3600)
     m = np.mean(waits)
     half = 2.093 * np.std(waits, ddof=1) / math.sqrt(len(waits))  # t(0.975, 19)
@@ -170,7 +200,9 @@ def test_invariants(n, n_units, need, seed):
     dur = rng.uniform(100, 5000, n)
     node = rng.integers(0, 5, n)
     access = rng.uniform(0, 300, n)
-    out = simulate(fleet, make_incidents(t, dur), node, access, one_type_demand(need), relief=None, until_s=1e7)
+    out = simulate(
+        fleet, make_incidents(t, dur), node, access, one_type_demand(need), relief=None, until_s=1e7
+    )
     assert len(out.first_arrival_s) == n
     assert not np.isnan(out.cleared_s).any()  # with a long drain everything clears
     min_travel = travel[:, node].min(axis=0) + 60 + access
@@ -181,7 +213,9 @@ def test_invariants(n, n_units, need, seed):
         spans = log[log[:, 0] == u][:, 2:]
         spans = spans[np.argsort(spans[:, 0])]
         assert (spans[1:, 0] >= spans[:-1, 1] - 1e-9).all(), spans
-    assert sorted(log[:, 1].astype(int).tolist()) == sorted(i for i, s in enumerate(out.units_sent) for _ in s)
+    assert sorted(log[:, 1].astype(int).tolist()) == sorted(
+        i for i, s in enumerate(out.units_sent) for _ in s
+    )
     assert (out.n_sent <= need).all()
 
 
@@ -195,12 +229,19 @@ def test_engine_matches_independent_heapq_loop(seed):
     from bare_loop import simulate_heapq
 
     rng = np.random.default_rng(seed)
-    fleet = make_fleet(rng.uniform(0, 3000, (3, 6)),
-                       [(int(rng.integers(3)), int(rng.integers(2))) for _ in range(5)], turnout_s=60, n_types=2)
+    fleet = make_fleet(
+        rng.uniform(0, 3000, (3, 6)),
+        [(int(rng.integers(3)), int(rng.integers(2))) for _ in range(5)],
+        turnout_s=60,
+        n_types=2,
+    )
     n = 200
     demand = Demand(units=np.array([[1, 1], [2, 0]]), priority=np.array([2, 1]))
-    inc = make_incidents(np.sort(rng.uniform(0, 50_000, n)), rng.uniform(100, 5000, n),
-                         type_idx=rng.integers(0, 2, n))
+    inc = make_incidents(
+        np.sort(rng.uniform(0, 50_000, n)),
+        rng.uniform(100, 5000, n),
+        type_idx=rng.integers(0, 2, n),
+    )
     node, acc = rng.integers(0, 6, n), rng.uniform(0, 300, n)
     a = simulate(fleet, inc, node, acc, demand, relief=None, until_s=1e7)
     first, allarr, cleared = simulate_heapq(fleet, inc, node, acc, demand, until_s=1e7)

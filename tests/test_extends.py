@@ -14,11 +14,25 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def test_merge_rules():
     """Mappings merge, id-lists merge by id (new ids appended, `remove` drops), scalars replace."""
-    base = {"a": 1, "d": {"x": 1, "y": 2}, "items": [{"id": "p", "v": 1}, {"id": "q", "v": 2}], "l": [1, 2]}
-    change = {"a": 5, "d": {"y": 3}, "items": [{"id": "q", "v": 9}, {"id": "r", "v": 0}, {"id": "p", "remove": True}],
-              "l": [7]}
+    base = {
+        "a": 1,
+        "d": {"x": 1, "y": 2},
+        "items": [{"id": "p", "v": 1}, {"id": "q", "v": 2}],
+        "l": [1, 2],
+    }
+    change = {
+        "a": 5,
+        "d": {"y": 3},
+        "items": [{"id": "q", "v": 9}, {"id": "r", "v": 0}, {"id": "p", "remove": True}],
+        "l": [7],
+    }
     out = merge_scenario_data(base, change)
-    assert out == {"a": 5, "d": {"x": 1, "y": 3}, "items": [{"id": "q", "v": 9}, {"id": "r", "v": 0}], "l": [7]}
+    assert out == {
+        "a": 5,
+        "d": {"x": 1, "y": 3},
+        "items": [{"id": "q", "v": 9}, {"id": "r", "v": 0}],
+        "l": [7],
+    }
     assert base["items"][0] == {"id": "p", "v": 1}  # inputs are not mutated
 
 
@@ -35,7 +49,9 @@ def test_variant_changes_one_facility_by_id(tmp_path):
     """A variant that names a facility id changes only that facility."""
     (tmp_path / "v.yaml").write_text(
         f"extends: {ROOT / 'scenarios' / 'small_test.yaml'}\n"
-        "facilities:\n  - id: fs_maba\n    units: {engine: {count: 3}}\n", encoding="utf-8")
+        "facilities:\n  - id: fs_maba\n    units: {engine: {count: 3}}\n",
+        encoding="utf-8",
+    )
     v = load_scenario(tmp_path / "v.yaml")
     base = load_scenario(ROOT / "scenarios" / "small_test.yaml")
     assert v.name == "v"
@@ -47,7 +63,11 @@ def test_variant_changes_one_facility_by_id(tmp_path):
 
 @pytest.mark.parametrize(
     ("text", "expect"),
-    [("extends: nowhere.yaml\n", "not found"), ("extends: 3\n", "expected a path"), ("extends: self.yaml\n", "cycle")],
+    [
+        ("extends: nowhere.yaml\n", "not found"),
+        ("extends: 3\n", "expected a path"),
+        ("extends: self.yaml\n", "cycle"),
+    ],
 )
 def test_bad_extends_is_a_clear_error(tmp_path, text, expect):
     """A missing base, a non-path or a cycle names the file and the key."""

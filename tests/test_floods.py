@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 from sim.model.engine import Demand, simulate
-from sim.scenario import load_scenario, scenario_from_dict, scenario_to_dict
 from sim.model.travel import RoadState
+from sim.scenario import load_scenario, scenario_from_dict, scenario_to_dict
 from sim.workflows.common import load_network
 from sim.workflows.run import run_scenario
 from tests.engine_helpers import make_fleet, make_incidents
@@ -55,18 +55,27 @@ def test_closing_a_bridge_on_the_fastest_route():
     """Closing a bridge on the fastest route: the time rises to the next-best route's time."""
     net = load_network("shaoguan")
     route = None
-    for a, b in [("乐城街道", "新华街道"), ("十里亭镇", "西河镇"), ("雄州街道", "太平镇"), ("马坝镇", "新韶镇")]:
+    for a, b in [
+        ("乐城街道", "新华街道"),
+        ("十里亭镇", "西河镇"),
+        ("雄州街道", "太平镇"),
+        ("马坝镇", "新韶镇"),
+    ]:
         ia, ib = net.town_index(_code(a)), net.town_index(_code(b))
         r = net.route(ia, ib)
         pairs = set(zip(r.nodes[:-1], r.nodes[1:], strict=False))
-        bridges = [e for e in np.flatnonzero(net.edge_bridge) if (net.edge_u[e], net.edge_v[e]) in pairs]
+        bridges = [
+            e for e in np.flatnonzero(net.edge_bridge) if (net.edge_u[e], net.edge_v[e]) in pairs
+        ]
         if bridges:
             route = (ia, ib, r, bridges[0])
             break
     assert route is not None, "no route with a bridge found"
     ia, ib, r, e = route
     u, v = net.edge_u[e], net.edge_v[e]
-    both = np.flatnonzero(((net.edge_u == u) & (net.edge_v == v)) | ((net.edge_u == v) & (net.edge_v == u)))
+    both = np.flatnonzero(
+        ((net.edge_u == u) & (net.edge_v == v)) | ((net.edge_u == v) & (net.edge_v == u))
+    )
     fnode = np.array([ia])
     base_out = {"light": net.travel_time_matrix(fnode, profile="light")}
     base_back = {"light": net.travel_time_matrix(fnode, profile="light", reverse=True)}
@@ -108,7 +117,9 @@ def test_town_with_no_other_route_is_reported_isolated():
     iso = res.metrics["isolation"]["towns"]
     assert town in iso
     horizon_h = sc.horizon_days * 24 + 72  # horizon plus the drain period
-    assert iso[town]["hours_per_year_mean"] == pytest.approx(horizon_h * 365.25 / sc.horizon_days, rel=1e-6)
+    assert iso[town]["hours_per_year_mean"] == pytest.approx(
+        horizon_h * 365.25 / sc.horizon_days, rel=1e-6
+    )
     assert set(iso) == {town}
 
 
@@ -118,7 +129,7 @@ def test_removing_a_depots_stock_never_improves_initial_relief():
     data = scenario_to_dict(sc)
     for f in data["facilities"]:
         if f["id"] == "depot_lechang":
-            f["stock"] = {k: 0 for k in f["stock"]}
+            f["stock"] = dict.fromkeys(f["stock"], 0)
     less = run_scenario(scenario_from_dict(data, source="test"), workers=1, plots=False)
     np.testing.assert_array_equal(res.table["t_h"], less.table["t_h"])
     a = res.metrics["targets"]["initial_relief"]["share"]
@@ -134,10 +145,15 @@ def test_a_surge_day_lowers_initial_relief():
     """A typhoon day hitting three counties lowers the initial-relief share; ordinary incidents are unchanged."""
     sc, res = _flood_season()
     data = scenario_to_dict(sc)
-    data["surge"] = [{
-        "day": 45, "duration_h": 24, "counties": ["乐昌", "乳源", "武江"], "label": "typhoon",
-        "incidents": {"flood": 25, "landslide": 15, "water_rescue": 20},
-    }]
+    data["surge"] = [
+        {
+            "day": 45,
+            "duration_h": 24,
+            "counties": ["乐昌", "乳源", "武江"],
+            "label": "typhoon",
+            "incidents": {"flood": 25, "landslide": 15, "water_rescue": 20},
+        }
+    ]
     surged = run_scenario(scenario_from_dict(data, source="test"), workers=1, plots=False)
     ordinary = ~surged.table["surge"].astype(bool)
     np.testing.assert_array_equal(surged.table["t_h"][ordinary], res.table["t_h"])
@@ -151,19 +167,40 @@ def test_mutual_aid_only_when_locals_are_exhausted():
     """Reserve forces answer only when every local unit of the type is busy, after their activation delay."""
     # Unit 0 local (far: 1,000 s), unit 1 mutual aid (near, but 3,600 s activation in its turnout).
     fleet = make_fleet([[1000.0], [0.0]], [(0, 0), (1, 0)])
-    fleet = fleet.__class__(**{**{f: getattr(fleet, f) for f in fleet.__dataclass_fields__},
-                               "unit_turnout_s": np.array([0.0, 3600.0])})
+    fleet = fleet.__class__(
+        **{
+            **{f: getattr(fleet, f) for f in fleet.__dataclass_fields__},
+            "unit_turnout_s": np.array([0.0, 3600.0]),
+        }
+    )
     demand = Demand(units=np.array([[1]]), priority=np.array([1]))
     inc = make_incidents([0.0, 10.0], [5000.0, 100.0])
-    out = simulate(fleet, inc, np.zeros(2, dtype=np.int64), np.zeros(2), demand, relief=None, until_s=1e6,
-                   mutual=np.array([False, True]))
+    out = simulate(
+        fleet,
+        inc,
+        np.zeros(2, dtype=np.int64),
+        np.zeros(2),
+        demand,
+        relief=None,
+        until_s=1e6,
+        mutual=np.array([False, True]),
+    )
     assert out.units_sent == ((0,), (1,))
     assert out.mutual_aid_sent.tolist() == [0, 1]
     assert out.first_arrival_s[1] == pytest.approx(10.0 + 3600.0)
     # Above the people threshold, reserves are considered at once (here the local one is nearer).
     inc2 = make_incidents([0.0], [100.0], people=np.array([5000]))
-    out2 = simulate(fleet, inc2, np.zeros(1, dtype=np.int64), np.zeros(1), demand, relief=None, until_s=1e6,
-                    mutual=np.array([False, True]), mutual_threshold=1000)
+    out2 = simulate(
+        fleet,
+        inc2,
+        np.zeros(1, dtype=np.int64),
+        np.zeros(1),
+        demand,
+        relief=None,
+        until_s=1e6,
+        mutual=np.array([False, True]),
+        mutual_threshold=1000,
+    )
     assert out2.units_sent == ((0,),)
 
 

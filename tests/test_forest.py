@@ -10,10 +10,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim.physics import aviation
 from sim.model.engine import FirePlan, simulate
-from sim.scenario import load_scenario, scenario_from_dict, scenario_to_dict
 from sim.model.travel import AirFleet, TravelModel
+from sim.physics import aviation
+from sim.scenario import load_scenario, scenario_from_dict, scenario_to_dict
 from sim.workflows.run import run_scenario
 from tests.engine_helpers import make_fleet, make_incidents
 
@@ -60,14 +60,22 @@ def _far_fire_mask(res, prep) -> np.ndarray:
     k = fleet.type_names.index("forest_team")
     facs = np.unique(fleet.unit_facility[fleet.units_of_type[k]])
     t = res.table
-    d = haversine_m(t["lon"][:, None], t["lat"][:, None], prep.facility_lon[facs][None, :], prep.facility_lat[facs][None, :])
+    d = haversine_m(
+        t["lon"][:, None],
+        t["lat"][:, None],
+        prep.facility_lon[facs][None, :],
+        prep.facility_lat[facs][None, :],
+    )
     return np.asarray(d).min(axis=1) > 30_000
 
 
 def test_adding_a_helicopter_never_lowers_24h_share_and_speeds_far_fires():
     """Common random numbers: 0 → 1 → 2 helicopters; the 24 h share never drops, far fires are reached sooner."""
     sc0 = _set_units(load_scenario(FOREST), "centre", "helicopter", 0)
-    runs = [run_scenario(_set_units(sc0, "centre", "helicopter", n), workers=1, plots=False) for n in (0, 1, 2)]
+    runs = [
+        run_scenario(_set_units(sc0, "centre", "helicopter", n), workers=1, plots=False)
+        for n in (0, 1, 2)
+    ]
     shares = [r.metrics["targets"]["forest_fire_24h"]["share"] for r in runs]
     assert shares[0] <= shares[1] <= shares[2], shares
     # Identical fires in all three runs (CRN).
@@ -82,7 +90,9 @@ def test_adding_a_helicopter_never_lowers_24h_share_and_speeds_far_fires():
     assert (np.nan_to_num(a1, nan=np.inf) <= np.nan_to_num(a0, nan=np.inf) + 1e-9).all()
 
 
-def _one_fire(t_s: float, *, ros: float, heli: bool, detect_s: float = 0.0, ground_travel_s: float = 7200.0):
+def _one_fire(
+    t_s: float, *, ros: float, heli: bool, detect_s: float = 0.0, ground_travel_s: float = 7200.0
+):
     """Simulate a single fire on an abstract network: one ground team and optionally one helicopter."""
     units = [(0, 0)] + ([(1, 1)] if heli else [])
     fleet = make_fleet([[ground_travel_s], [ground_travel_s]], units, n_types=2)
@@ -98,22 +108,55 @@ def _one_fire(t_s: float, *, ros: float, heli: bool, detect_s: float = 0.0, grou
         base_lon=np.array([113.60, 113.60][: len(units)]),
         base_lat=np.array([24.80, 24.80][: len(units)]),
     )
-    inc = inc.__class__(**{**{f: getattr(inc, f) for f in inc.__dataclass_fields__},
-                           "lon": np.array([113.9]), "lat": np.array([24.9])})
+    inc = inc.__class__(
+        **{
+            **{f: getattr(inc, f) for f in inc.__dataclass_fields__},
+            "lon": np.array([113.9]),
+            "lat": np.array([24.9]),
+        }
+    )
     start = date(2025, 1, 15)
-    travel = TravelModel(fleet, node=np.zeros(1, dtype=np.int64), access_s=np.zeros(1), walk_s=np.zeros(1),
-                         lon=inc.lon, lat=inc.lat, unit_mode=mode, air=air, start=start)
+    travel = TravelModel(
+        fleet,
+        node=np.zeros(1, dtype=np.int64),
+        access_s=np.zeros(1),
+        walk_s=np.zeros(1),
+        lon=inc.lon,
+        lat=inc.lat,
+        unit_mode=mode,
+        air=air,
+        start=start,
+    )
     n_u = len(units)
     plan = FirePlan(
-        is_fire=np.array([True]), ros_m_per_h=np.array([ros]), lb_ratio=np.array([2.0]),
-        back_ratio=np.array([0.1]), night_factor=np.array([0.4]), initial_radius_m=np.array([0.0]),
-        step_s=np.array([600.0]), water_dist_m=np.array([10_000.0]),
-        unit_fireline_m_per_h=np.array([150.0, 0.0][:n_u]), unit_line_per_drop_m=np.array([0.0, 30.0][:n_u]),
-        unit_bucket_speed_m_per_s=np.array([np.nan, 130 / 3.6][:n_u]), unit_fill_s=np.array([0.0, 90.0][:n_u]),
-        unit_drop_s=np.array([0.0, 30.0][:n_u]), unit_night_capable=np.zeros(n_u, dtype=bool), start=start,
+        is_fire=np.array([True]),
+        ros_m_per_h=np.array([ros]),
+        lb_ratio=np.array([2.0]),
+        back_ratio=np.array([0.1]),
+        night_factor=np.array([0.4]),
+        initial_radius_m=np.array([0.0]),
+        step_s=np.array([600.0]),
+        water_dist_m=np.array([10_000.0]),
+        unit_fireline_m_per_h=np.array([150.0, 0.0][:n_u]),
+        unit_line_per_drop_m=np.array([0.0, 30.0][:n_u]),
+        unit_bucket_speed_m_per_s=np.array([np.nan, 130 / 3.6][:n_u]),
+        unit_fill_s=np.array([0.0, 90.0][:n_u]),
+        unit_drop_s=np.array([0.0, 30.0][:n_u]),
+        unit_night_capable=np.zeros(n_u, dtype=bool),
+        start=start,
     )
-    return simulate(fleet, inc, np.zeros(1, dtype=np.int64), np.zeros(1), demand, relief=None, until_s=30 * 86400.0,
-                    travel=travel, fires=plan, report_s=np.array([t_s + detect_s])), start
+    return simulate(
+        fleet,
+        inc,
+        np.zeros(1, dtype=np.int64),
+        np.zeros(1),
+        demand,
+        relief=None,
+        until_s=30 * 86400.0,
+        travel=travel,
+        fires=plan,
+        report_s=np.array([t_s + detect_s]),
+    ), start
 
 
 def test_no_helicopter_flies_at_night():
@@ -140,7 +183,10 @@ def test_zero_growth_fire_is_out_when_the_first_crew_arrives():
 @pytest.mark.parametrize("t_h", [2.0, 10.0, 15.0])
 def test_burned_area_grows_with_detection_delay(t_h):
     """The later a fire is reported, the larger it is when contained (same crews, same fire)."""
-    areas = [_one_fire(t_h * 3600.0, ros=80.0, heli=False, detect_s=d * 3600.0)[0].burned_ha[0] for d in (0, 1, 3, 6)]
+    areas = [
+        _one_fire(t_h * 3600.0, ros=80.0, heli=False, detect_s=d * 3600.0)[0].burned_ha[0]
+        for d in (0, 1, 3, 6)
+    ]
     assert all(b >= a for a, b in zip(areas, areas[1:], strict=False)), areas
     assert areas[-1] > areas[0]
 

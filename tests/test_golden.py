@@ -25,12 +25,23 @@ CASES = {
 def test_golden_output(tmp_path: Path, case: str, name: str) -> None:
     """The run's reproducible files equal the stored golden files."""
     out = tmp_path / case
-    assert main(["run", str(CASES[case]), "--out", str(out), "--no-plots", "--quiet", "--workers", "1"]) == 0
+    assert (
+        main(
+            ["run", str(CASES[case]), "--out", str(out), "--no-plots", "--quiet", "--workers", "1"]
+        )
+        == 0
+    )
     got = (out / name).read_text(encoding="utf-8")
     want = (ROOT / "tests" / "golden" / case / name).read_text(encoding="utf-8")
     if got != want:
         diff = "".join(
-            list(difflib.unified_diff(want.splitlines(True), got.splitlines(True), "golden", "now", n=1))[:60]
+            list(
+                difflib.unified_diff(
+                    want.splitlines(True), got.splitlines(True), "golden", "now", n=1
+                )
+            )[:60]
         )
-        pytest.fail(f"{case}/{name} differs from tests/golden (regenerate with tools/regen_golden.py "
-                    f"only if the change is intended):\n{diff}")
+        pytest.fail(
+            f"{case}/{name} differs from tests/golden (regenerate with tools/regen_golden.py "
+            f"only if the change is intended):\n{diff}"
+        )

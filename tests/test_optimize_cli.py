@@ -17,8 +17,23 @@ BASELINE = Path(__file__).resolve().parents[1] / "scenarios" / "shaoguan_baselin
 @pytest.fixture(scope="module")
 def depot_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("opt")
-    code = main(["optimize", str(BASELINE), "--kind", "depot", "--add", "2", "--objective", "pmedian",
-                 "--replications", "3", "--quiet", "--out", str(out)])
+    code = main(
+        [
+            "optimize",
+            str(BASELINE),
+            "--kind",
+            "depot",
+            "--add",
+            "2",
+            "--objective",
+            "pmedian",
+            "--replications",
+            "3",
+            "--quiet",
+            "--out",
+            str(out),
+        ]
+    )
     assert code == 0
     return out
 
@@ -39,8 +54,12 @@ def test_optimised_plan_relief_at_least_baseline(depot_run):
     """Under the same seed the optimised plan's initial_relief share is at least the baseline's."""
     cmp = json.loads((depot_run / "compare" / "comparison.json").read_text(encoding="utf-8"))
     base, new = cmp["scenarios"][0]["label"], cmp["scenarios"][1]["label"]
-    share = {s: json.loads((depot_run / "compare" / s / "metrics.json").read_text())["targets"]["initial_relief"]["share"]
-             for s in (base, new)}
+    share = {
+        s: json.loads((depot_run / "compare" / s / "metrics.json").read_text())["targets"][
+            "initial_relief"
+        ]["share"]
+        for s in (base, new)
+    }
     assert share[new] >= share[base]
     m0 = json.loads((depot_run / "compare" / base / "metrics.json").read_text())
     m1 = json.loads((depot_run / "compare" / new / "metrics.json").read_text())
@@ -51,8 +70,25 @@ def test_infeasible_lscp_is_reported_with_numbers(capsys, tmp_path):
     """An LSCP threshold no site can meet exits 2 with the distances, before solving."""
     cands = tmp_path / "cands.csv"
     cands.write_text("name,town\nsite A,九峰镇\n", encoding="utf-8")
-    code = main(["optimize", str(BASELINE), "--kind", "depot", "--objective", "lscp", "--threshold-h", "0.5",
-                 "--candidates", str(cands), "--no-compare", "--no-plots", "--quiet", "--out", str(tmp_path / "x")])
+    code = main(
+        [
+            "optimize",
+            str(BASELINE),
+            "--kind",
+            "depot",
+            "--objective",
+            "lscp",
+            "--threshold-h",
+            "0.5",
+            "--candidates",
+            str(cands),
+            "--no-compare",
+            "--no-plots",
+            "--quiet",
+            "--out",
+            str(tmp_path / "x"),
+        ]
+    )
     err = capsys.readouterr().err
     assert code == 2
     assert "infeasible" in err.lower() and "Traceback" not in err
@@ -62,8 +98,21 @@ def test_infeasible_lscp_is_reported_with_numbers(capsys, tmp_path):
 @pytest.mark.parametrize("objective", ["mclp", "pcenter"])
 def test_other_objectives_run(objective, tmp_path):
     """MCLP (with a threshold) and p-center also solve to optimality on the baseline."""
-    args = ["optimize", str(BASELINE), "--kind", "water_rescue_base", "--add", "1", "--objective", objective,
-            "--no-compare", "--no-plots", "--quiet", "--out", str(tmp_path / objective)]
+    args = [
+        "optimize",
+        str(BASELINE),
+        "--kind",
+        "water_rescue_base",
+        "--add",
+        "1",
+        "--objective",
+        objective,
+        "--no-compare",
+        "--no-plots",
+        "--quiet",
+        "--out",
+        str(tmp_path / objective),
+    ]
     if objective == "mclp":
         args += ["--threshold-h", "1"]
     assert main(args) == 0
@@ -74,9 +123,37 @@ def test_other_objectives_run(objective, tmp_path):
 
 def test_unknown_kind_and_template_exit_2(capsys, tmp_path):
     """A kind nobody needs, or a template id that does not exist, is a clear error."""
-    assert main(["optimize", str(BASELINE), "--kind", "helicopter_base", "--no-compare", "--quiet",
-                 "--out", str(tmp_path / "a")]) == 2
+    assert (
+        main(
+            [
+                "optimize",
+                str(BASELINE),
+                "--kind",
+                "helicopter_base",
+                "--no-compare",
+                "--quiet",
+                "--out",
+                str(tmp_path / "a"),
+            ]
+        )
+        == 2
+    )
     assert "no incident type needs" in capsys.readouterr().err
-    assert main(["optimize", str(BASELINE), "--kind", "depot", "--template", "nope", "--no-compare", "--quiet",
-                 "--out", str(tmp_path / "b")]) == 2
+    assert (
+        main(
+            [
+                "optimize",
+                str(BASELINE),
+                "--kind",
+                "depot",
+                "--template",
+                "nope",
+                "--no-compare",
+                "--quiet",
+                "--out",
+                str(tmp_path / "b"),
+            ]
+        )
+        == 2
+    )
     assert "--template 'nope'" in capsys.readouterr().err

@@ -53,20 +53,33 @@ def test_outputs_are_consistent(tmp_path):
     for tg in sc.targets:
         if tg.measure == "firefighter_ratio":
             continue
-        col = {"first_arrival": "first_arrival_h", "all_arrived": "all_arrived_h", "relief": "relief_h"}[tg.measure]
+        col = {
+            "first_arrival": "first_arrival_h",
+            "all_arrived": "all_arrived_h",
+            "relief": "relief_h",
+        }[tg.measure]
         shares = []
         for r in range(reps):
-            sel = [x for x in rows if int(x["replication"]) == r and x["type"] in tg.incident_types
-                   and (tg.measure != "relief" or int(x["affected_people"]) > 0)]
+            sel = [
+                x
+                for x in rows
+                if int(x["replication"]) == r
+                and x["type"] in tg.incident_types
+                and (tg.measure != "relief" or int(x["affected_people"]) > 0)
+            ]
             if sel:
-                shares.append(np.mean([x[col] != "" and float(x[col]) < tg.threshold_h for x in sel]))
+                shares.append(
+                    np.mean([x[col] != "" and float(x[col]) < tg.threshold_h for x in sel])
+                )
         got = metrics["targets"][tg.id]["share"]
         assert got == pytest.approx(float(np.mean(shares)), abs=1e-6)
     # Every incident is in the CSV, including unserved ones (empty arrival cells).
     per_rep = metrics["run"]["incidents_per_replication_mean"]
     assert len(rows) == pytest.approx(per_rep * reps)
     staff = sum(f.full_time_staff for f in sc.facilities)
-    assert metrics["targets"]["firefighter_ratio"]["value"] == pytest.approx(staff / 2_855_131 * 1000, abs=1e-6)
+    assert metrics["targets"]["firefighter_ratio"]["value"] == pytest.approx(
+        staff / 2_855_131 * 1000, abs=1e-6
+    )
 
 
 def test_response_not_faster_than_travel(tmp_path):
@@ -90,7 +103,9 @@ def test_adding_a_unit_never_lowers_a_target_share():
     fac = list(sc.facilities)
     i = next(k for k, f in enumerate(fac) if "water_rescue_team" in f.units)
     units = dict(fac[i].units)
-    units["water_rescue_team"] = units["water_rescue_team"].model_copy(update={"count": units["water_rescue_team"].count + 1})
+    units["water_rescue_team"] = units["water_rescue_team"].model_copy(
+        update={"count": units["water_rescue_team"].count + 1}
+    )
     fac[i] = fac[i].model_copy(update={"units": units})
     more = _shares(sc.model_copy(update={"facilities": tuple(fac)}))
     # Same incidents (CRN): identical onset times and places.
@@ -115,7 +130,10 @@ def test_removing_a_depot_never_shortens_relief():
     a = np.where(np.isnan(a), math.inf, a)[mask]
     b = np.where(np.isnan(b), math.inf, b)[mask]
     assert (b >= a).all()
-    assert less.metrics["targets"]["initial_relief"]["share"] <= base.metrics["targets"]["initial_relief"]["share"]
+    assert (
+        less.metrics["targets"]["initial_relief"]["share"]
+        <= base.metrics["targets"]["initial_relief"]["share"]
+    )
 
 
 def test_cli_bare_scenario_argument_means_run(tmp_path, monkeypatch):
@@ -138,7 +156,18 @@ def test_dask_local_gives_the_same_bytes(tmp_path):
 def test_unreachable_dask_scheduler_exits_2(capsys):
     """A scheduler address that does not answer is a clear error, not a traceback."""
     pytest.importorskip("distributed")
-    code = main(["run", str(SMALL), "--no-plots", "--quiet", "--dask", "tcp://127.0.0.1:9", "--out", "/tmp/x-never"])
+    code = main(
+        [
+            "run",
+            str(SMALL),
+            "--no-plots",
+            "--quiet",
+            "--dask",
+            "tcp://127.0.0.1:9",
+            "--out",
+            "/tmp/x-never",
+        ]
+    )
     assert code == 2
     err = capsys.readouterr().err
     assert "dask scheduler" in err
@@ -155,4 +184,7 @@ def test_time_targets_only_writes_charts(tmp_path):
     out = tmp_path / "out"
     assert main(["run", str(variant), "--out", str(out), "--quiet", "--workers", "1"]) == 0
     assert (out / "targets.png").stat().st_size > 10_000
-    assert "firefighter_ratio" not in json.loads((out / "metrics.json").read_text(encoding="utf-8"))["targets"]
+    assert (
+        "firefighter_ratio"
+        not in json.loads((out / "metrics.json").read_text(encoding="utf-8"))["targets"]
+    )

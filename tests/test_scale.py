@@ -15,10 +15,29 @@ def test_baseline_identical_on_one_two_workers_and_dask(tmp_path):
     """Baseline, 4 replications, one seed: metrics.json is byte-identical for 1, 2 workers and Dask."""
     pytest.importorskip("distributed")
     outs = {}
-    for label, extra in (("w1", ["--workers", "1"]), ("w2", ["--workers", "2"]),
-                         ("dask", ["--workers", "2", "--dask", "local"])):
+    for label, extra in (
+        ("w1", ["--workers", "1"]),
+        ("w2", ["--workers", "2"]),
+        ("dask", ["--workers", "2", "--dask", "local"]),
+    ):
         out = tmp_path / label
-        assert main(["run", str(BASELINE), "--replications", "4", "--seed", "11", "--no-plots", "--quiet",
-                     "--out", str(out), *extra]) == 0
+        assert (
+            main(
+                [
+                    "run",
+                    str(BASELINE),
+                    "--replications",
+                    "4",
+                    "--seed",
+                    "11",
+                    "--no-plots",
+                    "--quiet",
+                    "--out",
+                    str(out),
+                    *extra,
+                ]
+            )
+            == 0
+        )
         outs[label] = ((out / "metrics.json").read_bytes(), (out / "incidents.csv").read_bytes())
     assert outs["w1"] == outs["w2"] == outs["dask"]

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from sim.analysis.sweep import expand_grid, parse_set, parse_until, smallest_meeting
 from sim.cli import main
 from sim.errors import ScenarioError
 from sim.scenario import load_scenario, scenario_to_dict
-from sim.analysis.sweep import expand_grid, parse_set, parse_until, smallest_meeting
 
 SMALL = Path(__file__).resolve().parents[1] / "scenarios" / "small_test.yaml"
 WATER_TEAMS = "facilities.fs_xinshao.units.water_rescue_team.count"

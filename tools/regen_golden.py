@@ -33,7 +33,18 @@ GOLDEN = ROOT / "tests" / "golden"
 
 def produce(case: str, out: Path) -> Path:
     """Run one golden case into ``out`` and return the folder."""
-    code = main(["run", str(ROOT / CASES[case]), "--out", str(out), "--no-plots", "--quiet", "--workers", "1"])
+    code = main(
+        [
+            "run",
+            str(ROOT / CASES[case]),
+            "--out",
+            str(out),
+            "--no-plots",
+            "--quiet",
+            "--workers",
+            "1",
+        ]
+    )
     if code != 0:
         msg = f"golden case {case!r} exited with {code}"
         raise SystemExit(msg)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ from sim.results.files import clean
 from sim.results.measures import MEASURES, TimeShare, per_incident_targets
 from sim.results.stats import paired_difference, verdict
 from sim.scenario import Scenario, Target
+
 #: Percentile reported per incident type and county (first-arrival hours).
 P_HIGH = 90
 #: A town counts as "beyond the target" when fewer than this share of its incidents met it.
@@ -264,7 +266,7 @@ def same_incidents(a: Scenario, b: Scenario) -> bool:
 
 def _time_measure(tg: Target) -> TimeShare:
     measure = MEASURES[tg.measure]
-    assert isinstance(measure, TimeShare)  # noqa: S101 - callers pass per-incident targets only
+    assert isinstance(measure, TimeShare)
     return measure
 
 

@@ -19,6 +19,7 @@ from sim.results.measures import MEASURES, Context
 from sim.results.schema import concat_tables
 from sim.results.stats import distribution
 
+
 def context(prep: Prepared, replications: int) -> Context:
     """Return the run-level facts the measures need (population, staff, forest area, years)."""
     sc = prep.scenario
@@ -32,7 +33,9 @@ def context(prep: Prepared, replications: int) -> Context:
     )
 
 
-def evaluate_targets(prep: Prepared, table: Mapping[str, np.ndarray], replications: int) -> dict[str, Any]:
+def evaluate_targets(
+    prep: Prepared, table: Mapping[str, np.ndarray], replications: int
+) -> dict[str, Any]:
     """Return the ``targets`` section of ``metrics.json``: each target evaluated by its measure."""
     ctx = context(prep, replications)
     return {
@@ -71,14 +74,18 @@ def summarise(prep: Prepared, results: Sequence[ReplicationResult]) -> dict[str,
     for name in sc.incidents:
         m = types == name
         entry = {
-            "incidents_per_year": float(m.sum() / n_rep / (sc.horizon_days / 365.25)) if n_rep else 0.0,
+            "incidents_per_year": float(m.sum() / n_rep / (sc.horizon_days / 365.25))
+            if n_rep
+            else 0.0,
             "first_arrival_h": distribution(table["first_arrival_h"][m & needs_units]),
             "all_arrived_h": distribution(table["all_arrived_h"][m & needs_units]),
         }
         if (table["affected_people"][m] > 0).any():
             entry["relief_h"] = distribution(table["relief_h"][m])
         modes = table["first_mode"][m & needs_units]
-        entry["first_arrival_mode"] = {str(k): int((modes == k).sum()) for k in sorted({str(x) for x in modes}) if k}
+        entry["first_arrival_mode"] = {
+            str(k): int((modes == k).sum()) for k in sorted({str(x) for x in modes}) if k
+        }
         if np.isfinite(np.asarray(table["first_air_h"][m], dtype=float)).any():
             entry["first_ground_h"] = distribution(table["first_ground_h"][m & needs_units])
             entry["first_air_h"] = distribution(table["first_air_h"][m & needs_units])
@@ -140,7 +147,9 @@ def summarise(prep: Prepared, results: Sequence[ReplicationResult]) -> dict[str,
     relief_mask = table["affected_people"] > 0
     unserved = {
         "incidents_without_any_arrival": int(unserved_mask.sum()),
-        "incidents_without_full_complement": int((needs_units & np.isnan(table["all_arrived_h"])).sum()),
+        "incidents_without_full_complement": int(
+            (needs_units & np.isnan(table["all_arrived_h"])).sum()
+        ),
         "relief_never_arrived": int((relief_mask & np.isnan(table["relief_h"])).sum()),
         "relief_unmet_people": int(table["relief_unmet_people"].sum()),
         "by_type": {
@@ -157,25 +166,45 @@ def summarise(prep: Prepared, results: Sequence[ReplicationResult]) -> dict[str,
             "units": int(prep.mutual.sum()),
             "incidents_using_mutual_aid": int(used.sum()),
             "share_of_incidents": float(used[needs_units].mean()) if needs_units.any() else 0.0,
-            "by_type": {name: int((used & (types == name)).sum()) for name in sc.incidents if (used & (types == name)).any()},
-            "units_sent_per_year": float(np.asarray(table["mutual_aid_units"]).sum() / n_rep / (sc.horizon_days / 365.25)),
+            "by_type": {
+                name: int((used & (types == name)).sum())
+                for name in sc.incidents
+                if (used & (types == name)).any()
+            },
+            "units_sent_per_year": float(
+                np.asarray(table["mutual_aid_units"]).sum() / n_rep / (sc.horizon_days / 365.25)
+            ),
         }
     isolation: dict[str, Any] = {}
-    if any(r.isolation_h for r in results) or any(r.road_events.get("isolation_events") for r in results):
+    if any(r.isolation_h for r in results) or any(
+        r.road_events.get("isolation_events") for r in results
+    ):
         towns = sorted({t for r in results for t in r.isolation_h})
         isolation = {
             "towns": {
                 t: {
-                    "hours_per_year_mean": float(sum(r.isolation_h.get(t, 0.0) for r in results) / n_rep / (sc.horizon_days / 365.25)),
-                    "replications_with_isolation": int(sum(1 for r in results if r.isolation_h.get(t, 0.0) > 0)),
+                    "hours_per_year_mean": float(
+                        sum(r.isolation_h.get(t, 0.0) for r in results)
+                        / n_rep
+                        / (sc.horizon_days / 365.25)
+                    ),
+                    "replications_with_isolation": int(
+                        sum(1 for r in results if r.isolation_h.get(t, 0.0) > 0)
+                    ),
                 }
                 for t in towns
             },
-            "isolation_events_per_year": float(sum(r.road_events["isolation_events"] for r in results) / n_rep / (sc.horizon_days / 365.25)),
+            "isolation_events_per_year": float(
+                sum(r.road_events["isolation_events"] for r in results)
+                / n_rep
+                / (sc.horizon_days / 365.25)
+            ),
         }
-    road_events = {
-        k: int(sum(r.road_events.get(k, 0) for r in results)) for k in ("rerouted", "recalled")
-    } if results and results[0].road_events else {}
+    road_events = (
+        {k: int(sum(r.road_events.get(k, 0) for r in results)) for k in ("rerouted", "recalled")}
+        if results and results[0].road_events
+        else {}
+    )
 
     n_inc = [int((table["replication"] == r).sum()) for r in range(n_rep)]
     relief_stats = {
@@ -187,9 +216,13 @@ def summarise(prep: Prepared, results: Sequence[ReplicationResult]) -> dict[str,
         people = np.asarray(table["affected_people"], dtype=float)[relief_mask]
         unmet = np.asarray(table["relief_unmet_people"], dtype=float)[relief_mask]
         relief_stats["days_of_need"] = prep.relief.days_of_need
-        relief_stats["days_of_need_met_mean"] = float(np.mean((people - unmet) / people) * prep.relief.days_of_need)
+        relief_stats["days_of_need_met_mean"] = float(
+            np.mean((people - unmet) / people) * prep.relief.days_of_need
+        )
         relief_stats["share_of_need_met"] = float((people - unmet).sum() / people.sum())
-        relief_stats["first_relief_by_air"] = int(np.asarray(table["relief_air"])[relief_mask].sum())
+        relief_stats["first_relief_by_air"] = int(
+            np.asarray(table["relief_air"])[relief_mask].sum()
+        )
     if prep.relief is not None and n_rep:
         start = prep.relief.stock.sum(axis=0)
         end = np.stack([r.final_stock.sum(axis=0) for r in results]).mean(axis=0)

@@ -17,13 +17,25 @@ from sim.workflows.common import Progress as ProgressCallback
 
 def add_common_options(p: argparse.ArgumentParser) -> None:
     """Options shared by run, compare, sweep and optimize."""
-    p.add_argument("--replications", type=int, default=None, help="override the scenario's replications")
+    p.add_argument(
+        "--replications", type=int, default=None, help="override the scenario's replications"
+    )
     p.add_argument("--seed", type=int, default=None, help="override the scenario's seed")
-    p.add_argument("--network", default=None, help="override the scenario's network (shaoguan, .graphml, .osm)")
-    p.add_argument("--workers", type=int, default=None, help="worker processes (default: all cores)")
-    p.add_argument("--dask", default=None, metavar="ADDRESS",
-                   help="run replications on a dask.distributed scheduler (tcp://host:8786) or 'local'")
-    p.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of charts and report")
+    p.add_argument(
+        "--network", default=None, help="override the scenario's network (shaoguan, .graphml, .osm)"
+    )
+    p.add_argument(
+        "--workers", type=int, default=None, help="worker processes (default: all cores)"
+    )
+    p.add_argument(
+        "--dask",
+        default=None,
+        metavar="ADDRESS",
+        help="run replications on a dask.distributed scheduler (tcp://host:8786) or 'local'",
+    )
+    p.add_argument(
+        "--lang", choices=("zh", "en"), default="zh", help="language of charts and report"
+    )
     p.add_argument("--no-plots", action="store_true", help="skip the PNG charts")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
@@ -47,7 +59,12 @@ def progress_bar(quiet: bool) -> Iterator[ProgressCallback | None]:
     if quiet:
         yield None
         return
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
     with Progress(*columns, transient=True) as bar:
         tasks: dict[str, Any] = {}
 
@@ -64,12 +81,19 @@ def print_targets(console: Console, metrics: dict[str, Any], *, lang: str = "zh"
     zh = lang == "zh"
     run = metrics["run"]
     reps, days = run["replications"], run["horizon_days"]
-    title = f"{run['scenario']}: {reps} 次重复 × {days:g} 天" if zh else (
-        f"{run['scenario']}: {reps} replications × {days:g} days"
+    title = (
+        f"{run['scenario']}: {reps} 次重复 × {days:g} 天"
+        if zh
+        else (f"{run['scenario']}: {reps} replications × {days:g} days")
     )
     table = Table(title=title)
-    for zh_col, en_col in (("指标", "target"), ("数值", "share / value"), ("95% 置信区间", "95% CI"),
-                           ("要求", "required"), ("达标", "met")):
+    for zh_col, en_col in (
+        ("指标", "target"),
+        ("数值", "share / value"),
+        ("95% 置信区间", "95% CI"),
+        ("要求", "required"),
+        ("达标", "met"),
+    ):
         table.add_column(zh_col if zh else en_col)
     for tid, t in metrics["targets"].items():
         m = MEASURES[t["measure"]]

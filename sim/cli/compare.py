@@ -13,6 +13,7 @@ from sim.cli.common import add_common_options, progress_bar, run_options
 from sim.results.measures import MEASURES
 from sim.workflows.compare import compare_scenarios
 
+
 def add_parser(sub: Any) -> None:
     """Register the ``compare`` sub-command."""
     p = sub.add_parser(
@@ -61,7 +62,9 @@ def print_comparison(console: Console, comparison: dict[str, Any], *, lang: str)
         table.add_column(f"{lab} − {ref}")
     for tid, t in comparison["targets"].items():
         m = MEASURES[t["measure"]]
-        row = [f"{t['label']['zh' if zh else 'en']}\n({tid}) {m.requirement_text(t, lang, short=True)}"]
+        row = [
+            f"{t['label']['zh' if zh else 'en']}\n({tid}) {m.requirement_text(t, lang, short=True)}"
+        ]
         for lab in labels:
             b = t["by_scenario"].get(lab)
             if b is None:
@@ -111,7 +114,9 @@ def print_comparison(console: Console, comparison: dict[str, Any], *, lang: str)
 def run(args: argparse.Namespace) -> int:
     """Execute ``compare``."""
     with progress_bar(args.quiet) as progress:
-        result = compare_scenarios(args.scenarios, out=args.out, progress=progress, **run_options(args))
+        result = compare_scenarios(
+            args.scenarios, out=args.out, progress=progress, **run_options(args)
+        )
     console = Console()
     print_comparison(console, result.comparison, lang=args.lang)
     console.print(f"results written to {result.out_dir}/ in {result.wall_s:.1f} s")

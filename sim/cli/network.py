@@ -55,8 +55,12 @@ def add_parser(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     """Print the summary; write the GraphML export and the map if asked."""
     out = summarise_network(
-        args.network, cache_dir=args.cache_dir, origin=args.origin, export=args.export,
-        map_path=args.map, lang=args.lang,
+        args.network,
+        cache_dir=args.cache_dir,
+        origin=args.origin,
+        export=args.export,
+        map_path=args.map,
+        lang=args.lang,
     ).summary
     if args.json:
         print(json.dumps(out, ensure_ascii=False, indent=2))

@@ -26,20 +26,44 @@ def add_parser(sub: Any) -> None:
         ),
     )
     p.add_argument("scenario", help="scenario YAML")
-    p.add_argument("--kind", required=True, help="facility kind, e.g. depot, fire_station, water_rescue_base")
+    p.add_argument(
+        "--kind", required=True, help="facility kind, e.g. depot, fire_station, water_rescue_base"
+    )
     p.add_argument("--add", type=int, default=1, help="new facilities to place (default 1)")
     grp = p.add_mutually_exclusive_group()
-    grp.add_argument("--keep-existing", action="store_true", default=True, help="existing sites stay (default)")
-    grp.add_argument("--relocate", action="store_true", help="re-choose the existing sites of the kind too")
-    p.add_argument("--objective", choices=OBJECTIVES, default="pmedian", help="location model (default pmedian)")
-    p.add_argument("--threshold-h", type=float, default=None, help="coverage time for mclp / lscp (h)")
-    p.add_argument("--candidates", default="towns", help="'towns' (every township seat) or a CSV name,lon,lat|town")
-    p.add_argument("--capacity", type=float, default=None, help="p-median: demand each site can serve per year")
+    grp.add_argument(
+        "--keep-existing", action="store_true", default=True, help="existing sites stay (default)"
+    )
+    grp.add_argument(
+        "--relocate", action="store_true", help="re-choose the existing sites of the kind too"
+    )
+    p.add_argument(
+        "--objective",
+        choices=OBJECTIVES,
+        default="pmedian",
+        help="location model (default pmedian)",
+    )
+    p.add_argument(
+        "--threshold-h", type=float, default=None, help="coverage time for mclp / lscp (h)"
+    )
+    p.add_argument(
+        "--candidates",
+        default="towns",
+        help="'towns' (every township seat) or a CSV name,lon,lat|town",
+    )
+    p.add_argument(
+        "--capacity", type=float, default=None, help="p-median: demand each site can serve per year"
+    )
     p.add_argument("--template", default=None, help="facility id whose units/stock new sites copy")
     p.add_argument("--time-limit-s", type=float, default=None, help="solver time limit (s)")
     p.add_argument("--no-compare", action="store_true", help="skip the before/after simulation")
     add_common_options(p)
-    p.add_argument("--out", type=Path, default=None, help="output folder (default results/optimize_<scenario>_<kind>)")
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="output folder (default results/optimize_<scenario>_<kind>)",
+    )
     p.set_defaults(handler=run)
 
 

@@ -42,7 +42,10 @@ def add_parser(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     """Print the route between FROM and TO."""
     out = plan_route(
-        args.origin, args.destination, network=args.network, profile=args.profile,
+        args.origin,
+        args.destination,
+        network=args.network,
+        profile=args.profile,
         cache_dir=args.cache_dir,
     ).route
     if args.json:

@@ -22,20 +22,34 @@ def add_parser(sub: Any) -> None:
         help="simulate a scenario and write results/<scenario>/",
         description="Simulate a scenario: metrics.json, incidents.csv, charts and the resolved scenario.",
     )
-    p.add_argument("scenario", nargs="?", default=DEFAULT_SCENARIO, help=f"scenario YAML (default {DEFAULT_SCENARIO})")
+    p.add_argument(
+        "scenario",
+        nargs="?",
+        default=DEFAULT_SCENARIO,
+        help=f"scenario YAML (default {DEFAULT_SCENARIO})",
+    )
     add_common_options(p)
-    p.add_argument("--out", type=Path, default=None, help="output folder (default results/<scenario name>)")
+    p.add_argument(
+        "--out", type=Path, default=None, help="output folder (default results/<scenario name>)"
+    )
     p.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Execute ``run``."""
-    scenario = load(args.scenario, replications=args.replications, seed=args.seed, network=args.network)
+    scenario = load(
+        args.scenario, replications=args.replications, seed=args.seed, network=args.network
+    )
     out = args.out or default_out(scenario)
     with progress_bar(args.quiet) as progress:
         result = run_scenario(
-            scenario, out=out, workers=args.workers, dask=args.dask, lang=args.lang,
-            plots=not args.no_plots, progress=progress,
+            scenario,
+            out=out,
+            workers=args.workers,
+            dask=args.dask,
+            lang=args.lang,
+            plots=not args.no_plots,
+            progress=progress,
         )
     console = Console()
     print_targets(console, result.metrics, lang=args.lang)

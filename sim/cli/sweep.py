@@ -14,6 +14,7 @@ from sim.cli.common import add_common_options, progress_bar, run_options
 from sim.results.measures import MEASURES
 from sim.workflows.sweep import sweep_scenario
 
+
 def add_parser(sub: Any) -> None:
     """Register the ``sweep`` sub-command."""
     p = sub.add_parser(

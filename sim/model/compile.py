@@ -15,11 +15,13 @@ import numpy as np
 from sim import geo
 from sim.errors import ScenarioError
 from sim.model.dispatch import PROFILES, Fleet
+from sim.model.disruption import static_closures
 from sim.model.engine import Demand, ReliefPlan
 from sim.model.incidents import HOUR_S, Geography, town_weights
 from sim.model.travel import MODE_AIR, MODE_ROAD, AirFleet
 from sim.network import RoadNetwork, access_time_s
 from sim.physics.aviation import load_aviation_points
+from sim.physics.boats import LaunchPoints, load_river_index
 from sim.scenario import Scenario
 
 DRAIN_S = 3 * 86400.0
@@ -82,7 +84,10 @@ def build_geography(scenario: Scenario, population: int) -> Geography:
     n_in_county = {c: sum(1 for x in tc if x == c) for c in counties}
     radius = np.array(
         [
-            TOWN_SCATTER_FACTOR * math.sqrt(counties[t.county].area_km2_official * 1e6 / n_in_county[t.county] / math.pi)
+            TOWN_SCATTER_FACTOR
+            * math.sqrt(
+                counties[t.county].area_km2_official * 1e6 / n_in_county[t.county] / math.pi
+            )
             for t in towns
         ]
     )
@@ -103,7 +108,9 @@ def build_geography(scenario: Scenario, population: int) -> Geography:
 MATRIX_CHUNK = 64
 
 
-def facility_matrix(net: RoadNetwork, nodes: np.ndarray, *, profile: str, reverse: bool = False) -> np.ndarray:
+def facility_matrix(
+    net: RoadNetwork, nodes: np.ndarray, *, profile: str, reverse: bool = False
+) -> np.ndarray:
     """Return float32 travel times (s) between facility nodes and every node.
 
     Only the distinct facility nodes are searched, in chunks, into a float32 array (half the
@@ -113,7 +120,9 @@ def facility_matrix(net: RoadNetwork, nodes: np.ndarray, *, profile: str, revers
     uniq, inv = np.unique(nodes, return_inverse=True)
     T = np.empty((uniq.size, net.n), dtype=np.float32)
     for lo in range(0, uniq.size, MATRIX_CHUNK):
-        T[lo : lo + MATRIX_CHUNK] = net.travel_time_matrix(uniq[lo : lo + MATRIX_CHUNK], profile=profile, reverse=reverse)
+        T[lo : lo + MATRIX_CHUNK] = net.travel_time_matrix(
+            uniq[lo : lo + MATRIX_CHUNK], profile=profile, reverse=reverse
+        )
     return T if uniq.size == nodes.size and (inv == np.arange(nodes.size)).all() else T[inv]
 
 
@@ -153,37 +162,50 @@ def prepare(scenario: Scenario, net: RoadNetwork) -> Prepared:
                 u_prof.append(PROFILES.index(scenario.unit_types[tname].vehicle))
                 labels.append(f"{f.id}/{tname}#{k + 1}")
     types_of_unit = [scenario.unit_types[type_names[k]] for k in u_type]
-    unit_mode = np.array([MODE_AIR if ut.mode == "air" else MODE_ROAD for ut in types_of_unit], dtype=np.int64)
+    unit_mode = np.array(
+        [MODE_AIR if ut.mode == "air" else MODE_ROAD for ut in types_of_unit], dtype=np.int64
+    )
     air = None
     if (unit_mode == MODE_AIR).any():
         air = AirFleet(
-            speed_m_per_s=np.array([ut.air.cruise_kph * ut.air.efficiency / 3.6 if ut.air else np.nan for ut in types_of_unit]),
+            speed_m_per_s=np.array(
+                [
+                    ut.air.cruise_kph * ut.air.efficiency / 3.6 if ut.air else np.nan
+                    for ut in types_of_unit
+                ]
+            ),
             night_capable=np.array([bool(ut.air and ut.air.night_capable) for ut in types_of_unit]),
             base_lon=lonlat[np.array(u_fac, dtype=np.int64), 0] if u_fac else np.zeros(0),
             base_lat=lonlat[np.array(u_fac, dtype=np.int64), 1] if u_fac else np.zeros(0),
         )
     unit_fire = {
         "fireline_m_per_h": np.array([ut.fireline_m_per_h for ut in types_of_unit], dtype=float),
-        "line_per_drop_m": np.array([ut.air.line_per_drop_m if ut.air else 0.0 for ut in types_of_unit]),
-        "bucket_speed_m_per_s": np.array([ut.air.bucket_speed_kph / 3.6 if ut.air else np.nan for ut in types_of_unit]),
+        "line_per_drop_m": np.array(
+            [ut.air.line_per_drop_m if ut.air else 0.0 for ut in types_of_unit]
+        ),
+        "bucket_speed_m_per_s": np.array(
+            [ut.air.bucket_speed_kph / 3.6 if ut.air else np.nan for ut in types_of_unit]
+        ),
         "fill_s": np.array([ut.air.fill_s if ut.air else 0.0 for ut in types_of_unit]),
         "drop_s": np.array([ut.air.drop_s if ut.air else 0.0 for ut in types_of_unit]),
-        "night_capable": np.array([bool(ut.air and ut.air.night_capable) for ut in types_of_unit], dtype=bool),
+        "night_capable": np.array(
+            [bool(ut.air and ut.air.night_capable) for ut in types_of_unit], dtype=bool
+        ),
     }
     water = _water_points(scenario)
     mutual = np.array([fac[fi].kind == "mutual_aid" for fi in u_fac], dtype=bool)
-    boat_speed = np.array([ut.boat.speed_kph if ut.boat else np.nan for ut in types_of_unit], dtype=float)
-    boat_launch = np.array([ut.boat.launch_s if ut.boat else np.nan for ut in types_of_unit], dtype=float)
+    boat_speed = np.array(
+        [ut.boat.speed_kph if ut.boat else np.nan for ut in types_of_unit], dtype=float
+    )
+    boat_launch = np.array(
+        [ut.boat.launch_s if ut.boat else np.nan for ut in types_of_unit], dtype=float
+    )
     launch = None
     river_models = any(inc.where.model == "river" for inc in scenario.incidents.values())
     if np.isfinite(boat_speed).any() and river_models:
-        from sim.physics.boats import LaunchPoints, load_river_index
-
         launch = LaunchPoints.from_network(net, load_river_index())
     static_edges = np.zeros(0, dtype=np.int64)
     if scenario.closures:
-        from sim.model.disruption import static_closures
-
         static_edges = static_closures(net, [c.between for c in scenario.closures])
     town_nodes = np.array([k for k, t in enumerate(net.node_town) if t], dtype=np.int64)
     u_type_a = np.array(u_type, dtype=np.int64)
@@ -257,7 +279,11 @@ def prepare(scenario: Scenario, net: RoadNetwork) -> Prepared:
 def _water_points(scenario: Scenario) -> np.ndarray:
     """Return (n, 2) lon/lat of the water-intake points helicopters may fill buckets at."""
 
-    pts = [(p.lon, p.lat) for p in load_aviation_points() if p.kind == "water_intake"] if scenario.aviation.builtin else []
+    pts = (
+        [(p.lon, p.lat) for p in load_aviation_points() if p.kind == "water_intake"]
+        if scenario.aviation.builtin
+        else []
+    )
     pts += [p.lonlat() for p in scenario.aviation.points if p.kind == "water_intake"]
     return np.array(pts, dtype=float).reshape(-1, 2)
 
@@ -270,7 +296,9 @@ def _check_spatial_models(scenario: Scenario, geography: Geography) -> None:
         wanted = list(inc.where.rivers or geography.rivers)
         missing = [r for r in wanted if r not in geography.rivers]
         if not geography.rivers:
-            problems.append(f"incidents.{name}.where: no river lines are available (sim/data/rivers.geojson)")
+            problems.append(
+                f"incidents.{name}.where: no river lines are available (sim/data/rivers.geojson)"
+            )
         elif missing:
             problems.append(
                 f"incidents.{name}.where.rivers: unknown river(s) {missing} (known: {', '.join(sorted(geography.rivers))})"
@@ -289,7 +317,9 @@ def _relief_plan(scenario: Scenario, fleet: Fleet, tindex: dict[str, int]) -> Re
     # A disaster's need per person: one day of everything (or `per_person` as a one-off kit),
     # times the days of need the first deliveries must cover.
     days = rel.days_of_need if rel.per_person_per_day is not None else 1.0
-    depots = [i for i, f in enumerate(scenario.facilities) if any(f.stock.get(it, 0) > 0 for it in items)]
+    depots = [
+        i for i, f in enumerate(scenario.facilities) if any(f.stock.get(it, 0) > 0 for it in items)
+    ]
     truck_k = tindex.get(rel.truck_unit)
     trucks = tuple(
         np.flatnonzero((fleet.unit_facility == d) & (fleet.unit_type == truck_k))
@@ -298,12 +328,17 @@ def _relief_plan(scenario: Scenario, fleet: Fleet, tindex: dict[str, int]) -> Re
         for d in depots
     )
     stock = np.array(
-        [[float(scenario.facilities[d].stock.get(it, 0)) for it in items] for d in depots], dtype=float
+        [[float(scenario.facilities[d].stock.get(it, 0)) for it in items] for d in depots],
+        dtype=float,
     ).reshape(len(depots), len(items))
     truck_type = rel.truck_unit
-    profile = scenario.unit_types[truck_type].vehicle if truck_type in scenario.unit_types else "heavy"
+    profile = (
+        scenario.unit_types[truck_type].vehicle if truck_type in scenario.unit_types else "heavy"
+    )
     village = np.array([scenario.facilities[d].kind == "village_store" for d in depots], dtype=bool)
-    lonlat = np.array([_location_lonlat(scenario.facilities[d].location) for d in depots], dtype=float).reshape(-1, 2)
+    lonlat = np.array(
+        [_location_lonlat(scenario.facilities[d].location) for d in depots], dtype=float
+    ).reshape(-1, 2)
     return ReliefPlan(
         depot_facility=np.array(depots, dtype=np.int64),
         stock=stock,

@@ -76,7 +76,11 @@ class Fleet:
 
         Turnout + facility access leg + road travel + the incident's own access leg.
         """
-        eta = self.unit_turnout_s[units] + self.facility_access_s[self.unit_facility[units]] + access_s
+        eta = (
+            self.unit_turnout_s[units]
+            + self.facility_access_s[self.unit_facility[units]]
+            + access_s
+        )
         for p, name in enumerate(PROFILES):
             mask = self.unit_profile[units] == p
             if mask.any():

@@ -8,10 +8,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
+import shapely
 from scipy.sparse.csgraph import dijkstra
 
 from sim import geo
 from sim.errors import PlaceError, ScenarioError
+from sim.physics.boats import load_river_index
 
 if TYPE_CHECKING:
     import numpy.typing as npt
@@ -73,8 +75,6 @@ def _edge_attrs(net: RoadNetwork) -> _EdgeAttrs:
     rivers = [frozenset(_split(d.get("river"))) for d in data]
     unnamed = np.flatnonzero(np.asarray(net.edge_bridge) & np.array([not r for r in rivers], bool))
     if len(unnamed):
-        from sim.physics.boats import load_river_index
-
         index = load_river_index()
         r, _, _ = index.project(
             mid_lon[unnamed], mid_lat[unnamed], max_offset_m=BRIDGE_RIVER_TOLERANCE_M
@@ -111,8 +111,6 @@ def _node_counties(net: RoadNetwork) -> npt.NDArray[np.object_]:
     county = np.array(net.node_county, dtype=object)
     missing = np.flatnonzero(np.array([c is None for c in county], dtype=bool))
     if len(missing):
-        import shapely
-
         for name, poly in geo.county_polygons().items():
             inside = shapely.contains_xy(poly, net.lon[missing], net.lat[missing])
             county[missing[inside]] = name

@@ -36,19 +36,19 @@ import itertools
 import math
 from collections import deque
 from dataclasses import dataclass
+from datetime import date as _date
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import simpy
-from datetime import date as _date
 
+from sim.geo import haversine_m
 from sim.model.dispatch import PROFILES, DispatchPolicy, NearestAvailable, allocate_relief
-from sim.physics.fire import FireState
 from sim.model.travel import MODE_AIR, TravelModel, is_daylight, next_daylight_change
+from sim.physics.fire import FireState
 
 if TYPE_CHECKING:
     from collections.abc import Generator
-
     from datetime import date
 
     from sim.model.dispatch import Fleet
@@ -289,7 +289,9 @@ class _Engine:
         self.all_arrived = nan.copy()
         self.cleared = nan.copy()
         self.first_dispatch = nan.copy()
-        self.n_required = demand.units[inc.type_idx].sum(axis=1) if n else np.zeros(0, dtype=np.int64)
+        self.n_required = (
+            demand.units[inc.type_idx].sum(axis=1) if n else np.zeros(0, dtype=np.int64)
+        )
         self.n_sent = np.zeros(n, dtype=np.int64)
         self.n_arrived = np.zeros(n, dtype=np.int64)
         self.queued = np.zeros(n, dtype=bool)
@@ -319,7 +321,9 @@ class _Engine:
         self.arrival_by_type = np.full((n, len(fleet.type_names)), np.nan)
         self.is_air = travel.unit_mode == MODE_AIR
         self.mutual_sent = np.zeros(n, dtype=np.int64)
-        self.en_route: dict[int, tuple[int, float, float, Any]] = {}  # unit -> (incident, t0, arrive_at, process)
+        self.en_route: dict[
+            int, tuple[int, float, float, Any]
+        ] = {}  # unit -> (incident, t0, arrive_at, process)
         self.rerouted = 0
         self.recalled = 0
         self.isolated_since: dict[int, float] = {}
@@ -484,26 +488,34 @@ class _Engine:
 
     def _line_rate_m_per_h(self, i: int, day: bool) -> float:
         fp = self.fires
-        assert fp is not None  # noqa: S101
+        assert fp is not None
         rate = 0.0
         for u in self.on_scene.get(i, ()):
             rate += float(fp.unit_fireline_m_per_h[u])
-            if self.is_air[u] and (day or fp.unit_night_capable[u]) and fp.unit_line_per_drop_m[u] > 0:
-                cycle = 2 * fp.water_dist_m[i] / fp.unit_bucket_speed_m_per_s[u] + fp.unit_fill_s[u] + fp.unit_drop_s[u]
+            if (
+                self.is_air[u]
+                and (day or fp.unit_night_capable[u])
+                and fp.unit_line_per_drop_m[u] > 0
+            ):
+                cycle = (
+                    2 * fp.water_dist_m[i] / fp.unit_bucket_speed_m_per_s[u]
+                    + fp.unit_fill_s[u]
+                    + fp.unit_drop_s[u]
+                )
                 rate += float(fp.unit_line_per_drop_m[u]) * 3600.0 / float(cycle)
         return rate
 
     def _cap_growth(self, i: int, st: FireState) -> None:
         """Stop the spread of a fire that reached the landscape's limit (`max_area_ha`)."""
         fp = self.fires
-        assert fp is not None  # noqa: S101
+        assert fp is not None
         if fp.max_area_ha is not None and st.ros_m_per_h > 0 and st.area_ha >= fp.max_area_ha[i]:
             st.ros_m_per_h = 0.0
 
     def _grow(self, st: FireState, t_from: float, t_to: float, i: int = -1) -> None:
         """Let a fire burn freely from `t_from` to `t_to`, split at sunrise and sunset."""
         fp = self.fires
-        assert fp is not None  # noqa: S101
+        assert fp is not None
         t = t_from
         while t < t_to:
             nxt = min(t_to, next_daylight_change(t, fp.start), t + 3600.0)
@@ -516,7 +528,7 @@ class _Engine:
         """Race between fire growth and line built by the crews on scene; then mop-up."""
         env = self.env
         fp = self.fires
-        assert fp is not None  # noqa: S101
+        assert fp is not None
         st = FireState(
             ros_m_per_h=float(fp.ros_m_per_h[i]),
             lb_ratio=float(fp.lb_ratio[i]),
@@ -549,7 +561,9 @@ class _Engine:
                 step,
                 next_daylight_change(now, fp.start) - now,
                 (math.floor(now / 86400.0) + 1) * 86400.0 - now,
-                max(next_esc - now, 1.0) if rounds < int(fp.escalation_rounds[i] if fp.escalation_rounds is not None else 0) else math.inf,
+                max(next_esc - now, 1.0)
+                if rounds < int(fp.escalation_rounds[i] if fp.escalation_rounds is not None else 0)
+                else math.inf,
             )
             rate = self._line_rate_m_per_h(i, day)
             if st.advance(dt, line_rate_m_per_h=rate, daylight=day, rain_factor=rain):
@@ -568,16 +582,18 @@ class _Engine:
     def closure_process(self, i: int) -> ProcessGenerator:
         """Close the roads an event cuts, and reopen them after its duration."""
         plan = self.disruption
-        assert plan is not None  # noqa: S101
+        assert plan is not None
         edges = plan.event_edges[i]
         self.roads_changed(close=edges)
         yield self.env.timeout(plan.event_duration_s[i])
         self.roads_changed(reopen=edges)
 
-    def roads_changed(self, *, close: np.ndarray | None = None, reopen: np.ndarray | None = None) -> None:
+    def roads_changed(
+        self, *, close: np.ndarray | None = None, reopen: np.ndarray | None = None
+    ) -> None:
         """Apply closures, re-route units on the road, track cut-off towns, retry stuck relief."""
         plan = self.disruption
-        assert plan is not None  # noqa: S101
+        assert plan is not None
         if close is not None:
             plan.road.close(close)
         if reopen is not None:
@@ -610,7 +626,7 @@ class _Engine:
     def track_isolation(self, now: float) -> None:
         """Record towns no facility can reach by road (cut off), and for how long."""
         plan = self.disruption
-        assert plan is not None  # noqa: S101
+        assert plan is not None
         out = self.travel.out
         prof = "light" if "light" in plan.road.profiles else plan.road.profiles[0]
         reach = np.isfinite(out[prof][:, plan.town_nodes]).any(axis=0)
@@ -649,7 +665,7 @@ class _Engine:
     # -- relief -----------------------------------------------------------------------------
     def relief_process(self, i: int) -> ProcessGenerator:
         plan = self.relief
-        assert plan is not None  # noqa: S101 - guarded by the caller
+        assert plan is not None
         env = self.env
         yield env.timeout(plan.assessment_delay_s)
         node, acc = int(self.node[i]), float(self.access_s[i])
@@ -659,9 +675,9 @@ class _Engine:
         shipped = 0
         # 1. Pre-positioned village stores in the affected area hand out at once.
         if plan.village is not None and plan.village.any():
-            from sim.geo import haversine_m
-
-            d = np.atleast_1d(haversine_m(plan.village_lon, plan.village_lat, self.inc.lon[i], self.inc.lat[i]))
+            d = np.atleast_1d(
+                haversine_m(plan.village_lon, plan.village_lat, self.inc.lon[i], self.inc.lat[i])
+            )
             near = np.flatnonzero(plan.village & (d <= plan.village_radius_m) & (cap > 0))
             for v in near[np.argsort(d[near], kind="stable")]:
                 take = int(min(cap[v], people - shipped))
@@ -685,7 +701,11 @@ class _Engine:
             # for the roads to reopen (their loads stay queued at the depot).
             self.air_relief(i)
         order = np.flatnonzero(can_ship)
-        order = order[np.argsort(np.where(np.isfinite(travel[order]), travel[order], 1e12) + acc, kind="stable")]
+        order = order[
+            np.argsort(
+                np.where(np.isfinite(travel[order]), travel[order], 1e12) + acc, kind="stable"
+            )
+        ]
         alloc = allocate_relief(people - shipped, order, cap, plan.max_depots)
         for d, p in alloc:
             self.take_stock(d, p)
@@ -698,7 +718,7 @@ class _Engine:
     def take_stock(self, d: int, people: int) -> None:
         """Consume a depot's stock for `people` and order a refill from the reserve if low."""
         plan = self.relief
-        assert plan is not None  # noqa: S101
+        assert plan is not None
         self.stock[d] -= people * plan.per_person
         if (
             plan.reorder_fraction is not None
@@ -710,14 +730,14 @@ class _Engine:
 
     def refill(self, d: int) -> ProcessGenerator:
         plan = self.relief
-        assert plan is not None  # noqa: S101
+        assert plan is not None
         yield self.env.timeout(float(plan.reserve_lead_s))
         self.stock[d] = np.maximum(self.stock[d], plan.stock[d])
         self.reorder_pending[d] = False
 
     def local_delivery(self, i: int) -> ProcessGenerator:
         plan = self.relief
-        assert plan is not None  # noqa: S101
+        assert plan is not None
         yield self.env.timeout(plan.local_delivery_s)
         if np.isnan(self.relief_s[i]) or self.env.now < self.relief_s[i]:
             self.relief_s[i] = self.env.now
@@ -740,7 +760,7 @@ class _Engine:
 
     def air_relief_trip(self, u: int, i: int, eta_s: float) -> ProcessGenerator:
         plan = self.relief
-        assert plan is not None  # noqa: S101
+        assert plan is not None
         env = self.env
         t0 = env.now
         yield env.timeout(plan.loading_s + eta_s)
@@ -755,7 +775,7 @@ class _Engine:
     def next_shipment(self, d: int) -> None:
         """Send free trucks of depot `d` with the next loads of its queue (if roads allow)."""
         plan = self.relief
-        assert plan is not None  # noqa: S101
+        assert plan is not None
         q = self.depot_queue[d]
         for u in plan.depot_trucks[d]:
             if not q:
@@ -777,7 +797,7 @@ class _Engine:
 
     def truck_trip(self, u: int, i: int) -> ProcessGenerator:
         plan = self.relief
-        assert plan is not None  # noqa: S101
+        assert plan is not None
         env = self.env
         t0 = env.now
         eta = plan.loading_s + float(self.travel.road_eta_s(np.array([u]), i)[0])
@@ -844,12 +864,29 @@ def simulate(
     n = len(incidents)
     if travel is None:
         travel = TravelModel(
-            fleet, node=node, access_s=access_s, walk_s=np.full(n, np.nan), lon=incidents.lon,
-            lat=incidents.lat, unit_mode=np.zeros(fleet.n_units, dtype=np.int64), air=None,
+            fleet,
+            node=node,
+            access_s=access_s,
+            walk_s=np.full(n, np.nan),
+            lon=incidents.lon,
+            lat=incidents.lat,
+            unit_mode=np.zeros(fleet.n_units, dtype=np.int64),
+            air=None,
             start=fires.start if fires is not None else _DEFAULT_START,
         )
-    eng = _Engine(fleet, incidents, travel, demand, relief, policy or NearestAvailable(), fires, report_s,
-                  disruption, mutual, mutual_threshold)
+    eng = _Engine(
+        fleet,
+        incidents,
+        travel,
+        demand,
+        relief,
+        policy or NearestAvailable(),
+        fires,
+        report_s,
+        disruption,
+        mutual,
+        mutual_threshold,
+    )
     if disruption is not None:
         if disruption.static_edges.size:
             disruption.road.close(disruption.static_edges)
@@ -877,8 +914,10 @@ def simulate(
         for i in np.flatnonzero(fires.is_fire & np.isnan(eng.first_arrival)):
             if incidents.t_s[i] < until_s:
                 st = FireState(
-                    ros_m_per_h=float(fires.ros_m_per_h[i]), lb_ratio=float(fires.lb_ratio[i]),
-                    back_ratio=float(fires.back_ratio[i]), night_factor=float(fires.night_factor[i]),
+                    ros_m_per_h=float(fires.ros_m_per_h[i]),
+                    lb_ratio=float(fires.lb_ratio[i]),
+                    back_ratio=float(fires.back_ratio[i]),
+                    night_factor=float(fires.night_factor[i]),
                     initial_radius_m=float(fires.initial_radius_m[i]),
                 )
                 eng._grow(st, float(incidents.t_s[i]), until_s, int(i))
@@ -921,4 +960,12 @@ def simulate(
     )
 
 
-__all__ = ["PROFILES", "Demand", "DisruptionPlan", "FirePlan", "ReliefPlan", "SimOutcome", "simulate"]
+__all__ = [
+    "PROFILES",
+    "Demand",
+    "DisruptionPlan",
+    "FirePlan",
+    "ReliefPlan",
+    "SimOutcome",
+    "simulate",
+]

@@ -21,6 +21,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import shapely
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -239,7 +240,7 @@ def sample_amount(rng: np.random.Generator, spec: Any, n: int, *, suffix: str = 
     raise ValueError(msg)
 
 
-def _offset(lon: np.ndarray, lat: np.ndarray, dx_m: np.ndarray, dy_m: np.ndarray):  # noqa: ANN202
+def _offset(lon: np.ndarray, lat: np.ndarray, dx_m: np.ndarray, dy_m: np.ndarray):
     m_per_deg = 111_320.0
     return lon + dx_m / (m_per_deg * np.cos(np.radians(lat))), lat + dy_m / m_per_deg
 
@@ -271,12 +272,7 @@ def sample_river(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Sample points uniformly along river lines, offset up to ``max_distance_m`` sideways."""
     names = [r for r in (rivers or sorted(geo.rivers)) if r in geo.rivers]
-    segs = [
-        (part[:-1], part[1:])
-        for name in names
-        for part in geo.rivers[name]
-        if len(part) >= 2  # noqa: PLR2004
-    ]
+    segs = [(part[:-1], part[1:]) for name in names for part in geo.rivers[name] if len(part) >= 2]
     a = np.concatenate([s[0] for s in segs])
     b = np.concatenate([s[1] for s in segs])
     coslat = np.cos(np.radians((a[:, 1] + b[:, 1]) / 2))
@@ -302,7 +298,6 @@ def sample_forest(
     Shaoguan is 74.5 % forest; without a land-cover layer offline, "forest" is approximated as
     "inside the county and away from settlements" (rejection sampling).
     """
-    import shapely
 
     polys = [p for c, p in geo.county_polygons.items() if not counties or c in counties]
     out_lon: list[np.ndarray] = []
@@ -342,7 +337,12 @@ def sample_points(
 
 
 def sample_locations(
-    rng: np.random.Generator, geo: Geography, where: Any, n: int, *, counties: Sequence[str] | None = None
+    rng: np.random.Generator,
+    geo: Geography,
+    where: Any,
+    n: int,
+    *,
+    counties: Sequence[str] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Dispatch on the spatial model of an incident type.
 
@@ -355,7 +355,9 @@ def sample_locations(
     if model == "population":
         return sample_population(rng, geo, n, counties or where.counties)
     if model == "forest":
-        return sample_forest(rng, geo, n, counties or where.counties, where.min_distance_from_town_m)
+        return sample_forest(
+            rng, geo, n, counties or where.counties, where.min_distance_from_town_m
+        )
     if counties:
         return _sample_within(rng, geo, where, n, counties)
     if model == "river":
@@ -370,7 +372,6 @@ def _sample_within(
     rng: np.random.Generator, geo: Geography, where: Any, n: int, counties: Sequence[str]
 ) -> tuple[np.ndarray, np.ndarray]:
     """Sample a river or points model, keeping only points inside `counties` (rejection)."""
-    import shapely
 
     polys = [p for c, p in geo.county_polygons.items() if c in counties]
     if not polys:
@@ -433,19 +434,35 @@ def generate_incidents(
             key = f"surge{j}:{name}"
             lo = ev.day * DAY_S
             hi = min(lo + ev.duration_h * HOUR_S, horizon_days * DAY_S)
-            t = np.sort(stream(scenario.seed, replication, key, STREAM_ARRIVALS).uniform(lo, hi, count)) if hi > lo else np.empty(0)
+            t = (
+                np.sort(
+                    stream(scenario.seed, replication, key, STREAM_ARRIVALS).uniform(lo, hi, count)
+                )
+                if hi > lo
+                else np.empty(0)
+            )
             batches.append((names.index(name), scenario.incidents[name], key, t, ev.counties, True))
     for k, inc, key, t, counties, is_surge in batches:
         n = t.size
         lon, lat = sample_locations(
-            stream(scenario.seed, replication, key, STREAM_LOCATIONS), geo, inc.where, n, counties=counties
+            stream(scenario.seed, replication, key, STREAM_LOCATIONS),
+            geo,
+            inc.where,
+            n,
+            counties=counties,
         )
-        dur = sample_duration_s(stream(scenario.seed, replication, key, STREAM_ON_SCENE), inc.on_scene, n)
+        dur = sample_duration_s(
+            stream(scenario.seed, replication, key, STREAM_ON_SCENE), inc.on_scene, n
+        )
         if inc.affected_people is not None:
             people = np.maximum(
                 1,
                 np.rint(
-                    sample_amount(stream(scenario.seed, replication, key, STREAM_PEOPLE), inc.affected_people, n)
+                    sample_amount(
+                        stream(scenario.seed, replication, key, STREAM_PEOPLE),
+                        inc.affected_people,
+                        n,
+                    )
                 ),
             ).astype(np.int64)
         else:
@@ -460,20 +477,34 @@ def generate_incidents(
             )
             f = inc.fire
             ros = np.maximum(
-                0.0, sample_amount(stream(scenario.seed, replication, key, STREAM_FIRE_SPREAD), f.ros_m_per_h, n)
+                0.0,
+                sample_amount(
+                    stream(scenario.seed, replication, key, STREAM_FIRE_SPREAD), f.ros_m_per_h, n
+                ),
             )
             detect = detection_delay_s(
                 stream(scenario.seed, replication, key, STREAM_DETECTION), n, f.detection
             )
         surge = np.full(n, is_surge, dtype=bool)
-        parts.append((t, np.full(n, k, dtype=np.int64), lon, lat, dur, people, detect, ros, rain, surge))
+        parts.append(
+            (t, np.full(n, k, dtype=np.int64), lon, lat, dur, people, detect, ros, rain, surge)
+        )
     cols = [np.concatenate([p[i] for p in parts]) for i in range(10)]
     t_all, k_all, surge_all = cols[0], cols[1], cols[9]
     # Ordinary incidents first at equal times, so surge days never reorder them.
     order = np.lexsort((surge_all, k_all, t_all))
-    t_all, k_all, lon_all, lat_all, dur_all, people_all, detect_all, ros_all, rain_all, surge_all = (
-        c[order] for c in cols
-    )
+    (
+        t_all,
+        k_all,
+        lon_all,
+        lat_all,
+        dur_all,
+        people_all,
+        detect_all,
+        ros_all,
+        rain_all,
+        surge_all,
+    ) = (c[order] for c in cols)
     return IncidentSet(
         t_s=t_all,
         type_idx=k_all,

@@ -13,6 +13,7 @@ import numpy as np
 import shapely
 from scipy.spatial import cKDTree
 
+from sim.geo import haversine_m
 from sim.model.compile import Prepared
 from sim.model.disruption import ClosureRule, sample_closures
 from sim.model.engine import DisruptionPlan, FirePlan, simulate
@@ -43,47 +44,73 @@ class ReplicationResult:
     road_events: dict[str, int]
 
 
-
 def _boat_legs(prep: Prepared, inc: Any) -> BoatLegs | None:
     """Road + boat option for boat-carrying units to incidents of river types."""
     if prep.launch is None:
         return None
     sc = prep.scenario
-    on_river = np.array([sc.incidents[n].where.model == "river" for n in inc.type_names], dtype=bool)[inc.type_idx]
+    on_river = np.array(
+        [sc.incidents[n].where.model == "river" for n in inc.type_names], dtype=bool
+    )[inc.type_idx]
     river = np.full(len(inc), -1, dtype=np.int64)
     chain = np.full(len(inc), np.nan)
     offset = np.zeros(len(inc))
     if on_river.any():
         r, c, o = prep.launch.rivers.project(inc.lon[on_river], inc.lat[on_river])
         river[on_river], chain[on_river], offset[on_river] = r, c, np.where(np.isfinite(o), o, 0.0)
-    return BoatLegs(prep.launch, prep.unit_boat_speed_kph, prep.unit_boat_launch_s, river, chain, offset)
+    return BoatLegs(
+        prep.launch, prep.unit_boat_speed_kph, prep.unit_boat_launch_s, river, chain, offset
+    )
 
 
 def _disruption_plan(prep: Prepared, inc: Any, r: int) -> DisruptionPlan | None:
     """Sample which roads each disruptive event closes, and for how long (own random streams)."""
 
     sc = prep.scenario
-    kinds = {n: inc_t.disruption for n, inc_t in sc.incidents.items() if inc_t.disruption is not None}
+    kinds = {
+        n: inc_t.disruption for n, inc_t in sc.incidents.items() if inc_t.disruption is not None
+    }
     if not kinds and prep.static_edges.size == 0:
         return None
     edges: dict[int, np.ndarray] = {}
     duration: dict[int, float] = {}
     for name, spec in kinds.items():
-        rules = [ClosureRule(kind=x.kind, radius_m=x.radius_m, probability=x.probability, rivers=x.rivers,
-                             counties=x.counties) for x in spec.rules]
+        rules = [
+            ClosureRule(
+                kind=x.kind,
+                radius_m=x.radius_m,
+                probability=x.probability,
+                rivers=x.rivers,
+                counties=x.counties,
+            )
+            for x in spec.rules
+        ]
         k = inc.type_names.index(name)
         idx = np.flatnonzero(inc.type_idx == k)
         rng = stream(sc.seed, r, name, STREAM_CLOSURES)
-        dur = sample_duration_s(stream(sc.seed, r, name, STREAM_CLOSURE_TIME), spec.duration, idx.size)
+        dur = sample_duration_s(
+            stream(sc.seed, r, name, STREAM_CLOSURE_TIME), spec.duration, idx.size
+        )
         for j, i in enumerate(idx):
             closed = sample_closures(rng, prep.net, float(inc.lon[i]), float(inc.lat[i]), rules)
             if closed.size:
                 edges[int(i)] = closed
                 duration[int(i)] = float(dur[j])
-    road = RoadState(prep.net, prep.fleet.facility_node, prep.fleet.travel_out_s, prep.fleet.travel_back_s,
-                     profiles=prep.profiles)
-    return DisruptionPlan(road=road, static_edges=prep.static_edges, event_edges=edges, event_duration_s=duration,
-                          town_nodes=prep.town_nodes, town_names=prep.town_names)
+    road = RoadState(
+        prep.net,
+        prep.fleet.facility_node,
+        prep.fleet.travel_out_s,
+        prep.fleet.travel_back_s,
+        profiles=prep.profiles,
+    )
+    return DisruptionPlan(
+        road=road,
+        static_edges=prep.static_edges,
+        event_edges=edges,
+        event_duration_s=duration,
+        town_nodes=prep.town_nodes,
+        town_names=prep.town_names,
+    )
 
 
 def _fire_plan(prep: Prepared, inc: Any, dist_m: np.ndarray) -> tuple[FirePlan | None, np.ndarray]:
@@ -97,7 +124,9 @@ def _fire_plan(prep: Prepared, inc: Any, dist_m: np.ndarray) -> tuple[FirePlan |
     is_fire = np.array([specs[k] is not None for k in inc.type_idx], dtype=bool)
 
     def per(attr: str, default: float) -> np.ndarray:
-        vals = np.array([getattr(f, attr) if f is not None else default for f in specs], dtype=float)
+        vals = np.array(
+            [getattr(f, attr) if f is not None else default for f in specs], dtype=float
+        )
         return vals[inc.type_idx] if n else np.zeros(0)
 
     walk_speed = per("walk_speed_kph", np.nan) / 3.6
@@ -106,7 +135,8 @@ def _fire_plan(prep: Prepared, inc: Any, dist_m: np.ndarray) -> tuple[FirePlan |
     driven = np.maximum(dist_m - max_walk, 0.0)
     walk = np.where(
         is_fire,
-        walked * per("walk_circuity", 1.0) / walk_speed + access_time_s(driven, sc.access.speed_kph, sc.access.circuity),
+        walked * per("walk_circuity", 1.0) / walk_speed
+        + access_time_s(driven, sc.access.speed_kph, sc.access.circuity),
         np.nan,
     )
     type_names = prep.fleet.type_names
@@ -121,9 +151,9 @@ def _fire_plan(prep: Prepared, inc: Any, dist_m: np.ndarray) -> tuple[FirePlan |
                 esc_units[k, type_names.index(tname)] = c
     rain_factor = np.array([f.rain.spread_factor if f is not None else 1.0 for f in specs])
     if prep.water_lon.size:
-        from sim.geo import haversine_m
-
-        d = haversine_m(inc.lon[:, None], inc.lat[:, None], prep.water_lon[None, :], prep.water_lat[None, :])
+        d = haversine_m(
+            inc.lon[:, None], inc.lat[:, None], prep.water_lon[None, :], prep.water_lat[None, :]
+        )
         water = np.asarray(d).reshape(n, -1).min(axis=1)
     else:
         water = np.full(n, np.inf)
@@ -162,7 +192,9 @@ def _nearest_town(geo_: Geography, lon: np.ndarray, lat: np.ndarray) -> np.ndarr
     return np.asarray(idx, dtype=np.int64)
 
 
-def _county_of(geo_: Geography, lon: np.ndarray, lat: np.ndarray, fallback: np.ndarray) -> np.ndarray:
+def _county_of(
+    geo_: Geography, lon: np.ndarray, lat: np.ndarray, fallback: np.ndarray
+) -> np.ndarray:
 
     out = fallback.astype(object).copy()
     if not geo_.county_polygons or lon.size == 0:
@@ -186,19 +218,40 @@ def run_replication(prep: Prepared, r: int) -> ReplicationResult:
     horizon_s = float(sc.horizon_days) * 86400.0
     fires, walk = _fire_plan(prep, inc, dist)
     travel = TravelModel(
-        prep.fleet, node=node, access_s=access, walk_s=walk, lon=inc.lon, lat=inc.lat,
-        unit_mode=prep.unit_mode, air=prep.air, start=sc.start_date, boats=_boat_legs(prep, inc),
+        prep.fleet,
+        node=node,
+        access_s=access,
+        walk_s=walk,
+        lon=inc.lon,
+        lat=inc.lat,
+        unit_mode=prep.unit_mode,
+        air=prep.air,
+        start=sc.start_date,
+        boats=_boat_legs(prep, inc),
     )
     report = inc.t_s + (inc.detect_s if inc.detect_s is not None else 0.0)
     out = simulate(
-        prep.fleet, inc, node, access, prep.demand, relief=prep.relief, until_s=horizon_s + DRAIN_S,
-        travel=travel, fires=fires, report_s=report, disruption=_disruption_plan(prep, inc, r),
-        mutual=prep.mutual, mutual_threshold=sc.mutual_aid.threshold_people,
+        prep.fleet,
+        inc,
+        node,
+        access,
+        prep.demand,
+        relief=prep.relief,
+        until_s=horizon_s + DRAIN_S,
+        travel=travel,
+        fires=fires,
+        report_s=report,
+        disruption=_disruption_plan(prep, inc, r),
+        mutual=prep.mutual,
+        mutual_threshold=sc.mutual_aid.threshold_people,
     )
     town_idx = _nearest_town(prep.geography, inc.lon, inc.lat)
     town = np.array(prep.geography.town_names, dtype=object)[town_idx]
     county = _county_of(
-        prep.geography, inc.lon, inc.lat, np.array(prep.geography.town_counties, dtype=object)[town_idx]
+        prep.geography,
+        inc.lon,
+        inc.lat,
+        np.array(prep.geography.town_counties, dtype=object)[town_idx],
     )
     labels = prep.fleet.unit_labels
     fac_ids = prep.fleet.facility_ids
@@ -236,11 +289,15 @@ def run_replication(prep: Prepared, r: int) -> ReplicationResult:
         "queued": out.queued,
         "units_required": out.n_required,
         "units_sent_n": out.n_sent,
-        "units_sent": np.array([";".join(labels[u] for u in s) for s in out.units_sent], dtype=object),
+        "units_sent": np.array(
+            [";".join(labels[u] for u in s) for s in out.units_sent], dtype=object
+        ),
         "affected_people": inc.people,
         "relief_h": np.where(has_relief, rel_h(out.relief_s), np.nan),
         "relief_unmet_people": out.relief_unmet_people,
-        "relief_depots": np.array([";".join(fac_ids[d] for d in s) for s in out.relief_depots], dtype=object),
+        "relief_depots": np.array(
+            [";".join(fac_ids[d] for d in s) for s in out.relief_depots], dtype=object
+        ),
         "relief_air": out.relief_air,
         "surge": inc.surge if inc.surge is not None else np.zeros(len(inc), dtype=bool),
         "mutual_aid_units": out.mutual_aid_sent,
@@ -259,7 +316,11 @@ def run_replication(prep: Prepared, r: int) -> ReplicationResult:
         final_stock=out.final_stock,
         unit_flight_s=out.unit_flight_s,
         isolation_h=out.isolation_h,
-        road_events={"isolation_events": out.isolation_events, "rerouted": out.rerouted, "recalled": out.recalled},
+        road_events={
+            "isolation_events": out.isolation_events,
+            "rerouted": out.rerouted,
+            "recalled": out.recalled,
+        },
     )
 
 

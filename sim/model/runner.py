@@ -19,7 +19,7 @@ _SHARED: Prepared | None = None
 
 
 def _worker(r: int) -> ReplicationResult:
-    assert _SHARED is not None  # noqa: S101 - set before the pool forks
+    assert _SHARED is not None
     return run_replication(_SHARED, r)
 
 
@@ -56,7 +56,7 @@ def run_replications(
     progress
         Called with the number of finished replications after each one.
     """
-    global _SHARED  # noqa: PLW0603 - module state read by forked workers only
+    global _SHARED
     if replications < 1:
         msg = f"replications must be >= 1, got {replications}"
         raise ScenarioError(msg)
@@ -94,7 +94,7 @@ def _run_dask(
     The compiled scenario (graph, travel-time matrices) is scattered once to every worker
     (``broadcast=True``), and each task only carries its replication index.
     """
-    try:
+    try:  # dask.distributed is an optional extra: imported only when --dask is used
         from distributed import Client, LocalCluster, as_completed
     except ImportError as e:  # pragma: no cover - depends on the installed extras
         msg = "--dask needs dask.distributed: pip install 'shaoguan-dispatch[dask]'"
@@ -103,7 +103,10 @@ def _run_dask(
     try:
         if address == "local":
             cluster = LocalCluster(
-                n_workers=max(1, workers), threads_per_worker=1, processes=True, dashboard_address=None
+                n_workers=max(1, workers),
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
             )
             client = Client(cluster)
         else:
@@ -113,7 +116,9 @@ def _run_dask(
         raise ScenarioError(msg) from e
     try:
         shared = client.scatter(prep, broadcast=True)
-        futures = client.map(run_replication, [shared] * replications, range(replications), pure=False)
+        futures = client.map(
+            run_replication, [shared] * replications, range(replications), pure=False
+        )
         results: dict[int, ReplicationResult] = {}
         for fut in as_completed(futures):
             res = fut.result()

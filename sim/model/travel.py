@@ -26,9 +26,13 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from scipy.sparse.csgraph import dijkstra
 
-from sim.physics import aviation
+from sim.geo import haversine_m
 from sim.model.dispatch import PROFILES
+from sim.model.disruption import affected_sources, affected_sources_reverse
+from sim.physics import aviation
+from sim.physics.boats import boat_leg_s
 
 if TYPE_CHECKING:
     from sim.model.dispatch import Fleet
@@ -172,7 +176,11 @@ class TravelModel:
             m = f.unit_profile[units] == p
             if m.any():
                 # Index rows and columns together: never copy whole rows of a large network.
-                t[m] = self.out[name][fac[m], nodes] if scalar else self.out[name][np.ix_(fac[m], nodes)]
+                t[m] = (
+                    self.out[name][fac[m], nodes]
+                    if scalar
+                    else self.out[name][np.ix_(fac[m], nodes)]
+                )
         return t
 
     def _road_out(self, units: np.ndarray, i: int) -> np.ndarray:
@@ -185,7 +193,11 @@ class TravelModel:
     def road_eta_s(self, units: np.ndarray, i: int) -> np.ndarray:
         """Return turnout + road (+ boat where faster) + last leg for road units (s)."""
         f = self.fleet
-        eta = f.unit_turnout_s[units] + f.facility_access_s[f.unit_facility[units]] + self._road_out(units, i)
+        eta = (
+            f.unit_turnout_s[units]
+            + f.facility_access_s[f.unit_facility[units]]
+            + self._road_out(units, i)
+        )
         eta += self._last_leg_s(i)
         if self.boats is not None and self.boats.river[i] >= 0:
             total, _, _ = self.boats(units, i, self)
@@ -194,17 +206,18 @@ class TravelModel:
 
     # ---- air ----------------------------------------------------------------------------
     def _flight_s(self, units: np.ndarray, i: int) -> np.ndarray:
-        from sim.geo import haversine_m
 
         a = self.air
-        assert a is not None  # noqa: S101 - only called for air units
-        d = np.atleast_1d(haversine_m(a.base_lon[units], a.base_lat[units], self.lon[i], self.lat[i]))
+        assert a is not None
+        d = np.atleast_1d(
+            haversine_m(a.base_lon[units], a.base_lat[units], self.lon[i], self.lat[i])
+        )
         return d / a.speed_m_per_s[units]
 
     def air_eta_s(self, units: np.ndarray, i: int, now: float) -> np.ndarray:
         """Return launch + flight (+ waiting for daylight) for air units (s)."""
         a = self.air
-        assert a is not None  # noqa: S101
+        assert a is not None
         flight = self._flight_s(units, i)
         ready = now + self.fleet.unit_turnout_s[units]
         eta = ready + flight - now
@@ -234,13 +247,27 @@ class TravelModel:
         if self.unit_mode[u] == MODE_AIR:
             flight = float(self._flight_s(units, i)[0])
             total = float(self.air_eta_s(units, i, now)[0])
-            return Legs(total_s=total, mode="air", air_s=flight, wait_s=total - flight - float(f.unit_turnout_s[u]))
-        road = float(f.facility_access_s[f.unit_facility[u]] + self._road_out(units, i)[0] + self._last_leg_s(i))
+            return Legs(
+                total_s=total,
+                mode="air",
+                air_s=flight,
+                wait_s=total - flight - float(f.unit_turnout_s[u]),
+            )
+        road = float(
+            f.facility_access_s[f.unit_facility[u]]
+            + self._road_out(units, i)[0]
+            + self._last_leg_s(i)
+        )
         total = float(f.unit_turnout_s[u]) + road
         if self.boats is not None and self.boats.river[i] >= 0:
             btotal, broad, bboat = self.boats(units, i, self)
             if float(btotal[0]) < total:
-                return Legs(total_s=float(btotal[0]), mode="boat", road_s=float(broad[0]), boat_s=float(bboat[0]))
+                return Legs(
+                    total_s=float(btotal[0]),
+                    mode="boat",
+                    road_s=float(broad[0]),
+                    boat_s=float(bboat[0]),
+                )
         return Legs(total_s=total, mode="road", road_s=road)
 
     def return_s(self, u: int, i: int, now: float) -> float:
@@ -289,9 +316,10 @@ class BoatLegs:
         self.chainage = inc_chainage_m
         self.offset = inc_offset_m
 
-    def __call__(self, units: np.ndarray, i: int, travel: TravelModel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def __call__(
+        self, units: np.ndarray, i: int, travel: TravelModel
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Return (total, road, boat) seconds per unit; inf where no boat option exists."""
-        from sim.physics.boats import boat_leg_s
 
         n = units.size
         total, road, boat = np.full(n, np.inf), np.full(n, np.inf), np.full(n, np.inf)
@@ -302,12 +330,22 @@ class BoatLegs:
             return total, road, boat
         f = travel.fleet
         for key in sorted({(float(self.speed[u]), float(self.launch_s[u])) for u in units[has]}):
-            sel = np.flatnonzero(has & (self.speed[units] == key[0]) & (self.launch_s[units] == key[1]))
+            sel = np.flatnonzero(
+                has & (self.speed[units] == key[0]) & (self.launch_s[units] == key[1])
+            )
             us = units[sel]
-            R = travel.road_rows(us, self.launch.node) + f.facility_access_s[f.unit_facility[us]][:, None]
+            R = (
+                travel.road_rows(us, self.launch.node)
+                + f.facility_access_s[f.unit_facility[us]][:, None]
+            )
             tot, _, rs, bs = boat_leg_s(
-                self.launch, R, int(self.river[i]), float(self.chainage[i]),
-                boat_speed_kph=key[0], launch_s=key[1], incident_offset_m=float(self.offset[i]),
+                self.launch,
+                R,
+                int(self.river[i]),
+                float(self.chainage[i]),
+                boat_speed_kph=key[0],
+                launch_s=key[1],
+                incident_offset_m=float(self.offset[i]),
             )
             total[sel] = f.unit_turnout_s[us] + tot
             road[sel] = rs
@@ -334,11 +372,19 @@ class RoadState:
         Road profiles the units use (only these are recomputed).
     """
 
-    def __init__(self, net: Any, facility_node: np.ndarray, base_out: dict[str, np.ndarray],
-                 base_back: dict[str, np.ndarray], profiles: Any = None) -> None:
+    def __init__(
+        self,
+        net: Any,
+        facility_node: np.ndarray,
+        base_out: dict[str, np.ndarray],
+        base_back: dict[str, np.ndarray],
+        profiles: Any = None,
+    ) -> None:
         self.net = net
         # Facilities sharing a node share a row: solve once per distinct node, then expand.
-        self.fnode, self.row_of = np.unique(np.asarray(facility_node, dtype=np.int64), return_inverse=True)
+        self.fnode, self.row_of = np.unique(
+            np.asarray(facility_node, dtype=np.int64), return_inverse=True
+        )
         self.base_out = base_out
         self.base_back = base_back
         self.count = np.zeros(len(net.edge_u), dtype=np.int64)
@@ -350,8 +396,9 @@ class RoadState:
     def _factor(self) -> np.ndarray:
         return np.where(self.count > 0, np.inf, 1.0)
 
-    def _solve(self, rows: np.ndarray, profile: str, reverse: bool) -> tuple[np.ndarray, np.ndarray]:
-        from scipy.sparse.csgraph import dijkstra
+    def _solve(
+        self, rows: np.ndarray, profile: str, reverse: bool
+    ) -> tuple[np.ndarray, np.ndarray]:
 
         csr = self.net.csr_with(self._factor(), profile)
         if reverse:
@@ -367,7 +414,6 @@ class RoadState:
 
     def close(self, edges: np.ndarray) -> None:
         """Close `edges` (edge indices; closures nest: an edge opens when every closure ended)."""
-        from sim.model.disruption import affected_sources, affected_sources_reverse
 
         edges = np.asarray(edges, dtype=np.int64)
         if edges.size == 0:

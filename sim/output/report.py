@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sim import geo
 from sim.analysis.compare import county_equity
 from sim.analysis.sweep import format_value, short_key, statement
 from sim.results.measures import MEASURES, per_incident_targets
@@ -549,7 +550,6 @@ def equity_tables(
     Incident counts and the no-sample share are shown once when every scenario has the same
     (as under common random numbers), otherwise once per scenario.
     """
-    from sim import geo
 
     labels = list(equity_by_label)
     multi = len(labels) > 1

@@ -152,7 +152,9 @@ def write_compare_folder(
             sub = tmp / run.label
             sub.mkdir()
             write_json(sub / "metrics.json", run.metrics)
-            (sub / "scenario.yaml").write_text(dump_scenario_yaml(run.prep.scenario), encoding="utf-8")
+            (sub / "scenario.yaml").write_text(
+                dump_scenario_yaml(run.prep.scenario), encoding="utf-8"
+            )
         write_rows_csv(tmp / "comparison.csv", comparison_rows(comparison), CSV_COLUMNS)
         charts: list[Path] = []
         if plots:

@@ -126,10 +126,16 @@ def optimize_placement(
     net = load_network(sc.network)
     prep = prepare(sc, net)
     folder = (out or default_out(sc.name, kind)) if write else None
-    cands = town_candidates(net) if candidates == "towns" else file_candidates(Path(candidates), net)
+    cands = (
+        town_candidates(net) if candidates == "towns" else file_candidates(Path(candidates), net)
+    )
     problem = build_problem(prep, kind, candidates=cands, relocate=relocate)
     solution = solve(
-        problem, objective, add=add, threshold_h=threshold_h, capacity=capacity,
+        problem,
+        objective,
+        add=add,
+        threshold_h=threshold_h,
+        capacity=capacity,
         time_limit_s=time_limit_s,
     )
     data, added = new_scenario_data(sc, problem, solution, template=template, relocate=relocate)
@@ -164,9 +170,17 @@ def optimize_placement(
     comparison = None
     if compare:
         runs = (
-            simulate(sc, label=sc.name, source=str(path), workers=workers, dask=dask, progress=progress),
-            simulate(new_sc, label=new_sc.name, source=new_source, workers=workers, dask=dask,
-                     progress=progress),
+            simulate(
+                sc, label=sc.name, source=str(path), workers=workers, dask=dask, progress=progress
+            ),
+            simulate(
+                new_sc,
+                label=new_sc.name,
+                source=new_source,
+                workers=workers,
+                dask=dask,
+                progress=progress,
+            ),
         )
         comparison = compare_runs(runs)
     if folder is not None:
@@ -178,4 +192,6 @@ def optimize_placement(
                 save(fig, tmp / "placement_map.png")
         if comparison is not None:
             write_compare_folder(folder / "compare", runs, comparison, lang=lang, plots=plots)
-    return OptimizeResult(placement, problem, solution, comparison, folder, time.perf_counter() - t0)
+    return OptimizeResult(
+        placement, problem, solution, comparison, folder, time.perf_counter() - t0
+    )

@@ -278,7 +278,9 @@ def write_sweep_folder(
             sub = tmp / "points" / f"{e.point.index:02d}"
             sub.mkdir(parents=True)
             write_json(sub / "metrics.json", e.metrics)
-            (sub / "scenario.yaml").write_text(dump_scenario_yaml(e.point.scenario), encoding="utf-8")
+            (sub / "scenario.yaml").write_text(
+                dump_scenario_yaml(e.point.scenario), encoding="utf-8"
+            )
         write_csv(tmp / "sweep.csv", sweep)
         charts: list[Path] = []
         if plots:

@@ -15,8 +15,9 @@ import matplotlib as mpl
 
 mpl.use("Agg")  # no screen on servers and CI; must precede pyplot
 
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib import font_manager  # noqa: E402
+import matplotlib.pyplot as plt
+import mplfonts
+from matplotlib import font_manager
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -27,7 +28,6 @@ __all__ = ["plt", "save", "setup_fonts", "text"]
 @cache
 def setup_fonts() -> str:
     """Register the CJK font and make it the default sans-serif; return its family name."""
-    import mplfonts
 
     font_path = Path(mplfonts.__file__).parent / "fonts" / "NotoSansCJKsc-Regular.otf"
     font_manager.fontManager.addfont(str(font_path))

@@ -6,8 +6,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from sim import geo
 from sim.analysis.compare import any_target_missed
 from sim.output.plots import plt, setup_fonts, text
+from sim.output.plots.maps import plot_base
 from sim.results.measures import MEASURES, TimeShare
 
 if TYPE_CHECKING:
@@ -34,7 +36,6 @@ KIND_STYLE = {
 
 def _map_axes(lang: str) -> tuple[Figure, Axes]:
     """A square figure with the county base map (boundaries, rivers) drawn."""
-    from sim.output.plots.maps import plot_base
 
     fig, ax = plt.subplots(figsize=(9, 9))
     plot_base(ax, lang=lang)
@@ -70,8 +71,13 @@ def plot_target_compliance(metrics: Mapping[str, Any], *, lang: str = "zh") -> t
     ax.set_yticklabels([f"{_label(t, lang)}\n({tid})" for tid, t in rows], fontsize=9)
     ax.invert_yaxis()
     ax.set_xlim(0, xmax)
-    ax.set_xlabel(text(lang, "达标比例（比率类指标为 实际值/要求值；受害率须在竖线左侧）",
-                       "Share meeting target (ratios: value / required; burn ratio must stay left of the bar)"))
+    ax.set_xlabel(
+        text(
+            lang,
+            "达标比例（比率类指标为 实际值/要求值；受害率须在竖线左侧）",
+            "Share meeting target (ratios: value / required; burn ratio must stay left of the bar)",
+        )
+    )
     ax.set_title(
         text(
             lang,
@@ -114,23 +120,43 @@ def plot_response_cdfs(
             r = np.asarray(table["relief_h"][m], dtype=float)
             rs = np.sort(r[~np.isnan(r)])
             if rs.size:
-                ax.step(rs, np.arange(1, rs.size + 1) / r.size, where="post", color=cmap(k % 10), ls="--",
-                        label=text(lang, f"{lab}：初步救助", f"{lab}: first relief"))
+                ax.step(
+                    rs,
+                    np.arange(1, rs.size + 1) / r.size,
+                    where="post",
+                    color=cmap(k % 10),
+                    ls="--",
+                    label=text(lang, f"{lab}：初步救助", f"{lab}: first relief"),
+                )
                 xmax = max(xmax, float(np.percentile(rs, 99)))
     for tg in scenario.targets:
         measure = MEASURES[tg.measure]
         if not (isinstance(measure, TimeShare) and measure.chart):  # fires have their own chart
             continue
         ax.axvline(tg.threshold_h, color=REQUIRED_COLOUR, ls=":", lw=1.5)
-        ax.text(tg.threshold_h, 0.55, f"{tg.label.zh if lang == 'zh' else tg.label.en} < {tg.threshold_h:g} h",
-                rotation=90, va="center", ha="right", fontsize=8, color=REQUIRED_COLOUR,
-                bbox={"fc": "white", "ec": "none", "alpha": 0.8, "pad": 1})
+        ax.text(
+            tg.threshold_h,
+            0.55,
+            f"{tg.label.zh if lang == 'zh' else tg.label.en} < {tg.threshold_h:g} h",
+            rotation=90,
+            va="center",
+            ha="right",
+            fontsize=8,
+            color=REQUIRED_COLOUR,
+            bbox={"fc": "white", "ec": "none", "alpha": 0.8, "pad": 1},
+        )
         xmax = max(xmax, tg.threshold_h * 1.1)
     ax.set_xlim(0, xmax or 1)
     ax.set_ylim(0, 1.01)
     ax.set_xlabel(text(lang, "自事件发生起的时间（小时）", "Hours from onset"))
     ax.set_ylabel(text(lang, "累计比例", "Cumulative share"))
-    ax.set_title(text(lang, "到场时间分布（实线：首车到场；虚线：初步救助）", "Response times (solid: first arrival; dashed: first relief)"))
+    ax.set_title(
+        text(
+            lang,
+            "到场时间分布（实线：首车到场；虚线：初步救助）",
+            "Response times (solid: first arrival; dashed: first relief)",
+        )
+    )
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, loc="lower right")
     return fig, ax
@@ -166,23 +192,61 @@ def plot_incident_map(
     met = ~missed
     lon, lat = table["lon"], table["lat"]
     other = sel & ~relevant
-    ax.scatter(lon[other], lat[other], s=4, c="#9e9e9e", alpha=0.35, lw=0,
-               label=text(lang, "其他事件", "Other incidents"), zorder=3)
+    ax.scatter(
+        lon[other],
+        lat[other],
+        s=4,
+        c="#9e9e9e",
+        alpha=0.35,
+        lw=0,
+        label=text(lang, "其他事件", "Other incidents"),
+        zorder=3,
+    )
     ok = sel & relevant & met
     bad = sel & relevant & ~met
-    ax.scatter(lon[ok], lat[ok], s=14, c=MET_COLOUR, alpha=0.8, lw=0,
-               label=text(lang, f"达标 ({ok.sum()})", f"Target met ({ok.sum()})"), zorder=4)
-    ax.scatter(lon[bad], lat[bad], s=22, c=MISSED_COLOUR, alpha=0.9, marker="x",
-               label=text(lang, f"未达标 ({bad.sum()})", f"Target missed ({bad.sum()})"), zorder=5)
+    ax.scatter(
+        lon[ok],
+        lat[ok],
+        s=14,
+        c=MET_COLOUR,
+        alpha=0.8,
+        lw=0,
+        label=text(lang, f"达标 ({ok.sum()})", f"Target met ({ok.sum()})"),
+        zorder=4,
+    )
+    ax.scatter(
+        lon[bad],
+        lat[bad],
+        s=22,
+        c=MISSED_COLOUR,
+        alpha=0.9,
+        marker="x",
+        label=text(lang, f"未达标 ({bad.sum()})", f"Target missed ({bad.sum()})"),
+        zorder=5,
+    )
     kinds = np.asarray(facilities["kind"])
     for kind, (marker, colour, lab) in KIND_STYLE.items():
         m = kinds == kind
         if m.any():
-            ax.scatter(np.asarray(facilities["lon"])[m], np.asarray(facilities["lat"])[m], marker=marker,
-                       s=90 if kind == "regional_centre" else 40, c=colour, edgecolors="white", lw=0.6,
-                       label=lab[lang], zorder=6)
-    rep_txt = text(lang, f"第 {replication + 1} 次重复", f"replication {replication + 1}") if replication is not None else text(lang, "全部重复", "all replications")
-    ax.set_title(text(lang, f"事件分布与目标达成（{rep_txt}）", f"Incidents by target outcome ({rep_txt})"))
+            ax.scatter(
+                np.asarray(facilities["lon"])[m],
+                np.asarray(facilities["lat"])[m],
+                marker=marker,
+                s=90 if kind == "regional_centre" else 40,
+                c=colour,
+                edgecolors="white",
+                lw=0.6,
+                label=lab[lang],
+                zorder=6,
+            )
+    rep_txt = (
+        text(lang, f"第 {replication + 1} 次重复", f"replication {replication + 1}")
+        if replication is not None
+        else text(lang, "全部重复", "all replications")
+    )
+    ax.set_title(
+        text(lang, f"事件分布与目标达成（{rep_txt}）", f"Incidents by target outcome ({rep_txt})")
+    )
     ax.set_xlabel(text(lang, "经度", "Longitude"))
     ax.set_ylabel(text(lang, "纬度", "Latitude"))
     ax.set_aspect(1 / np.cos(np.radians(24.7)))
@@ -200,21 +264,31 @@ def plot_utilisation(metrics: Mapping[str, Any], *, lang: str = "zh") -> tuple[F
     mean = [rows[n]["utilisation_mean"] * 100 for n in names]
     mx = [rows[n]["utilisation_max"] * 100 for n in names]
     ax.barh(y - 0.18, mean, height=0.36, color="#457b9d", label=text(lang, "平均", "mean"))
-    ax.barh(y + 0.18, mx, height=0.36, color="#e76f51", label=text(lang, "最忙单元", "busiest unit"))
+    ax.barh(
+        y + 0.18, mx, height=0.36, color="#e76f51", label=text(lang, "最忙单元", "busiest unit")
+    )
     for yy, a, b in zip(y, mean, mx, strict=True):
         ax.text(b + 0.2, yy + 0.18, f"{b:.1f}%", va="center", fontsize=8)
         ax.text(a + 0.2, yy - 0.18, f"{a:.1f}%", va="center", fontsize=8)
     ax.set_yticks(y)
-    ax.set_yticklabels([f"{rows[n].get('label', {}).get(lang, n)} ({rows[n]['units']})" for n in names])
+    ax.set_yticklabels(
+        [f"{rows[n].get('label', {}).get(lang, n)} ({rows[n]['units']})" for n in names]
+    )
     ax.invert_yaxis()
     ax.set_xlabel(text(lang, "忙碌时间占比（%）", "Share of time busy (%)"))
-    ax.set_title(text(lang, "各类力量利用率（括号内为单元数）", "Unit utilisation by type (units in brackets)"))
+    ax.set_title(
+        text(
+            lang, "各类力量利用率（括号内为单元数）", "Unit utilisation by type (units in brackets)"
+        )
+    )
     ax.legend(fontsize=8)
     ax.grid(axis="x", alpha=0.3)
     return fig, ax
 
 
-def plot_fire_outcomes(table: Mapping[str, np.ndarray], scenario: Any, *, lang: str = "zh") -> tuple[Figure, Any]:
+def plot_fire_outcomes(
+    table: Mapping[str, np.ndarray], scenario: Any, *, lang: str = "zh"
+) -> tuple[Figure, Any]:
     """Two panels for forest fires: burned-area distribution and time-to-containment CDF (24 h line)."""
     setup_fonts()
     fire_types = [n for n, inc in scenario.incidents.items() if inc.fire is not None]
@@ -224,19 +298,37 @@ def plot_fire_outcomes(table: Mapping[str, np.ndarray], scenario: Any, *, lang: 
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 4.8))
     b = burned[np.isfinite(burned)]
     if b.size:
-        bins = np.logspace(np.log10(max(b[b > 0].min() if (b > 0).any() else 0.01, 0.01)), np.log10(max(b.max(), 0.1)) + 0.1, 30)
+        bins = np.logspace(
+            np.log10(max(b[b > 0].min() if (b > 0).any() else 0.01, 0.01)),
+            np.log10(max(b.max(), 0.1)) + 0.1,
+            30,
+        )
         ax1.hist(np.maximum(b, bins[0]), bins=bins, color="#bc6c25", alpha=0.85)
         ax1.set_xscale("log")
         ax1.axvline(np.median(b), color="black", ls="--", lw=1)
-        ax1.text(np.median(b), ax1.get_ylim()[1] * 0.9, text(lang, f" 中位数 {np.median(b):.1f} ha", f" median {np.median(b):.1f} ha"), fontsize=8)
-    ax1.set_xlabel(text(lang, "单次火灾过火面积（公顷，对数刻度）", "Burned area per fire (ha, log scale)"))
+        ax1.text(
+            np.median(b),
+            ax1.get_ylim()[1] * 0.9,
+            text(lang, f" 中位数 {np.median(b):.1f} ha", f" median {np.median(b):.1f} ha"),
+            fontsize=8,
+        )
+    ax1.set_xlabel(
+        text(lang, "单次火灾过火面积（公顷，对数刻度）", "Burned area per fire (ha, log scale)")
+    )
     ax1.set_ylabel(text(lang, "火灾次数（全部重复）", "Fires (all replications)"))
-    ax1.set_title(text(lang, f"过火面积分布（{m.sum()} 起）", f"Burned area per fire ({m.sum()} fires)"))
+    ax1.set_title(
+        text(lang, f"过火面积分布（{m.sum()} 起）", f"Burned area per fire ({m.sum()} fires)")
+    )
     ax1.grid(alpha=0.3)
     c = np.sort(cont[np.isfinite(cont)])
     if c.size:
-        ax2.step(c, np.arange(1, c.size + 1) / cont.size, where="post", color="#bc6c25",
-                 label=text(lang, "扑灭（控制）时间", "Time to containment"))
+        ax2.step(
+            c,
+            np.arange(1, c.size + 1) / cont.size,
+            where="post",
+            color="#bc6c25",
+            label=text(lang, "扑灭（控制）时间", "Time to containment"),
+        )
     ax2.axvline(24, color=REQUIRED_COLOUR, ls=":", lw=1.5)
     ax2.text(24, 0.05, text(lang, " 24 小时", " 24 h"), color=REQUIRED_COLOUR, fontsize=9)
     share = float(np.mean(np.nan_to_num(cont, nan=np.inf) < 24)) if cont.size else float("nan")
@@ -246,7 +338,13 @@ def plot_fire_outcomes(table: Mapping[str, np.ndarray], scenario: Any, *, lang: 
     ax2.set_ylim(0, 1.01)
     ax2.set_xlabel(text(lang, "自起火起的小时数", "Hours from ignition"))
     ax2.set_ylabel(text(lang, "累计比例", "Cumulative share"))
-    ax2.set_title(text(lang, f"24 小时扑灭率 {share:.1%}（合并全部重复）", f"Contained within 24 h: {share:.1%} (pooled)"))
+    ax2.set_title(
+        text(
+            lang,
+            f"24 小时扑灭率 {share:.1%}（合并全部重复）",
+            f"Contained within 24 h: {share:.1%} (pooled)",
+        )
+    )
     ax2.grid(alpha=0.3)
     ax2.legend(fontsize=8, loc="lower right")
     fig.tight_layout()
@@ -271,10 +369,27 @@ def plot_fire_map(
     ok = m & (cont < 24)
     bad = m & (cont >= 24)
     size = 6 + 40 * np.sqrt(np.minimum(burned, 3000) / 3000)
-    ax.scatter(table["lon"][ok], table["lat"][ok], s=size[ok], c=MET_COLOUR, alpha=0.6, lw=0, zorder=4,
-               label=text(lang, f"24 小时内扑灭 ({ok.sum()})", f"Contained < 24 h ({ok.sum()})"))
-    ax.scatter(table["lon"][bad], table["lat"][bad], s=size[bad] + 10, c=MISSED_COLOUR, alpha=0.85, marker="X",
-               lw=0, zorder=5, label=text(lang, f"超过 24 小时 ({bad.sum()})", f"Not contained in 24 h ({bad.sum()})"))
+    ax.scatter(
+        table["lon"][ok],
+        table["lat"][ok],
+        s=size[ok],
+        c=MET_COLOUR,
+        alpha=0.6,
+        lw=0,
+        zorder=4,
+        label=text(lang, f"24 小时内扑灭 ({ok.sum()})", f"Contained < 24 h ({ok.sum()})"),
+    )
+    ax.scatter(
+        table["lon"][bad],
+        table["lat"][bad],
+        s=size[bad] + 10,
+        c=MISSED_COLOUR,
+        alpha=0.85,
+        marker="X",
+        lw=0,
+        zorder=5,
+        label=text(lang, f"超过 24 小时 ({bad.sum()})", f"Not contained in 24 h ({bad.sum()})"),
+    )
     style = {
         "heliport": ("*", "#c1121f", 160, text(lang, "直升机场", "Heliport")),
         "landing": ("^", "#111111", 60, text(lang, "航空停降点", "Landing point")),
@@ -283,46 +398,113 @@ def plot_fire_map(
     for kind, (marker, colour, s, lab) in style.items():
         pts = [p for p in points if p.kind == kind]
         if pts:
-            ax.scatter([p.lon for p in pts], [p.lat for p in pts], marker=marker, c=colour, s=s,
-                       edgecolors="white", lw=0.6, zorder=6, label=lab)
+            ax.scatter(
+                [p.lon for p in pts],
+                [p.lat for p in pts],
+                marker=marker,
+                c=colour,
+                s=s,
+                edgecolors="white",
+                lw=0.6,
+                zorder=6,
+                label=lab,
+            )
     kinds = np.asarray(facilities["kind"])
     for kind in ("helicopter_base", "regional_centre"):
         sel = kinds == kind
         if sel.any():
             marker, colour, lab = KIND_STYLE[kind]
-            ax.scatter(np.asarray(facilities["lon"])[sel], np.asarray(facilities["lat"])[sel], marker="o", s=120,
-                       facecolors="none", edgecolors=colour, lw=1.5, zorder=7, label=lab[lang])
-    ax.set_title(text(lang, "森林火灾结果（全部重复；点大小∝过火面积）", "Forest fires by outcome (all replications; size ∝ burned area)"))
+            ax.scatter(
+                np.asarray(facilities["lon"])[sel],
+                np.asarray(facilities["lat"])[sel],
+                marker="o",
+                s=120,
+                facecolors="none",
+                edgecolors=colour,
+                lw=1.5,
+                zorder=7,
+                label=lab[lang],
+            )
+    ax.set_title(
+        text(
+            lang,
+            "森林火灾结果（全部重复；点大小∝过火面积）",
+            "Forest fires by outcome (all replications; size ∝ burned area)",
+        )
+    )
     ax.legend(fontsize=8, loc="lower left", framealpha=0.9)
     return fig, ax
 
 
-def plot_placement_map(prep: Any, problem: Any, result: Any, added: list[dict[str, Any]], *,
-                       lang: str = "zh") -> tuple[Figure, Axes]:
+def plot_placement_map(
+    prep: Any, problem: Any, result: Any, added: list[dict[str, Any]], *, lang: str = "zh"
+) -> tuple[Figure, Axes]:
     """Map of demand (circle size ∝ yearly demand), existing sites and the sites the model added."""
     setup_fonts()
-    from sim import geo
 
     fig, ax = _map_axes(lang)
     towns = {t.name: t for t in geo.load_towns()}
     lon = np.array([towns[n].lon for n in problem.demand_towns])
     lat = np.array([towns[n].lat for n in problem.demand_towns])
     w = problem.weights
-    ax.scatter(lon, lat, s=8 + 300 * w / max(w.max(), 1e-9), c="#8ecae6", alpha=0.7, edgecolors="#219ebc", lw=0.5,
-               zorder=3, label=text(lang, f"需求（{problem.weight_unit}，圆大小）", f"Demand ({problem.weight_unit}, size)"))
-    kind_label = KIND_STYLE.get(problem.kind, ("", "", {"zh": problem.kind, "en": problem.kind}))[2][lang]
+    ax.scatter(
+        lon,
+        lat,
+        s=8 + 300 * w / max(w.max(), 1e-9),
+        c="#8ecae6",
+        alpha=0.7,
+        edgecolors="#219ebc",
+        lw=0.5,
+        zorder=3,
+        label=text(
+            lang, f"需求（{problem.weight_unit}，圆大小）", f"Demand ({problem.weight_unit}, size)"
+        ),
+    )
+    kind_label = KIND_STYLE.get(problem.kind, ("", "", {"zh": problem.kind, "en": problem.kind}))[
+        2
+    ][lang]
     fixed = [problem.candidates[k] for k in problem.fixed]
     if fixed:
-        ax.scatter([c.lon for c in fixed], [c.lat for c in fixed], marker="s", s=70, c="#6c757d", edgecolors="white",
-                   zorder=5, label=text(lang, f"现有{kind_label}（{len(fixed)}）", f"Existing: {kind_label} ({len(fixed)})"))
+        ax.scatter(
+            [c.lon for c in fixed],
+            [c.lat for c in fixed],
+            marker="s",
+            s=70,
+            c="#6c757d",
+            edgecolors="white",
+            zorder=5,
+            label=text(
+                lang, f"现有{kind_label}（{len(fixed)}）", f"Existing: {kind_label} ({len(fixed)})"
+            ),
+        )
     if added:
-        ax.scatter([a["lon"] for a in added], [a["lat"] for a in added], marker="*", s=260, c="#d62828",
-                   edgecolors="white", lw=0.8, zorder=6,
-                   label=text(lang, f"新增选址（{len(added)}）", f"New sites ({len(added)})"))
+        ax.scatter(
+            [a["lon"] for a in added],
+            [a["lat"] for a in added],
+            marker="*",
+            s=260,
+            c="#d62828",
+            edgecolors="white",
+            lw=0.8,
+            zorder=6,
+            label=text(lang, f"新增选址（{len(added)}）", f"New sites ({len(added)})"),
+        )
         for a in added:
-            ax.annotate(a["site"] if lang == "zh" else a["id"], (a["lon"], a["lat"]), xytext=(6, 6),
-                        textcoords="offset points", fontsize=9, color="#d62828", zorder=7)
-    ax.set_title(text(lang, f"选址优化：{kind_label}（模型 {result.model}，求解状态 {result.status}）",
-                      f"Placement: {kind_label} ({result.model}, {result.status})"))
+            ax.annotate(
+                a["site"] if lang == "zh" else a["id"],
+                (a["lon"], a["lat"]),
+                xytext=(6, 6),
+                textcoords="offset points",
+                fontsize=9,
+                color="#d62828",
+                zorder=7,
+            )
+    ax.set_title(
+        text(
+            lang,
+            f"选址优化：{kind_label}（模型 {result.model}，求解状态 {result.status}）",
+            f"Placement: {kind_label} ({result.model}, {result.status})",
+        )
+    )
     ax.legend(fontsize=8, loc="lower left", framealpha=0.9)
     return fig, ax

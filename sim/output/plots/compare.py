@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import math
+import textwrap
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from matplotlib.colors import LinearSegmentedColormap, Normalize, TwoSlopeNorm
 
 from sim import geo
-from sim.results.measures import MEASURES, TimeShare
 from sim.output.plots import plt, setup_fonts, text
 from sim.output.plots.charts import MET_COLOUR, MISSED_COLOUR, REQUIRED_COLOUR
+from sim.results.measures import MEASURES, TimeShare
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
@@ -41,7 +44,6 @@ def _tlabel(t: Mapping[str, Any], lang: str) -> str:
 
 
 def _wrap(s: str, width: int) -> str:
-    import textwrap
 
     if any("\u4e00" <= ch <= "\u9fff" for ch in s):
         return "\n".join(s[i : i + width // 2] for i in range(0, len(s), width // 2))
@@ -236,7 +238,7 @@ def plot_compare_cdfs(
     for k, (_tid, t) in enumerate(targets):
         ax = axes[k // ncols][k % ncols]
         measure = MEASURES[t["measure"]]
-        assert isinstance(measure, TimeShare)  # noqa: S101 - per-incident targets only
+        assert isinstance(measure, TimeShare)
         xmax = t["threshold_h"] * 1.3
         for j, s in enumerate(comparison["scenarios"]):
             tab = tables[s["label"]]
@@ -385,7 +387,6 @@ def plot_county_maps(
         Panels per row.
     """
     setup_fonts()
-    from matplotlib.colors import Normalize
 
     labels = list(values)
     fig, axes, _nrows, ncols = _grid(max(len(labels), 1), ncols, 3.9, 3.9)
@@ -423,7 +424,6 @@ def plot_county_change(
 ) -> tuple[Figure, Any]:
     """County maps of the change in the missed share against the reference (percentage points)."""
     setup_fonts()
-    from matplotlib.colors import TwoSlopeNorm
 
     others = [lab for lab in values if lab != reference]
     diffs: dict[str, dict[str, float | None]] = {}
@@ -436,7 +436,6 @@ def plot_county_change(
     fig, axes, _nrows, ncols = _grid(max(len(others), 1), 4, 4.2, 3.9)
     lim = max([abs(v) for d in diffs.values() for v in d.values() if v is not None] + [0.05])
     norm = TwoSlopeNorm(vmin=-lim, vcenter=0.0, vmax=lim)
-    from matplotlib.colors import LinearSegmentedColormap
 
     cmap = LinearSegmentedColormap.from_list("better_worse", ["#1a9850", "#f7f7f7", "#d73027"])
     for k, lab in enumerate(others):
@@ -527,7 +526,8 @@ def plot_sweep_targets(sweep: Mapping[str, Any], *, lang: str = "zh") -> tuple[F
                 color=REQUIRED_COLOUR,
                 ls="--",
                 lw=1.3,
-                label=text(lang, "要求 ", "required ") + measure.requirement_text(t, lang, short=True),
+                label=text(lang, "要求 ", "required ")
+                + measure.requirement_text(t, lang, short=True),
             )
         for setting in sweep["smallest_meeting"][tid]["settings"]:
             pt = next((q for q in sweep["points"] if q["setting"] == setting), None)
@@ -619,7 +619,6 @@ def plot_sweep_targets(sweep: Mapping[str, Any], *, lang: str = "zh") -> tuple[F
 
 def json_key(v: Any) -> str:
     """Hashable key of a JSON value (numbers compare by value)."""
-    import json
 
     if isinstance(v, (int, float)) and not isinstance(v, bool):
         return repr(float(v))

@@ -15,9 +15,10 @@ import numpy as np
 from matplotlib.collections import LineCollection
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
-from shapely.geometry import shape
+from shapely.geometry import LineString, shape
 
 from sim import geo
+from sim.network import network_from_spec, river_crossings
 from sim.output.plots import plt, setup_fonts, text
 
 if TYPE_CHECKING:
@@ -183,9 +184,6 @@ def _road_segments(net: RoadNetwork) -> dict[str, list[np.ndarray]]:
 
 def _bridge_points(net: RoadNetwork) -> np.ndarray:
     """One marker per bridge road: its middle river crossing (edge midpoint if none is known)."""
-    from shapely.geometry import LineString
-
-    from sim.network import river_crossings
 
     try:
         rivers = [g for g in geo.load_rivers().values() if not g.is_empty]
@@ -397,7 +395,6 @@ def plot_city_map(
         The figure and the main axes (lon/lat data coordinates, so overlays can use
         ``ax.scatter(lon, lat)``).
     """
-    from sim.network import network_from_spec
 
     if label_towns not in {"seats", "all", "none"}:
         msg = f"label_towns={label_towns!r}; use 'seats', 'all' or 'none'"
