@@ -19,10 +19,9 @@ from sim.physics.fire import (
     FireState,
     detection_delay_s,
     ellipse_perimeter_m,
-    forest_burn_ratio_per_mille,
-    line_rate_m_per_h,
     sample_ros_m_per_h,
     simulate_fire,
+    unit_line_rate_m_per_h,
     walk_in_s,
 )
 
@@ -349,11 +348,11 @@ def test_helicopter_alone_does_not_work_at_night() -> None:
 
 # --------------------------------------------------------------------------- helpers
 def test_line_rate_formula() -> None:
-    assert line_rate_m_per_h(2, 5.0) == pytest.approx(2 * 200.0 + 5.0 * 30.0)
-    assert line_rate_m_per_h(3, 0.0, team_line_m_per_h=100.0) == 300.0
-    assert line_rate_m_per_h(0, 4.0, line_per_drop_m=25.0) == 100.0
-    with pytest.raises(ValueError, match="ground_teams"):
-        line_rate_m_per_h(-1, 0.0)
+    assert unit_line_rate_m_per_h(200.0) == 200.0
+    assert unit_line_rate_m_per_h(0.0, line_per_drop_m=30.0, cycle_s=720.0) == pytest.approx(150.0)
+    assert unit_line_rate_m_per_h(0.0, line_per_drop_m=25.0, cycle_s=math.inf) == 0.0
+    with pytest.raises(ValueError, match="fireline_m_per_h"):
+        unit_line_rate_m_per_h(-1.0)
 
 
 def test_walk_in_time_naismith() -> None:
@@ -391,12 +390,6 @@ def test_forest_burn_ratio_and_constants() -> None:
     assert SHAOGUAN_FOREST_SHARE == 0.7452
     assert SHAOGUAN_AREA_KM2 == 18413
     assert pytest.approx(1_372_136.8, abs=1) == SHAOGUAN_FOREST_HA
-    assert forest_burn_ratio_per_mille(
-        SHAOGUAN_FOREST_HA / 1000, SHAOGUAN_FOREST_HA
-    ) == pytest.approx(1.0)
-    assert forest_burn_ratio_per_mille(0.0, 1.0) == 0.0
-    with pytest.raises(ValueError, match="forest_area_ha"):
-        forest_burn_ratio_per_mille(1.0, 0.0)
 
 
 @pytest.mark.parametrize(

@@ -139,7 +139,7 @@ def _one_fire(
         water_dist_m=np.array([10_000.0]),
         unit_fireline_m_per_h=np.array([150.0, 0.0][:n_u]),
         unit_line_per_drop_m=np.array([0.0, 30.0][:n_u]),
-        unit_bucket_speed_m_per_s=np.array([np.nan, 130 / 3.6][:n_u]),
+        unit_bucket_speed_kph=np.array([np.nan, 130.0][:n_u]),
         unit_fill_s=np.array([0.0, 90.0][:n_u]),
         unit_drop_s=np.array([0.0, 30.0][:n_u]),
         unit_night_capable=np.zeros(n_u, dtype=bool),

@@ -183,8 +183,8 @@ def prepare(scenario: Scenario, net: RoadNetwork) -> Prepared:
         "line_per_drop_m": np.array(
             [ut.air.line_per_drop_m if ut.air else 0.0 for ut in types_of_unit]
         ),
-        "bucket_speed_m_per_s": np.array(
-            [ut.air.bucket_speed_kph / 3.6 if ut.air else np.nan for ut in types_of_unit]
+        "bucket_speed_kph": np.array(
+            [ut.air.bucket_speed_kph if ut.air else np.nan for ut in types_of_unit]
         ),
         "fill_s": np.array([ut.air.fill_s if ut.air else 0.0 for ut in types_of_unit]),
         "drop_s": np.array([ut.air.drop_s if ut.air else 0.0 for ut in types_of_unit]),

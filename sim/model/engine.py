@@ -45,7 +45,8 @@ import simpy
 from sim.geo import haversine_m
 from sim.model.dispatch import PROFILES, DispatchPolicy, NearestAvailable, allocate_relief
 from sim.model.travel import MODE_AIR, TravelModel, is_daylight, next_daylight_change
-from sim.physics.fire import FireState
+from sim.physics.aviation import bucket_cycle_s
+from sim.physics.fire import FireState, unit_line_rate_m_per_h
 
 if TYPE_CHECKING:
     from collections.abc import Generator
@@ -144,7 +145,7 @@ class FirePlan:
         Per incident: distance to the nearest water-intake point (m).
     unit_fireline_m_per_h
         Per unit: line built and held on scene by ground crews (m/h).
-    unit_line_per_drop_m, unit_bucket_speed_m_per_s, unit_fill_s, unit_drop_s
+    unit_line_per_drop_m, unit_bucket_speed_kph, unit_fill_s, unit_drop_s
         Per unit: helicopter bucket work (0 / NaN for ground units).
     unit_night_capable
         Per unit: may fly at night.
@@ -169,7 +170,7 @@ class FirePlan:
     water_dist_m: np.ndarray
     unit_fireline_m_per_h: np.ndarray
     unit_line_per_drop_m: np.ndarray
-    unit_bucket_speed_m_per_s: np.ndarray
+    unit_bucket_speed_kph: np.ndarray
     unit_fill_s: np.ndarray
     unit_drop_s: np.ndarray
     unit_night_capable: np.ndarray
@@ -487,22 +488,25 @@ class _Engine:
         self.clear_ev.pop(i).succeed()
 
     def _line_rate_m_per_h(self, i: int, day: bool) -> float:
+        """Line held per hour by the units on scene: ground line, plus bucket drops when flying."""
         fp = self.fires
         assert fp is not None
         rate = 0.0
         for u in self.on_scene.get(i, ()):
-            rate += float(fp.unit_fireline_m_per_h[u])
-            if (
-                self.is_air[u]
-                and (day or fp.unit_night_capable[u])
-                and fp.unit_line_per_drop_m[u] > 0
-            ):
-                cycle = (
-                    2 * fp.water_dist_m[i] / fp.unit_bucket_speed_m_per_s[u]
-                    + fp.unit_fill_s[u]
-                    + fp.unit_drop_s[u]
+            flying = bool(self.is_air[u] and (day or fp.unit_night_capable[u]))
+            cycle = math.inf
+            if flying and fp.unit_line_per_drop_m[u] > 0:
+                cycle = bucket_cycle_s(
+                    float(fp.water_dist_m[i]),
+                    bucket_speed_kph=float(fp.unit_bucket_speed_kph[u]),
+                    fill_s=float(fp.unit_fill_s[u]),
+                    drop_s=float(fp.unit_drop_s[u]),
                 )
-                rate += float(fp.unit_line_per_drop_m[u]) * 3600.0 / float(cycle)
+            rate += unit_line_rate_m_per_h(
+                float(fp.unit_fireline_m_per_h[u]),
+                line_per_drop_m=float(fp.unit_line_per_drop_m[u]) if flying else 0.0,
+                cycle_s=cycle,
+            )
         return rate
 
     def _cap_growth(self, i: int, st: FireState) -> None:

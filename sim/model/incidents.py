@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import shapely
 
+from sim.physics.fire import detection_delay_s
+
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
@@ -483,7 +485,11 @@ def generate_incidents(
                 ),
             )
             detect = detection_delay_s(
-                stream(scenario.seed, replication, key, STREAM_DETECTION), n, f.detection
+                stream(scenario.seed, replication, key, STREAM_DETECTION),
+                n,
+                coverage=f.detection.coverage,
+                covered_mean_h=f.detection.covered_mean_h,
+                uncovered_mean_h=f.detection.uncovered_mean_h,
             )
         surge = np.full(n, is_surge, dtype=bool)
         parts.append(
@@ -518,18 +524,6 @@ def generate_incidents(
         rain_days=rain_all,
         surge=surge_all,
     )
-
-
-def detection_delay_s(rng: np.random.Generator, n: int, detection: Any) -> np.ndarray:
-    """Sample forest-fire detection delays (s): quick where lookouts/cameras cover, slow elsewhere.
-
-    Two draws per fire in a fixed order (coverage, then delay), so a higher coverage never gives a
-    fire a longer delay under the same seed.
-    """
-    covered = rng.random(n) < detection.coverage
-    e = rng.exponential(1.0, n)
-    mean_h = np.where(covered, detection.covered_mean_h, detection.uncovered_mean_h)
-    return e * mean_h * HOUR_S
 
 
 def town_weights(

@@ -20,6 +20,7 @@ from sim.model.engine import DisruptionPlan, FirePlan, simulate
 from sim.model.incidents import HOUR_S, Geography, generate_incidents, sample_duration_s, stream
 from sim.model.travel import BoatLegs, RoadState, TravelModel
 from sim.network import access_time_s
+from sim.physics.fire import walk_in_s
 from sim.results.measures import arrival_unit_types
 from sim.results.schema import check_table, column_names, unit_arrival_column
 
@@ -129,13 +130,13 @@ def _fire_plan(prep: Prepared, inc: Any, dist_m: np.ndarray) -> tuple[FirePlan |
         )
         return vals[inc.type_idx] if n else np.zeros(0)
 
-    walk_speed = per("walk_speed_kph", np.nan) / 3.6
+    # Crews drive as close as the terrain allows, then walk the last `max_walk_m`.
     max_walk = per("max_walk_m", 0.0)
     walked = np.minimum(dist_m, max_walk)
     driven = np.maximum(dist_m - max_walk, 0.0)
     walk = np.where(
         is_fire,
-        walked * per("walk_circuity", 1.0) / walk_speed
+        walk_in_s(walked * per("walk_circuity", 1.0), speed_kph=per("walk_speed_kph", np.nan))
         + access_time_s(driven, sc.access.speed_kph, sc.access.circuity),
         np.nan,
     )
@@ -169,7 +170,7 @@ def _fire_plan(prep: Prepared, inc: Any, dist_m: np.ndarray) -> tuple[FirePlan |
         water_dist_m=water,
         unit_fireline_m_per_h=uf["fireline_m_per_h"],
         unit_line_per_drop_m=uf["line_per_drop_m"],
-        unit_bucket_speed_m_per_s=uf["bucket_speed_m_per_s"],
+        unit_bucket_speed_kph=uf["bucket_speed_kph"],
         unit_fill_s=uf["fill_s"],
         unit_drop_s=uf["drop_s"],
         unit_night_capable=uf["night_capable"],

@@ -35,7 +35,7 @@ import itertools
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -393,54 +393,43 @@ class FireState:
 
 
 # --------------------------------------------------------------------------- suppression inputs
-def line_rate_m_per_h(
-    ground_teams: int,
-    helicopters_drops_per_h: float,
-    *,
-    team_line_m_per_h: float = TEAM_LINE_M_PER_H,
-    line_per_drop_m: float = LINE_PER_DROP_M,
+def unit_line_rate_m_per_h(
+    fireline_m_per_h: float, *, line_per_drop_m: float = 0.0, cycle_s: float = math.inf
 ) -> float:
-    """Return the combined held-line rate of ground teams and helicopter drops.
+    """Return the line one unit holds per hour: its ground line plus its bucket drops.
 
     Parameters
     ----------
-    ground_teams
-        Number of 20-person forest-fire teams working the line (≥ 0).
-    helicopters_drops_per_h
-        Total bucket drops per hour of all helicopters on the fire (≥ 0), e.g. the sum of
-        `sim.aviation.drops_per_h` over the aircraft; 0 at night.
-    team_line_m_per_h
-        Line per team (m/h). ASSUMPTION, see `TEAM_LINE_M_PER_H`.
+    fireline_m_per_h
+        Line built and held by the unit's crew on the ground (m/h, ≥ 0); 0 for aircraft.
+        ASSUMPTION for a 20-person forest team: `TEAM_LINE_M_PER_H`.
     line_per_drop_m
-        Line held per drop (m). ASSUMPTION, see `LINE_PER_DROP_M`.
+        Line held by one bucket drop (m, ≥ 0); 0 for ground units and for aircraft that
+        cannot fly now (night). ASSUMPTION: `LINE_PER_DROP_M`.
+    cycle_s
+        Bucket round trip (s, > 0; `sim.physics.aviation.bucket_cycle_s`).
 
     Returns
     -------
     rate_m_per_h
-        ``ground_teams · team_line_m_per_h + helicopters_drops_per_h · line_per_drop_m``.
+        ``fireline_m_per_h + line_per_drop_m · 3600 / cycle_s``.
     """
-    if (
-        ground_teams < 0
-        or helicopters_drops_per_h < 0
-        or team_line_m_per_h < 0
-        or line_per_drop_m < 0
-    ):
+    if fireline_m_per_h < 0 or line_per_drop_m < 0 or not cycle_s > 0:
         msg = (
-            "need non-negative `ground_teams`, `helicopters_drops_per_h`, `team_line_m_per_h` "
-            f"and `line_per_drop_m`; got {ground_teams!r}, {helicopters_drops_per_h!r}, "
-            f"{team_line_m_per_h!r}, {line_per_drop_m!r}"
+            "need `fireline_m_per_h` >= 0, `line_per_drop_m` >= 0 and `cycle_s` > 0; got "
+            f"{fireline_m_per_h!r}, {line_per_drop_m!r}, {cycle_s!r}"
         )
         raise ValueError(msg)
-    return ground_teams * team_line_m_per_h + helicopters_drops_per_h * line_per_drop_m
+    return fireline_m_per_h + line_per_drop_m * HOUR_S / cycle_s
 
 
 def walk_in_s(
-    dist_m: float,
+    dist_m: npt.ArrayLike,
     *,
-    climb_m: float = 0.0,
-    speed_kph: float = WALK_IN_KPH,
+    climb_m: npt.ArrayLike = 0.0,
+    speed_kph: npt.ArrayLike = WALK_IN_KPH,
     climb_m_per_h: float = CLIMB_M_PER_H,
-) -> float:
+) -> Any:
     """Return the time a ground team needs to walk from the road end to the fire.
 
     Naismith's rule (Naismith 1892; see Scarf 2007, *Journal of Sports Sciences*, "Route choice in
@@ -454,24 +443,29 @@ def walk_in_s(
     ----------
     dist_m
         Horizontal walking distance (m, ≥ 0), e.g. the straight line from the nearest road
-        node to the fire times a winding factor chosen by the caller.
+        node to the fire times a winding factor chosen by the caller; scalar or array.
     climb_m
         Total ascent (m, ≥ 0); 0 when no elevation data are available.
     speed_kph, climb_m_per_h
-        Flat walking speed (km/h, > 0) and climb rate (m/h, > 0).
+        Flat walking speed (km/h, > 0; scalar or array like `dist_m`) and climb rate (m/h, > 0).
 
     Returns
     -------
     time_s
-        Walking time in seconds.
+        Walking time in seconds (a float for scalar inputs, else an array). NaN distances or
+        speeds (no walk) give NaN.
     """
-    if dist_m < 0 or climb_m < 0 or speed_kph <= 0 or climb_m_per_h <= 0:
+    d = np.asarray(dist_m, dtype=float)
+    c = np.asarray(climb_m, dtype=float)
+    v = np.asarray(speed_kph, dtype=float)
+    if (d < 0).any() or (c < 0).any() or (v <= 0).any() or climb_m_per_h <= 0:
         msg = (
             "need `dist_m` >= 0, `climb_m` >= 0, `speed_kph` > 0 and `climb_m_per_h` > 0; got "
             f"{dist_m!r}, {climb_m!r}, {speed_kph!r}, {climb_m_per_h!r}"
         )
         raise ValueError(msg)
-    return (dist_m / 1000.0 / speed_kph + climb_m / climb_m_per_h) * HOUR_S
+    t = (d / 1000.0 / v + c / climb_m_per_h) * HOUR_S
+    return float(t) if t.ndim == 0 else t
 
 
 def detection_delay_s(
@@ -550,30 +544,6 @@ def sample_ros_m_per_h(
         msg = f"need `median_m_per_h` > 0 and `log_sd` >= 0, got {median_m_per_h!r}, {log_sd!r}"
         raise ValueError(msg)
     return median_m_per_h * np.exp(log_sd * rng.standard_normal(n))
-
-
-def forest_burn_ratio_per_mille(burned_ha_per_year: float, forest_area_ha: float) -> float:
-    """Return the forest-fire damage rate 森林火灾受害率 in per mille.
-
-    Parameters
-    ----------
-    burned_ha_per_year
-        Forest area burned per year (ha, ≥ 0).
-    forest_area_ha
-        Forest area (ha, > 0), e.g. `SHAOGUAN_FOREST_HA`.
-
-    Returns
-    -------
-    ratio_per_mille
-        ``1000 · burned / forest``; the plan requires ≤ 1 ‰.
-    """
-    if forest_area_ha <= 0 or burned_ha_per_year < 0:
-        msg = (
-            "need `forest_area_ha` > 0 and `burned_ha_per_year` >= 0, "
-            f"got {forest_area_ha!r}, {burned_ha_per_year!r}"
-        )
-        raise ValueError(msg)
-    return 1000.0 * burned_ha_per_year / forest_area_ha
 
 
 # --------------------------------------------------------------------------- whole-fire helper
