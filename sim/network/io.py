@@ -43,9 +43,11 @@ OSM_HWY_SPEEDS_KPH: dict[str, float] = {
 #: Speed for OSM highway types not listed above and without ``maxspeed`` (km/h).
 OSM_FALLBACK_SPEED_KPH = 30.0
 #: Heavy appliance speed on loaded OSM graphs = light speed × this factor, capped below.
-#: The §5.7 fire-truck/car ratios are 0.75–0.88; 0.8 is their middle (assumption).
+#: The fire-truck/car speed ratios in DATA.md, "Road speeds, turnout and weather" are 0.75–0.88;
+#: 0.8 is their middle (assumption).
 HEAVY_SPEED_FACTOR = 0.8
-#: Cap on heavy appliance speed on loaded OSM graphs (km/h; §5.7 fire trucks ≤ 80 on expressways).
+#: Cap on heavy appliance speed on loaded OSM graphs (km/h; fire trucks ≤ 80 on expressways,
+#: same source).
 HEAVY_SPEED_CAP_KPH = 80.0
 
 _OSM_SUFFIXES = (".osm", ".osm.bz2", ".xml", ".osm.xml")

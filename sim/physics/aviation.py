@@ -11,7 +11,7 @@ chapters 25 and 28. They are accurate to about one minute at Shaoguan's latitude
 time is refined by evaluating the sun's position at the event itself (three fixed-point
 iterations) rather than only at noon, as the spreadsheet does.
 
-Helicopter speeds follow ``/work/shared/geodata.md`` §5.8: effective speed about 0.8 × cruise;
+Helicopter speeds follow ``DATA.md``, "Rescue helicopters": effective speed about 0.8 × cruise;
 with a slung bucket about 120–150 km/h.
 """
 
@@ -45,14 +45,14 @@ SUNRISE_DEG = -0.833
 #: Civil twilight: sun centre 6° below the horizon.
 CIVIL_TWILIGHT_DEG = -6.0
 
-#: Shaoguan city centre (WGS84), a default position for daylight windows (geodata.md §5.5).
+#: Shaoguan city centre (WGS84), a default position for daylight windows (DATA.md, "City centre").
 SHAOGUAN_LAT = 24.81
 SHAOGUAN_LON = 113.60
 
 #: Fraction of cruise speed achieved on a straight transit (climb, descent, routing).
-#: ASSUMPTION from geodata.md §5.8 ("effective ≈ 0.8 × cruise").
+#: ASSUMPTION from DATA.md, "Rescue helicopters" ("effective ≈ 0.8 × cruise").
 FLIGHT_EFFICIENCY = 0.8
-#: Speed with a slung water bucket (km/h). geodata.md §5.8: 120–150 km/h; midpoint.
+#: Speed with a slung water bucket (km/h). DATA.md, "Rescue helicopters": 120–150 km/h; midpoint.
 BUCKET_SPEED_KPH = 130.0
 #: Time to dip and fill a Bambi bucket at a water-intake point (s). ASSUMPTION.
 BUCKET_FILL_S = 90.0
@@ -312,8 +312,8 @@ def flight_time_s(
     cruise_kph
         Type's cruise speed in km/h (> 0), e.g. 232 for a Ka-32A11BC.
     efficiency
-        Effective speed as a fraction of cruise, in (0, 1]; default 0.8 (geodata.md §5.8)
-        covers climb, descent and routing around terrain.
+        Effective speed as a fraction of cruise, in (0, 1]; default 0.8 (DATA.md, "Rescue
+        helicopters") covers climb, descent and routing around terrain.
 
     Returns
     -------
@@ -343,7 +343,7 @@ def bucket_cycle_s(
     dist_to_water_m
         Straight-line distance from the fire to the nearest water-intake point (m, ≥ 0).
     bucket_speed_kph
-        Speed with the slung bucket, km/h; 120–150 per geodata.md §5.8.
+        Speed with the slung bucket, km/h; 120–150 per DATA.md, "Rescue helicopters".
     fill_s
         Hover-and-dip time at the water (s). ASSUMPTION.
     drop_s

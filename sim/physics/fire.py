@@ -47,9 +47,9 @@ M2_PER_HA = 10_000.0
 #: One surveyor's chain (US fireline production tables are in chains/hour).
 CHAIN_M = 20.1168
 
-#: 2023 forest cover of Shaoguan: 74.52 % (mayor's 2024 report, /work/shared/geodata.md §5.3).
+#: 2023 forest cover of Shaoguan: 74.52 % (mayor's 2024 work report; DATA.md, "Forest cover").
 SHAOGUAN_FOREST_SHARE = 0.7452
-#: Official land area of the city (2020 census tables, geodata.md §2.3).
+#: Official land area of the city (DATA.md, "Census population and official areas").
 SHAOGUAN_AREA_KM2 = 18413.0
 #: Forest area implied by the two constants above (ha).
 SHAOGUAN_FOREST_HA = SHAOGUAN_AREA_KM2 * 100.0 * SHAOGUAN_FOREST_SHARE
