@@ -90,7 +90,8 @@ def test_embedded_graph_is_osmnx_compatible():
 def test_embedded_nodes_cover_every_town_and_county(shaoguan):
     """Every town seat in towns.csv is a node; 10 counties; one regional centre in 大塘镇."""
     towns = geo.load_towns()
-    # all 105 regular township units: 97 matched in GeoNames + 8 placed by hand (geodata.md §3)
+    # all 105 regular township units: 99 matched in GeoNames + 6 placed by hand
+    # (DATA.md, "towns.csv")
     assert len(towns) >= 105
     codes = {
         c

@@ -74,7 +74,7 @@ def build_geography(scenario: Scenario, population: int) -> Geography:
     """Prepare towns (with population weights), county polygons and rivers for sampling."""
     towns = geo.load_towns()
     counties = {c.name: c for c in geo.load_counties()}
-    county_pop = {c.name: c.population_2020 for c in counties.values()}
+    county_pop: dict[str, float] = {c.name: c.population_2020 for c in counties.values()}
     total = sum(county_pop.values())
     if population != total:  # rescale, keeping the spatial distribution of the census
         county_pop = {k: v * population / total for k, v in county_pop.items()}

@@ -547,10 +547,11 @@ class _Engine:
         after = float(fp.escalation_after_s[i]) if fp.escalation_after_s is not None else math.inf
         next_esc, rounds = env.now + after, 0
         day0 = math.floor(ignition / 86400.0)
+        max_rounds = int(fp.escalation_rounds[i]) if fp.escalation_rounds is not None else 0
         while True:
             now = env.now
-            if now >= next_esc and rounds < int(fp.escalation_rounds[i]):  # extended attack
-                need = fp.escalation_units[i]
+            if now >= next_esc and rounds < max_rounds and fp.escalation_units is not None:
+                need = fp.escalation_units[i]  # extended attack
                 for k in np.flatnonzero(need):
                     self.n_required[i] += int(need[k])
                     self.request(i, int(k), int(need[k]))
@@ -559,18 +560,22 @@ class _Engine:
             day = is_daylight(now, fp.start)
             rain = 1.0
             d = math.floor(now / 86400.0) - day0
-            if fp.rain_days is not None and 0 <= d < fp.rain_days.shape[1] and fp.rain_days[i, d]:
+            if (
+                fp.rain_days is not None
+                and fp.rain_factor is not None
+                and 0 <= d < fp.rain_days.shape[1]
+                and fp.rain_days[i, d]
+            ):
                 rain = float(fp.rain_factor[i])
             dt = min(
                 step,
                 next_daylight_change(now, fp.start) - now,
                 (math.floor(now / 86400.0) + 1) * 86400.0 - now,
-                max(next_esc - now, 1.0)
-                if rounds < int(fp.escalation_rounds[i] if fp.escalation_rounds is not None else 0)
-                else math.inf,
+                max(next_esc - now, 1.0) if rounds < max_rounds else math.inf,
             )
             rate = self._line_rate_m_per_h(i, day)
             if st.advance(dt, line_rate_m_per_h=rate, daylight=day, rain_factor=rain):
+                assert st.contained_t_s is not None  # set by a successful advance
                 yield env.timeout(max(0.0, ignition + float(st.contained_t_s) - now))
                 break
             self._cap_growth(i, st)
@@ -638,8 +643,8 @@ class _Engine:
             if j not in self.isolated_since:
                 self.isolated_since[int(j)] = now
                 self.isolation_events += 1
-        for j in [j for j in self.isolated_since if reach[j]]:
-            self.isolation_s[j] = self.isolation_s.get(j, 0.0) + now - self.isolated_since.pop(j)
+        for k in [k for k in self.isolated_since if reach[k]]:
+            self.isolation_s[k] = self.isolation_s.get(k, 0.0) + now - self.isolated_since.pop(k)
 
     def on_unit_home(self, u: int) -> None:
         i, t0 = self.out_since.pop(u)
@@ -711,12 +716,12 @@ class _Engine:
             )
         ]
         alloc = allocate_relief(people - shipped, order, cap, plan.max_depots)
-        for d, p in alloc:
-            self.take_stock(d, p)
-            self.relief_depots[i].append(int(plan.depot_facility[d]))
-            self.depot_queue[d].append([i, p])
+        for depot, p in alloc:
+            self.take_stock(depot, p)
+            self.relief_depots[i].append(int(plan.depot_facility[depot]))
+            self.depot_queue[depot].append([i, p])
             shipped += p
-            self.next_shipment(d)
+            self.next_shipment(depot)
         self.relief_unmet[i] = people - shipped
 
     def take_stock(self, d: int, people: int) -> None:
@@ -735,6 +740,7 @@ class _Engine:
     def refill(self, d: int) -> ProcessGenerator:
         plan = self.relief
         assert plan is not None
+        assert plan.reserve_lead_s is not None  # refills are ordered only with a reserve
         yield self.env.timeout(float(plan.reserve_lead_s))
         self.stock[d] = np.maximum(self.stock[d], plan.stock[d])
         self.reorder_pending[d] = False
@@ -915,7 +921,8 @@ def simulate(
         if np.isnan(eng.burned_ha[i]):
             eng.burned_ha[i] = st.area_ha
     if fires is not None:  # fires no crew ever reached burned freely until the end of the run
-        for i in np.flatnonzero(fires.is_fire & np.isnan(eng.first_arrival)):
+        for f in np.flatnonzero(fires.is_fire & np.isnan(eng.first_arrival)):
+            i = int(f)
             if incidents.t_s[i] < until_s:
                 st = FireState(
                     ros_m_per_h=float(fires.ros_m_per_h[i]),

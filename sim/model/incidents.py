@@ -26,7 +26,7 @@ import shapely
 from sim.physics.fire import detection_delay_s
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Mapping, Sequence
 
     from sim.scenario import IncidentType, Scenario
 
@@ -191,7 +191,9 @@ def annual_rate(inc: IncidentType, population: int) -> float:
     """Return the expected number of incidents per year for one incident type."""
     if inc.rate.per_year is not None:
         return float(inc.rate.per_year)
-    return float(inc.rate.per_100k_per_year) * population / 100_000.0
+    per_100k = inc.rate.per_100k_per_year
+    assert per_100k is not None  # the schema requires exactly one of the two forms
+    return float(per_100k) * population / 100_000.0
 
 
 def sample_arrivals(
@@ -242,7 +244,9 @@ def sample_amount(rng: np.random.Generator, spec: Any, n: int, *, suffix: str = 
     raise ValueError(msg)
 
 
-def _offset(lon: np.ndarray, lat: np.ndarray, dx_m: np.ndarray, dy_m: np.ndarray):
+def _offset(
+    lon: np.ndarray, lat: np.ndarray, dx_m: np.ndarray, dy_m: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     m_per_deg = 111_320.0
     return lon + dx_m / (m_per_deg * np.cos(np.radians(lat))), lat + dy_m / m_per_deg
 
@@ -419,7 +423,8 @@ def generate_incidents(
     horizon_days = float(scenario.horizon_days)
     parts: list[tuple[np.ndarray, ...]] = []
     names = tuple(scenario.incidents)
-    batches = []
+    # (type index, type, stream key, onsets, counties or None, surge?)
+    batches: list[tuple[int, IncidentType, str, np.ndarray, tuple[str, ...] | None, bool]] = []
     for k, (name, inc) in enumerate(scenario.incidents.items()):
         weights = hourly_intensity(scenario.start_date, horizon_days, inc.seasonality, inc.diurnal)
         t = sample_arrivals(
@@ -529,7 +534,7 @@ def generate_incidents(
 def town_weights(
     town_counties: Sequence[str],
     is_urban: Sequence[bool],
-    county_population: dict[str, int],
+    county_population: Mapping[str, float],
 ) -> np.ndarray:
     """Split each county's census population over its towns (urban towns weigh `URBAN_TOWN_WEIGHT`)."""
     w = np.where(np.asarray(is_urban, dtype=bool), URBAN_TOWN_WEIGHT, 1.0)

@@ -430,11 +430,11 @@ class RoadState:
             return
         self._copy_on_write()
         for (p, rev), rows in hit.items():
-            rows = np.flatnonzero(rows)
-            if rows.size:
-                T, P = self._solve(rows, p, rev)
-                self._store(p, rev, rows, T)
-                self._pred[(p, rev)][rows] = P
+            idx = np.flatnonzero(rows)
+            if idx.size:
+                T, P = self._solve(idx, p, rev)
+                self._store(p, rev, idx, T)
+                self._pred[(p, rev)][idx] = P
 
     def _store(self, profile: str, reverse: bool, rows: np.ndarray, T: np.ndarray) -> None:
         """Write solved node rows into every facility row that uses those nodes."""

@@ -29,26 +29,27 @@ SHAOGUAN = "shaoguan"
 # --------------------------------------------------------------------------------------------
 
 #: Speeds (km/h) by osmnx road class and terrain: (light rescue vehicle, heavy fire appliance).
-#: Source: geodata.md §5.7 (JTG B01-2014 design speeds and Chinese GIS-accessibility practice,
-#: recorded from memory, so all values are ASSUMPTIONS). Rule: valleys take the upper end of
-#: each range, mountains the lower end ("in mountainous terrain the lower value applies").
+#: Source: DATA.md, "Road speeds, turnout and weather" (JTG B01-2014 design speeds and Chinese
+#: GIS-accessibility practice, recorded from memory, so all values are ASSUMPTIONS).
+#: Rule: valleys take the upper end of each range, mountains the lower end ("in mountainous
+#: terrain the lower value applies").
 #: Class mapping follows OSM China tagging: 高速 motorway, 国道 trunk, 省道 primary,
 #: 县道 secondary, 乡道 tertiary.
 SPEEDS_KPH: dict[tuple[str, str], tuple[float, float]] = {
-    ("motorway", "valley"): (100.0, 80.0),  # §5.7 car 90–100, truck 70–80
+    ("motorway", "valley"): (100.0, 80.0),  # source range: car 90–100, truck 70–80
     ("motorway", "mountain"): (90.0, 70.0),
-    ("trunk", "valley"): (70.0, 55.0),  # §5.7 national road 60–70 / 45–55
+    ("trunk", "valley"): (70.0, 55.0),  # source range: national road 60–70 / 45–55
     ("trunk", "mountain"): (60.0, 45.0),
-    ("primary", "valley"): (60.0, 50.0),  # §5.7 provincial road 50–60 / 40–50
+    ("primary", "valley"): (60.0, 50.0),  # source range: provincial road 50–60 / 40–50
     ("primary", "mountain"): (50.0, 40.0),
-    ("secondary", "valley"): (40.0, 35.0),  # §5.7 county road 40 / 30–35
+    ("secondary", "valley"): (40.0, 35.0),  # source range: county road 40 / 30–35
     ("secondary", "mountain"): (35.0, 30.0),  # mountain light value is our assumption
-    ("tertiary", "valley"): (30.0, 25.0),  # §5.7 township road 25–30 / 20–25
+    ("tertiary", "valley"): (30.0, 25.0),  # source range: township road 25–30 / 20–25
     ("tertiary", "mountain"): (25.0, 20.0),
 }
 
 #: Terrain zones of the embedded network: zone → (terrain, circuity factor, description).
-#: Circuity = road length / great-circle length. From memory (geodata.md §1.2 step 3):
+#: Circuity = road length / great-circle length. From memory (DATA.md, "Circuity"):
 #: ≈1.25–1.3 in the valley basins, ≈1.5–1.6 in the mountains. ASSUMPTIONS, not measured.
 TERRAIN_ZONES: dict[str, tuple[str, float, str]] = {
     "city_basin": (
@@ -122,8 +123,9 @@ BRIDGE_END_TOLERANCE_M = 500.0
 LOCAL_K = 4
 LOCAL_RADIUS_M = 30_000.0
 
-#: The 粤北区域应急救援中心 (geodata.md §5.5): in 曲江区大塘镇. ASSUMED coordinate (lon, lat):
-#: the exact site is not known offline; we place it 2.2 km ESE of the 大塘镇 seat.
+#: The 粤北区域应急救援中心 (DATA.md, "Regional emergency rescue centre"): in 曲江区大塘镇.
+#: ASSUMED coordinate (lon, lat): the exact site is not known offline; we place it 2.2 km ESE
+#: of the 大塘镇 seat.
 REGIONAL_CENTRE_NAME = "粤北区域应急救援中心"
 REGIONAL_CENTRE_NAME_EN = "North Guangdong Regional Emergency Rescue Centre"
 REGIONAL_CENTRE_LONLAT = (113.7135, 24.7670)
@@ -144,10 +146,10 @@ class Corridor:
     note: str
 
 
-#: Corridors through Shaoguan (from memory; geodata.md §1.2 with corrections). Waypoints are
-#: township seats ("name" or "name/county-prefix" when the name exists twice); consecutive
-#: seats are joined by one edge of the corridor's class. A seat on a corridor stands for the
-#: nearest interchange. Confidence is ours; see docs/network.md.
+#: Corridors through Shaoguan (from memory; DATA.md, "Road network"; table in docs/network.md
+#: §2.2). Waypoints are township seats ("name" or "name/county-prefix" when the name exists
+#: twice); consecutive seats are joined by one edge of the corridor's class. A seat on a
+#: corridor stands for the nearest interchange. Confidence is ours; see docs/network.md.
 CORRIDORS: tuple[Corridor, ...] = (
     Corridor(
         "G4", "京港澳高速", "motorway",
@@ -300,7 +302,7 @@ def _shaoguan_graph() -> nx.MultiDiGraph:
         raise NetworkError(msg)
     seat_codes = {c.seat_town_code for c in geo.load_counties()}
 
-    G = nx.MultiDiGraph(
+    G: nx.MultiDiGraph = nx.MultiDiGraph(
         crs="epsg:4326",
         name=SHAOGUAN,
         description="approximate township-level network of Shaoguan (not OSM); see docs/network.md",

@@ -488,7 +488,9 @@ class RoadNetwork:
             csr, entry_edge = self._build_csr(times)
         else:
             csr, entry_edge = self.csr(profile), self.csr_edge(profile)
-        dist, pred = dijkstra(csr, directed=True, indices=src, return_predecessors=True)
+        dist, pred = dijkstra(  # type: ignore[call-overload]  # scipy-stubs reject csr_array[Any]
+            csr, directed=True, indices=src, return_predecessors=True
+        )
         if not np.isfinite(dist[dst]):
             msg = f"no route from node {self.node_ids[src]} to node {self.node_ids[dst]}"
             raise NetworkError(msg)

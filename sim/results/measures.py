@@ -82,7 +82,7 @@ class TargetFacts:
 
     incidents: Mapping[str, Any]
     unit_types: Sequence[str] | None
-    unknown: Callable[[str, Any, Sequence[str]], str]
+    unknown: Callable[..., str]
 
 
 def _get(target: Any, key: str) -> Any:

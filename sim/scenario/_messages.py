@@ -280,7 +280,7 @@ def _pydantic_problems(exc: ValidationError, data: Any) -> list[tuple[Loc, str, 
         loc = tuple(err["loc"])
         path, tp, value = _walk(loc, data)
         _ppath, parent_tp, parent = _walk(loc[:-1], data) if loc else ("", Scenario, data)
-        suffix, msg = _describe(err, tp, value, parent_tp, parent)
+        suffix, msg = _describe(dict(err), tp, value, parent_tp, parent)
         out.append((loc, path + suffix, msg))
     return out
 

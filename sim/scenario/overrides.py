@@ -83,7 +83,7 @@ def _set_one(data: dict[str, Any], key: str, value: Any) -> str | None:
 
 
 def apply_overrides(
-    data: dict[str, Any], overrides: list[tuple[str, str]], *, source: str
+    data: dict[str, Any], overrides: list[tuple[str, Any]], *, source: str
 ) -> dict[str, Any]:
     """Return a copy of a raw scenario mapping with ``KEY=VALUE`` overrides applied.
 

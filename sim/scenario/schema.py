@@ -221,7 +221,7 @@ class Location(_Model):
                 geo.check_lonlat(self.lon, self.lat)
             except PlaceError as e:
                 raise ValueError(str(e)) from e
-        else:
+        elif self.town is not None:
             try:
                 geo.resolve_town(self.town, county=self.county)
             except PlaceError as e:

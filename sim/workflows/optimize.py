@@ -1,4 +1,4 @@
-"""``optimize``: place K more facilities of one kind by MILP, then re-score the plan by simulation."""
+"""``optimize``: place K more facilities of one kind by MILP; re-score the plan by simulation."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sim.analysis.compare import compare_runs
+from sim.analysis.compare import ScenarioRun, compare_runs
 from sim.analysis.placement import (
     PlacementProblem,
     PlacementResult,
@@ -166,7 +166,7 @@ def optimize_placement(
         # The same objective for the existing sites only, for the before/after line.
         "before": score_existing(problem),
     }
-    runs = ()
+    runs: tuple[ScenarioRun, ...] = ()
     comparison = None
     if compare:
         runs = (
