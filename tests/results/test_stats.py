@@ -1,4 +1,4 @@
-"""Statistics behind the verdicts: intervals are t-intervals, clipped only to the quantity's range."""
+"""Statistics behind the verdicts: t-intervals, clipped only to the quantity's range."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ def test_ratio_interval_is_not_clipped_at_one() -> None:
 
 def test_share_interval_is_clipped_to_unit_range() -> None:
     """Shares cannot leave [0, 1]: the interval is clipped there."""
-    m, lo, hi = mean_ci([0.9, 1.0, 1.0, 0.6], bounds=(0.0, 1.0))
+    m, _lo, hi = mean_ci([0.9, 1.0, 1.0, 0.6], bounds=(0.0, 1.0))
     _, ref_hi = stats.t.interval(0.95, 3, loc=0.875, scale=stats.sem([0.9, 1.0, 1.0, 0.6]))
     assert ref_hi > 1.0
     assert (m, hi) == (pytest.approx(0.875), 1.0)

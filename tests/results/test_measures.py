@@ -1,0 +1,179 @@
+"""The measure registry: evaluation against hand-computed values, verdicts at their boundaries,
+scenario checks, and the wording of comparisons."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from sim.results.measures import MEASURES, Context, TargetFacts, measure_of
+from sim.results.stats import verdict
+from sim.scenario import Target
+
+CTX = Context(
+    replications=4,
+    horizon_days=365.25,
+    population=1_000_000,
+    full_time_staff=400,
+    forest_area_ha=1000.0,
+    fire_types=("forest_fire",),
+)
+
+
+def _target(**kw: object) -> dict[str, object]:
+    return {"id": "t", "label": {"zh": "指标", "en": "target"}, **kw}
+
+
+def _table(**cols: list[object]) -> dict[str, np.ndarray]:
+    n = len(next(iter(cols.values())))
+    base: dict[str, list[object]] = {
+        "type": ["fire"] * n,
+        "affected_people": [0] * n,
+    }
+    base.update(cols)
+    return {k: np.asarray(v) for k, v in base.items()}
+
+
+def test_time_share_by_hand() -> None:
+    """Two replications: 2 of 3 met, then 1 of 2 (a NaN counts as missed); mean 7/12 with the t-interval."""
+    table = _table(
+        replication=[0, 0, 0, 1, 1, 1],
+        type=["fire", "fire", "fire", "fire", "fire", "flood"],
+        first_arrival_h=[0.2, 0.49, 0.5, 0.1, np.nan, 0.1],
+    )
+    tg = Target.model_validate(
+        _target(
+            measure="first_arrival", incident_types=["fire"], threshold_h=0.5, required_share=0.5
+        )
+    )
+    ctx = Context(2, 365.25, 1, 0, 1.0, ())
+    e = MEASURES["first_arrival"].evaluate(table, tg, ctx)
+    assert e["per_replication"] == [pytest.approx(2 / 3), pytest.approx(0.5)]
+    assert e["share"] == pytest.approx(7 / 12)
+    lo, hi = stats.t.interval(0.95, 1, loc=7 / 12, scale=stats.sem([2 / 3, 0.5]))
+    assert e["ci95"] == [pytest.approx(max(lo, 0.0)), pytest.approx(min(hi, 1.0))]
+    assert (e["n_incidents"], e["n_met"], e["n_never"]) == (5, 3, 1)
+    assert e["share_pooled"] == pytest.approx(3 / 5)
+    assert e["met"] is True  # 0.583 >= 0.5
+    assert e["met_95"] is False  # the lower end is far below 0.5
+
+
+def test_relief_counts_only_incidents_with_affected_people() -> None:
+    """A relief target ignores incidents of its type that affect nobody."""
+    table = _table(
+        replication=[0, 0, 0],
+        type=["flood"] * 3,
+        affected_people=[100, 0, 50],
+        relief_h=[2.0, np.nan, 9.0],
+    )
+    tg = Target.model_validate(_target(measure="relief", incident_types=["flood"], threshold_h=8))
+    e = MEASURES["relief"].evaluate(table, tg, Context(1, 30, 1, 0, 1.0, ()))
+    assert e["n_incidents"] == 2
+    assert e["share"] == 0.5
+
+
+def test_unit_arrival_reads_its_unit_type_column() -> None:
+    """unit_arrival measures `<unit_type>_arrival_h`, not the first arrival."""
+    table = _table(replication=[0, 0], first_arrival_h=[0.1, 0.1], comms_arrival_h=[0.5, 3.5])
+    tg = Target.model_validate(
+        _target(measure="unit_arrival", unit_type="comms", incident_types=["fire"], threshold_h=3)
+    )
+    m = MEASURES["unit_arrival"]
+    assert m.column(tg) == "comms_arrival_h"
+    assert m.evaluate(table, tg, Context(1, 30, 1, 0, 1.0, ()))["share"] == 0.5
+
+
+def test_burn_ratio_interval_is_not_clipped_at_one() -> None:
+    """Per-replication ratios 0.2, 0.9, 0.1, 0.95 ‰: mean 0.54 ‰ meets 1 ‰, the interval does not.
+
+    Before the fix every interval was clipped to [0, 1], so this was reported as met with 95 %
+    confidence.
+    """
+    ratios = [0.2, 0.9, 0.1, 0.95]  # ‰ of a 1,000 ha forest in one year = burned ha
+    table = _table(
+        replication=[0, 1, 2, 3, 3], type=["forest_fire"] * 4 + ["fire"], burned_ha=[*ratios, 50.0]
+    )
+    tg = Target.model_validate(_target(measure="burn_ratio", max_per_mille=1.0))
+    e = MEASURES["burn_ratio"].evaluate(table, tg, CTX)
+    assert e["per_replication"] == [pytest.approx(r) for r in ratios]  # other types left out
+    _, ref_hi = stats.t.interval(0.95, 3, loc=np.mean(ratios), scale=stats.sem(ratios))
+    assert e["value"] == pytest.approx(0.5375)
+    assert e["ci95"] == [0.0, pytest.approx(ref_hi)]
+    assert ref_hi == pytest.approx(1.2532, abs=1e-4)
+    assert e["met"] is True
+    assert e["met_95"] is False
+    assert e["burned_ha_per_year"] == pytest.approx(0.5375)
+
+
+def test_staff_ratio_is_a_count() -> None:
+    """400 full-time staff for 1,000,000 people is 0.4 ‰: met at exactly the requirement."""
+    tg = Target.model_validate(_target(measure="firefighter_ratio", required_per_mille=0.4))
+    e = MEASURES["firefighter_ratio"].evaluate({}, tg, CTX)
+    assert e["value"] == pytest.approx(0.4)
+    assert e["ci95"] == [e["value"], e["value"]]
+    assert (e["met"], e["met_95"]) == (True, True)
+
+
+@pytest.mark.parametrize(
+    ("name", "mean", "low", "high", "limit", "expected"),
+    [
+        ("first_arrival", 0.95, 0.95, 0.99, 0.95, (True, True)),  # boundary: >= is met
+        ("first_arrival", 0.96, 0.9499, 0.99, 0.95, (True, False)),  # lower end just below
+        ("first_arrival", 0.9499, 0.9, 0.99, 0.95, (False, False)),
+        ("burn_ratio", 0.5, 0.1, 1.0, 1.0, (True, True)),  # boundary: <= is met
+        ("burn_ratio", 0.5, 0.1, 1.0001, 1.0, (True, False)),  # upper end just above
+        ("burn_ratio", 1.0001, 0.9, 1.2, 1.0, (False, False)),
+        ("first_arrival", math.nan, math.nan, math.nan, 0.95, (False, False)),  # no incident
+    ],
+)
+def test_verdict_boundaries(
+    name: str, mean: float, low: float, high: float, limit: float, expected: tuple[bool, bool]
+) -> None:
+    """met uses the estimate, met_95 the pessimistic end of the interval; equality meets."""
+    v = MEASURES[name].verdicts(mean, low, high, limit)
+    assert (v["met"], v["met_95"]) == expected
+
+
+def test_comparison_words_follow_the_direction() -> None:
+    """A significant rise is better for a share and worse for the burned ratio."""
+    up = {"diff": 0.02, "significant": True}
+    assert verdict(up, lower_better=MEASURES["first_arrival"].lower_is_better) == "better"
+    assert verdict(up, lower_better=MEASURES["burn_ratio"].lower_is_better) == "worse"
+    assert verdict({"diff": 0.02, "significant": False}, lower_better=False) == "not significant"
+
+
+def test_target_problems_name_the_key() -> None:
+    """Each measure checks its own keys and the incident types it may cover."""
+    facts = TargetFacts(
+        incidents={"fire": {"fire": None}, "flood": {"affected_people": {"dist": "fixed"}}},
+        unit_types=["engine"],
+        unknown=lambda what, key, opts: f"unknown {what} {key!r}",
+    )
+    probs = dict(MEASURES["first_arrival"].target_problems({"max_per_mille": 1}, facts))
+    assert (
+        probs[("incident_types",)] == "required key is missing (measure 'first_arrival' needs it)"
+    )
+    assert probs[("max_per_mille",)] == "only used by measure 'burn_ratio', not by 'first_arrival'"
+    probs = dict(MEASURES["relief"].target_problems({"incident_types": ["fire"]}, facts))
+    assert "never needs relief" in probs[("incident_types", 0)]
+    probs = dict(
+        MEASURES["unit_arrival"].target_problems(
+            {"incident_types": ["fire"], "threshold_h": 1, "unit_type": "comms"}, facts
+        )
+    )
+    assert probs[("unit_type",)] == "unknown unit type 'comms'"
+    probs = dict(MEASURES["firefighter_ratio"].target_problems({"threshold_h": 1}, facts))
+    assert probs[("required_per_mille",)].startswith("required key is missing")
+    assert "not used by measure 'firefighter_ratio'" in probs[("threshold_h",)]
+    assert measure_of({"measure": "burn_ratio"}) is MEASURES["burn_ratio"]
+
+
+def test_bar_places_ratios_relative_to_their_requirement() -> None:
+    """Charts draw shares as they are and ratios as value / requirement (requirement at 1)."""
+    share = {"measure": "first_arrival", "share": 0.8, "ci95": [0.7, 0.9], "required_share": 0.9}
+    assert MEASURES["first_arrival"].bar(share) == (0.8, 0.7, 0.9, 0.9)
+    burn = {"measure": "burn_ratio", "value": 0.5, "ci95": [0.25, 1.5], "max_per_mille": 2.0}
+    assert MEASURES["burn_ratio"].bar(burn) == (0.25, 0.125, 0.75, 1.0)
