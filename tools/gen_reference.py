@@ -58,7 +58,7 @@ def render() -> str:
         "its upper end). Intervals are Student-t intervals over replications, clipped only to the",
         "range the value can take.",
         "",
-        "| measure | what | judged | requirement key | value key | range | target keys (required) |",
+        "| measure | what | judged | requirement key | value key | range | target keys |",
         "|---|---|---|---|---|---|---|",
     ]
     for m in MEASURES.values():

@@ -38,7 +38,7 @@ def _table(**cols: list[object]) -> dict[str, np.ndarray]:
 
 
 def test_time_share_by_hand() -> None:
-    """Two replications: 2 of 3 met, then 1 of 2 (a NaN counts as missed); mean 7/12 with the t-interval."""
+    """Two replications: 2 of 3 met, then 1 of 2 (NaN = missed); mean 7/12 with a t-interval."""
     table = _table(
         replication=[0, 0, 0, 1, 1, 1],
         type=["fire", "fire", "fire", "fire", "fire", "flood"],
