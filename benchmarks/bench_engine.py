@@ -1,8 +1,11 @@
-"""Benchmark: incidents simulated per second, simpy engine vs a bare heapq loop, and 30 replications.
+"""\
+Benchmark: incidents simulated per second, simpy engine vs a bare heapq loop, and 30 replications.
 
 Usage::
 
-    python benchmarks/bench_engine.py [scenarios/shaoguan_baseline.yaml] [--replications 30] [--workers 2]
+    python benchmarks/bench_engine.py [SCENARIO] [--replications 30] [--workers 2]
+
+SCENARIO defaults to ``scenarios/shaoguan_baseline.yaml``.
 
 1. One replication of the scenario's incident stream (one simulated year for the baseline) is run
    through `sim.engine.simulate` and through `bare_loop.simulate_heapq` (same dispatch rule,

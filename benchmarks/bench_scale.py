@@ -2,8 +2,10 @@
 
 Usage::
 
-    python benchmarks/bench_scale.py scaling [--scenario scenarios/shaoguan_baseline.yaml] [--replications 30]
+    python benchmarks/bench_scale.py scaling [--scenario SCENARIO] [--replications 30]
     python benchmarks/bench_scale.py large [--rows 400] [--cols 500] [--facilities 500]
+
+``--scenario`` defaults to ``scenarios/shaoguan_baseline.yaml``.
 
 ``scaling`` compiles the scenario once and times `run_replications` with 1 worker, 2 worker
 processes and a 2-worker Dask LocalCluster; it checks that the three give identical metrics and

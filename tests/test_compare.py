@@ -78,7 +78,10 @@ def test_compare_with_itself_is_exactly_zero(tmp_path, capsys):
 
 
 def _variant(tmp_path: Path) -> Path:
-    """small_test plus a two-engine station at 小坑镇 (曲江), where building fires are reached late."""
+    """small_test plus a two-engine station at 小坑镇 (曲江).
+
+    Building fires there are reached late.
+    """
     data = yaml.safe_load(SMALL.read_text(encoding="utf-8"))
     data["name"] = "plus_xiaokeng"
     data["facilities"].append(
@@ -97,7 +100,10 @@ def _variant(tmp_path: Path) -> Path:
 
 
 def test_extra_station_gives_sensible_signs(tmp_path):
-    """A station where fires are reached late: fire share up, fire arrival down, water targets unchanged."""
+    """A station where fires are reached late: fire share up, fire arrival down.
+
+    Water targets are unchanged.
+    """
     c = _compare(tmp_path, SMALL, _variant(tmp_path))
     ref, other = (s["label"] for s in c["scenarios"])
     assert (ref, other) == ("small_test", "plus_xiaokeng")

@@ -40,7 +40,7 @@ def test_nearest_unit_is_sent_and_second_incident_gets_the_other():
 
 
 def test_queue_serves_higher_priority_first():
-    """With the only unit busy, a later priority-1 call is served before an earlier priority-3 call."""
+    """The only unit busy: a later priority-1 call is served before an earlier priority-3 call."""
     fleet = make_fleet([[0.0]], [(0, 0)])
     demand = Demand(units=np.array([[1], [1]]), priority=np.array([3, 1]))
     inc = make_incidents([0.0, 10.0, 20.0], [100.0, 100.0, 100.0], type_idx=np.array([0, 0, 1]))
@@ -66,7 +66,7 @@ def test_partial_dispatch_then_reinforcement():
 
 
 def test_incident_clears_with_partial_crew_after_two_work_times():
-    """If the complement never arrives, work with a partial crew ends after at most 2 × on-scene time."""
+    """If the complement never arrives, a partial crew works at most 2 × the on-scene time."""
     fleet = make_fleet([[0.0]], [(0, 0)])
     inc = make_incidents([0.0], [100.0])
     out = simulate(
@@ -192,7 +192,7 @@ def test_mmc_waiting_time_matches_erlang_c():
     seed=st.integers(0, 10_000),
 )
 def test_invariants(n, n_units, need, seed):
-    """Response ≥ travel ≥ 0; a unit is never on two incidents at once; every incident accounted for."""
+    """Response ≥ travel ≥ 0; no unit on two incidents at once; every incident accounted for."""
     rng = np.random.default_rng(seed)
     travel = rng.uniform(0, 3000, size=(2, 5))
     fleet = make_fleet(travel, [(int(rng.integers(2)), 0) for _ in range(n_units)], turnout_s=60)

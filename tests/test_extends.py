@@ -41,8 +41,10 @@ def test_typhoon_variant_extends_the_baseline():
     base = load_scenario(ROOT / "scenarios" / "shaoguan_baseline.yaml")
     ty = load_scenario(ROOT / "scenarios" / "typhoon_surge.yaml")
     assert ty.name == "typhoon_surge"
-    assert ty.facilities == base.facilities and ty.incidents == base.incidents
-    assert len(ty.surge) == 1 and ty.surge[0].incidents["flood"] == 20
+    assert ty.facilities == base.facilities
+    assert ty.incidents == base.incidents
+    assert len(ty.surge) == 1
+    assert ty.surge[0].incidents["flood"] == 20
 
 
 def test_variant_changes_one_facility_by_id(tmp_path):
@@ -75,4 +77,5 @@ def test_bad_extends_is_a_clear_error(tmp_path, text, expect):
     f.write_text(text, encoding="utf-8")
     with pytest.raises(ScenarioError, match=expect) as e:
         load_scenario(f)
-    assert "extends" in str(e.value) and "self.yaml" in str(e.value)
+    assert "extends" in str(e.value)
+    assert "self.yaml" in str(e.value)

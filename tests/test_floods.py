@@ -1,4 +1,7 @@
-"""Floods and their aftermath through the simulator: boats, cut roads, relief stock, mutual aid, comms."""
+"""Floods and their aftermath through the simulator.
+
+Boats, cut roads, relief stock, mutual aid, comms.
+"""
 
 from __future__ import annotations
 
@@ -40,7 +43,8 @@ def test_baseline_has_comms_target_and_boat_legs():
     _, res = _flood_season()
     m = res.metrics
     comms = m["targets"]["comms_on_scene"]
-    assert comms["required_share"] == 1.0 and comms["n_incidents"] > 0
+    assert comms["required_share"] == 1.0
+    assert comms["n_incidents"] > 0
     t = res.table
     wr = t["type"] == "water_rescue"
     boat = wr & (t["first_mode"] == "boat")
@@ -142,7 +146,10 @@ def test_removing_a_depots_stock_never_improves_initial_relief():
 
 
 def test_a_surge_day_lowers_initial_relief():
-    """A typhoon day hitting three counties lowers the initial-relief share; ordinary incidents are unchanged."""
+    """A typhoon day hitting three counties lowers the initial-relief share.
+
+    Ordinary incidents are unchanged.
+    """
     sc, res = _flood_season()
     data = scenario_to_dict(sc)
     data["surge"] = [
@@ -164,7 +171,10 @@ def test_a_surge_day_lowers_initial_relief():
 
 
 def test_mutual_aid_only_when_locals_are_exhausted():
-    """Reserve forces answer only when every local unit of the type is busy, after their activation delay."""
+    """Reserve forces answer only when every local unit of the type is busy.
+
+    They answer after their activation delay.
+    """
     # Unit 0 local (far: 1,000 s), unit 1 mutual aid (near, but 3,600 s activation in its turnout).
     fleet = make_fleet([[1000.0], [0.0]], [(0, 0), (1, 0)])
     fleet = fleet.__class__(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 from datetime import date
@@ -46,8 +47,10 @@ def test_baseline_metrics_hold_forest_targets(tmp_path):
     assert m == res.metrics
     f24 = m["targets"]["forest_fire_24h"]
     burn = m["targets"]["forest_burn_ratio"]
-    assert 0 <= f24["share"] <= 1 and f24["n_incidents"] > 0
-    assert burn["value"] >= 0 and burn["max_per_mille"] == 1
+    assert 0 <= f24["share"] <= 1
+    assert f24["n_incidents"] > 0
+    assert burn["value"] >= 0
+    assert burn["max_per_mille"] == 1
     assert "helicopter" in m["utilisation"]["by_unit_type"]
     assert m["utilisation"]["by_unit_type"]["helicopter"]["flight_hours_per_unit_per_year"] > 0
 
@@ -70,7 +73,10 @@ def _far_fire_mask(res, prep) -> np.ndarray:
 
 
 def test_adding_a_helicopter_never_lowers_24h_share_and_speeds_far_fires():
-    """Common random numbers: 0 → 1 → 2 helicopters; the 24 h share never drops, far fires are reached sooner."""
+    """Common random numbers, 0 → 1 → 2 helicopters: the 24 h share never drops.
+
+    Far fires are reached sooner.
+    """
     sc0 = _set_units(load_scenario(FOREST), "centre", "helicopter", 0)
     runs = [
         run_scenario(_set_units(sc0, "centre", "helicopter", n), workers=1, plots=False)
@@ -93,7 +99,7 @@ def test_adding_a_helicopter_never_lowers_24h_share_and_speeds_far_fires():
 def _one_fire(
     t_s: float, *, ros: float, heli: bool, detect_s: float = 0.0, ground_travel_s: float = 7200.0
 ):
-    """Simulate a single fire on an abstract network: one ground team and optionally one helicopter."""
+    """Simulate one fire on an abstract network: one ground team and optionally one helicopter."""
     units = [(0, 0)] + ([(1, 1)] if heli else [])
     fleet = make_fleet([[ground_travel_s], [ground_travel_s]], units, n_types=2)
     inc = make_incidents([t_s], [3600.0])
@@ -174,7 +180,7 @@ def test_no_helicopter_flies_at_night():
 
 
 def test_zero_growth_fire_is_out_when_the_first_crew_arrives():
-    """Zero rate of spread and zero initial size: contained the moment the first crew is on scene."""
+    """Zero rate of spread and initial size: contained the moment the first crew is on scene."""
     out, _ = _one_fire(10 * 3600.0, ros=0.0, heli=False)
     assert out.contained_s[0] == pytest.approx(out.first_arrival_s[0])
     assert out.burned_ha[0] == 0.0
@@ -187,12 +193,12 @@ def test_burned_area_grows_with_detection_delay(t_h):
         _one_fire(t_h * 3600.0, ros=80.0, heli=False, detect_s=d * 3600.0)[0].burned_ha[0]
         for d in (0, 1, 3, 6)
     ]
-    assert all(b >= a for a, b in zip(areas, areas[1:], strict=False)), areas
+    assert all(b >= a for a, b in itertools.pairwise(areas)), areas
     assert areas[-1] > areas[0]
 
 
 def test_lower_detection_coverage_burns_more_forest():
-    """Scenario level, common random numbers: worse lookout coverage never lowers total burned area."""
+    """Scenario level, CRN: worse lookout coverage never lowers total burned area."""
     base = load_scenario(FOREST)
     data = scenario_to_dict(base)
     data["incidents"]["forest_fire"]["fire"]["detection"] = {"coverage": 0.2}
@@ -212,4 +218,5 @@ def test_flight_window_rule():
     assert next_flight_window(2 * 3600.0, 1800.0, start) == pytest.approx(rise * 3600, abs=1)
     late = sset * 3600 - 600  # 10 min before sunset, 30 min flight: wait for tomorrow
     nxt = next_flight_window(late, 1800.0, start)
-    assert nxt > 86400 and math.isfinite(nxt)
+    assert nxt > 86400
+    assert math.isfinite(nxt)

@@ -1,4 +1,4 @@
-"""The optimize command: MILP placement on the scenario, a runnable scenario, re-scored by simulation."""
+"""The optimize command: MILP placement, a runnable new scenario, re-scored by simulation."""
 
 from __future__ import annotations
 
@@ -41,7 +41,8 @@ def depot_run(tmp_path_factory):
 def test_placement_json_is_optimal_and_scenario_runs(depot_run):
     """placement.json says optimal with two new sites; scenario.yaml loads with them and runs."""
     p = json.loads((depot_run / "placement.json").read_text(encoding="utf-8"))
-    assert p["status"] == "optimal" and p["mip_gap"] == 0
+    assert p["status"] == "optimal"
+    assert p["mip_gap"] == 0
     assert len(p["added"]) == 2
     assert p["mean_travel_time_h"] <= p["before"]["mean_travel_time_h"] + 1e-9
     sc = load_scenario(depot_run / "scenario.yaml")
@@ -91,7 +92,8 @@ def test_infeasible_lscp_is_reported_with_numbers(capsys, tmp_path):
     )
     err = capsys.readouterr().err
     assert code == 2
-    assert "infeasible" in err.lower() and "Traceback" not in err
+    assert "infeasible" in err.lower()
+    assert "Traceback" not in err
     assert any(ch.isdigit() for ch in err)
 
 
@@ -117,7 +119,8 @@ def test_other_objectives_run(objective, tmp_path):
         args += ["--threshold-h", "1"]
     assert main(args) == 0
     p = json.loads((tmp_path / objective / "placement.json").read_text())
-    assert p["status"] == "optimal" and len(p["added"]) == 1
+    assert p["status"] == "optimal"
+    assert len(p["added"]) == 1
     assert np.isfinite(p["max_travel_time_h"])
 
 

@@ -1,4 +1,4 @@
-"""report.html / report.md in run, compare and sweep folders: self-contained, escaped, clean in Chromium."""
+"""report.html / report.md (run, compare, sweep): self-contained, escaped, clean in Chromium."""
 
 from __future__ import annotations
 
@@ -103,7 +103,7 @@ def folders(tmp_path_factory):
 
 @pytest.mark.parametrize("kind", ["run", "compare", "sweep"])
 def test_report_is_self_contained(folders, kind):
-    """No http(s) in any src/href, every PNG embedded as a data URI, charset and lang set, no script."""
+    """No http(s) src/href, every PNG embedded as a data URI, charset and lang set, no script."""
     folder, lang = folders[kind]
     page = _check_folder(folder, lang)
     assert page.h1.strip()
@@ -133,7 +133,7 @@ def test_report_contents(folders):
 
 
 def test_user_strings_are_escaped(tmp_path):
-    """A title with <script> and &, and a facility name with markup, are shown as text, never as markup."""
+    """A title with <script> and & and a facility name with markup are shown as text, not markup."""
     data = yaml.safe_load(SMALL.read_text(encoding="utf-8"))
     data["title"] = {"zh": EVIL, "en": EVIL}
     data["description"] = "<img src=x onerror=alert(2)>"
@@ -176,7 +176,7 @@ def test_relative_out_folder_embeds_the_charts(tmp_path, monkeypatch):
 
 
 def test_report_is_reproducible(tmp_path):
-    """The same seed twice gives byte-identical report.html and report.md (no clock time in them)."""
+    """The same seed twice gives byte-identical report.html and report.md (no clock time)."""
     a, b = tmp_path / "a", tmp_path / "b"
     for out in (a, b):
         assert main(["run", str(SMALL), "--out", str(out), "--no-plots", *COMMON]) == 0

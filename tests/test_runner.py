@@ -92,8 +92,7 @@ def test_response_not_faster_than_travel(tmp_path):
 
 
 def _shares(scenario):
-    res = run_scenario(scenario, workers=1, plots=False)
-    return res
+    return run_scenario(scenario, workers=1, plots=False)
 
 
 def test_adding_a_unit_never_lowers_a_target_share():
@@ -178,7 +177,8 @@ def test_time_targets_only_writes_charts(tmp_path):
     """A scenario whose targets are all time measures (no ratio target) writes its charts."""
     variant = tmp_path / "time_only.yaml"
     variant.write_text(
-        f"extends: {SMALL}\nname: time_only\ntargets:\n  - {{id: firefighter_ratio, remove: true}}\n",
+        f"extends: {SMALL}\nname: time_only\ntargets:\n"
+        "  - {id: firefighter_ratio, remove: true}\n",
         encoding="utf-8",
     )
     out = tmp_path / "out"

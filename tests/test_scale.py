@@ -12,7 +12,7 @@ BASELINE = Path(__file__).resolve().parents[1] / "scenarios" / "shaoguan_baselin
 
 
 def test_baseline_identical_on_one_two_workers_and_dask(tmp_path):
-    """Baseline, 4 replications, one seed: metrics.json is byte-identical for 1, 2 workers and Dask."""
+    """Baseline, 4 replications, one seed: byte-identical metrics.json on 1, 2 workers and Dask."""
     pytest.importorskip("distributed")
     outs = {}
     for label, extra in (

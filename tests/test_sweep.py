@@ -1,4 +1,7 @@
-"""Sweeps: option parsing, grid validation, monotone shares under CRN, smallest setting, --until-met, errors."""
+"""Sweeps: option parsing, grid validation, monotone shares under CRN, smallest setting.
+
+Also --until-met and errors.
+"""
 
 from __future__ import annotations
 
@@ -142,7 +145,10 @@ def test_smallest_meeting_finds_minimal_settings():
 
 
 def test_sweep_over_unit_count_is_monotone_and_names_smallest(tmp_path, capsys):
-    """More water-rescue teams never lower a share (each replication, CRN); smallest meeting count is named."""
+    """More water-rescue teams never lower a share (each replication, CRN).
+
+    The smallest meeting count is named.
+    """
     s, out = _sweep(tmp_path, "--set", f"{WATER_TEAMS}=3,0,1,2")
     printed = capsys.readouterr().out
     assert s["parameters"] == [{"key": WATER_TEAMS, "values": [0, 1, 2, 3]}]
@@ -196,7 +202,7 @@ def _water_only(tmp_path: Path, required: float, threshold_h: float = 2.0) -> Pa
 
 
 def test_until_met_stops_at_the_first_setting_that_meets(tmp_path, capsys):
-    """From 0 teams (share 0) one step is enough for an 80 % requirement: 2 settings run, then stop."""
+    """From 0 teams (share 0), one step meets an 80 % requirement: 2 settings run, then stop."""
     s, _ = _sweep(
         tmp_path, "--set", f"{WATER_TEAMS}=0", "--until-met", scenario=_water_only(tmp_path, 0.8)
     )
@@ -243,7 +249,7 @@ def test_until_met_gives_up_after_max_steps(tmp_path, capsys):
     ],
 )
 def test_bad_set_exits_2_naming_the_path(tmp_path, capsys, set_option, expected):
-    """Wrong path, malformed option or bad value: exit 2, the path in the message, nothing run or written."""
+    """Bad path, malformed option or bad value: exit 2 naming the path; nothing run or written."""
     out = tmp_path / "never"
     code = main(
         ["sweep", str(SMALL), "--set", set_option, "--out", str(out), "--quiet", "--no-plots"]
@@ -312,7 +318,10 @@ def test_unknown_target_exits_2(tmp_path, capsys):
 
 
 def test_sweep_over_a_threshold(tmp_path):
-    """Sweeping a target's threshold: shares rise with it, and the varying threshold is not reported as one value."""
+    """Sweeping a target's threshold: shares rise with it.
+
+    The varying threshold is not reported as one value.
+    """
     s, out = _sweep(tmp_path, "--set", "targets.building_fire_arrival.threshold_h=0.5,1,2")
     assert s["targets"]["building_fire_arrival"]["threshold_h"] is None
     assert s["targets"]["inland_water_arrival"]["threshold_h"] == 2

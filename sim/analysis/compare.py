@@ -74,7 +74,10 @@ def distinct_labels(names: Sequence[str], sources: Sequence[str]) -> list[str]:
 def any_target_missed(
     table: Mapping[str, np.ndarray], scenario: Scenario
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Return (relevant, missed): incidents covered by a time target, and whether any of its targets was missed."""
+    """Return (relevant, missed): incidents covered by a time target, and which missed one.
+
+    ``missed`` is true where any of the incident's time targets was missed.
+    """
     n = len(table["type"])
     relevant = np.zeros(n, dtype=bool)
     missed = np.zeros(n, dtype=bool)
@@ -95,7 +98,10 @@ def incident_town_index(
     town_lon: np.ndarray,
     town_lat: np.ndarray,
 ) -> np.ndarray:
-    """Index of each incident's town in the geography (the ``town`` column, nearest seat among namesakes)."""
+    """Index of each incident's town in the geography.
+
+    Matched by the ``town`` column; among namesakes, the town with the nearest seat.
+    """
     by_name: dict[str, list[int]] = {}
     for i, name in enumerate(town_names):
         by_name.setdefault(str(name), []).append(i)
@@ -207,7 +213,10 @@ def county_equity(prep: Prepared, table: Mapping[str, np.ndarray]) -> dict[str, 
 
 
 def county_missed(table: Mapping[str, np.ndarray], scenario: Scenario) -> dict[str, dict[str, Any]]:
-    """Per county: ``n`` target-covered incidents and the ``share`` that missed at least one time target (None if n = 0)."""
+    """Per county: ``n`` target-covered incidents and the ``share`` that missed a time target.
+
+    ``share`` counts incidents that missed at least one time target; it is None if n = 0.
+    """
     relevant, missed = any_target_missed(table, scenario)
     county = np.asarray(table["county"]).astype(str)
     out: dict[str, dict[str, Any]] = {}
@@ -312,8 +321,9 @@ def compare_runs(runs: Sequence[ScenarioRun]) -> dict[str, Any]:
     for run in runs[1:]:
         if not same_incidents(rsc, run.prep.scenario):
             notes.append(
-                f"{run.label}: incident model, horizon, population or network differ from {ref.label}; "
-                "incidents are not common random numbers and differences mix demand and resources"
+                f"{run.label}: incident model, horizon, population or network differ from "
+                f"{ref.label}; incidents are not common random numbers and differences mix demand "
+                "and resources"
             )
 
     scenarios = []

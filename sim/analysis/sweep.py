@@ -1,4 +1,6 @@
-"""Parameter sweeps: parse ``--set`` options, expand the grid, find the smallest setting that meets each target.
+"""Parameter sweeps: parse ``--set`` options, expand the grid, find the smallest settings.
+
+For each target, the search finds the smallest setting that meets it.
 
 A sweep varies one or more dotted scenario paths (``facilities.ID.units.TYPE.count``); every
 grid point runs with the same seed and replications, so points differ only by the parameter
@@ -50,7 +52,10 @@ class Point:
 
 
 def short_key(key: str) -> str:
-    """Return a readable short form of a dotted path (the last two segments when the last is generic)."""
+    """Return a readable short form of a dotted path.
+
+    The short form is the last two segments when the last one is generic.
+    """
     parts = key.split(".")
     if len(parts) >= 2 and parts[-1] in {
         "count",
@@ -126,7 +131,10 @@ def parse_set(option: str) -> Parameter:
     key, sep, rest = option.partition("=")
     key = key.strip()
     if not sep or not key:
-        msg = f"--set {option!r}: expected KEY=V1,V2,... (for example facilities.fs_xinshao.units.engine.count=1,2,3)"
+        msg = (
+            f"--set {option!r}: expected KEY=V1,V2,... "
+            "(for example facilities.fs_xinshao.units.engine.count=1,2,3)"
+        )
         raise ScenarioError(msg)
     texts = _split_values(rest)
     if any(not t for t in texts):
@@ -279,7 +287,8 @@ def smallest_meeting(
     Parameters
     ----------
     points
-        Evaluated points in grid order: ``{"setting": {key: value}, "targets": {id: metrics target}}``.
+        Evaluated points in grid order:
+        ``{"setting": {key: value}, "targets": {id: metrics target}}``.
     params
         The swept parameters (their value order defines "smaller").
     target_ids
@@ -291,9 +300,10 @@ def smallest_meeting(
     Returns
     -------
     result
-        ``{target id, "all_time_targets" or "selected_targets": {"met", "settings", "stable", "best"}}``. ``settings``
-        lists the minimal settings that meet (one with a single key; with several keys, every
-        setting that meets and has no smaller meeting setting in all keys). ``stable`` says
+        ``{target id, "all_time_targets" or "selected_targets":
+        {"met", "settings", "stable", "best"}}``. ``settings`` lists the minimal settings that
+        meet (one with a single key; with several keys, every setting that meets and has no
+        smaller meeting setting in all keys). ``stable`` says
         whether every larger setting in the grid also meets (False flags a non-monotone grid).
         ``best`` is the point with the highest share (or value) when none meets.
     """
@@ -387,7 +397,8 @@ def statement(
             tail = (
                 "（注意：更大的设置中有未达标的点，结果对随机波动敏感）"
                 if zh
-                else " (note: some larger settings do not meet it; the result is sensitive to noise)"
+                else " (note: some larger settings do not meet it; "
+                "the result is sensitive to noise)"
             )
         return (
             f"{name}：以 95% 置信度达标的最小设置为 {joined}{tail}"

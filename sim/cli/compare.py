@@ -1,4 +1,7 @@
-"""``compare``: run two or more scenarios with common random numbers and compare them pairwise to the first."""
+"""``compare``: run two or more scenarios and compare them pairwise to the first.
+
+All scenarios run with common random numbers.
+"""
 
 from __future__ import annotations
 
@@ -20,10 +23,10 @@ def add_parser(sub: Any) -> None:
         "compare",
         help="compare scenarios (paired, common random numbers) and write results/compare_A_vs_B/",
         description=(
-            "Run every scenario with the same seed and replications (common random numbers) and compare each "
-            "to the first: target shares with CIs, paired differences d_r = x_X,r - x_A,r with t-intervals, "
-            "first-arrival times per incident type, per-county equity. Writes comparison.json, comparison.csv, "
-            "charts, report.html and report.md."
+            "Run every scenario with the same seed and replications (common random numbers) and "
+            "compare each to the first: target shares with CIs, paired differences d_r = x_X,r - "
+            "x_A,r with t-intervals, first-arrival times per incident type, per-county equity. "
+            "Writes comparison.json, comparison.csv, charts, report.html and report.md."
         ),
     )
     p.add_argument(
@@ -49,10 +52,11 @@ def print_comparison(console: Console, comparison: dict[str, Any], *, lang: str)
     ref = comparison["reference"]
     table = Table(
         title=(
-            f"方案比较（{comparison['replications']} 次重复，种子 {comparison['seed']}，配对差值相对 {ref}）"
+            f"方案比较（{comparison['replications']} 次重复，种子 {comparison['seed']}，"
+            f"配对差值相对 {ref}）"
             if zh
-            else f"Comparison ({comparison['replications']} replications, seed {comparison['seed']}, "
-            f"paired differences vs {ref})"
+            else f"Comparison ({comparison['replications']} replications, "
+            f"seed {comparison['seed']}, paired differences vs {ref})"
         )
     )
     table.add_column("指标" if zh else "target")

@@ -1,4 +1,4 @@
-"""Command line of the simulator: parse arguments, dispatch to a sub-command, map errors to exit codes.
+"""Command line of the simulator: parse arguments, run a sub-command, map errors to exit codes.
 
 Each sub-command has a module ``sim/cli/<name>.py`` with ``add_parser(subparsers)`` and
 ``run(args) -> int``: it parses, calls one workflow (`sim.workflows`) and prints its result.

@@ -1,4 +1,4 @@
-"""``optimize``: place K more facilities of one kind by MILP, then re-score the plan by simulation."""
+"""``optimize``: place K more facilities of one kind by MILP; re-score the plan by simulation."""
 
 from __future__ import annotations
 
@@ -20,9 +20,9 @@ def add_parser(sub: Any) -> None:
         "optimize",
         help="place facilities (p-median, MCLP, LSCP, p-center) and compare by simulation",
         description=(
-            "Choose sites for --add new facilities of --kind on the road network with an exact MILP "
-            "(HiGHS), write placement.json and a scenario.yaml with the new sites, and compare the "
-            "old and new plans by simulation under common random numbers."
+            "Choose sites for --add new facilities of --kind on the road network with an exact "
+            "MILP (HiGHS), write placement.json and a scenario.yaml with the new sites, and "
+            "compare the old and new plans by simulation under common random numbers."
         ),
     )
     p.add_argument("scenario", help="scenario YAML")
@@ -90,13 +90,13 @@ def run(args: argparse.Namespace) -> int:
     pl, problem, sol = result.placement, result.problem, result.solution
     before = pl["before"]
     console.print(
-        f"{args.objective} on {len(problem.candidates)} candidates × {len(problem.demand_towns)} towns: "
-        f"status {sol.status}, solved in {sol.solve_time_s:.2f} s"
+        f"{args.objective} on {len(problem.candidates)} candidates × {len(problem.demand_towns)} "
+        f"towns: status {sol.status}, solved in {sol.solve_time_s:.2f} s"
     )
     console.print(
         f"mean travel time to {args.kind}: {before['mean_travel_time_h']:.2f} h → "
-        f"{pl['mean_travel_time_h']:.2f} h (demand-weighted); max {before['max_travel_time_h']:.2f} h → "
-        f"{pl['max_travel_time_h']:.2f} h"
+        f"{pl['mean_travel_time_h']:.2f} h (demand-weighted); max "
+        f"{before['max_travel_time_h']:.2f} h → {pl['max_travel_time_h']:.2f} h"
     )
     for a in pl["added"]:
         console.print(f"  + {a['id']}: {a['site']} ({a['county']}) {a['lon']:.4f}, {a['lat']:.4f}")

@@ -20,7 +20,9 @@ def add_parser(sub: Any) -> None:
     p = sub.add_parser(
         "run",
         help="simulate a scenario and write results/<scenario>/",
-        description="Simulate a scenario: metrics.json, incidents.csv, charts and the resolved scenario.",
+        description=(
+            "Simulate a scenario: metrics.json, incidents.csv, charts and the resolved scenario."
+        ),
     )
     p.add_argument(
         "scenario",

@@ -1,4 +1,7 @@
-"""``sweep``: run a scenario over a grid of settings (common random numbers) and find the smallest that meets each target."""
+"""``sweep``: run a scenario over a grid of settings and find the smallest that meets each target.
+
+All settings run under common random numbers.
+"""
 
 from __future__ import annotations
 
@@ -21,10 +24,11 @@ def add_parser(sub: Any) -> None:
         "sweep",
         help="run a scenario over a grid of settings and find the smallest that meets each target",
         description=(
-            "Run a scenario for every combination of --set values (same seed and replications: common random "
-            "numbers). KEY is a dotted path into the scenario file; list items (facilities, targets) are "
-            "addressed by id, e.g. facilities.fs_xinshao.units.water_rescue_team.count. Reports the smallest "
-            "setting that meets each target with 95%% confidence. Writes sweep.json, sweep.csv, charts, "
+            "Run a scenario for every combination of --set values (same seed and replications: "
+            "common random numbers). KEY is a dotted path into the scenario file; list items "
+            "(facilities, targets) are addressed by id, e.g. "
+            "facilities.fs_xinshao.units.water_rescue_team.count. Reports the smallest setting "
+            "that meets each target with 95%% confidence. Writes sweep.json, sweep.csv, charts, "
             "report.html and report.md."
         ),
     )
@@ -40,7 +44,10 @@ def add_parser(sub: Any) -> None:
     p.add_argument(
         "--until-met",
         action="store_true",
-        help="search upward from START in steps of STEP until every time target is met with 95%% confidence",
+        help=(
+            "search upward from START in steps of STEP until every time target is met with 95%% "
+            "confidence"
+        ),
     )
     p.add_argument(
         "--target",
@@ -48,8 +55,10 @@ def add_parser(sub: Any) -> None:
         action="append",
         default=None,
         metavar="ID",
-        help="--until-met: stop when these targets are met (repeatable; default: every time target); "
-        "also reported together in the results",
+        help=(
+            "--until-met: stop when these targets are met (repeatable; default: every time "
+            "target); also reported together in the results"
+        ),
     )
     p.add_argument(
         "--max-steps",
@@ -72,10 +81,11 @@ def print_sweep(console: Console, sweep: dict[str, Any], *, lang: str) -> None:
     zh = lang == "zh"
     table = Table(
         title=(
-            f"参数扫描（{sweep['replications']} 次重复，种子 {sweep['seed']}，公共随机数；绿色 = 95% 置信达标）"
+            f"参数扫描（{sweep['replications']} 次重复，种子 {sweep['seed']}，公共随机数；"
+            "绿色 = 95% 置信达标）"
             if zh
-            else f"Sweep ({sweep['replications']} replications, seed {sweep['seed']}, common random numbers; "
-            "green = met with 95% confidence)"
+            else f"Sweep ({sweep['replications']} replications, seed {sweep['seed']}, "
+            "common random numbers; green = met with 95% confidence)"
         )
     )
     keys = [p["key"] for p in sweep["parameters"]]

@@ -47,7 +47,8 @@ WHERE_LABEL = {
 CHART_CAPTION = {
     "targets.png": (
         "规划指标达成情况：条形为达标比例，误差线为 95% 置信区间，深蓝竖线为要求。",
-        "Plan targets: bars are shares meeting the target, whiskers the 95% CI, the dark line the requirement.",
+        "Plan targets: bars are shares meeting the target, whiskers the 95% CI, the dark line the "
+        "requirement.",
     ),
     "response_times.png": (
         "到场时间分布：曲线上一点 (x, y) 表示 y 比例的事件在 x 小时内到达。",
@@ -55,7 +56,8 @@ CHART_CAPTION = {
     ),
     "map.png": (
         "事件分布与目标达成（第 1 次重复）：绿点达标，红叉未达标，符号为设施。",
-        "Incidents by target outcome (replication 1): green met, red crosses missed; symbols are facilities.",
+        "Incidents by target outcome (replication 1): green met, red crosses missed; symbols are "
+        "facilities.",
     ),
     "utilisation.png": (
         "各类力量利用率：忙碌时间占比，括号内为单元数。",
@@ -194,13 +196,18 @@ class Doc:
         )
 
     def img(self, path: Path, caption: str) -> None:
-        """Add an image: a PNG next to the report, given absolute or relative to the working directory."""
+        """Add an image: a PNG next to the report.
+
+        The path is absolute or relative to the working directory.
+        """
         self.blocks.append(("img", Path(path).resolve(), caption))
 
 
 CSS = """
-body{font-family:"Noto Sans CJK SC","Source Han Sans SC","Microsoft YaHei","PingFang SC","Hiragino Sans GB",
-"WenQuanYi Micro Hei",Arial,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#1d2733;line-height:1.5}
+body{font-family:"Noto Sans CJK SC","Source Han Sans SC","Microsoft YaHei",\
+"PingFang SC","Hiragino Sans GB",
+"WenQuanYi Micro Hei",Arial,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;\
+color:#1d2733;line-height:1.5}
 h1{font-size:1.6em;border-bottom:3px solid #1d3557;padding-bottom:.3em}
 h2{font-size:1.25em;color:#1d3557;border-bottom:1px solid #ccd;padding-bottom:.2em;margin-top:2em}
 h3{font-size:1.05em;color:#1d3557}
@@ -212,7 +219,8 @@ tr:nth-child(even) td{background:#fafbfc}
 td.ok{color:#17663d;font-weight:bold}
 td.bad{color:#b3131d;font-weight:bold}
 td.muted{color:#777}
-p.note{font-size:.88em;color:#444;background:#f6f7f9;border-left:4px solid #8d99ae;padding:.4em .8em}
+p.note{font-size:.88em;color:#444;background:#f6f7f9;border-left:4px solid #8d99ae;\
+padding:.4em .8em}
 p.warn{font-size:.9em;background:#fff4e5;border-left:4px solid #e69f00;padding:.4em .8em}
 div.scroll{overflow-x:auto}
 p.good{font-size:.9em;background:#eaf6ef;border-left:4px solid #2a9d8f;padding:.4em .8em}
@@ -408,14 +416,17 @@ def incident_rows(
         else:
             exp = _t(
                 lang,
-                f"{inc.rate.per_100k_per_year:g}/10万人 → {inc.rate.per_100k_per_year * pop / 1e5:,.1f}",
-                f"{inc.rate.per_100k_per_year:g} per 100k → {inc.rate.per_100k_per_year * pop / 1e5:,.1f}",
+                f"{inc.rate.per_100k_per_year:g}/10万人 → "
+                f"{inc.rate.per_100k_per_year * pop / 1e5:,.1f}",
+                f"{inc.rate.per_100k_per_year:g} per 100k → "
+                f"{inc.rate.per_100k_per_year * pop / 1e5:,.1f}",
             )
         sim_rate = by_type.get(name, {}).get("incidents_per_year")
         units = "，".join if lang == "zh" else ", ".join
         need = (
             units(
-                f"{(sc.unit_types[t].label.zh if lang == 'zh' else sc.unit_types[t].label.en)} × {n}"
+                f"{(sc.unit_types[t].label.zh if lang == 'zh' else sc.unit_types[t].label.en)}"
+                f" × {n}"
                 for t, n in inc.units.items()
             )
             or "—"
@@ -458,7 +469,8 @@ def facility_rows(sc: Scenario, lang: str) -> tuple[list[str], list[list[str]]]:
         sep = "，" if lang == "zh" else ", "
         units = (
             sep.join(
-                f"{(sc.unit_types[t].label.zh if lang == 'zh' else sc.unit_types[t].label.en)} {s.count}"
+                f"{(sc.unit_types[t].label.zh if lang == 'zh' else sc.unit_types[t].label.en)}"
+                f" {s.count}"
                 for t, s in f.units.items()
             )
             or "—"
@@ -525,30 +537,36 @@ def equity_definition(lang: str) -> str:
     return _t(
         lang,
         "公平性表的定义：事件按其所在县（市、区）统计（县界多边形）。“P90”为该指标所衡量时间（首车到场、全部力量到场或初步救助）"
-        "在已到达事件中的第 90 百分位；“未达标”为该县此类事件中未在阈值内到达的比例（始终未到达的计为未达标，各次重复合并计算）；"
-        "“超出目标的人口”为居住在“该乡镇此类事件中达标的不足一半”（即典型事件未达标）的乡镇（街道）中的人口占全县人口的比例；"
-        "事件归属于驻地最近的乡镇。乡镇人口为模型假设：各县 2020 年七普人口按乡镇分摊（街道及县城所在镇权重为 3），与事件生成所用的相同。"
-        "“无样本人口”为模拟中没有发生此类事件的乡镇人口占比，这部分人口的时间未知，不计入“超出目标”。",
-        "Equity table definitions: incidents are counted in the county whose boundary contains them. 'P90' is the 90th "
-        "percentile of the target's measured time (first arrival, all units on scene, or first relief) over incidents "
-        "where it happened. 'Missed' is the share of the county's incidents of the target's types that did not meet the "
-        "threshold (never reached counts as missed; replications pooled). 'Pop. beyond' (population beyond the target) is the share of the "
-        "county's population living in towns (乡镇/街道) where fewer than half of the simulated incidents of the target's "
-        "types met the threshold, i.e. where the typical incident misses it; an incident belongs to the town with the "
-        "nearest seat. Town populations are a model assumption: each county's 2020 census population split over its "
-        "towns (街道 and the county seat weighted 3×), the same split the incident generator uses. 'No sample' is the "
-        "share of population in towns with no such incident in the simulation; their times are unknown and are not "
-        "counted as beyond the target.",
+        "在已到达事件中的第 90 百分位；"
+        "“未达标”为该县此类事件中未在阈值内到达的比例（始终未到达的计为未达标，各次重复合并计算）；"
+        "“超出目标的人口”为居住在“该乡镇此类事件中达标的不足一半”（即典型事件未达标）的乡镇（街道）"
+        "中的人口占全县人口的比例；事件归属于驻地最近的乡镇。乡镇人口为模型假设："
+        "各县 2020 年七普人口按乡镇分摊（街道及县城所在镇权重为 3），与事件生成所用的相同。"
+        "“无样本人口”为模拟中没有发生此类事件的乡镇人口占比，这部分人口的时间未知，"
+        "不计入“超出目标”。",
+        "Equity table definitions: incidents are counted in the county whose boundary contains "
+        "them. 'P90' is the 90th percentile of the target's measured time (first arrival, all "
+        "units on scene, or first relief) over incidents where it happened. 'Missed' is the share "
+        "of the county's incidents of the target's types that did not meet the threshold (never "
+        "reached counts as missed; replications pooled). 'Pop. beyond' (population beyond the "
+        "target) is the share of the county's population living in towns (乡镇/街道) where fewer "
+        "than half of the simulated incidents of the target's types met the threshold, i.e. where "
+        "the typical incident misses it; an incident belongs to the town with the nearest seat. "
+        "Town populations are a model assumption: each county's 2020 census population split over "
+        "its towns (街道 and the county seat weighted 3×), the same split the incident generator "
+        "uses. 'No sample' is the share of population in towns with no such incident in the "
+        "simulation; their times are unknown and are not counted as beyond the target.",
     )
 
 
 def equity_tables(
     doc: Doc, sc: Scenario, equity_by_label: Mapping[str, Mapping[str, Any]], lang: str
 ) -> None:
-    """Add one per-county table per time target (P90, missed, population beyond per scenario / point).
+    """Add one per-county table per time target.
 
-    Incident counts and the no-sample share are shown once when every scenario has the same
-    (as under common random numbers), otherwise once per scenario.
+    Each table shows P90, missed and population beyond per scenario / point. Incident counts
+    and the no-sample share are shown once when every scenario has the same (as under common
+    random numbers), otherwise once per scenario.
     """
 
     labels = list(equity_by_label)
@@ -664,10 +682,12 @@ def run_doc(
         _t(
             lang,
             f"场景 {sc.name}，{run['replications']} 次独立重复，每次模拟 {sc.horizon_days:g} 天，"
-            f"平均每次 {run['incidents_per_replication_mean']:,.1f} 起事件。置信区间为各次重复达标比例的 t 区间。",
-            f"Scenario {sc.name}: {run['replications']} independent replications of {sc.horizon_days:g} days, "
-            f"{run['incidents_per_replication_mean']:,.1f} incidents per replication on average. Confidence intervals "
-            "are t-intervals over the replications' shares.",
+            f"平均每次 {run['incidents_per_replication_mean']:,.1f} 起事件。"
+            "置信区间为各次重复达标比例的 t 区间。",
+            f"Scenario {sc.name}: {run['replications']} independent replications of "
+            f"{sc.horizon_days:g} days, {run['incidents_per_replication_mean']:,.1f} incidents per "
+            "replication on average. Confidence intervals are t-intervals over the replications' "
+            "shares.",
         )
     )
     if sc.description:
@@ -678,9 +698,11 @@ def run_doc(
     doc.p(
         _t(
             lang,
-            "“达标（95% 置信）”要求置信区间下限不低于要求比例；只有点估计达标时，结论对随机波动敏感，应增加重复次数。",
-            "'Met (95% confidence)' requires the lower end of the CI to reach the required share; when only the "
-            "estimate meets it, the conclusion is sensitive to noise: add replications.",
+            "“达标（95% 置信）”要求置信区间下限不低于要求比例；只有点估计达标时，"
+            "结论对随机波动敏感，应增加重复次数。",
+            "'Met (95% confidence)' requires the lower end of the CI to reach the required share; "
+            "when only the estimate meets it, the conclusion is sensitive to noise: add "
+            "replications.",
         ),
         "note",
     )
@@ -691,8 +713,9 @@ def run_doc(
                 lang,
                 f"模拟结束时仍有 {uns['incidents_without_any_arrival']} 起事件无任何力量到场，"
                 f"{uns['relief_never_arrived']} 起灾害的救助物资未送达（计为未达标）。",
-                f"At the end of the run {uns['incidents_without_any_arrival']} incidents had no unit on scene and "
-                f"{uns['relief_never_arrived']} disasters had no relief delivered (counted as missed).",
+                f"At the end of the run {uns['incidents_without_any_arrival']} incidents had no "
+                f"unit on scene and {uns['relief_never_arrived']} disasters had no relief "
+                "delivered (counted as missed).",
             ),
             "warn",
         )
@@ -750,12 +773,13 @@ def compare_doc(
             lang,
             f"所有方案使用相同的随机种子（{comparison['seed']}）和重复次数（{comparison['replications']}），"
             "即公共随机数：第 r 次重复中各方案面对完全相同的事件。差值为配对差值：对每次重复计算 "
-            f"d_r = 方案值 − 参照方案（{ref}）值，再取均值及 95% t 置信区间。区间不含 0 时，差异不是随机波动造成的。",
+            f"d_r = 方案值 − 参照方案（{ref}）值，再取均值及 95% t 置信区间。区间不含 0 时，"
+            "差异不是随机波动造成的。",
             f"All scenarios use the same seed ({comparison['seed']}) and number of replications "
-            f"({comparison['replications']}): common random numbers, so replication r of every scenario faces exactly "
-            f"the same incidents. Differences are paired: d_r = scenario value − reference ({ref}) value per "
-            "replication, then the mean and its 95% t-interval. An interval that excludes 0 means the difference is "
-            "not noise.",
+            f"({comparison['replications']}): common random numbers, so replication r of every "
+            "scenario faces exactly the same incidents. Differences are paired: d_r = scenario "
+            f"value − reference ({ref}) value per replication, then the mean and its 95% "
+            "t-interval. An interval that excludes 0 means the difference is not noise.",
         )
     )
     for n in comparison.get("notes", []):
@@ -789,10 +813,12 @@ def compare_doc(
     doc.p(
         _t(
             lang,
-            "“达标”指 95% 置信达标（置信区间下限 ≥ 要求；森林受害率为置信区间上限 ≤ 上限值）。差值单位为百分点（pp），方括号内为 95% 置信区间；"
-            "绿色为显著改善，红色为显著变差，无颜色表示与随机波动无法区分。",
-            "'met' means met with 95% confidence (CI low ≥ required; for the burned forest ratio CI high ≤ the maximum). Differences are in percentage points (pp) with "
-            "the 95% CI in brackets; green = significantly better, red = significantly worse, no colour = not "
+            "“达标”指 95% 置信达标（置信区间下限 ≥ 要求；森林受害率为置信区间上限 ≤ 上限值）。"
+            "差值单位为百分点（pp），方括号内为 95% 置信区间；绿色为显著改善，红色为显著变差，"
+            "无颜色表示与随机波动无法区分。",
+            "'met' means met with 95% confidence (CI low ≥ required; for the burned forest ratio "
+            "CI high ≤ the maximum). Differences are in percentage points (pp) with the 95% CI in "
+            "brackets; green = significantly better, red = significantly worse, no colour = not "
             "distinguishable from noise.",
         ),
         "note",
@@ -829,9 +855,10 @@ def compare_doc(
     doc.p(
         _t(
             lang,
-            "时间为已到达事件的平均值与第 90 百分位（分钟）；差值为各次重复的配对差值，负值表示更快。",
-            "Times are the mean and 90th percentile over incidents that were reached (minutes); differences are "
-            "paired over replications, negative = faster.",
+            "时间为已到达事件的平均值与第 90 百分位（分钟）；差值为各次重复的配对差值，"
+            "负值表示更快。",
+            "Times are the mean and 90th percentile over incidents that were reached (minutes); "
+            "differences are paired over replications, negative = faster.",
         ),
         "note",
     )
@@ -923,10 +950,12 @@ def sweep_doc(
         doc.p(
             _t(
                 lang,
-                f"逐步搜索：{keys[0]} 自 {format_value(um['start'])} 起每步增加 {format_value(um['step'])}，"
+                f"逐步搜索：{keys[0]} 自 {format_value(um['start'])} 起每步增加 "
+                f"{format_value(um['step'])}，"
                 f"共运行 {len(sweep['points'])} 个设置后停止，原因：{stop}。",
-                f"Upward search: {keys[0]} from {format_value(um['start'])} in steps of {format_value(um['step'])}; "
-                f"stopped after {len(sweep['points'])} settings because {stop}.",
+                f"Upward search: {keys[0]} from {format_value(um['start'])} in steps of "
+                f"{format_value(um['step'])}; stopped after {len(sweep['points'])} settings "
+                f"because {stop}.",
             )
         )
     else:
@@ -945,12 +974,15 @@ def sweep_doc(
         _t(
             lang,
             f"每个设置使用相同的随机种子（{sweep['seed']}）与重复次数（{sweep['replications']}），即公共随机数："
-            "各设置面对相同的事件，只有扫描的参数不同。“达标”指 95% 置信达标：时间类指标的置信区间下限 ≥ 要求比例；"
-            "专职消防人员比例 ≥ 要求；森林火灾受害率的置信区间上限 ≤ 上限值。",
-            f"Every setting uses the same seed ({sweep['seed']}) and replications ({sweep['replications']}): common "
-            "random numbers, so settings face the same incidents and differ only by the parameter. 'Met' means met "
-            "with 95% confidence: the lower end of a time target's CI reaches the required share; the firefighter "
-            "ratio reaches its requirement; the upper end of the burned forest ratio's CI stays below its maximum.",
+            "各设置面对相同的事件，只有扫描的参数不同。“达标”指 95% 置信达标："
+            "时间类指标的置信区间下限 ≥ 要求比例；专职消防人员比例 ≥ 要求；"
+            "森林火灾受害率的置信区间上限 ≤ 上限值。",
+            f"Every setting uses the same seed ({sweep['seed']}) and replications "
+            f"({sweep['replications']}): common random numbers, so settings face the same "
+            "incidents and differ only by the parameter. 'Met' means met with 95% confidence: the "
+            "lower end of a time target's CI reaches the required share; the firefighter ratio "
+            "reaches its requirement; the upper end of the burned forest ratio's CI stays below "
+            "its maximum.",
         )
     )
     doc.h(
@@ -1001,9 +1033,10 @@ def sweep_doc(
         doc.p(
             _t(
                 lang,
-                "所示设置为满足全部时间类指标（或 --target 所选指标）的最小设置；若无，则为扫描中最后一个设置。",
-                "Shown for the smallest setting that meets every time target (or the --target ones), or the last "
-                "setting if none does.",
+                "所示设置为满足全部时间类指标（或 --target 所选指标）的最小设置；若无，"
+                "则为扫描中最后一个设置。",
+                "Shown for the smallest setting that meets every time target (or the --target "
+                "ones), or the last setting if none does.",
             ),
             "note",
         )
@@ -1013,7 +1046,8 @@ def sweep_doc(
         _t(
             lang,
             f"扫描的参数（{', '.join(keys)}）在各设置中取不同值；其余与基准场景相同。",
-            f"The swept keys ({', '.join(keys)}) vary between settings; everything else is the base scenario.",
+            f"The swept keys ({', '.join(keys)}) vary between settings; everything else is the "
+            "base scenario.",
         ),
         "note",
     )

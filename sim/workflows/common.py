@@ -48,7 +48,10 @@ def load(path: str | Path, **overrides: Any) -> Scenario:
 
 
 def worker_count(workers: int | None, replications: int) -> int:
-    """Worker processes to use: `workers` (default: every usable core), at most one per replication."""
+    """Worker processes to use: `workers`, at most one per replication.
+
+    `workers` defaults to every usable core.
+    """
     if workers is not None and workers < 1:
         msg = f"--workers: expected an integer >= 1, got {workers}"
         raise ScenarioError(msg)
@@ -100,7 +103,10 @@ def simulate(
 
 
 def aviation_points(scenario: Scenario) -> list[AviationPoint]:
-    """Return the scenario's aviation points (shipped ones when `aviation.builtin`, plus its own)."""
+    """Return the scenario's aviation points.
+
+    These are the shipped ones when `aviation.builtin`, plus the scenario's own.
+    """
     pts: list[AviationPoint] = list(load_aviation_points()) if scenario.aviation.builtin else []
     for p in scenario.aviation.points:
         lon, lat = p.lonlat()

@@ -83,9 +83,15 @@ def load_for_comparison(
     seed: int | None = None,
     network: str | None = None,
 ) -> list[Scenario]:
-    """Load every scenario before running anything; all take the first one's seed and replications."""
+    """Load every scenario before running anything.
+
+    All take the first one's seed and replications.
+    """
     if len(paths) < 2:
-        msg = f"compare needs at least two scenario files, got {len(paths)}: {', '.join(map(str, paths))}"
+        msg = (
+            f"compare needs at least two scenario files, got {len(paths)}: "
+            f"{', '.join(map(str, paths))}"
+        )
         raise ScenarioError(msg)
     first = load(paths[0], replications=replications, seed=seed, network=network)
     common = {"replications": first.replications, "seed": first.seed, "network": network}
@@ -146,7 +152,11 @@ def write_compare_folder(
     lang: str,
     plots: bool,
 ) -> None:
-    """Write comparison.json/csv, each scenario's metrics and resolved scenario, charts and reports."""
+    """Write the comparison results folder.
+
+    It holds comparison.json/csv, each scenario's metrics and resolved scenario, charts and
+    reports.
+    """
     with results_folder(out, what="comparison results") as tmp:
         for run in runs:
             sub = tmp / run.label

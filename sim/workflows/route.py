@@ -23,7 +23,8 @@ class RouteResult:
     Attributes
     ----------
     route
-        ``{"network", "from", "to", "profile", "travel_time_h", "length_km", "towns", "refs", ...}``.
+        ``{"network", "from", "to", "profile", "travel_time_h", "length_km", "towns", "refs",
+        ...}``.
     """
 
     route: dict[str, Any]

@@ -289,7 +289,10 @@ def plot_utilisation(metrics: Mapping[str, Any], *, lang: str = "zh") -> tuple[F
 def plot_fire_outcomes(
     table: Mapping[str, np.ndarray], scenario: Any, *, lang: str = "zh"
 ) -> tuple[Figure, Any]:
-    """Two panels for forest fires: burned-area distribution and time-to-containment CDF (24 h line)."""
+    """Two panels for forest fires: burned-area distribution and time-to-containment CDF.
+
+    The CDF panel marks 24 h with a line.
+    """
     setup_fonts()
     fire_types = [n for n, inc in scenario.incidents.items() if inc.fire is not None]
     m = np.isin(table["type"], fire_types)

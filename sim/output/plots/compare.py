@@ -1,4 +1,7 @@
-"""Charts of comparisons and sweeps: shares side by side, paired differences, CDFs, county maps, share vs parameter."""
+"""Charts of comparisons and sweeps.
+
+Shares side by side, paired differences, CDFs, county maps, share vs parameter.
+"""
 
 from __future__ import annotations
 
@@ -51,7 +54,10 @@ def _wrap(s: str, width: int) -> str:
 
 
 def plot_compare_targets(comparison: Mapping[str, Any], *, lang: str = "zh") -> tuple[Figure, Axes]:
-    """Grouped bars: each target's share (ratios: value / required) per scenario, 95 % CI, required level."""
+    """Grouped bars: each target's share per scenario, 95 % CI, required level.
+
+    Ratio targets show value / required instead of a share.
+    """
     setup_fonts()
     labels = [s["label"] for s in comparison["scenarios"]]
     rows = list(comparison["targets"].items())
@@ -88,7 +94,8 @@ def plot_compare_targets(comparison: Mapping[str, Any], *, lang: str = "zh") -> 
         text(
             lang,
             "达标比例（比率类指标为 实际值/要求值；深蓝竖线 = 要求；森林受害率须在竖线左侧）",
-            "Share meeting target (ratios: value / limit; dark line = requirement; burned forest ratio must stay left of it)",
+            "Share meeting target (ratios: value / limit; dark line = requirement; burned forest "
+            "ratio must stay left of it)",
         )
     )
     ax.set_title(
@@ -142,7 +149,8 @@ def _forest(
         ax.errorbar(
             [v], [y], xerr=[[v - lo], [hi - v]], fmt="none", ecolor=colour, capsize=4, lw=1.2
         )
-        # Marker shape tells the scenario apart, its colour the verdict (the interval may be narrower).
+        # Marker shape tells the scenario apart, its colour the verdict (the interval may be
+        # narrower).
         ax.plot([v], [y], marker="osD^vP*X"[j % 8], color=colour, mec="black", ms=6.5, zorder=5)
         nd = 2 if max(abs(lo), abs(hi)) < 1 else 1
         ax.annotate(
@@ -204,9 +212,11 @@ def plot_compare_diffs(comparison: Mapping[str, Any], *, lang: str = "zh") -> tu
     fig.suptitle(
         text(
             lang,
-            f"与参照方案 {comparison['reference']} 的配对差值（同一随机数，95% 置信区间；绿=显著更好，红=显著更差，灰=与随机波动无法区分）",
-            f"Paired difference to reference {comparison['reference']} (common random numbers, 95% CI; "
-            "green = significantly better, red = worse, grey = not distinguishable from noise)",
+            f"与参照方案 {comparison['reference']} 的配对差值（同一随机数，95% 置信区间；"
+            "绿=显著更好，红=显著更差，灰=与随机波动无法区分）",
+            f"Paired difference to reference {comparison['reference']} (common random numbers, "
+            "95% CI; green = significantly better, red = worse, grey = not distinguishable from "
+            "noise)",
         ),
         fontsize=10,
     )
@@ -374,7 +384,9 @@ def plot_county_maps(
     title: str | None = None,
     ncols: int = 4,
 ) -> tuple[Figure, Any]:
-    """Small-multiple county maps (one per scenario or sweep point) of the share missing a time target.
+    """Small-multiple county maps of the share missing a time target.
+
+    One panel per scenario or sweep point.
 
     Parameters
     ----------
@@ -406,8 +418,10 @@ def plot_county_maps(
         title
         or text(
             lang,
-            "各县（市、区）时间类指标未达标的事件比例（任一指标未达标即计入；n = 事件数；斜线 = 无此类事件）",
-            "Share of target incidents missing any time target, by county (n = incidents; hatched = none)",
+            "各县（市、区）时间类指标未达标的事件比例（任一指标未达标即计入；n = 事件数；"
+            "斜线 = 无此类事件）",
+            "Share of target incidents missing any time target, by county (n = incidents; "
+            "hatched = none)",
         ),
         fontsize=10,
     )
@@ -456,7 +470,8 @@ def plot_county_change(
     fig.suptitle(
         text(
             lang,
-            "各县（市、区）未达标事件比例的变化（相对参照方案；绿 = 改善，红 = 变差；斜线 = 无此类事件）",
+            "各县（市、区）未达标事件比例的变化（相对参照方案；绿 = 改善，红 = 变差；"
+            "斜线 = 无此类事件）",
             "Change in share of incidents missing a time target vs the reference, by county "
             "(green = better, red = worse; hatched = none)",
         ),
@@ -608,9 +623,10 @@ def plot_sweep_targets(sweep: Mapping[str, Any], *, lang: str = "zh") -> tuple[F
     fig.suptitle(
         text(
             lang,
-            f"参数扫描：各指标达标比例（{sweep['replications']} 次重复，同一随机数；● = 95% 置信达标，× = 未达标）",
-            f"Sweep: target shares vs parameter ({sweep['replications']} replications, common random numbers; "
-            "● = met with 95% confidence, × = not)",
+            f"参数扫描：各指标达标比例（{sweep['replications']} 次重复，同一随机数；"
+            "● = 95% 置信达标，× = 未达标）",
+            f"Sweep: target shares vs parameter ({sweep['replications']} replications, common "
+            "random numbers; ● = met with 95% confidence, × = not)",
         ),
         fontsize=10,
     )
