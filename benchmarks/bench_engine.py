@@ -28,10 +28,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bare_loop import simulate_heapq
 
+from sim.model.compile import prepare
 from sim.model.engine import simulate
 from sim.model.incidents import generate_incidents
-from sim.model.runner import DRAIN_S, access_time_s, prepare, run_replications
-from sim.workflows.common import load_network, load_with_overrides
+from sim.model.replication import DRAIN_S
+from sim.model.runner import run_replications
+from sim.network import access_time_s
+from sim.workflows.common import load, load_network
 
 
 def best_of(fn, repeat: int = 3) -> float:
@@ -52,7 +55,7 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2)
     args = ap.parse_args()
 
-    sc = load_with_overrides(args.scenario, replications=args.replications)
+    sc = load(args.scenario, replications=args.replications)
     prep = prepare(sc, load_network(sc.network))
     inc = generate_incidents(sc, prep.geography, prep.population, 0)
     node, dist = prep.net.nearest_nodes(inc.lon, inc.lat)

@@ -34,10 +34,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_matrix import synthetic_graph
 
 from sim.analysis.summary import summarise
-from sim.model.runner import prepare, run_replications
+from sim.model.compile import prepare
+from sim.model.runner import run_replications
 from sim.network import RoadNetwork
 from sim.scenario import scenario_from_dict
-from sim.workflows.common import load_network, load_with_overrides
+from sim.workflows.common import load, load_network
 
 
 def peak_rss_gib() -> float:
@@ -47,7 +48,7 @@ def peak_rss_gib() -> float:
 
 def scaling(args: argparse.Namespace) -> None:
     """Time replications with 1 and 2 local workers and a Dask LocalCluster."""
-    sc = load_with_overrides(args.scenario, replications=args.replications)
+    sc = load(args.scenario, replications=args.replications)
     prep = prepare(sc, load_network(sc.network))
     run_replications(prep, 1, workers=1)  # warm caches (sun tables, k-d trees) before timing
     rows = []

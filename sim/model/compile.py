@@ -301,7 +301,8 @@ def _check_spatial_models(scenario: Scenario, geography: Geography) -> None:
             )
         elif missing:
             problems.append(
-                f"incidents.{name}.where.rivers: unknown river(s) {missing} (known: {', '.join(sorted(geography.rivers))})"
+                f"incidents.{name}.where.rivers: unknown river(s) {missing} "
+                f"(known: {', '.join(sorted(geography.rivers))})"
             )
     if problems:
         msg = f"{scenario.name}: " + "; ".join(problems)

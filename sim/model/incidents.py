@@ -536,7 +536,7 @@ def town_weights(
     is_urban: Sequence[bool],
     county_population: Mapping[str, float],
 ) -> np.ndarray:
-    """Split each county's census population over its towns (urban towns weigh `URBAN_TOWN_WEIGHT`)."""
+    """Split each county's census population over its towns (urban towns: `URBAN_TOWN_WEIGHT`)."""
     w = np.where(np.asarray(is_urban, dtype=bool), URBAN_TOWN_WEIGHT, 1.0)
     counties = np.asarray(town_counties)
     out = np.zeros(w.size)

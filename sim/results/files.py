@@ -1,4 +1,4 @@
-"""Result files: ``metrics.json``-style JSON, ``incidents.csv`` and tidy CSV tables, run information.
+"""Result files: stable JSON, ``incidents.csv`` and tidy CSV tables, run information.
 
 Everything except ``run_info.json`` is a pure function of the scenario and seed, written with
 fixed float formatting and key order, so reruns are byte-identical.

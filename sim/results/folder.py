@@ -1,4 +1,4 @@
-"""One writer for every results folder: complete or absent, never half written, one writer at a time.
+"""One writer for every results folder: complete or absent, never half written, one at a time.
 
 Every workflow that writes a folder (``run``, ``compare``, ``sweep``, ``optimize``) does it through
 `results_folder`:
