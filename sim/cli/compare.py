@@ -16,6 +16,9 @@ from sim.cli.common import add_common_options, progress_bar, run_options
 from sim.results.measures import MEASURES
 from sim.workflows.compare import compare_scenarios
 
+#: Position of the command in ``--help``.
+ORDER = 40
+
 
 def add_parser(sub: Any) -> None:
     """Register the ``compare`` sub-command."""

@@ -9,22 +9,31 @@ a bug and keeps its traceback.
 from __future__ import annotations
 
 import argparse
+import importlib
+import pkgutil
 import sys
 from collections.abc import Sequence
+from pathlib import Path
+from types import ModuleType
 
-from sim.cli import compare, network, optimize, route, run, sweep
 from sim.errors import SimError
 
-#: Sub-commands in the order ``--help`` lists them.
-COMMANDS = {
-    "run": run,
-    "network": network,
-    "route": route,
-    "compare": compare,
-    "sweep": sweep,
-    "optimize": optimize,
-}
 EXIT_USAGE = 2
+
+
+def _commands() -> dict[str, ModuleType]:
+    """Every command module of this package (one with `add_parser`), in ``ORDER``."""
+    found = []
+    for info in pkgutil.iter_modules([str(Path(__file__).parent)]):
+        module = importlib.import_module(f"sim.cli.{info.name}")
+        if hasattr(module, "add_parser") and hasattr(module, "ORDER"):
+            found.append(module)
+    found.sort(key=lambda m: m.ORDER)
+    return {m.__name__.rsplit(".", 1)[1]: m for m in found}
+
+
+#: Sub-commands in the order ``--help`` lists them.
+COMMANDS = _commands()
 
 
 def build_parser() -> argparse.ArgumentParser:

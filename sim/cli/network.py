@@ -22,6 +22,10 @@ _CLASS_ZH = {
 }
 
 
+#: Position of the command in ``--help``.
+ORDER = 20
+
+
 def add_parser(subparsers: Any) -> None:
     """Register ``network`` on the top-level sub-parser."""
     p = subparsers.add_parser(

@@ -13,6 +13,9 @@ from sim.cli.common import add_common_options, progress_bar, run_options
 from sim.cli.compare import print_comparison
 from sim.workflows.optimize import optimize_placement
 
+#: Position of the command in ``--help``.
+ORDER = 60
+
 
 def add_parser(sub: Any) -> None:
     """Register the ``optimize`` sub-command."""

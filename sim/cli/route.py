@@ -10,6 +10,9 @@ from typing import Any
 from sim.network import ACCESS_CIRCUITY, ACCESS_SPEED_KPH, SHAOGUAN
 from sim.workflows.route import plan_route
 
+#: Position of the command in ``--help``.
+ORDER = 30
+
 
 def add_parser(subparsers: Any) -> None:
     """Register ``route`` on the top-level sub-parser."""

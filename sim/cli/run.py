@@ -15,6 +15,10 @@ from sim.workflows.run import default_out, run_scenario
 DEFAULT_SCENARIO = "scenarios/shaoguan_baseline.yaml"
 
 
+#: Position of the command in ``--help``.
+ORDER = 10
+
+
 def add_parser(sub: Any) -> None:
     """Register the ``run`` sub-command."""
     p = sub.add_parser(

@@ -17,6 +17,9 @@ from sim.cli.common import add_common_options, progress_bar, run_options
 from sim.results.measures import MEASURES
 from sim.workflows.sweep import sweep_scenario
 
+#: Position of the command in ``--help``.
+ORDER = 50
+
 
 def add_parser(sub: Any) -> None:
     """Register the ``sweep`` sub-command."""
