@@ -114,27 +114,6 @@ def pct(v: float | None, digits: int = 1) -> str:
     return "—" if v is None else f"{v:.{digits}%}"
 
 
-def ci_text(ci: Sequence[float | None] | None) -> str:
-    """Format a share interval as ``[a%, b%]``."""
-    if not ci or ci[0] is None or ci[1] is None:
-        return "—"
-    return f"[{ci[0]:.1%}, {ci[1]:.1%}]"
-
-
-def pp(v: float | None, ci: Sequence[float | None] | None = None) -> str:
-    """Format a difference of shares in percentage points, with its interval."""
-    if v is None:
-        return "—"
-    has_ci = bool(ci) and ci[0] is not None and ci[1] is not None
-    # Two decimals for sub-point differences, which common random numbers resolve.
-    big = max(abs(v), *(abs(c) for c in ci if c is not None)) if has_ci else abs(v)
-    nd = 2 if 0 < big * 100 < 1 else 1
-    out = f"{v * 100:+.{nd}f} pp"
-    if has_ci:
-        out += f" [{ci[0] * 100:+.{nd}f}, {ci[1] * 100:+.{nd}f}]"
-    return out
-
-
 def hours(v: float | None) -> str:
     """Format a time in hours: minutes below 2 h, hours above ("—" for None)."""
     if v is None:
@@ -411,15 +390,14 @@ def incident_rows(
     ]
     rows = []
     for name, inc in sc.incidents.items():
-        if inc.rate.per_year is not None:
+        per_100k = inc.rate.per_100k_per_year
+        if inc.rate.per_year is not None or per_100k is None:
             exp = f"{inc.rate.per_year:g}"
         else:
             exp = _t(
                 lang,
-                f"{inc.rate.per_100k_per_year:g}/10万人 → "
-                f"{inc.rate.per_100k_per_year * pop / 1e5:,.1f}",
-                f"{inc.rate.per_100k_per_year:g} per 100k → "
-                f"{inc.rate.per_100k_per_year * pop / 1e5:,.1f}",
+                f"{per_100k:g}/10万人 → {per_100k * pop / 1e5:,.1f}",
+                f"{per_100k:g} per 100k → {per_100k * pop / 1e5:,.1f}",
             )
         sim_rate = by_type.get(name, {}).get("incidents_per_year")
         units = "，".join if lang == "zh" else ", ".join

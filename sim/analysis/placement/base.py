@@ -188,7 +188,7 @@ def _as_fixed(fixed: Iterable[int], n_candidates: int) -> tuple[int, ...]:
     return tuple(sorted(out))
 
 
-def _as_p(p: int, n_candidates: int, n_fixed: int) -> int:
+def _as_p(p: object, n_candidates: int, n_fixed: int) -> int:
     """Return `p` (new facilities) after checking that it fits the candidate set."""
     if isinstance(p, bool) or not isinstance(p, int | np.integer) or p < 0:
         msg = f"`p` must be an integer >= 0 (new facilities on top of `fixed`), got {p!r}"
@@ -446,8 +446,12 @@ def _row_keys(mask: BoolArray) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.u
     """Hash the column set of every row of `mask` with two random 64-bit keys per column."""
     rng = np.random.default_rng(_HASH_SEED)
     n = mask.shape[1]
-    k1 = rng.integers(0, 2**63, size=n, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
-    k2 = rng.integers(0, 2**63, size=n, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
+    k1: npt.NDArray[np.uint64] = np.asarray(
+        rng.integers(0, 2**63, size=n, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
+    )
+    k2: npt.NDArray[np.uint64] = np.asarray(
+        rng.integers(0, 2**63, size=n, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
+    )
     h1 = np.zeros(mask.shape[0], dtype=np.uint64)
     h2 = np.zeros(mask.shape[0], dtype=np.uint64)
     with np.errstate(over="ignore"):

@@ -128,7 +128,7 @@ class PCenter:
                 is_open, "trivial", "optimal", 0.0, time.perf_counter() - t0, 0.0, (0, 0), 0
             )
         # Upper bound: greedy minimax. Lower bound: every point needs its nearest candidate.
-        best_open = _greedy_add(pen, np.ones(m), fixed_mask, self.p, minimax=True)
+        best_open: BoolArray | None = _greedy_add(pen, np.ones(m), fixed_mask, self.p, minimax=True)
         hi_value = float(c[:, best_open].min(axis=1).max())
         lo_value = float(c.min(axis=1).max())
         if not np.isfinite(hi_value):

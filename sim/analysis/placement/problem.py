@@ -292,7 +292,7 @@ def _solve(
         caps = None
         if capacity is not None:
             caps = np.full(len(problem.candidates), float(capacity))
-        model = PMedian.from_cost_matrix(
+        model: PMedian | MCLP | LSCP | PCenter = PMedian.from_cost_matrix(
             cost.T,
             problem.weights,
             p,
@@ -301,10 +301,12 @@ def _solve(
             demand=problem.weights if caps is not None else None,
         )
     elif objective == "mclp":
+        assert threshold_h is not None  # checked above: mclp needs a threshold
         model = MCLP.from_cost_matrix(
             cost.T, problem.weights, float(threshold_h) * HOUR_S, p, fixed=problem.fixed
         )
     elif objective == "lscp":
+        assert threshold_h is not None  # checked above: lscp needs a threshold
         model = LSCP.from_cost_matrix(cost.T, float(threshold_h) * HOUR_S, fixed=problem.fixed)
     elif objective == "pcenter":
         model = PCenter.from_cost_matrix(cost.T, p, fixed=problem.fixed)

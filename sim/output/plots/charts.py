@@ -416,7 +416,7 @@ def plot_fire_map(
     for kind in ("helicopter_base", "regional_centre"):
         sel = kinds == kind
         if sel.any():
-            marker, colour, lab = KIND_STYLE[kind]
+            marker, colour, names = KIND_STYLE[kind]
             ax.scatter(
                 np.asarray(facilities["lon"])[sel],
                 np.asarray(facilities["lat"])[sel],
@@ -426,7 +426,7 @@ def plot_fire_map(
                 edgecolors=colour,
                 lw=1.5,
                 zorder=7,
-                label=lab[lang],
+                label=names[lang],
             )
     ax.set_title(
         text(

@@ -244,11 +244,12 @@ def _place_labels(ax: Axes, items: list[tuple[float, float, str, dict[str, Any]]
     Greedy and deterministic: earlier items win. Falls back to the first candidate.
     """
     fig = ax.figure
-    renderer = fig.canvas.get_renderer()
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]  # Agg canvas (plots use Agg)
     # settle the final axes box (aspect, inset locator) first, as draw() would; an inset's
     # parent has already been settled by its own labels
     locator = ax.get_axes_locator()
-    ax.apply_aspect(locator(ax, renderer) if locator else None)
+    # matplotlib's stubs say a locator is always set; it is None unless an inset placed one
+    ax.apply_aspect(locator(ax, renderer) if locator else None)  # type: ignore[truthy-function,redundant-expr]
     taken: list[Any] = []
     for x, y, label, style in items:
         chosen = None
@@ -405,7 +406,9 @@ def plot_city_map(
     if ax is None:
         fig, ax = plt.subplots(figsize=(13, 10))
     else:
-        fig = ax.figure
+        root = ax.get_figure(root=True)
+        assert root is not None  # an axes passed in belongs to a figure
+        fig = root
     plot_base(ax, lang=lang)
     handles = _draw_network(
         ax, net, lang=lang, show_roads=show_roads, label_towns=label_towns, small=False
