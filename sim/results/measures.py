@@ -540,6 +540,7 @@ MEASURES: Mapping[str, Measure] = {
             needs="fire", chart=False,
         ),
         _time_share("unit_arrival", ("指定力量到场", "given unit type on scene"), None),
+        _time_share("cleared", ("现场处置完毕", "work on scene finished"), "cleared_h"),
         StaffRatio(
             name="firefighter_ratio",
             label=("专职消防人员/总人口", "full-time firefighters per population"),

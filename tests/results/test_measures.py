@@ -177,3 +177,14 @@ def test_bar_places_ratios_relative_to_their_requirement() -> None:
     assert MEASURES["first_arrival"].bar(share) == (0.8, 0.7, 0.9, 0.9)
     burn = {"measure": "burn_ratio", "value": 0.5, "ci95": [0.25, 1.5], "max_per_mille": 2.0}
     assert MEASURES["burn_ratio"].bar(burn) == (0.25, 0.125, 0.75, 1.0)
+
+
+def test_cleared_measures_the_end_of_work_on_scene() -> None:
+    """`cleared`: share of incidents whose work on scene ended within the threshold (2 of 3 here)."""
+    table = _table(replication=[0, 0, 0], cleared_h=[1.5, 3.9, np.nan])
+    tg = Target.model_validate(
+        _target(measure="cleared", incident_types=["fire"], threshold_h=4, required_share=0.6)
+    )
+    e = MEASURES["cleared"].evaluate(table, tg, Context(1, 30, 1, 0, 1.0, ()))
+    assert e["share"] == pytest.approx(2 / 3)
+    assert (e["n_incidents"], e["n_never"], e["met"]) == (3, 1, True)
