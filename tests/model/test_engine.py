@@ -1,0 +1,384 @@
+"""Engine tests on hand-made fleets: exact timelines, invariants, M/M/c, mutual aid, fires."""
+
+from __future__ import annotations
+
+import itertools
+import math
+from datetime import date
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sim.model.engine import Demand, FirePlan, ReliefPlan, simulate
+from sim.model.travel import AirFleet, TravelModel
+from sim.physics import aviation
+from tests.helpers import ROOT
+from tests.model.helpers import make_fleet, make_incidents, one_type_demand
+
+
+def test_single_incident_timeline():
+    """Turnout, travel, work and return follow each other exactly."""
+    fleet = make_fleet([[0.0, 600.0]], [(0, 0)], turnout_s=60)
+    inc = make_incidents([100.0], [1800.0])
+    out = simulate(
+        fleet, inc, np.array([1]), np.array([30.0]), one_type_demand(), relief=None, until_s=1e5
+    )
+    assert out.first_dispatch_s[0] == 100.0
+    assert out.first_arrival_s[0] == pytest.approx(100 + 60 + 600 + 30)
+    assert out.cleared_s[0] == pytest.approx(790 + 1800)
+    # Busy from dispatch to return home: eta + work + return (600 + 30).
+    assert out.unit_busy_s[0] == pytest.approx(690 + 1800 + 630)
+
+
+def test_nearest_unit_is_sent_and_second_incident_gets_the_other():
+    """The nearer station answers; while busy, the next call goes to the farther one."""
+    fleet = make_fleet([[100.0, 0.0], [500.0, 0.0]], [(0, 0), (1, 0)])
+    inc = make_incidents([0.0, 10.0], [3600.0, 3600.0])
+    out = simulate(
+        fleet, inc, np.array([0, 0]), np.zeros(2), one_type_demand(), relief=None, until_s=1e5
+    )
+    assert out.units_sent == ((0,), (1,))
+    assert out.first_arrival_s.tolist() == [100.0, 510.0]
+
+
+def test_queue_serves_higher_priority_first():
+    """The only unit busy: a later priority-1 call is served before an earlier priority-3 call."""
+    fleet = make_fleet([[0.0]], [(0, 0)])
+    demand = Demand(units=np.array([[1], [1]]), priority=np.array([3, 1]))
+    inc = make_incidents([0.0, 10.0, 20.0], [100.0, 100.0, 100.0], type_idx=np.array([0, 0, 1]))
+    out = simulate(
+        fleet, inc, np.zeros(3, dtype=np.int64), np.zeros(3), demand, relief=None, until_s=1e4
+    )
+    assert out.first_arrival_s.tolist() == [0.0, 200.0, 100.0]
+    assert out.queued.tolist() == [False, True, True]
+
+
+def test_partial_dispatch_then_reinforcement():
+    """Two units needed, one free: one goes at once, the second when the other incident clears."""
+    fleet = make_fleet([[0.0]], [(0, 0), (0, 0)])
+    demand = Demand(units=np.array([[1], [2]]), priority=np.array([1, 1]))
+    inc = make_incidents([0.0, 1.0], [50.0, 100.0], type_idx=np.array([0, 1]))
+    out = simulate(
+        fleet, inc, np.zeros(2, dtype=np.int64), np.zeros(2), demand, relief=None, until_s=1e4
+    )
+    assert out.first_arrival_s[1] == 1.0
+    assert out.all_arrived_s[1] == 50.0  # the first incident's unit comes back at t=50
+    assert out.cleared_s[1] == 101.0  # work started at first arrival and took 100 s
+    assert out.n_sent.tolist() == [1, 2]
+
+
+def test_incident_clears_with_partial_crew_after_two_work_times():
+    """If the complement never arrives, a partial crew works at most 2 × the on-scene time."""
+    fleet = make_fleet([[0.0]], [(0, 0)])
+    inc = make_incidents([0.0], [100.0])
+    out = simulate(
+        fleet,
+        inc,
+        np.zeros(1, dtype=np.int64),
+        np.zeros(1),
+        one_type_demand(2),
+        relief=None,
+        until_s=1e4,
+    )
+    assert out.cleared_s[0] == 200.0
+    assert math.isnan(out.all_arrived_s[0])
+
+
+def test_unserved_incidents_are_reported_not_dropped():
+    """An incident needing a unit type nobody has stays in the output with NaN times."""
+    fleet = make_fleet([[0.0]], [(0, 0)], n_types=2)
+    demand = Demand(units=np.array([[0, 1]]), priority=np.array([1]))
+    inc = make_incidents([0.0, 5.0], [10.0, 10.0])
+    out = simulate(
+        fleet, inc, np.zeros(2, dtype=np.int64), np.zeros(2), demand, relief=None, until_s=100
+    )
+    assert np.isnan(out.first_arrival_s).all()
+    assert out.queued.all()
+
+
+def test_relief_from_nearest_depot_then_next():
+    """Relief goes to the nearest depot with stock; the overflow goes to the next one."""
+    travel = np.array([[3600.0], [7200.0]])
+    fleet = make_fleet(travel, [(0, 0), (1, 0)], capacity_people=1000)
+    plan = ReliefPlan(
+        depot_facility=np.array([0, 1]),
+        stock=np.array([[300.0], [5000.0]]),
+        per_person=np.array([1.0]),
+        depot_trucks=(np.array([0]), np.array([1])),
+        truck_profile="light",
+        assessment_delay_s=1800.0,
+        loading_s=600.0,
+        max_depots=3,
+    )
+    demand = Demand(units=np.zeros((1, 1), dtype=np.int64), priority=np.array([1]))
+    inc = make_incidents([0.0], [10.0], people=np.array([800]))
+    out = simulate(
+        fleet, inc, np.zeros(1, dtype=np.int64), np.zeros(1), demand, relief=plan, until_s=1e5
+    )
+    assert out.relief_s[0] == pytest.approx(1800 + 600 + 3600)
+    assert out.relief_depots[0] == (0, 1)
+    assert out.final_stock[:, 0].tolist() == [0.0, 4500.0]
+    assert out.relief_unmet_people[0] == 0
+
+
+def test_relief_unmet_when_stock_runs_out():
+    """Need beyond all stock is recorded as unmet, and relief still starts from what exists."""
+    fleet = make_fleet([[600.0]], [(0, 0)], capacity_people=100)
+    plan = ReliefPlan(
+        np.array([0]), np.array([[150.0]]), np.array([1.0]), (np.array([0]),), "light", 0.0, 0.0, 3
+    )
+    demand = Demand(units=np.zeros((1, 1), dtype=np.int64), priority=np.array([1]))
+    inc = make_incidents([0.0], [10.0], people=np.array([400]))
+    out = simulate(
+        fleet, inc, np.zeros(1, dtype=np.int64), np.zeros(1), demand, relief=plan, until_s=1e5
+    )
+    assert out.relief_unmet_people[0] == 250
+    assert out.relief_s[0] == 600.0
+    # 150 people in truckloads of 100: two round trips of 1,200 s.
+    assert out.unit_trips[0] == 2
+
+
+def _erlang_c_wait(lam: float, mu: float, c: int) -> float:
+    a = lam / mu
+    s = sum(a**k / math.factorial(k) for k in range(c))
+    top = a**c / math.factorial(c) * c / (c - a)
+    return top / (s + top) / (c * mu - lam)
+
+
+def test_mmc_waiting_time_matches_erlang_c():
+    """With zero travel, the engine is an M/M/c queue: mean wait matches Erlang C within the CI."""
+    lam, mu, c = 3.0, 1.0, 4  # per hour; utilisation 0.75
+    fleet = make_fleet([[0.0]], [(0, 0)] * c)
+    waits = []
+    for r in range(20):
+        rng = np.random.default_rng(1000 + r)
+        n = rng.poisson(lam * 2000)
+        t = np.sort(rng.uniform(0, 2000 * 3600, n))
+        dur = rng.exponential(3600 / mu, n)
+        out = simulate(
+            fleet,
+            make_incidents(t, dur),
+            np.zeros(n, dtype=np.int64),
+            np.zeros(n),
+            one_type_demand(),
+            relief=None,
+            until_s=2000 * 3600 + 1e6,
+        )
+        waits.append(float(np.mean(out.first_dispatch_s - t)) / 3600)
+    m = np.mean(waits)
+    half = 2.093 * np.std(waits, ddof=1) / math.sqrt(len(waits))  # t(0.975, 19)
+    expected = _erlang_c_wait(lam, mu, c)
+    assert abs(m - expected) < max(half, 0.02 * expected), (m, half, expected)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    n=st.integers(1, 40),
+    n_units=st.integers(1, 4),
+    need=st.integers(1, 3),
+    seed=st.integers(0, 10_000),
+)
+def test_invariants(n, n_units, need, seed):
+    """Response ≥ travel ≥ 0; no unit on two incidents at once; every incident accounted for."""
+    rng = np.random.default_rng(seed)
+    travel = rng.uniform(0, 3000, size=(2, 5))
+    fleet = make_fleet(travel, [(int(rng.integers(2)), 0) for _ in range(n_units)], turnout_s=60)
+    t = np.sort(rng.uniform(0, 20_000, n))
+    dur = rng.uniform(100, 5000, n)
+    node = rng.integers(0, 5, n)
+    access = rng.uniform(0, 300, n)
+    out = simulate(
+        fleet, make_incidents(t, dur), node, access, one_type_demand(need), relief=None, until_s=1e7
+    )
+    assert len(out.first_arrival_s) == n
+    assert not np.isnan(out.cleared_s).any()  # with a long drain everything clears
+    min_travel = travel[:, node].min(axis=0) + 60 + access
+    assert (out.first_arrival_s - t >= min_travel - 1e-6).all()
+    assert (out.first_dispatch_s >= t - 1e-6).all()  # simpy adds delays to `now`: float rounding
+    log = out.trip_log
+    for u in np.unique(log[:, 0]):
+        spans = log[log[:, 0] == u][:, 2:]
+        spans = spans[np.argsort(spans[:, 0])]
+        assert (spans[1:, 0] >= spans[:-1, 1] - 1e-9).all(), spans
+    assert sorted(log[:, 1].astype(int).tolist()) == sorted(
+        i for i, s in enumerate(out.units_sent) for _ in s
+    )
+    assert (out.n_sent <= need).all()
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_engine_matches_independent_heapq_loop(seed):
+    """The simpy engine and a hand-written heapq loop with the same rules agree on every time."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from bare_loop import simulate_heapq
+
+    rng = np.random.default_rng(seed)
+    fleet = make_fleet(
+        rng.uniform(0, 3000, (3, 6)),
+        [(int(rng.integers(3)), int(rng.integers(2))) for _ in range(5)],
+        turnout_s=60,
+        n_types=2,
+    )
+    n = 200
+    demand = Demand(units=np.array([[1, 1], [2, 0]]), priority=np.array([2, 1]))
+    inc = make_incidents(
+        np.sort(rng.uniform(0, 50_000, n)),
+        rng.uniform(100, 5000, n),
+        type_idx=rng.integers(0, 2, n),
+    )
+    node, acc = rng.integers(0, 6, n), rng.uniform(0, 300, n)
+    a = simulate(fleet, inc, node, acc, demand, relief=None, until_s=1e7)
+    first, allarr, cleared = simulate_heapq(fleet, inc, node, acc, demand, until_s=1e7)
+    np.testing.assert_allclose(a.first_arrival_s, first)
+    np.testing.assert_allclose(a.all_arrived_s, allarr)
+    np.testing.assert_allclose(a.cleared_s, cleared)
+    assert a.queued.any()  # the workload really exercises the queue
+
+
+def test_mutual_aid_only_when_locals_are_exhausted():
+    """Reserve forces answer only when every local unit of the type is busy.
+
+    They answer after their activation delay.
+    """
+    # Unit 0 local (far: 1,000 s), unit 1 mutual aid (near, but 3,600 s activation in its turnout).
+    fleet = make_fleet([[1000.0], [0.0]], [(0, 0), (1, 0)])
+    fleet = fleet.__class__(
+        **{
+            **{f: getattr(fleet, f) for f in fleet.__dataclass_fields__},
+            "unit_turnout_s": np.array([0.0, 3600.0]),
+        }
+    )
+    demand = Demand(units=np.array([[1]]), priority=np.array([1]))
+    inc = make_incidents([0.0, 10.0], [5000.0, 100.0])
+    out = simulate(
+        fleet,
+        inc,
+        np.zeros(2, dtype=np.int64),
+        np.zeros(2),
+        demand,
+        relief=None,
+        until_s=1e6,
+        mutual=np.array([False, True]),
+    )
+    assert out.units_sent == ((0,), (1,))
+    assert out.mutual_aid_sent.tolist() == [0, 1]
+    assert out.first_arrival_s[1] == pytest.approx(10.0 + 3600.0)
+    # Above the people threshold, reserves are considered at once (here the local one is nearer).
+    inc2 = make_incidents([0.0], [100.0], people=np.array([5000]))
+    out2 = simulate(
+        fleet,
+        inc2,
+        np.zeros(1, dtype=np.int64),
+        np.zeros(1),
+        demand,
+        relief=None,
+        until_s=1e6,
+        mutual=np.array([False, True]),
+        mutual_threshold=1000,
+    )
+    assert out2.units_sent == ((0,),)
+
+
+def _one_fire(
+    t_s: float, *, ros: float, heli: bool, detect_s: float = 0.0, ground_travel_s: float = 7200.0
+):
+    """Simulate one fire on an abstract network: one ground team and optionally one helicopter."""
+    units = [(0, 0)] + ([(1, 1)] if heli else [])
+    fleet = make_fleet([[ground_travel_s], [ground_travel_s]], units, n_types=2)
+    inc = make_incidents([t_s], [3600.0])
+    need = np.array([[1, 1 if heli else 0]])
+    from sim.model.engine import Demand
+
+    demand = Demand(units=need, priority=np.array([1]))
+    mode = np.array([0] + ([1] if heli else []))
+    air = AirFleet(
+        speed_m_per_s=np.array([np.nan, 0.8 * 232 / 3.6][: len(units)]),
+        night_capable=np.zeros(len(units), dtype=bool),
+        base_lon=np.array([113.60, 113.60][: len(units)]),
+        base_lat=np.array([24.80, 24.80][: len(units)]),
+    )
+    inc = inc.__class__(
+        **{
+            **{f: getattr(inc, f) for f in inc.__dataclass_fields__},
+            "lon": np.array([113.9]),
+            "lat": np.array([24.9]),
+        }
+    )
+    start = date(2025, 1, 15)
+    travel = TravelModel(
+        fleet,
+        node=np.zeros(1, dtype=np.int64),
+        access_s=np.zeros(1),
+        walk_s=np.zeros(1),
+        lon=inc.lon,
+        lat=inc.lat,
+        unit_mode=mode,
+        air=air,
+        start=start,
+    )
+    n_u = len(units)
+    plan = FirePlan(
+        is_fire=np.array([True]),
+        ros_m_per_h=np.array([ros]),
+        lb_ratio=np.array([2.0]),
+        back_ratio=np.array([0.1]),
+        night_factor=np.array([0.4]),
+        initial_radius_m=np.array([0.0]),
+        step_s=np.array([600.0]),
+        water_dist_m=np.array([10_000.0]),
+        unit_fireline_m_per_h=np.array([150.0, 0.0][:n_u]),
+        unit_line_per_drop_m=np.array([0.0, 30.0][:n_u]),
+        unit_bucket_speed_kph=np.array([np.nan, 130.0][:n_u]),
+        unit_fill_s=np.array([0.0, 90.0][:n_u]),
+        unit_drop_s=np.array([0.0, 30.0][:n_u]),
+        unit_night_capable=np.zeros(n_u, dtype=bool),
+        start=start,
+    )
+    return simulate(
+        fleet,
+        inc,
+        np.zeros(1, dtype=np.int64),
+        np.zeros(1),
+        demand,
+        relief=None,
+        until_s=30 * 86400.0,
+        travel=travel,
+        fires=plan,
+        report_s=np.array([t_s + detect_s]),
+    ), start
+
+
+def test_no_helicopter_flies_at_night():
+    """A fire reported at 23:00 gets its helicopter only after sunrise (and before sunset)."""
+    t = 23 * 3600.0
+    # Fast enough that one ground team cannot hold it overnight, so the helicopter is still needed.
+    out, start = _one_fire(t, ros=400.0, heli=True)
+    sunrise = aviation.next_daylight_start_s(t, start, 24.81, 113.60)
+    assert sunrise > t + 6 * 3600  # next morning
+    assert out.first_air_arrival_s[0] > sunrise
+    assert aviation.is_daylight(out.first_air_arrival_s[0], start, 24.81, 113.60)
+    # The ground team drove through the night and was first.
+    assert out.first_ground_arrival_s[0] == pytest.approx(t + 7200.0)
+    assert out.first_mode[0] == "road"
+
+
+def test_zero_growth_fire_is_out_when_the_first_crew_arrives():
+    """Zero rate of spread and initial size: contained the moment the first crew is on scene."""
+    out, _ = _one_fire(10 * 3600.0, ros=0.0, heli=False)
+    assert out.contained_s[0] == pytest.approx(out.first_arrival_s[0])
+    assert out.burned_ha[0] == 0.0
+
+
+@pytest.mark.parametrize("t_h", [2.0, 10.0, 15.0])
+def test_burned_area_grows_with_detection_delay(t_h):
+    """The later a fire is reported, the larger it is when contained (same crews, same fire)."""
+    areas = [
+        _one_fire(t_h * 3600.0, ros=80.0, heli=False, detect_s=d * 3600.0)[0].burned_ha[0]
+        for d in (0, 1, 3, 6)
+    ]
+    assert all(b >= a for a, b in itertools.pairwise(areas)), areas
+    assert areas[-1] > areas[0]

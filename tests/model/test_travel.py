@@ -1,0 +1,74 @@
+"""Tests of sim.model.travel: closures on the road state, the flight-window rule."""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+
+import networkx as nx
+import numpy as np
+import pytest
+
+from sim.model.travel import RoadState
+from sim.physics import aviation
+from sim.workflows.common import load_network
+from tests.helpers import town_code as _code
+
+
+def test_closing_a_bridge_on_the_fastest_route():
+    """Closing a bridge on the fastest route: the time rises to the next-best route's time."""
+    net = load_network("shaoguan")
+    route = None
+    for a, b in [
+        ("乐城街道", "新华街道"),
+        ("十里亭镇", "西河镇"),
+        ("雄州街道", "太平镇"),
+        ("马坝镇", "新韶镇"),
+    ]:
+        ia, ib = net.town_index(_code(a)), net.town_index(_code(b))
+        r = net.route(ia, ib)
+        pairs = set(zip(r.nodes[:-1], r.nodes[1:], strict=False))
+        bridges = [
+            e for e in np.flatnonzero(net.edge_bridge) if (net.edge_u[e], net.edge_v[e]) in pairs
+        ]
+        if bridges:
+            route = (ia, ib, r, bridges[0])
+            break
+    assert route is not None, "no route with a bridge found"
+    ia, ib, r, e = route
+    u, v = net.edge_u[e], net.edge_v[e]
+    both = np.flatnonzero(
+        ((net.edge_u == u) & (net.edge_v == v)) | ((net.edge_u == v) & (net.edge_v == u))
+    )
+    fnode = np.array([ia])
+    base_out = {"light": net.travel_time_matrix(fnode, profile="light")}
+    base_back = {"light": net.travel_time_matrix(fnode, profile="light", reverse=True)}
+    road = RoadState(net, fnode, base_out, base_back, profiles=("light",))
+    road.close(both)
+    after = road.out["light"][0, ib]
+    assert after > r.travel_time_s
+    # Reference: Dijkstra on the graph without that road.
+    G = nx.DiGraph()
+    t = net.edge_time_s("light")
+    for k in range(len(net.edge_u)):
+        if k in set(both.tolist()):
+            continue
+        a_, b_ = int(net.edge_u[k]), int(net.edge_v[k])
+        if not G.has_edge(a_, b_) or G[a_][b_]["w"] > t[k]:
+            G.add_edge(a_, b_, w=float(t[k]))
+    assert after == pytest.approx(nx.shortest_path_length(G, ia, ib, weight="w"))
+    road.reopen(both)
+    assert road.out["light"][0, ib] == pytest.approx(r.travel_time_s)
+
+
+def test_flight_window_rule():
+    """Take-off waits for daylight and a flight must land before sunset."""
+    from sim.model.travel import next_flight_window
+
+    start = date(2025, 6, 21)
+    rise, sset = aviation.sun_times(24.81, 113.60, start)
+    assert next_flight_window(2 * 3600.0, 1800.0, start) == pytest.approx(rise * 3600, abs=1)
+    late = sset * 3600 - 600  # 10 min before sunset, 30 min flight: wait for tomorrow
+    nxt = next_flight_window(late, 1800.0, start)
+    assert nxt > 86400
+    assert math.isfinite(nxt)

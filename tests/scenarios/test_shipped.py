@@ -1,0 +1,83 @@
+"""The shipped scenario files in scenarios/: headers, the small test, the baseline's totals."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+import pytest
+
+from tests.helpers import BASELINE, ROOT, SHIPPED
+from tests.helpers import load_quietly as _load_quietly
+
+
+def test_shipped_scenarios_have_the_header() -> None:
+    """Each file in scenarios/ starts with # Covers: and has a # Scenario: line."""
+    for path in SHIPPED:
+        text = path.read_text(encoding="utf-8")
+        assert text.startswith("# Covers:"), path.name
+        assert "\n# Scenario:" in text, path.name
+
+
+def test_small_test_scenario_shape() -> None:
+    """small_test is small: 3-4 facilities, 3 incident types incl. relief, 30 days x 3 reps."""
+    s = _load_quietly(ROOT / "scenarios" / "small_test.yaml")
+    assert 3 <= len(s.facilities) <= 4
+    assert len(s.incidents) == 3
+    assert any(inc.affected_people is not None for inc in s.incidents.values())
+    assert (s.horizon_days, s.replications, s.network) == (30.0, 3, "shaoguan")
+
+
+def test_baseline_totals() -> None:
+    """The baseline's totals match its header comment (units, staff ratio, incidents per year)."""
+    s = _load_quietly(BASELINE)
+    assert (s.horizon_days, s.replications) == (365.0, 30)
+    assert len(s.facilities) == 89
+    kinds = Counter(f.kind for f in s.facilities)
+    assert kinds == {
+        "fire_station": 13, "township_team": 41, "water_rescue_base": 6, "rescue_base": 9,
+        "regional_centre": 1, "depot": 11, "village_store": 5, "mutual_aid": 3,
+    }  # fmt: skip
+    units: Counter[str] = Counter()
+    for f in s.facilities:
+        for k, spec in f.units.items():
+            units[k] += spec.count
+    assert units == {
+        "engine": 68, "tanker": 12, "rescue_vehicle": 24, "water_rescue_team": 22,
+        "forest_team": 20, "relief_truck": 26, "helicopter": 4, "comms_vehicle": 8,
+    }  # fmt: skip
+    staff = sum(f.full_time_staff for f in s.facilities)
+    assert staff == 917
+    assert staff / s.population_total * 1000 == pytest.approx(0.3212, abs=1e-4)
+    per_year = {
+        name: inc.rate.per_year
+        if inc.rate.per_year is not None
+        else inc.rate.per_100k_per_year * s.population_total / 100_000
+        for name, inc in s.incidents.items()
+    }
+    assert per_year == pytest.approx(
+        {"building_fire": 571.03, "road_traffic": 520, "other_accident": 43.3, "water_rescue": 60,
+         "flood": 12, "landslide": 10, "forest_fire": 30},
+        abs=0.01,
+    )  # fmt: skip
+    assert sum(per_year.values()) < 3000  # performance budget: a few thousand incidents a year
+    centre = next(f for f in s.facilities if f.kind == "regional_centre")
+    assert centre.location.town == "大塘镇"
+    ids = {t.id for t in s.targets}
+    assert {"inland_water_arrival", "initial_relief", "firefighter_ratio"} <= ids
+
+
+def test_baseline_numbers_are_commented() -> None:
+    """Every line of the baseline that sets a number carries a comment or sits under one."""
+    lines = BASELINE.read_text(encoding="utf-8").splitlines()
+    number = re.compile(r":\s*-?\d")
+    uncommented = []
+    for i, line in enumerate(lines):
+        code = line.split("#", 1)[0]
+        if not number.search(code) or "#" in line:
+            continue
+        # A comment on one of the three lines above (or the block's section comment) covers it.
+        context = lines[max(0, i - 3) : i]
+        if not any(c.strip().startswith("#") or "#" in c for c in context):
+            uncommented.append(f"{i + 1}: {line.strip()}")
+    assert not uncommented, "\n".join(uncommented)

@@ -1,0 +1,132 @@
+"""The compare command's results: exactly zero against itself, sensible signs, county table."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+
+from sim.cli import main
+from tests.helpers import SMALL
+
+
+def _compare(tmp_path: Path, *scenarios: Path | str, extra: tuple[str, ...] = ()) -> dict:
+    out = tmp_path / "cmp"
+    code = main(
+        [
+            "compare",
+            *map(str, scenarios),
+            "--out",
+            str(out),
+            "--no-plots",
+            "--quiet",
+            "--replications",
+            "3",
+            "--workers",
+            "1",
+            "--lang",
+            "en",
+            *extra,
+        ]
+    )
+    assert code == 0
+    assert (out / "report.html").is_file()
+    assert (out / "report.md").is_file()
+    assert not (out / "INCOMPLETE").exists()
+    return json.loads((out / "comparison.json").read_text(encoding="utf-8"))
+
+
+def test_compare_with_itself_is_exactly_zero(tmp_path, capsys):
+    """The same scenario twice: every paired difference is exactly 0 with the interval [0, 0]."""
+    c = _compare(tmp_path, SMALL, SMALL)
+    labels = [s["label"] for s in c["scenarios"]]
+    assert len(set(labels)) == 2, labels  # same `name` still gets distinct labels
+    other = labels[1]
+    assert c["replications"] == 3
+    for tid, t in c["targets"].items():
+        d = t["diff_vs_reference"][other]
+        assert d["diff"] == 0.0, tid
+        assert d["ci95"] == [0.0, 0.0], tid
+        assert d["significant"] is False
+        if t["measure"] != "firefighter_ratio":
+            assert d["n_pairs"] == 3
+            assert d["per_replication"] == [0.0, 0.0, 0.0]
+            a, b = t["by_scenario"][labels[0]], t["by_scenario"][other]
+            assert a["per_replication"] == b["per_replication"]
+    for name, r in c["response_times"].items():
+        for metric in ("mean_h", "p90_h"):
+            d = r["diff_vs_reference"][other][metric]
+            assert d["diff"] in (0.0, None), name
+            if d["diff"] is not None:
+                assert d["ci95"] == [0.0, 0.0]
+    rows = list(csv.DictReader((tmp_path / "cmp" / "comparison.csv").open(encoding="utf-8")))
+    diffs = [r["diff_vs_reference"] for r in rows if r["section"] in {"target", "first_arrival"}]
+    assert diffs
+    assert set(diffs) <= {"0", ""}
+    printed = capsys.readouterr().out
+    assert "+0.0 pp" in printed
+
+
+def _variant(tmp_path: Path) -> Path:
+    """small_test plus a two-engine station at 小坑镇 (曲江).
+
+    Building fires there are reached late.
+    """
+    data = yaml.safe_load(SMALL.read_text(encoding="utf-8"))
+    data["name"] = "plus_xiaokeng"
+    data["facilities"].append(
+        {
+            "id": "fs_xiaokeng",
+            "kind": "fire_station",
+            "name": "小坑消防救援站",
+            "location": {"town": "小坑镇"},
+            "units": {"engine": {"count": 2, "crew": 5, "turnout_s": 60}},
+            "full_time_staff": 30,
+        }
+    )
+    path = tmp_path / "plus_xiaokeng.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def test_extra_station_gives_sensible_signs(tmp_path):
+    """A station where fires are reached late: fire share up, fire arrival down.
+
+    Water targets are unchanged.
+    """
+    c = _compare(tmp_path, SMALL, _variant(tmp_path))
+    ref, other = (s["label"] for s in c["scenarios"])
+    assert (ref, other) == ("small_test", "plus_xiaokeng")
+    fire = c["targets"]["building_fire_arrival"]["diff_vs_reference"][other]
+    assert fire["diff"] > 0
+    assert all(d >= 0 for d in fire["per_replication"])
+    mean_fire = c["response_times"]["building_fire"]["diff_vs_reference"][other]["mean_h"]
+    assert mean_fire["diff"] < 0
+    assert all(d <= 0 for d in mean_fire["per_replication"])
+    # Engines do not serve water rescues or deliver relief: those are untouched, pair by pair.
+    for tid in ("inland_water_arrival", "initial_relief"):
+        d = c["targets"][tid]["diff_vs_reference"][other]
+        assert d["per_replication"] == [0.0, 0.0, 0.0], tid
+    ratio = c["targets"]["firefighter_ratio"]["diff_vs_reference"][other]
+    assert ratio["diff"] == pytest.approx(30 / 2_855_131 * 1000, abs=1e-6)
+    assert c["notes"] == []  # same incidents: common random numbers hold
+
+
+def test_county_table_is_consistent(tmp_path):
+    """Per-county counts add up to the incidents of each target and shares lie in [0, 1]."""
+    c = _compare(tmp_path, SMALL, SMALL)
+    ref = c["reference"]
+    for tid in ("building_fire_arrival", "inland_water_arrival"):
+        n = sum(row[ref]["targets"][tid]["n"] for row in c["counties"].values())
+        assert n == c["targets"][tid]["by_scenario"][ref]["n_incidents"]
+    for row in c["counties"].values():
+        for t in row[ref]["targets"].values():
+            for k in ("missed_share", "pop_beyond_share", "pop_no_sample_share"):
+                assert t[k] is None or 0.0 <= t[k] <= 1.0
+            assert t["pop_beyond_share"] + t["pop_no_sample_share"] <= 1.0 + 1e-9
+    pops = np.array([row[ref]["population"] for row in c["counties"].values()])
+    assert pops.sum() == pytest.approx(2_855_131, abs=10)
