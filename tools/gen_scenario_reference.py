@@ -7,7 +7,7 @@ markers; the prose around them is written by hand. Run after changing ``sim/scen
     python tools/gen_scenario_reference.py          # rewrite the file
     python tools/gen_scenario_reference.py --check  # exit 1 if the file is out of date
 
-``tests/test_scenario.py`` runs the check.
+``tests/scenario/test_schema.py`` runs the check.
 """
 
 from __future__ import annotations

@@ -180,7 +180,7 @@ def test_bar_places_ratios_relative_to_their_requirement() -> None:
 
 
 def test_cleared_measures_the_end_of_work_on_scene() -> None:
-    """`cleared`: share of incidents whose work on scene ended within the threshold (2 of 3 here)."""
+    """`cleared`: share of incidents whose work on scene ended within the threshold (2 of 3)."""
     table = _table(replication=[0, 0, 0], cleared_h=[1.5, 3.9, np.nan])
     tg = Target.model_validate(
         _target(measure="cleared", incident_types=["fire"], threshold_h=4, required_share=0.6)

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from sim.results.stats import mean_ci
+from sim.results.stats import mean_ci, paired_difference
 
 
 def test_ratio_interval_is_not_clipped_at_one() -> None:
@@ -29,3 +29,22 @@ def test_share_interval_is_clipped_to_unit_range() -> None:
     _, ref_hi = stats.t.interval(0.95, 3, loc=0.875, scale=stats.sem([0.9, 1.0, 1.0, 0.6]))
     assert ref_hi > 1.0
     assert (m, hi) == (pytest.approx(0.875), 1.0)
+
+
+def test_paired_difference_matches_the_t_interval():
+    """Mean and t-interval of d_r; NaN pairs dropped; the interval is not clipped to [0, 1]."""
+    d = paired_difference([0.5, 0.7, 0.9, math.nan], [0.4, 0.5, 0.6, 0.3])
+    half = stats.t.ppf(0.975, 2) * 0.1 / math.sqrt(3)
+    assert d["n_pairs"] == 3
+    assert d["diff"] == pytest.approx(0.2)
+    assert d["ci95"] == pytest.approx([0.2 - half, 0.2 + half])
+    assert d["ci95"][0] < 0  # would be clipped at 0 by a share interval
+    assert d["significant"] is False
+    assert d["per_replication"][3] is None
+    one = paired_difference([0.5], [0.25])
+    assert one["diff"] == 0.25
+    assert one["ci95"] == [None, None]
+    sig = paired_difference([0.9, 0.8, 0.85], [0.5, 0.55, 0.5])
+    assert sig["significant"] is True
+    with pytest.raises(ValueError, match="equal replication counts"):
+        paired_difference([1.0, 2.0], [1.0])
