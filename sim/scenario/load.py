@@ -178,15 +178,56 @@ def merge_scenario_data(base: Any, change: Any) -> Any:
     return change
 
 
+#: Endings of road-network files (``network:`` names a file, not a place, when it ends so).
+NETWORK_FILE_SUFFIXES = (".graphml", ".osm", ".osm.bz2", ".xml", ".osm.xml", ".osm.pbf", ".pbf")
+#: Keys of the ``region:`` block that name files.
+REGION_FILE_KEYS = ("outline", "units", "towns", "rivers", "forest")
+
+
+def _from_file(value: Any, base_dir: Path) -> Any:
+    """Return a relative path string as an absolute one under `base_dir`; anything else as is."""
+    if not isinstance(value, str) or not value.strip():
+        return value
+    p = Path(value.strip()).expanduser()
+    return value if p.is_absolute() else str((base_dir / p).resolve())
+
+
+def resolve_file_paths(data: dict[str, Any], base_dir: Path) -> dict[str, Any]:
+    """Make the file names a scenario mapping gives relative to its own file absolute.
+
+    ``network`` (when it names a file: a path separator or a network-file ending), the files
+    of ``region`` and ``calls.file`` are relative to the scenario file, like ``extends``; a
+    place name (``network: Piedmont, California``) is left alone.
+    """
+    out = dict(data)
+    net = out.get("network")
+    if isinstance(net, str) and (
+        net.strip().lower().endswith(NETWORK_FILE_SUFFIXES) or "/" in net or "\\" in net
+    ):
+        out["network"] = _from_file(net, base_dir)
+    region = out.get("region")
+    if isinstance(region, dict):
+        out["region"] = {
+            k: (_from_file(v, base_dir) if k in REGION_FILE_KEYS else v) for k, v in region.items()
+        }
+    calls = out.get("calls")
+    if isinstance(calls, dict) and "file" in calls:
+        out["calls"] = {**calls, "file": _from_file(calls["file"], base_dir)}
+    return out
+
+
 def read_scenario_data(path: str | Path, _seen: tuple[str, ...] = ()) -> Any:
     """Read a scenario file as a raw mapping, resolving ``extends:`` (a base file to vary).
 
     ``extends`` is a path relative to the file; the variant's keys are merged onto the base
-    with `merge_scenario_data`. The variant's ``name`` does not inherit.
+    with `merge_scenario_data`. The variant's ``name`` does not inherit. File names inside
+    (``network``, ``region``, ``calls``) are relative to the file that gives them too (see
+    `resolve_file_paths`).
     """
     data = _read_file(path)
     if not isinstance(data, dict):
         return data  # reported by the validator with the file name
+    data = resolve_file_paths(data, Path(path).resolve().parent)
     base_ref = data.pop("extends", None)
     if base_ref is None:
         return data
