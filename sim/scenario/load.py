@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import warnings
 from pathlib import Path
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from sim import geo
 from sim.errors import ScenarioError
 from sim.scenario._checks import _cross_problems, _soft_problems
 from sim.scenario._messages import (
@@ -18,7 +20,8 @@ from sim.scenario._messages import (
     _pydantic_problems,
     _walk,
 )
-from sim.scenario.schema import Scenario
+from sim.scenario.calls import calls_problems
+from sim.scenario.schema import RegionSpec, Scenario
 
 __all__ = [
     "dump_scenario_yaml",
@@ -42,15 +45,46 @@ def _build(data: Any, source: str) -> tuple[Scenario, list[str]]:
         stem = Path(source).stem if not source.startswith("<") else "scenario"
         data = {**data, "name": stem}
     problems: list[tuple[Loc, str, str]] = []
+    region, region_problems = _region(data)
+    problems += [(loc, _walk(loc, data)[0], msg) for loc, msg in region_problems]
     scenario: Scenario | None = None
     try:
-        scenario = Scenario.model_validate(data)
+        scenario = Scenario.model_validate(data, context={"region": region})
     except ValidationError as e:
         problems += _pydantic_problems(e, data)
     problems += [(loc, _walk(loc, data)[0], msg) for loc, msg in _cross_problems(data)]
+    if scenario is not None and scenario.calls is not None and region is not None:
+        problems += [
+            (("calls", "file"), _walk(("calls", "file"), data)[0], msg)
+            for msg in calls_problems(scenario.calls.file, region, tuple(scenario.incidents))
+        ]
     if problems or scenario is None:
         raise ScenarioError(_format(source, _in_document_order(problems, data)))
     return scenario, [f"{source}: {w}" for w in _soft_problems(scenario)]
+
+
+def _region(data: dict[str, Any]) -> tuple[geo.Region | None, list[tuple[Loc, str]]]:
+    """Load the scenario's region before the rest is validated (places are checked against it).
+
+    Returns the region (None when its own block is invalid, which the schema then reports)
+    and the problems found in its files.
+    """
+    spec = data.get("region")
+    if spec is None:
+        return geo.shaoguan_region(), []
+    try:
+        region_spec = RegionSpec.model_validate(spec)
+    except ValidationError:
+        return None, []  # reported with the whole scenario
+    try:
+        return region_spec.load(), []
+    except ScenarioError as e:
+        m = re.match(r"region\.(\w+)(?: \((.*?)\))?: (.*)", str(e), re.S)
+        if m is None:  # pragma: no cover - every region error names its key
+            return None, [(("region",), str(e))]
+        key, path, what = m.groups()
+        loc: Loc = ("region", key) if key in RegionSpec.model_fields else ("region",)
+        return None, [(loc, f"{what} (file {path})" if path else what)]
 
 
 def scenario_from_dict(data: dict[str, Any], *, source: str = "<dict>") -> Scenario:
