@@ -315,11 +315,30 @@ def save_graph(G: nx.MultiDiGraph, path: str | Path) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        ox.save_graphml(G, path)
+        ox.save_graphml(with_osm_ids(G), path)
     except OSError as e:
         msg = f"cannot write GraphML file {str(path)!r}: {e}"
         raise NetworkError(msg) from e
     return path
+
+
+def with_osm_ids(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """Return a copy carrying the attributes osmnx's exports and statistics need.
+
+    osmnx's ``save_graph_geopackage`` and ``stats.basic_stats`` need an ``osmid`` on every
+    edge (nodes are indexed by their id) and the streets per node (``street_count``). OSM
+    graphs have them; the embedded network's edges get a running number (they belong to no
+    OSM way) and ``street_count`` as osmnx counts it.
+    """
+    H = G.copy()
+    H.graph.setdefault("crs", "epsg:4326")
+    for i, (*_, d) in enumerate(H.edges(keys=True, data=True)):
+        d.setdefault("osmid", i + 1)
+    if any("street_count" not in d for _, d in H.nodes(data=True)):
+        counts = ox.stats.count_streets_per_node(H)
+        for n, d in H.nodes(data=True):
+            d.setdefault("street_count", counts.get(n, 0))
+    return H
 
 
 def prepare_graph(G: nx.MultiDiGraph, *, source: str) -> nx.MultiDiGraph:

@@ -18,6 +18,7 @@ from sim.output.plots.charts import (
     plot_target_compliance,
     plot_utilisation,
 )
+from sim.output.gis import EXCEL_CSV_NAME, GPKG_NAME, write_excel_csv, write_geopackage
 from sim.output.report import write_run_report
 from sim.results.files import write_incidents_csv, write_json, write_run_info
 from sim.results.folder import results_folder
@@ -104,8 +105,9 @@ def run_scenario(
 
     Notes
     -----
-    Folder contents: ``metrics.json``, ``incidents.csv``, ``scenario.yaml`` (resolved), the
-    PNG charts, ``report.html`` / ``report.md`` (all reproducible from the seed) and
+    Folder contents: ``metrics.json``, ``incidents.csv``, ``scenario.yaml`` (resolved),
+    ``results.gpkg`` (GIS layers, see `sim.output.gis`), ``incidents_excel.csv`` (UTF-8 with
+    BOM for Excel), the PNG charts, ``report.html`` / ``report.md`` (all reproducible from the seed) and
     ``run_info.json`` (wall clock, host).
     """
     t0 = time.perf_counter()
@@ -131,9 +133,17 @@ def write_run_files(folder: Path, run: ScenarioRun, *, lang: str, plots: bool) -
     write_json(folder / "metrics.json", run.metrics)
     write_incidents_csv(folder / "incidents.csv", run.table)
     (folder / "scenario.yaml").write_text(dump_scenario_yaml(prep.scenario), encoding="utf-8")
+    write_geopackage(folder / GPKG_NAME, prep, run.table)
+    write_excel_csv(folder / EXCEL_CSV_NAME, run.table)
     charts = write_charts(folder, prep, run.metrics, run.table, lang=lang) if plots else []
     reports = write_run_report(folder, prep, run.metrics, run.table, charts, lang=lang)
-    return (*REPRODUCIBLE, *(p.name for p in charts), *(p.name for p in reports))
+    return (
+        *REPRODUCIBLE,
+        GPKG_NAME,
+        EXCEL_CSV_NAME,
+        *(p.name for p in charts),
+        *(p.name for p in reports),
+    )
 
 
 def facility_table(prep: Prepared) -> dict[str, Any]:
