@@ -279,8 +279,9 @@ def _units(path: str) -> tuple[tuple[County, ...], dict[str, Any]]:
             pop = -1
         if pop < 0:
             raise _problem(
-                "units", path, f"feature {i} ({name}): population must be a number >= 0, "
-                f"got {row.population!r}"
+                "units",
+                path,
+                f"feature {i} ({name}): population must be a number >= 0, got {row.population!r}",
             )
         if not name or name in shapes:
             raise _problem("units", path, f"feature {i}: empty or repeated name {name!r}")
@@ -341,7 +342,9 @@ def _towns(
             lon, lat = float(r["lon"]), float(r["lat"])
         except (TypeError, ValueError):
             raise _problem(
-                "towns", path, f"line {line}: lon/lat must be numbers, got {r['lon']!r}, {r['lat']!r}"
+                "towns",
+                path,
+                f"line {line}: lon/lat must be numbers, got {r['lon']!r}, {r['lat']!r}",
             ) from None
         unit = (r.get("unit") or "").strip()
         if unit and unit not in by_name:

@@ -226,7 +226,9 @@ def prepare(scenario: Scenario, net: RoadNetwork) -> Prepared:
     launch = None
     river_models = any(inc.where.model == "river" for inc in scenario.incidents.values())
     if np.isfinite(boat_speed).any() and river_models:
-        rivers = load_river_index() if region.builtin else RiverIndex.from_lines(dict(region.rivers))
+        rivers = (
+            load_river_index() if region.builtin else RiverIndex.from_lines(dict(region.rivers))
+        )
         launch = LaunchPoints.from_network(net, rivers)
     static_edges = np.zeros(0, dtype=np.int64)
     if scenario.closures:
@@ -333,9 +335,7 @@ def _network_name(scenario: Scenario, net: RoadNetwork) -> str:
     return str(net.G.graph.get("name") or scenario.network)
 
 
-def _check_facilities_on_network(
-    scenario: Scenario, net: RoadNetwork, dist_m: np.ndarray
-) -> None:
+def _check_facilities_on_network(scenario: Scenario, net: RoadNetwork, dist_m: np.ndarray) -> None:
     """Refuse a network that does not reach the facilities (a wrong network for the scenario).
 
     Raises

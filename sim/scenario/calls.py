@@ -145,8 +145,12 @@ def _read(
     missing = [c for c in REQUIRED_COLUMNS if c not in cols]
     has_xy = "lon" in cols and "lat" in cols
     if missing or (region is not None and not has_xy and "town" not in cols):
-        need = [*missing] + ([] if has_xy or "town" in cols or region is None else ["lon+lat or town"])
-        return None, [f"{path}: missing column(s) {', '.join(need)}; found {', '.join(cols) or 'none'}"]
+        need = [*missing] + (
+            [] if has_xy or "town" in cols or region is None else ["lon+lat or town"]
+        )
+        return None, [
+            f"{path}: missing column(s) {', '.join(need)}; found {', '.join(cols) or 'none'}"
+        ]
     zone = ZoneInfo(region.timezone) if region is not None else None
     times: list[datetime] = []
     kinds: list[str] = []
