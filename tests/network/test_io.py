@@ -148,7 +148,7 @@ def test_exported_graphml_passes_osmnx_geopackage_and_stats(tmp_path, spec):
         warnings.simplefilter("ignore")
         G = nw.graph_from_spec(spec)
     H = ox.load_graphml(nw.save_graph(G, tmp_path / "g.graphml"))
-    ox.save_graph_geopackage(H, tmp_path / "g.gpkg")
+    ox.save_graph_geopackage(H, tmp_path / "g.gpkg", directed=True)
     edges = gpd.read_file(tmp_path / "g.gpkg", layer="edges")
     assert len(edges) == G.number_of_edges()
     stats = ox.stats.basic_stats(H)
