@@ -152,7 +152,7 @@ def coverage_layer(prep: Prepared) -> gpd.GeoDataFrame:
             utm = pts.estimate_utm_crs()
             radius = np.minimum(left[ok] * speed_m_per_s, float(sc.access.max_distance_m))
             geom = (
-                gpd.GeoSeries(pts.to_crs(utm).buffer(radius, resolution=8), crs=utm)
+                gpd.GeoSeries(pts.to_crs(utm).buffer(radius, quad_segs=8), crs=utm)
                 .union_all()
                 .simplify(10.0)
             )
