@@ -1,4 +1,4 @@
-"""Write the small OpenStreetMap test extract ``tests/data/aguascalientes.osm.pbf`` (and ``.osm.bz2``).
+"""Write the small OpenStreetMap test extract ``tests/data/aguascalientes.osm.pbf`` and ``.bz2``.
 
 Input: the osmnx repository's test extract of central Aguascalientes, Mexico (the copy in
 ``../shared/osm/aguascalientes.osm.pbf``; © OpenStreetMap contributors, ODbL 1.0; see DATA.md).

@@ -1,4 +1,4 @@
-"""The study region: outline, administrative units with population, towns, rivers, forest, time zone.
+"""The study region: outline, administrative units with population, towns, rivers, forest, zone.
 
 A `Region` is what the rest of the simulator knows about the place it simulates. The default,
 `shaoguan_region`, is built from the shipped tables of `sim.geo.shaoguan`; `load_region` builds
@@ -39,11 +39,11 @@ from shapely.ops import nearest_points
 
 from sim.errors import PlaceError, ScenarioError
 from sim.geo.shaoguan import (
+    _LONLAT,
     CITY_BBOX,
     County,
     Place,
     Town,
-    _LONLAT,
     county_polygons,
     haversine_m,
     load_counties,

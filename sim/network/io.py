@@ -203,12 +203,16 @@ def _read_osm(path: Path) -> nx.MultiDiGraph:
     ways: list[tuple[int, list[int], dict[str, str]]] = []
     try:
         for way in osmium.FileProcessor(str(path), osmium.osm.WAY):
+            if not isinstance(way, osmium.osm.Way):  # pragma: no cover - WAY reads only ways
+                continue
             tags = {t.k: t.v for t in way.tags}
             if is_drivable(tags):
                 ways.append((way.id, [n.ref for n in way.nodes], tags))
         wanted = {n for _, refs, _ in ways for n in refs}
         nodes: dict[int, tuple[float, float, dict[str, str]]] = {}
         for node in osmium.FileProcessor(str(path), osmium.osm.NODE):
+            if not isinstance(node, osmium.osm.Node):  # pragma: no cover - NODE reads only nodes
+                continue
             if node.id in wanted and node.location.valid():
                 tags = {t.k: t.v for t in node.tags}
                 nodes[node.id] = (node.location.lon, node.location.lat, tags)

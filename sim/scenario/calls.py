@@ -166,13 +166,15 @@ def _read(
             t = _parse_time(row["time"], zone)
         except ValueError:
             problems.append(
-                f"{where}, time: expected an ISO date-time like 2024-07-03 14:05, got {row['time']!r}"
+                f"{where}, time: expected an ISO date-time like 2024-07-03 14:05, "
+                f"got {row['time']!r}"
             )
             continue
         kind = row["type"]
         if types is not None and kind not in types:
             problems.append(
-                f"{where}, type: unknown incident type {kind!r} (scenario types: {', '.join(types)})"
+                f"{where}, type: unknown incident type {kind!r} "
+                f"(scenario types: {', '.join(types)})"
             )
             continue
         x = y = math.nan

@@ -9,6 +9,7 @@ from typing import Any
 
 from sim.analysis.compare import ScenarioRun
 from sim.model.compile import Prepared
+from sim.output.gis import EXCEL_CSV_NAME, GPKG_NAME, write_excel_csv, write_geopackage
 from sim.output.plots import save
 from sim.output.plots.charts import (
     plot_fire_map,
@@ -18,7 +19,6 @@ from sim.output.plots.charts import (
     plot_target_compliance,
     plot_utilisation,
 )
-from sim.output.gis import EXCEL_CSV_NAME, GPKG_NAME, write_excel_csv, write_geopackage
 from sim.output.report import write_run_report
 from sim.results.files import write_incidents_csv, write_json, write_run_info
 from sim.results.folder import results_folder
@@ -107,8 +107,8 @@ def run_scenario(
     -----
     Folder contents: ``metrics.json``, ``incidents.csv``, ``scenario.yaml`` (resolved),
     ``results.gpkg`` (GIS layers, see `sim.output.gis`), ``incidents_excel.csv`` (UTF-8 with
-    BOM for Excel), the PNG charts, ``report.html`` / ``report.md`` (all reproducible from the seed) and
-    ``run_info.json`` (wall clock, host).
+    BOM for Excel), the PNG charts, ``report.html`` / ``report.md`` (all reproducible from the
+    seed) and ``run_info.json`` (wall clock, host).
     """
     t0 = time.perf_counter()
     w = worker_count(workers, scenario.replications)

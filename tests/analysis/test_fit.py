@@ -62,7 +62,7 @@ def _calls_csv(tmp_path):
 
 
 def test_fit_recovers_rate_profiles_and_on_scene(tmp_path):
-    sc, path, n = _calls_csv(tmp_path)
+    _sc, path, n = _calls_csv(tmp_path)
     calls = read_calls(path)
     start = datetime(2025, 1, 1).date()
     end = datetime(2035, 1, 1).date()
@@ -92,7 +92,7 @@ def test_fit_recovers_rate_profiles_and_on_scene(tmp_path):
 
 def test_fit_command_writes_a_variant_that_loads(tmp_path, capsys):
     """The CLI's YAML extends the scenario and validates with the fitted values."""
-    sc, path, n = _calls_csv(tmp_path)
+    _sc, path, n = _calls_csv(tmp_path)
     base = tmp_path / "base.yaml"
     data = minimal()
     data["incidents"] = {"building_fire": data["incidents"]["building_fire"]}

@@ -10,8 +10,8 @@ import osmnx as ox
 import pytest
 
 from sim import network as nw
-from sim.network import io
 from sim.errors import NetworkError
+from sim.network import io
 from tests.helpers import DATA
 from tests.network.helpers import small_graph
 

@@ -311,7 +311,7 @@ def test_chinese_in_report_renders_with_the_embedded_font(folders, tmp_path, chr
     the same page with its @font-face removed must measure differently on a machine without a
     system CJK font (this machine, and CI): the check fails exactly when Chinese is boxes.
     """
-    folder, lang = folders["run"]
+    folder, _lang = folders["run"]
     text = (folder / "report.html").read_text(encoding="utf-8")
     assert "@font-face" in text
     assert "data:font/woff;base64," in text
