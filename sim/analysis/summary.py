@@ -28,7 +28,8 @@ def context(prep: Prepared, replications: int) -> Context:
         horizon_days=float(sc.horizon_days),
         population=prep.population,
         full_time_staff=prep.full_time_staff,
-        forest_area_ha=SHAOGUAN_FOREST_HA,
+        # the region's forest area; the shipped Shaoguan region uses the fire physics' figure
+        forest_area_ha=prep.region.forest_area_ha or SHAOGUAN_FOREST_HA,
         fire_types=tuple(n for n, inc in sc.incidents.items() if inc.fire is not None),
     )
 

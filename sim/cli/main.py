@@ -11,14 +11,19 @@ from __future__ import annotations
 import argparse
 import importlib
 import pkgutil
+import re
 import sys
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType
 
+from sim import __version__
 from sim.errors import SimError
 
 EXIT_USAGE = 2
+#: A ``lon,lat`` pair with a negative longitude (``-102.27,21.87``): a value, not an option.
+_NEGATIVE_LONLAT = re.compile(r"^-\d+(?:\.\d+)?,\s*-?\d+(?:\.\d+)?$")
 
 
 def _commands() -> dict[str, ModuleType]:
@@ -42,6 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="run_scenario.py",
         description="Shaoguan emergency resource dispatch simulator (韶关应急资源调度仿真).",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in COMMANDS.values():
         module.add_parser(sub)
@@ -52,21 +58,39 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line and return the process exit status."""
     argv = list(sys.argv[1:] if argv is None else argv)
     # `run_scenario.py` alone or `run_scenario.py SCENARIO.yaml` mean `run`.
-    if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help")):
+    if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help", "--version")):
         argv = ["run", *argv]
+    # argparse reads any word starting with '-' as an option unless it is a plain number; a
+    # leading space keeps a negative lon,lat a value (place parsing strips it again).
+    argv = [f" {a}" if _NEGATIVE_LONLAT.match(a) else a for a in argv]
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()
         return EXIT_USAGE
     try:
-        return int(args.handler(args) or 0)
+        with warnings.catch_warnings():
+            # Warnings are for the user: one line each, without the internal source path and
+            # line that Python's default format adds (recording in tests is unaffected).
+            warnings.formatwarning = _format_warning
+            return int(args.handler(args) or 0)
     except SimError as e:
         print(f"error: {e}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:  # pragma: no cover - interactive only
         print("interrupted", file=sys.stderr)
         return 130
+
+
+def _format_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    line: str | None = None,
+) -> str:
+    """Format a warning as ``warning: <message>`` (no file name, no source line)."""
+    return f"warning: {message}\n"
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -31,7 +31,7 @@ def add_parser(sub: Any) -> None:
             "common random numbers). KEY is a dotted path into the scenario file; list items "
             "(facilities, targets) are addressed by id, e.g. "
             "facilities.fs_xinshao.units.water_rescue_team.count. Reports the smallest setting "
-            "that meets each target with 95%% confidence. Writes sweep.json, sweep.csv, charts, "
+            "that meets each target with 95% confidence. Writes sweep.json, sweep.csv, charts, "
             "report.html and report.md."
         ),
     )

@@ -7,22 +7,24 @@ process; worker processes inherit the result (`Prepared`) and only generate and 
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from sim import geo
-from sim.errors import ScenarioError
+from sim.errors import NetworkError, ScenarioError
 from sim.model.dispatch import PROFILES, Fleet
 from sim.model.disruption import static_closures
 from sim.model.engine import Demand, ReliefPlan
 from sim.model.incidents import HOUR_S, Geography, town_weights
-from sim.model.travel import MODE_AIR, MODE_ROAD, AirFleet
+from sim.model.travel import MODE_AIR, MODE_ROAD, AirFleet, SolarClock
 from sim.network import RoadNetwork, access_time_s
 from sim.physics.aviation import load_aviation_points
-from sim.physics.boats import LaunchPoints, load_river_index
+from sim.physics.boats import LaunchPoints, RiverIndex, load_river_index
 from sim.scenario import Scenario
+from sim.scenario.calls import CallTable, read_calls
 
 DRAIN_S = 3 * 86400.0
 #: Radius of the disc of a town's territory: sqrt(county area / towns / pi), times this factor
@@ -61,27 +63,44 @@ class Prepared:
     unit_boat_launch_s: np.ndarray
     town_nodes: np.ndarray
     town_names: tuple[str, ...]
+    region: geo.Region
+    clock: SolarClock
+    calls: CallTable | None = None
 
 
-def _location_lonlat(loc: Any) -> tuple[float, float]:
+def _location_lonlat(loc: Any, region: geo.Region | None = None) -> tuple[float, float]:
     if getattr(loc, "town", None):
-        t = geo.resolve_town(loc.town, county=getattr(loc, "county", None))
+        t = (region or geo.shaoguan_region()).resolve_town(
+            loc.town, county=getattr(loc, "county", None)
+        )
         return t.lon, t.lat
     return float(loc.lon), float(loc.lat)
 
 
-def build_geography(scenario: Scenario, population: int) -> Geography:
-    """Prepare towns (with population weights), county polygons and rivers for sampling."""
-    towns = geo.load_towns()
-    counties = {c.name: c for c in geo.load_counties()}
+def build_geography(
+    scenario: Scenario, population: int, region: geo.Region | None = None
+) -> Geography:
+    """Prepare towns (with population weights), county polygons and rivers for sampling.
+
+    Towns carry their own population where the region's town table gives it for every town
+    (rescaled to `population`); otherwise each unit's population is split over its towns.
+    """
+    region = region or scenario.study_region
+    towns = region.towns
+    counties = {c.name: c for c in region.counties}
     county_pop: dict[str, float] = {c.name: c.population_2020 for c in counties.values()}
     total = sum(county_pop.values())
-    if population != total:  # rescale, keeping the spatial distribution of the census
+    if population != total and total > 0:  # rescale, keeping the spatial distribution
         county_pop = {k: v * population / total for k, v in county_pop.items()}
     urban = [t.is_county_seat or t.kind == "街道" for t in towns]
     names = tuple(t.name for t in towns)
     tc = tuple(t.county for t in towns)
     n_in_county = {c: sum(1 for x in tc if x == c) for c in counties}
+    if towns and all(t.population is not None for t in towns):
+        own = np.array([float(t.population or 0) for t in towns])
+        weight = own * (population / own.sum()) if own.sum() > 0 else own
+    else:
+        weight = town_weights(tc, urban, county_pop)
     radius = np.array(
         [
             TOWN_SCATTER_FACTOR
@@ -96,11 +115,12 @@ def build_geography(scenario: Scenario, population: int) -> Geography:
         town_counties=tc,
         town_lon=np.array([t.lon for t in towns]),
         town_lat=np.array([t.lat for t in towns]),
-        town_weight=town_weights(tc, urban, county_pop),
+        town_weight=weight,
         town_radius_m=radius,
-        county_polygons=geo.county_polygons(),
-        rivers=geo.river_lines(),
-        resolve_point=_location_lonlat,
+        county_polygons=dict(region.county_shapes),
+        rivers=dict(region.rivers),
+        resolve_point=lambda loc: _location_lonlat(loc, region),
+        forest=region.forest,
     )
 
 
@@ -143,10 +163,13 @@ def prepare(scenario: Scenario, net: RoadNetwork) -> Prepared:
     """
     type_names = tuple(scenario.unit_types)
     tindex = {k: i for i, k in enumerate(type_names)}
+    region = scenario.study_region
     fac = scenario.facilities
-    lonlat = np.array([_location_lonlat(f.location) for f in fac], dtype=float).reshape(-1, 2)
+    lonlat = np.array([_location_lonlat(f.location, region) for f in fac], dtype=float)
+    lonlat = lonlat.reshape(-1, 2)
     fnode, fdist = net.nearest_nodes(lonlat[:, 0], lonlat[:, 1])
     fnode = np.asarray(fnode, dtype=np.int64)
+    _check_facilities_on_network(scenario, net, np.asarray(fdist, dtype=float))
     facc = access_time_s(fdist, scenario.access.speed_kph, scenario.access.circuity)
 
     u_type, u_fac, u_turn, u_crew, u_cap, u_prof, labels = [], [], [], [], [], [], []
@@ -192,7 +215,7 @@ def prepare(scenario: Scenario, net: RoadNetwork) -> Prepared:
             [bool(ut.air and ut.air.night_capable) for ut in types_of_unit], dtype=bool
         ),
     }
-    water = _water_points(scenario)
+    water = _water_points(scenario, region)
     mutual = np.array([fac[fi].kind == "mutual_aid" for fi in u_fac], dtype=bool)
     boat_speed = np.array(
         [ut.boat.speed_kph if ut.boat else np.nan for ut in types_of_unit], dtype=float
@@ -203,7 +226,10 @@ def prepare(scenario: Scenario, net: RoadNetwork) -> Prepared:
     launch = None
     river_models = any(inc.where.model == "river" for inc in scenario.incidents.values())
     if np.isfinite(boat_speed).any() and river_models:
-        launch = LaunchPoints.from_network(net, load_river_index())
+        rivers = (
+            load_river_index() if region.builtin else RiverIndex.from_lines(dict(region.rivers))
+        )
+        launch = LaunchPoints.from_network(net, rivers)
     static_edges = np.zeros(0, dtype=np.int64)
     if scenario.closures:
         static_edges = static_closures(net, [c.between for c in scenario.closures])
@@ -244,10 +270,16 @@ def prepare(scenario: Scenario, net: RoadNetwork) -> Prepared:
         priority=np.array([inc.priority for inc in scenario.incidents.values()], dtype=np.int64),
     )
 
-    relief = _relief_plan(scenario, fleet, tindex)
-    population = int(scenario.population or sum(c.population_2020 for c in geo.load_counties()))
-    geography = build_geography(scenario, population)
+    relief = _relief_plan(scenario, fleet, tindex, region)
+    population = int(scenario.population or region.population_total)
+    geography = build_geography(scenario, population, region)
     _check_spatial_models(scenario, geography)
+    calls = (
+        read_calls(scenario.calls.file, region=region, types=tuple(scenario.incidents))
+        if scenario.calls is not None
+        else None
+    )
+    _warn_demand_off_network(scenario, net, geography, calls)
     staff = int(sum(f.full_time_staff for f in fac))
     return Prepared(
         scenario=scenario,
@@ -273,19 +305,115 @@ def prepare(scenario: Scenario, net: RoadNetwork) -> Prepared:
         unit_boat_launch_s=boat_launch,
         town_nodes=town_nodes,
         town_names=tuple(str(net.node_town[k]) for k in town_nodes),
+        region=region,
+        clock=SolarClock(
+            scenario.start_date,
+            lat=region.centre[1],
+            lon=region.centre[0],
+            utc_offset_h=region.utc_offset_h(scenario.start_date),
+        ),
+        calls=calls,
     )
 
 
-def _water_points(scenario: Scenario) -> np.ndarray:
-    """Return (n, 2) lon/lat of the water-intake points helicopters may fill buckets at."""
+def _water_points(scenario: Scenario, region: geo.Region) -> np.ndarray:
+    """Return (n, 2) lon/lat of the water-intake points helicopters may fill buckets at.
+
+    The shipped points (Shaoguan's) count only in the shipped region.
+    """
 
     pts = (
         [(p.lon, p.lat) for p in load_aviation_points() if p.kind == "water_intake"]
-        if scenario.aviation.builtin
+        if scenario.aviation.builtin and region.builtin
         else []
     )
-    pts += [p.lonlat() for p in scenario.aviation.points if p.kind == "water_intake"]
+    pts += [p.lonlat(region) for p in scenario.aviation.points if p.kind == "water_intake"]
     return np.array(pts, dtype=float).reshape(-1, 2)
+
+
+def _network_name(scenario: Scenario, net: RoadNetwork) -> str:
+    return str(net.G.graph.get("name") or scenario.network)
+
+
+def _check_facilities_on_network(scenario: Scenario, net: RoadNetwork, dist_m: np.ndarray) -> None:
+    """Refuse a network that does not reach the facilities (a wrong network for the scenario).
+
+    Raises
+    ------
+    NetworkError
+        Naming every facility farther than ``access.max_distance_m`` from the nearest road
+        node, with its distance.
+    """
+    limit = float(scenario.access.max_distance_m)
+    far = np.flatnonzero(dist_m > limit)
+    if far.size == 0:
+        return
+    shown = ", ".join(
+        f"{scenario.facilities[i].id} {dist_m[i] / 1000:,.1f} km" for i in far[:5]
+    ) + (f" and {far.size - 5} more" if far.size > 5 else "")
+    msg = (
+        f"{scenario.name}: network {scenario.network!r} does not cover the scenario: "
+        f"{far.size} of {dist_m.size} facilities lie farther than access.max_distance_m = "
+        f"{limit:,.0f} m from its nearest road node ({shown}; farthest "
+        f"{dist_m.max() / 1000:,.1f} km); is it the network of another place?"
+    )
+    raise NetworkError(msg)
+
+
+#: Share of demand off the network above which a warning is given (-).
+OFF_NETWORK_WARN_SHARE = 0.0
+
+
+def _warn_demand_off_network(
+    scenario: Scenario, net: RoadNetwork, geography: Geography, calls: CallTable | None
+) -> None:
+    """Warn when part of the demand lies farther than ``access.max_distance_m`` from any road.
+
+    Demand is what the scenario places by name or point: the towns of population models
+    (weighted by population), listed points (by weight) and replayed calls. River and forest
+    models are off the road by nature and not counted.
+    """
+    limit = float(scenario.access.max_distance_m)
+    lon: list[np.ndarray] = []
+    lat: list[np.ndarray] = []
+    w: list[np.ndarray] = []
+    replayed = set(calls.type) if calls is not None else set()
+    for name, inc in scenario.incidents.items():
+        if name in replayed:
+            continue
+        if inc.where.model == "population":
+            lon.append(geography.town_lon)
+            lat.append(geography.town_lat)
+            w.append(geography.town_weight / max(geography.town_weight.sum(), 1e-12))
+        elif inc.where.model == "points":
+            xy = np.array([geography.resolve_point(p) for p in inc.where.points], dtype=float)
+            pw = np.array([p.weight for p in inc.where.points], dtype=float)
+            lon.append(xy[:, 0])
+            lat.append(xy[:, 1])
+            w.append(pw / pw.sum())
+    if calls is not None:
+        ok = np.isfinite(calls.lon)
+        lon.append(calls.lon[ok])
+        lat.append(calls.lat[ok])
+        w.append(np.full(int(ok.sum()), 1.0 / max(int(ok.sum()), 1)))
+    if not lon:
+        return
+    x, y, weight = np.concatenate(lon), np.concatenate(lat), np.concatenate(w)
+    if x.size == 0:
+        return
+    _, dist = net.nearest_nodes(x, y)
+    dist = np.asarray(dist, dtype=float)
+    off = dist > limit
+    share = float(weight[off].sum() / weight.sum())
+    if share > OFF_NETWORK_WARN_SHARE:
+        msg = (
+            f"{scenario.name}: {100 * share:.1f} % of the demand ({int(off.sum())} of "
+            f"{x.size} demand points: towns, listed points, calls) lies farther than "
+            f"access.max_distance_m = {limit:,.0f} m from network {scenario.network!r} "
+            f"(farthest {dist.max() / 1000:,.1f} km); those incidents get long off-road "
+            "access legs"
+        )
+        warnings.warn(msg, UserWarning, stacklevel=3)
 
 
 def _check_spatial_models(scenario: Scenario, geography: Geography) -> None:
@@ -309,7 +437,9 @@ def _check_spatial_models(scenario: Scenario, geography: Geography) -> None:
         raise ScenarioError(msg)
 
 
-def _relief_plan(scenario: Scenario, fleet: Fleet, tindex: dict[str, int]) -> ReliefPlan | None:
+def _relief_plan(
+    scenario: Scenario, fleet: Fleet, tindex: dict[str, int], region: geo.Region
+) -> ReliefPlan | None:
     if not any(inc.affected_people is not None for inc in scenario.incidents.values()):
         return None
     rel = scenario.relief
@@ -338,7 +468,7 @@ def _relief_plan(scenario: Scenario, fleet: Fleet, tindex: dict[str, int]) -> Re
     )
     village = np.array([scenario.facilities[d].kind == "village_store" for d in depots], dtype=bool)
     lonlat = np.array(
-        [_location_lonlat(scenario.facilities[d].location) for d in depots], dtype=float
+        [_location_lonlat(scenario.facilities[d].location, region) for d in depots], dtype=float
     ).reshape(-1, 2)
     return ReliefPlan(
         depot_facility=np.array(depots, dtype=np.int64),

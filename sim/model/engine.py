@@ -44,7 +44,13 @@ import simpy
 
 from sim.geo import haversine_m
 from sim.model.dispatch import PROFILES, DispatchPolicy, NearestAvailable, allocate_relief
-from sim.model.travel import MODE_AIR, TravelModel, is_daylight, next_daylight_change
+from sim.model.travel import (
+    MODE_AIR,
+    SolarClock,
+    TravelModel,
+    is_daylight,
+    next_daylight_change,
+)
 from sim.physics.aviation import bucket_cycle_s
 from sim.physics.fire import FireState, unit_line_rate_m_per_h
 
@@ -150,7 +156,7 @@ class FirePlan:
     unit_night_capable
         Per unit: may fly at night.
     start
-        Calendar date of simulation time 0, for daylight.
+        Calendar date of simulation time 0, for daylight (a `SolarClock` for another region).
     rain_days, rain_factor
         Per incident: rainy calendar days after the ignition day, and the spread multiplier then.
     escalation_after_s, escalation_units, escalation_rounds
@@ -174,7 +180,7 @@ class FirePlan:
     unit_fill_s: np.ndarray
     unit_drop_s: np.ndarray
     unit_night_capable: np.ndarray
-    start: date
+    start: date | SolarClock
     rain_days: np.ndarray | None = None
     rain_factor: np.ndarray | None = None
     escalation_after_s: np.ndarray | None = None

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
 
     from sim.scenario import IncidentType, Scenario
+    from sim.scenario.calls import CallTable
 
 HOUR_S = 3600.0
 DAY_S = 86400.0
@@ -78,6 +79,9 @@ class Geography:
         ``{river name: (array[(n, 2)] of lon/lat vertices, ...)}``.
     resolve_point
         Function mapping a location mapping (``{town: ...}`` or ``{lon, lat}``) to (lon, lat).
+    forest
+        Forest polygons (shapely), or None: forest incidents then fall anywhere in the
+        counties away from towns.
     """
 
     town_names: tuple[str, ...]
@@ -89,6 +93,7 @@ class Geography:
     county_polygons: dict[str, Any]
     rivers: dict[str, tuple[np.ndarray, ...]]
     resolve_point: Callable[[Any], tuple[float, float]]
+    forest: Any = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -311,6 +316,10 @@ def sample_forest(
     if not polys:  # no polygons shipped: scatter around towns instead, outside the town discs
         return sample_population(rng, geo, n, counties)
     region = shapely.union_all(polys)
+    if geo.forest is not None:
+        region = shapely.intersection(region, geo.forest)
+        if region.is_empty:  # no forest in those counties: anywhere in them
+            region = shapely.union_all(polys)
     w, s, e, nb = region.bounds
     tl, tt = np.radians(geo.town_lon), np.radians(geo.town_lat)
     got = 0
@@ -399,8 +408,37 @@ def _sample_within(
     return np.concatenate(lon_out)[:n], np.concatenate(lat_out)[:n]
 
 
+def replayed_calls(
+    calls: CallTable, name: str, start: date, horizon_days: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Return the calls of one type inside the horizon as onsets, positions and given values.
+
+    Returns
+    -------
+    t_s, lon, lat, on_scene_h, people
+        Onset (s from 00:00 of `start`, local clock), WGS84 position, the file's on-scene
+        time (h; NaN where not given) and affected people (-1 where not given), in time order.
+    """
+    t0 = np.datetime64(start.isoformat(), "s")
+    t_s = (calls.time - t0).astype("timedelta64[s]").astype(float)
+    keep = (calls.type == name) & (t_s >= 0) & (t_s < horizon_days * DAY_S)
+    order = np.argsort(t_s[keep], kind="stable")
+    return (
+        t_s[keep][order],
+        calls.lon[keep][order],
+        calls.lat[keep][order],
+        calls.on_scene_h[keep][order],
+        calls.people[keep][order],
+    )
+
+
 def generate_incidents(
-    scenario: Scenario, geo: Geography, population: int, replication: int
+    scenario: Scenario,
+    geo: Geography,
+    population: int,
+    replication: int,
+    *,
+    calls: CallTable | None = None,
 ) -> IncidentSet:
     """Generate every incident of one replication.
 
@@ -414,6 +452,10 @@ def generate_incidents(
         Study-area population (persons) for rates per 100,000.
     replication
         Replication index; selects the random streams.
+    calls
+        Historical calls: the types found in it are replayed (the same onsets and places in
+        every replication; on-scene times and affected people from the file where given,
+        else drawn), the other types generated. Surge days still add to every type.
 
     Returns
     -------
@@ -425,7 +467,14 @@ def generate_incidents(
     names = tuple(scenario.incidents)
     # (type index, type, stream key, onsets, counties or None, surge?)
     batches: list[tuple[int, IncidentType, str, np.ndarray, tuple[str, ...] | None, bool]] = []
+    replayed = set(calls.type) if calls is not None else set()
+    given: dict[str, tuple[np.ndarray, ...]] = {}
     for k, (name, inc) in enumerate(scenario.incidents.items()):
+        if calls is not None and name in replayed:
+            t, *rest = replayed_calls(calls, name, scenario.start_date, horizon_days)
+            given[name] = tuple(rest)
+            batches.append((k, inc, name, t, None, False))
+            continue
         weights = hourly_intensity(scenario.start_date, horizon_days, inc.seasonality, inc.diurnal)
         t = sample_arrivals(
             stream(scenario.seed, replication, name, STREAM_ARRIVALS),
@@ -451,16 +500,22 @@ def generate_incidents(
             batches.append((names.index(name), scenario.incidents[name], key, t, ev.counties, True))
     for k, inc, key, t, counties, is_surge in batches:
         n = t.size
-        lon, lat = sample_locations(
-            stream(scenario.seed, replication, key, STREAM_LOCATIONS),
-            geo,
-            inc.where,
-            n,
-            counties=counties,
-        )
+        replay = given.get(key) if not is_surge else None
+        if replay is not None:
+            lon, lat = replay[0], replay[1]
+        else:
+            lon, lat = sample_locations(
+                stream(scenario.seed, replication, key, STREAM_LOCATIONS),
+                geo,
+                inc.where,
+                n,
+                counties=counties,
+            )
         dur = sample_duration_s(
             stream(scenario.seed, replication, key, STREAM_ON_SCENE), inc.on_scene, n
         )
+        if replay is not None:
+            dur = np.where(np.isnan(replay[2]), dur, replay[2] * HOUR_S)
         if inc.affected_people is not None:
             people = np.maximum(
                 1,
@@ -474,6 +529,8 @@ def generate_incidents(
             ).astype(np.int64)
         else:
             people = np.zeros(n, dtype=np.int64)
+        if replay is not None:
+            people = np.where(replay[3] >= 0, replay[3], people).astype(np.int64)
         detect = np.zeros(n)
         ros = np.full(n, np.nan)
         rain = np.zeros((n, RAIN_DAYS), dtype=bool)

@@ -174,7 +174,7 @@ def _fire_plan(prep: Prepared, inc: Any, dist_m: np.ndarray) -> tuple[FirePlan |
         unit_fill_s=uf["fill_s"],
         unit_drop_s=uf["drop_s"],
         unit_night_capable=uf["night_capable"],
-        start=sc.start_date,
+        start=prep.clock,
         rain_days=inc.rain_days,
         rain_factor=rain_factor[inc.type_idx],
         escalation_after_s=esc_after[inc.type_idx],
@@ -211,7 +211,7 @@ def _county_of(
 def run_replication(prep: Prepared, r: int) -> ReplicationResult:
     """Generate and simulate replication `r`; return its per-incident table."""
     sc = prep.scenario
-    inc = generate_incidents(sc, prep.geography, prep.population, r)
+    inc = generate_incidents(sc, prep.geography, prep.population, r, calls=prep.calls)
     node, dist = prep.net.nearest_nodes(inc.lon, inc.lat)
     node = np.asarray(node, dtype=np.int64)
     dist = np.asarray(dist, dtype=float)
@@ -227,7 +227,7 @@ def run_replication(prep: Prepared, r: int) -> ReplicationResult:
         lat=inc.lat,
         unit_mode=prep.unit_mode,
         air=prep.air,
-        start=sc.start_date,
+        start=prep.clock,
         boats=_boat_legs(prep, inc),
     )
     report = inc.t_s + (inc.detect_s if inc.detect_s is not None else 0.0)

@@ -44,6 +44,34 @@ MODE_NAMES = ("road", "air")
 
 
 @dataclass(frozen=True, slots=True)
+class SolarClock:
+    """Where and on which local clock daylight is computed.
+
+    The simulation clock counts seconds from 00:00 local time of `start`; daylight is that
+    of the region's centre. A bare `date` where a clock is expected means Shaoguan (city
+    centre, UTC+8).
+
+    Attributes
+    ----------
+    start
+        Calendar date of simulation time 0.
+    lat, lon
+        Position of the daylight computation (WGS84 degrees).
+    utc_offset_h
+        Offset of the local clock from UTC (h); fixed over the run.
+    """
+
+    start: date
+    lat: float = CITY_LAT
+    lon: float = CITY_LON
+    utc_offset_h: float = aviation.CST_OFFSET_H
+
+
+def _clock(start: date | SolarClock) -> SolarClock:
+    return start if isinstance(start, SolarClock) else SolarClock(start)
+
+
+@dataclass(frozen=True, slots=True)
 class AirFleet:
     """Per-unit flight parameters (NaN / False for road units).
 
@@ -76,15 +104,17 @@ class Legs:
 
 
 @lru_cache(maxsize=4096)
-def _daylight_window(day: int, start: date) -> tuple[float, float]:
+def _daylight_window(day: int, start: date | SolarClock) -> tuple[float, float]:
     """Return (sunrise_s, sunset_s) of simulation day `day` on the simulation clock."""
+    c = _clock(start)
     t = day * 86400.0 + 43200.0
-    rise = aviation.next_daylight_start_s(day * 86400.0, start, CITY_LAT, CITY_LON)
-    sset = aviation.daylight_end_s(t, start, CITY_LAT, CITY_LON)
+    off = c.utc_offset_h
+    rise = aviation.next_daylight_start_s(day * 86400.0, c.start, c.lat, c.lon, utc_offset_h=off)
+    sset = aviation.daylight_end_s(t, c.start, c.lat, c.lon, utc_offset_h=off)
     return rise, sset
 
 
-def next_flight_window(t_s: float, flight_s: float, start: date) -> float:
+def next_flight_window(t_s: float, flight_s: float, start: date | SolarClock) -> float:
     """Return the earliest take-off ≥ `t_s` such that a day-only flight lands before sunset."""
     day = math.floor(t_s / 86400.0)
     for k in range(day, day + 3):
@@ -95,13 +125,13 @@ def next_flight_window(t_s: float, flight_s: float, start: date) -> float:
     return math.inf  # a flight longer than any day
 
 
-def is_daylight(t_s: float, start: date) -> bool:
-    """Return whether simulation time `t_s` is between sunrise and sunset at Shaoguan."""
+def is_daylight(t_s: float, start: date | SolarClock) -> bool:
+    """Return whether simulation time `t_s` is between sunrise and sunset (see `SolarClock`)."""
     rise, sset = _daylight_window(math.floor(t_s / 86400.0), start)
     return rise <= t_s < sset
 
 
-def next_daylight_change(t_s: float, start: date) -> float:
+def next_daylight_change(t_s: float, start: date | SolarClock) -> float:
     """Return the next sunrise or sunset strictly after `t_s`."""
     day = math.floor(t_s / 86400.0)
     for k in range(day, day + 2):
@@ -129,7 +159,8 @@ class TravelModel:
     air
         Flight parameters, or None when no unit flies.
     start
-        Calendar date of simulation time 0 (00:00 China Standard Time).
+        Calendar date of simulation time 0 (00:00 China Standard Time), or a `SolarClock`
+        for another region.
     boats
         Optional callable ``(units, i, road_out) -> (total_s, road_s, boat_s)`` for the
         road + boat option (None: no boat legs).
@@ -146,7 +177,7 @@ class TravelModel:
         lat: np.ndarray,
         unit_mode: np.ndarray,
         air: AirFleet | None,
-        start: date,
+        start: date | SolarClock,
         boats: Any = None,
     ) -> None:
         self.fleet = fleet

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from sim import geo
 from sim.analysis.compare import county_equity
 from sim.analysis.sweep import format_value, short_key, statement
+from sim.output.fonts import font_face_css
 from sim.results.measures import MEASURES, per_incident_targets
 
 if TYPE_CHECKING:
@@ -183,7 +184,7 @@ class Doc:
 
 
 CSS = """
-body{font-family:"Noto Sans CJK SC","Source Han Sans SC","Microsoft YaHei",\
+body{font-family:"Report CJK","Noto Sans CJK SC","Source Han Sans SC","Microsoft YaHei",\
 "PingFang SC","Hiragino Sans GB",
 "WenQuanYi Micro Hei",Arial,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;\
 color:#1d2733;line-height:1.5}
@@ -220,7 +221,7 @@ def render_html(doc: Doc) -> str:
         '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{e(doc.title)}</title>",
-        f"<style>{CSS}</style>",
+        "<style>{FONT}" + CSS + "</style>",
         "</head>",
         "<body>",
         f"<h1>{e(doc.title)}</h1>",
@@ -253,7 +254,9 @@ def render_html(doc: Doc) -> str:
                 f"<figcaption>{e(b[2])}</figcaption></figure>"
             )
     parts += ["</body>", "</html>", ""]
-    return "\n".join(parts)
+    page = "\n".join(parts)
+    # The page's own characters decide the font subset (markup and base64 are ASCII, cheap).
+    return page.replace("<style>{FONT}", "<style>" + font_face_css(page), 1)
 
 
 def md_escape(s: str) -> str:

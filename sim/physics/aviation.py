@@ -132,7 +132,12 @@ def _hour_angle_deg(lat_deg: float, decl_deg: float, altitude_deg: float) -> flo
 
 @lru_cache(maxsize=4096)
 def sun_times(
-    lat_deg: float, lon_deg: float, day: date, *, twilight_deg: float = SUNRISE_DEG
+    lat_deg: float,
+    lon_deg: float,
+    day: date,
+    *,
+    twilight_deg: float = SUNRISE_DEG,
+    utc_offset_h: float = CST_OFFSET_H,
 ) -> tuple[float, float]:
     """Return sunrise and sunset on a date, in China Standard Time hours.
 
@@ -148,11 +153,13 @@ def sun_times(
     twilight_deg
         Altitude of the sun's centre that defines the event, in degrees:
         −0.833 (default) for sunrise/sunset, −6 for civil dawn/dusk.
+    utc_offset_h
+        Offset of the local clock from UTC (h); default China Standard Time (8).
 
     Returns
     -------
     rise_h, set_h
-        Local CST clock hours after 00:00 of `day`, e.g. ``(5.7, 19.2)``.
+        Local clock hours after 00:00 of `day`, e.g. ``(5.7, 19.2)`` in CST.
 
     Raises
     ------
@@ -163,11 +170,11 @@ def sun_times(
     for sign in (-1.0, 1.0):
         t_h = 12.0  # first guess: local noon
         for _ in range(4):
-            jd = _julian_day(day, t_h - CST_OFFSET_H)
+            jd = _julian_day(day, t_h - utc_offset_h)
             decl, eot = solar_declination_eot(jd)
             ha = _hour_angle_deg(lat_deg, decl, twilight_deg)
             # Solar noon in CST minutes, then ± hour angle at 4 min per degree.
-            t_min = 720.0 - 4.0 * lon_deg - eot + CST_OFFSET_H * 60.0 + sign * 4.0 * ha
+            t_min = 720.0 - 4.0 * lon_deg - eot + utc_offset_h * 60.0 + sign * 4.0 * ha
             t_h = t_min / 60.0
         events.append(t_h)
     return events[0], events[1]
@@ -179,10 +186,17 @@ def _day_and_hour(t_s: float) -> tuple[int, float]:
 
 
 def _window_s(
-    k: int, start: date, lat: float, lon: float, twilight_deg: float
+    k: int,
+    start: date,
+    lat: float,
+    lon: float,
+    twilight_deg: float,
+    utc_offset_h: float = CST_OFFSET_H,
 ) -> tuple[float, float]:
-    """Daylight window of day `k` after `start`, in seconds since 00:00 CST of `start`."""
-    rise_h, set_h = sun_times(lat, lon, start + timedelta(days=k), twilight_deg=twilight_deg)
+    """Daylight window of day `k` after `start`, in seconds since 00:00 local of `start`."""
+    rise_h, set_h = sun_times(
+        lat, lon, start + timedelta(days=k), twilight_deg=twilight_deg, utc_offset_h=utc_offset_h
+    )
     return k * DAY_S + rise_h * HOUR_S, k * DAY_S + set_h * HOUR_S
 
 
@@ -208,7 +222,13 @@ def is_daylight(
 
 
 def next_daylight_start_s(
-    t_s: float, start: date, lat: float, lon: float, *, twilight_deg: float = SUNRISE_DEG
+    t_s: float,
+    start: date,
+    lat: float,
+    lon: float,
+    *,
+    twilight_deg: float = SUNRISE_DEG,
+    utc_offset_h: float = CST_OFFSET_H,
 ) -> float:
     """Return `t_s` if it is daylight, otherwise the next sunrise.
 
@@ -218,6 +238,8 @@ def next_daylight_start_s(
         Seconds since 00:00 CST of `start`.
     start, lat, lon, twilight_deg
         As in `is_daylight`.
+    utc_offset_h
+        Offset of the local clock from UTC (h); default CST.
 
     Returns
     -------
@@ -225,16 +247,22 @@ def next_daylight_start_s(
         Earliest time ≥ `t_s` at which flying by day is allowed, same clock as `t_s`.
     """
     k, _ = _day_and_hour(t_s)
-    rise_s, set_s = _window_s(k, start, lat, lon, twilight_deg)
+    rise_s, set_s = _window_s(k, start, lat, lon, twilight_deg, utc_offset_h)
     if t_s < rise_s:
         return rise_s
     if t_s < set_s:
         return t_s
-    return _window_s(k + 1, start, lat, lon, twilight_deg)[0]
+    return _window_s(k + 1, start, lat, lon, twilight_deg, utc_offset_h)[0]
 
 
 def daylight_end_s(
-    t_s: float, start: date, lat: float, lon: float, *, twilight_deg: float = SUNRISE_DEG
+    t_s: float,
+    start: date,
+    lat: float,
+    lon: float,
+    *,
+    twilight_deg: float = SUNRISE_DEG,
+    utc_offset_h: float = CST_OFFSET_H,
 ) -> float:
     """Return the sunset that ends the current daylight period.
 
@@ -247,6 +275,8 @@ def daylight_end_s(
         Seconds since 00:00 CST of `start`.
     start, lat, lon, twilight_deg
         As in `is_daylight`.
+    utc_offset_h
+        Offset of the local clock from UTC (h); default CST.
 
     Returns
     -------
@@ -254,10 +284,10 @@ def daylight_end_s(
         Sunset time, same clock as `t_s`.
     """
     k, _ = _day_and_hour(t_s)
-    _rise_s, set_s = _window_s(k, start, lat, lon, twilight_deg)
+    _rise_s, set_s = _window_s(k, start, lat, lon, twilight_deg, utc_offset_h)
     if t_s < set_s:
         return set_s
-    return _window_s(k + 1, start, lat, lon, twilight_deg)[1]
+    return _window_s(k + 1, start, lat, lon, twilight_deg, utc_offset_h)[1]
 
 
 def daylight_spans_s(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from sim import geo
 from sim.results.measures import MEASURES, TargetFacts
 from sim.scenario._messages import Loc, _suggest, _unknown
 from sim.scenario.schema import (
@@ -198,14 +197,14 @@ def _soft_problems(s: Scenario) -> list[str]:
         for item in s.relief.items:
             if sum(f.stock.get(item, 0) for f in s.facilities) == 0:
                 out.append(f"relief.{key}.{item}: no facility stocks {item!r}")
-    known = set(geo.river_lines())
+    known = set(s.study_region.rivers)
     for name, inc in s.incidents.items():
         if isinstance(inc.where, RiverWhere) and inc.where.rivers:
             for river in inc.where.rivers:
                 if not known:
                     out.append(
                         f"incidents.{name}.where.rivers: cannot check {river!r}: "
-                        "sim/data/rivers.geojson has not been built"
+                        "the region has no rivers"
                     )
                 elif river not in known:
                     out.append(

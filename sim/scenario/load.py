@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import warnings
 from pathlib import Path
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from sim import geo
 from sim.errors import ScenarioError
 from sim.scenario._checks import _cross_problems, _soft_problems
 from sim.scenario._messages import (
@@ -18,7 +20,8 @@ from sim.scenario._messages import (
     _pydantic_problems,
     _walk,
 )
-from sim.scenario.schema import Scenario
+from sim.scenario.calls import calls_problems
+from sim.scenario.schema import RegionSpec, Scenario
 
 __all__ = [
     "dump_scenario_yaml",
@@ -42,15 +45,46 @@ def _build(data: Any, source: str) -> tuple[Scenario, list[str]]:
         stem = Path(source).stem if not source.startswith("<") else "scenario"
         data = {**data, "name": stem}
     problems: list[tuple[Loc, str, str]] = []
+    region, region_problems = _region(data)
+    problems += [(loc, _walk(loc, data)[0], msg) for loc, msg in region_problems]
     scenario: Scenario | None = None
     try:
-        scenario = Scenario.model_validate(data)
+        scenario = Scenario.model_validate(data, context={"region": region})
     except ValidationError as e:
         problems += _pydantic_problems(e, data)
     problems += [(loc, _walk(loc, data)[0], msg) for loc, msg in _cross_problems(data)]
+    if scenario is not None and scenario.calls is not None and region is not None:
+        problems += [
+            (("calls", "file"), _walk(("calls", "file"), data)[0], msg)
+            for msg in calls_problems(scenario.calls.file, region, tuple(scenario.incidents))
+        ]
     if problems or scenario is None:
         raise ScenarioError(_format(source, _in_document_order(problems, data)))
     return scenario, [f"{source}: {w}" for w in _soft_problems(scenario)]
+
+
+def _region(data: dict[str, Any]) -> tuple[geo.Region | None, list[tuple[Loc, str]]]:
+    """Load the scenario's region before the rest is validated (places are checked against it).
+
+    Returns the region (None when its own block is invalid, which the schema then reports)
+    and the problems found in its files.
+    """
+    spec = data.get("region")
+    if spec is None:
+        return geo.shaoguan_region(), []
+    try:
+        region_spec = RegionSpec.model_validate(spec)
+    except ValidationError:
+        return None, []  # reported with the whole scenario
+    try:
+        return region_spec.load(), []
+    except ScenarioError as e:
+        m = re.match(r"region\.(\w+)(?: \((.*?)\))?: (.*)", str(e), re.S)
+        if m is None:  # pragma: no cover - every region error names its key
+            return None, [(("region",), str(e))]
+        key, path, what = m.groups()
+        loc: Loc = ("region", key) if key in RegionSpec.model_fields else ("region",)
+        return None, [(loc, f"{what} (file {path})" if path else what)]
 
 
 def scenario_from_dict(data: dict[str, Any], *, source: str = "<dict>") -> Scenario:
@@ -178,15 +212,56 @@ def merge_scenario_data(base: Any, change: Any) -> Any:
     return change
 
 
+#: Endings of road-network files (``network:`` names a file, not a place, when it ends so).
+NETWORK_FILE_SUFFIXES = (".graphml", ".osm", ".osm.bz2", ".xml", ".osm.xml", ".osm.pbf", ".pbf")
+#: Keys of the ``region:`` block that name files.
+REGION_FILE_KEYS = ("outline", "units", "towns", "rivers", "forest")
+
+
+def _from_file(value: Any, base_dir: Path) -> Any:
+    """Return a relative path string as an absolute one under `base_dir`; anything else as is."""
+    if not isinstance(value, str) or not value.strip():
+        return value
+    p = Path(value.strip()).expanduser()
+    return value if p.is_absolute() else str((base_dir / p).resolve())
+
+
+def resolve_file_paths(data: dict[str, Any], base_dir: Path) -> dict[str, Any]:
+    """Make the file names a scenario mapping gives relative to its own file absolute.
+
+    ``network`` (when it names a file: a path separator or a network-file ending), the files
+    of ``region`` and ``calls.file`` are relative to the scenario file, like ``extends``; a
+    place name (``network: Piedmont, California``) is left alone.
+    """
+    out = dict(data)
+    net = out.get("network")
+    if isinstance(net, str) and (
+        net.strip().lower().endswith(NETWORK_FILE_SUFFIXES) or "/" in net or "\\" in net
+    ):
+        out["network"] = _from_file(net, base_dir)
+    region = out.get("region")
+    if isinstance(region, dict):
+        out["region"] = {
+            k: (_from_file(v, base_dir) if k in REGION_FILE_KEYS else v) for k, v in region.items()
+        }
+    calls = out.get("calls")
+    if isinstance(calls, dict) and "file" in calls:
+        out["calls"] = {**calls, "file": _from_file(calls["file"], base_dir)}
+    return out
+
+
 def read_scenario_data(path: str | Path, _seen: tuple[str, ...] = ()) -> Any:
     """Read a scenario file as a raw mapping, resolving ``extends:`` (a base file to vary).
 
     ``extends`` is a path relative to the file; the variant's keys are merged onto the base
-    with `merge_scenario_data`. The variant's ``name`` does not inherit.
+    with `merge_scenario_data`. The variant's ``name`` does not inherit. File names inside
+    (``network``, ``region``, ``calls``) are relative to the file that gives them too (see
+    `resolve_file_paths`).
     """
     data = _read_file(path)
     if not isinstance(data, dict):
         return data  # reported by the validator with the file name
+    data = resolve_file_paths(data, Path(path).resolve().parent)
     base_ref = data.pop("extends", None)
     if base_ref is None:
         return data

@@ -5,7 +5,15 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, Strict, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    Strict,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from sim import geo
 from sim.errors import PlaceError
@@ -20,6 +28,7 @@ __all__ = [
     "Aviation",
     "AviationPoint",
     "BoatSpec",
+    "Calls",
     "ClosureRuleSpec",
     "Detection",
     "Disruption",
@@ -45,6 +54,7 @@ __all__ = [
     "PointsWhere",
     "PopulationWhere",
     "Rate",
+    "RegionSpec",
     "Relief",
     "Reserve",
     "RiverWhere",
@@ -55,6 +65,7 @@ __all__ = [
     "UnitSpec",
     "UnitType",
     "Where",
+    "context_region",
 ]
 
 DEFAULT_PER_PERSON = {"relief_kit": 1.0}
@@ -73,6 +84,20 @@ class _Model(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+def context_region(info: ValidationInfo | None) -> geo.Region | None:
+    """Return the region places are checked against during validation.
+
+    The loader passes the scenario's region as ``context={"region": ...}``; None there means
+    the region itself is invalid (reported on its own) and place checks are skipped. Without
+    a context (records built in code) the shipped Shaoguan region applies.
+    """
+    ctx = info.context if info is not None else None
+    if not isinstance(ctx, dict) or "region" not in ctx:
+        return geo.shaoguan_region()
+    region = ctx["region"]
+    return region if isinstance(region, geo.Region) else None
+
+
 # --------------------------------------------------------------------------- small records
 
 
@@ -89,6 +114,14 @@ class Access(_Model):
     speed_kph: Float = Field(default=30.0, gt=0, description="Speed on the off-network leg (km/h).")
     circuity: Float = Field(
         default=1.4, ge=1, description="Path length / straight-line distance on that leg (-)."
+    )
+    max_distance_m: Float = Field(
+        default=20000.0,
+        gt=0,
+        description=(
+            "Farthest a facility may lie from the road network, and beyond which demand counts "
+            "as off the network (warning) (m)."
+        ),
     )
 
 
@@ -200,7 +233,7 @@ class Location(_Model):
     lat: Float | None = Field(default=None, description="Latitude (WGS84 degrees), with `lon`.")
 
     @model_validator(mode="after")
-    def _one_form(self) -> Location:
+    def _one_form(self, info: ValidationInfo) -> Location:
         has_town = self.town is not None
         has_xy = self.lon is not None or self.lat is not None
         if has_town and has_xy:
@@ -217,21 +250,28 @@ class Location(_Model):
             if self.county is not None:
                 msg = "county only goes with town, not with lon/lat"
                 raise ValueError(msg)
+            region = context_region(info)
             try:
-                geo.check_lonlat(self.lon, self.lat)
+                if region is not None:
+                    region.check_lonlat(self.lon, self.lat)
             except PlaceError as e:
                 raise ValueError(str(e)) from e
         elif self.town is not None:
+            region = context_region(info)
             try:
-                geo.resolve_town(self.town, county=self.county)
+                if region is not None:
+                    region.resolve_town(self.town, county=self.county)
             except PlaceError as e:
                 raise ValueError(str(e)) from e
         return self
 
-    def lonlat(self) -> tuple[float, float]:
-        """Return the WGS84 (lon, lat) of the place (the town seat for a town)."""
+    def lonlat(self, region: geo.Region | None = None) -> tuple[float, float]:
+        """Return the WGS84 (lon, lat) of the place (the town seat for a town).
+
+        Town names are looked up in `region` (default: the shipped Shaoguan region).
+        """
         if self.town is not None:
-            town = geo.resolve_town(self.town, county=self.county)
+            town = (region or geo.shaoguan_region()).resolve_town(self.town, county=self.county)
             return (town.lon, town.lat)
         return (float(self.lon), float(self.lat))  # type: ignore[arg-type]
 
@@ -242,15 +282,18 @@ class Point(Location):
     weight: Float = Field(default=1.0, gt=0, description="Relative weight (-).")
 
 
-def _resolve_counties(names: tuple[str, ...] | None) -> tuple[str, ...] | None:
-    """Normalise county names (full or short, or pinyin) to the full names of ``counties.csv``."""
-    if names is None:
-        return None
+def _resolve_counties(
+    names: tuple[str, ...] | None, info: ValidationInfo
+) -> tuple[str, ...] | None:
+    """Normalise county names (full or short, or pinyin) to the full names of the region's units."""
+    region = context_region(info)
+    if names is None or region is None:
+        return names
     out: list[str] = []
     problems: list[str] = []
     for name in names:
         try:
-            out.append(geo.resolve_county(name).name)
+            out.append(region.resolve_county(name).name)
         except PlaceError as e:
             problems.append(str(e))
     if problems:
@@ -804,6 +847,73 @@ class Target(_Model):
     )
 
 
+class RegionSpec(_Model):
+    """The study region from files (default: the shipped Shaoguan region).
+
+    File names are relative to the scenario file. See ``sim.geo.region`` for the columns.
+    """
+
+    name: Label = Field(description="Region name `{zh: ..., en: ...}`.")
+    units: str = Field(
+        min_length=1,
+        description=(
+            "Administrative units: GeoJSON/GeoPackage polygons with `name` and `population` "
+            "(optional `code`, `name_en`)."
+        ),
+    )
+    towns: str | None = Field(
+        default=None,
+        description=(
+            "CSV of towns: `name`, `lon`, `lat` (optional `unit`, `population`, `name_en`); "
+            "default one town per unit."
+        ),
+    )
+    outline: str | None = Field(
+        default=None, description="Region boundary polygons; default the union of the units."
+    )
+    rivers: str | None = Field(default=None, description="River lines with `name`.")
+    forest: str | None = Field(default=None, description="Forest polygons.")
+    forest_area_ha: Float | None = Field(
+        default=None, gt=0, description="Forest area (ha); default the area of `forest`."
+    )
+    timezone: str = Field(
+        min_length=1,
+        description="IANA time zone of local clock times, e.g. `America/Mexico_City`.",
+    )
+    margin_m: Float = Field(
+        default=1000.0,
+        ge=0,
+        description="Coordinates up to this far outside the outline are accepted (m).",
+    )
+
+    def load(self) -> geo.Region:
+        """Return the `Region` these files describe (built once per process)."""
+        return geo.load_region(
+            name=self.name.zh,
+            name_en=self.name.en,
+            units=self.units,
+            towns=self.towns,
+            outline=self.outline,
+            rivers=self.rivers,
+            forest=self.forest,
+            forest_area_ha=self.forest_area_ha,
+            timezone=self.timezone,
+            margin_m=self.margin_m,
+        )
+
+
+class Calls(_Model):
+    """Historical calls replayed instead of generated arrivals (see ``sim.scenario.calls``)."""
+
+    file: str = Field(
+        min_length=1,
+        description=(
+            "CSV of calls: `time` (local, ISO 8601), `type`, `lon`+`lat` or `town`, optional "
+            "`on_scene_h`, `affected_people`; relative to the scenario file."
+        ),
+    )
+
+
 class Scenario(_Model):
     """A complete, validated scenario (one file = one experiment)."""
 
@@ -817,6 +927,17 @@ class Scenario(_Model):
         default="shaoguan",
         description=(
             "`shaoguan` (embedded), a `.graphml` path, a `.osm`/`.osm.bz2` path, or a place name."
+        ),
+    )
+    region: RegionSpec | None = Field(
+        default=None,
+        description="Study region from files (see *RegionSpec*); default the shipped Shaoguan.",
+    )
+    calls: Calls | None = Field(
+        default=None,
+        description=(
+            "Historical calls: incident types found in the file are replayed from it, the "
+            "others generated (see *Calls*)."
         ),
     )
     horizon_days: Float = Field(default=365.0, gt=0, description="Simulated period (days).")
@@ -862,8 +983,13 @@ class Scenario(_Model):
         return v
 
     @property
+    def study_region(self) -> geo.Region:
+        """The study region: `region` loaded from its files, or the shipped Shaoguan region."""
+        return geo.shaoguan_region() if self.region is None else self.region.load()
+
+    @property
     def population_total(self) -> int:
         """Population used for rates per 100k and the firefighter ratio (persons)."""
         if self.population is not None:
             return self.population
-        return sum(c.population_2020 for c in geo.load_counties())
+        return self.study_region.population_total

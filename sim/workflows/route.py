@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from sim import geo
+from sim.errors import NetworkError
 from sim.network import (
     ACCESS_CIRCUITY,
     ACCESS_SPEED_KPH,
@@ -30,9 +31,32 @@ class RouteResult:
     route: dict[str, Any]
 
 
-def _end(net: RoadNetwork, query: str) -> dict[str, Any]:
-    place = geo.resolve_place(query)
+#: Farthest a route end may lie from the network (m): farther, the network is of another place.
+MAX_ACCESS_M = 20000.0
+
+
+def _place(query: str) -> geo.Place:
+    """A place name (Shaoguan's gazetteer) or ``lon,lat`` anywhere (the network decides)."""
+    m = geo.shaoguan._LONLAT.match(query)
+    if m:
+        lon, lat = float(m.group(1)), float(m.group(2))
+        if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+            msg = f"coordinate {query.strip()!r} is not lon,lat in WGS84 degrees (lon first)"
+            raise NetworkError(msg)
+        return geo.Place(lon=lon, lat=lat, label=f"{lon:.4f},{lat:.4f}")
+    return geo.resolve_place(query)
+
+
+def _end(net: RoadNetwork, query: str, max_access_m: float = MAX_ACCESS_M) -> dict[str, Any]:
+    place = _place(query)
     idx, dist_m = net.snap_place(place)
+    if dist_m > max_access_m:
+        msg = (
+            f"{query.strip()!r} is {dist_m / 1000:,.1f} km from the nearest node of network "
+            f"{net.G.graph.get('name', '')!r} (more than {max_access_m:,.0f} m); is it the "
+            "network of another place?"
+        )
+        raise NetworkError(msg)
     return {
         "query": query,
         "label": place.label,
@@ -80,6 +104,6 @@ def plan_route(
     Names are resolved before the network is loaded, so a typo fails fast.
     """
     for query in (origin, destination):
-        geo.resolve_place(query)
+        _place(query)
     net = network_from_spec(network, cache_dir=cache_dir)
     return RouteResult({"network": network, **route_between(net, origin, destination, profile)})

@@ -9,6 +9,7 @@ from typing import Any
 
 from sim.analysis.compare import ScenarioRun
 from sim.model.compile import Prepared
+from sim.output.gis import EXCEL_CSV_NAME, GPKG_NAME, write_excel_csv, write_geopackage
 from sim.output.plots import save
 from sim.output.plots.charts import (
     plot_fire_map,
@@ -104,9 +105,10 @@ def run_scenario(
 
     Notes
     -----
-    Folder contents: ``metrics.json``, ``incidents.csv``, ``scenario.yaml`` (resolved), the
-    PNG charts, ``report.html`` / ``report.md`` (all reproducible from the seed) and
-    ``run_info.json`` (wall clock, host).
+    Folder contents: ``metrics.json``, ``incidents.csv``, ``scenario.yaml`` (resolved),
+    ``results.gpkg`` (GIS layers, see `sim.output.gis`), ``incidents_excel.csv`` (UTF-8 with
+    BOM for Excel), the PNG charts, ``report.html`` / ``report.md`` (all reproducible from the
+    seed) and ``run_info.json`` (wall clock, host).
     """
     t0 = time.perf_counter()
     w = worker_count(workers, scenario.replications)
@@ -131,9 +133,17 @@ def write_run_files(folder: Path, run: ScenarioRun, *, lang: str, plots: bool) -
     write_json(folder / "metrics.json", run.metrics)
     write_incidents_csv(folder / "incidents.csv", run.table)
     (folder / "scenario.yaml").write_text(dump_scenario_yaml(prep.scenario), encoding="utf-8")
+    write_geopackage(folder / GPKG_NAME, prep, run.table)
+    write_excel_csv(folder / EXCEL_CSV_NAME, run.table)
     charts = write_charts(folder, prep, run.metrics, run.table, lang=lang) if plots else []
     reports = write_run_report(folder, prep, run.metrics, run.table, charts, lang=lang)
-    return (*REPRODUCIBLE, *(p.name for p in charts), *(p.name for p in reports))
+    return (
+        *REPRODUCIBLE,
+        GPKG_NAME,
+        EXCEL_CSV_NAME,
+        *(p.name for p in charts),
+        *(p.name for p in reports),
+    )
 
 
 def facility_table(prep: Prepared) -> dict[str, Any]:

@@ -26,7 +26,7 @@ def test_missing_and_corrupt_network_files_exit_2(tmp_path, capsys):
     bad = tmp_path / "bad.osm"
     bad.write_text("<osm><way", encoding="utf-8")
     assert main(["route", "乐昌", "南雄", "--network", str(bad)]) == 2
-    assert "cannot read OSM XML file" in capsys.readouterr().err
+    assert "cannot read OSM file" in capsys.readouterr().err
 
 
 def test_unknown_place_network_offline_exits_2(tmp_path, capsys, monkeypatch):

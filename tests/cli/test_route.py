@@ -21,5 +21,8 @@ def test_unknown_place_name_exits_2_with_suggestions(capsys):
 
 
 def test_coordinate_outside_city_exits_2(capsys):
+    """A coordinate far from the network is refused with its distance (the network decides)."""
     assert main(["route", "1.0,2.0", "南雄"]) == 2
-    assert "outside Shaoguan" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "'1.0,2.0' is 12," in err
+    assert "km from the nearest node of network" in err

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import bz2
+import warnings
+
 import networkx as nx
 import osmnx as ox
 import pytest
 
 from sim import network as nw
 from sim.errors import NetworkError
+from sim.network import io
 from tests.helpers import DATA
 from tests.network.helpers import small_graph
 
@@ -84,7 +88,7 @@ def test_corrupt_files_are_network_errors(tmp_path):
         nw.graph_from_spec(str(bad_graphml))
     bad_osm = tmp_path / "bad.osm"
     bad_osm.write_text("<osm><node id='1' lat='24.8'", encoding="utf-8")
-    with pytest.raises(NetworkError, match=r"cannot read OSM XML file .*bad\.osm"):
+    with pytest.raises(NetworkError, match=r"cannot read OSM file .*bad\.osm"):
         nw.graph_from_spec(str(bad_osm))
     other = tmp_path / "roads.gpkg"
     other.write_bytes(b"\x00\x01")
@@ -129,3 +133,75 @@ def test_place_cache_is_used(tmp_path):
     ox.save_graphml(G, tmp_path / f"place-{key}.graphml")
     H = nw.graph_from_spec("Testville", cache_dir=tmp_path)
     assert len(H) == len(G)
+
+
+AGS_PBF = DATA / "aguascalientes.osm.pbf"
+AGS_BZ2 = DATA / "aguascalientes.osm.bz2"
+
+
+@pytest.mark.parametrize("spec", ["shaoguan", str(AGS_PBF)])
+def test_exported_graphml_passes_osmnx_geopackage_and_stats(tmp_path, spec):
+    """save_graph → osmnx.load_graphml → save_graph_geopackage and basic_stats both work."""
+    import geopandas as gpd
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        G = nw.graph_from_spec(spec)
+    H = ox.load_graphml(nw.save_graph(G, tmp_path / "g.graphml"))
+    ox.save_graph_geopackage(H, tmp_path / "g.gpkg", directed=True)
+    edges = gpd.read_file(tmp_path / "g.gpkg", layer="edges")
+    assert len(edges) == G.number_of_edges()
+    stats = ox.stats.basic_stats(H)
+    assert stats["n"] == len(G)
+    assert stats["m"] == G.number_of_edges()
+    assert stats["street_length_total"] > 0
+
+
+def test_real_osm_extract_keeps_only_drivable_roads():
+    """.osm.pbf and .osm.bz2 give the same graph; no footway, path, steps, pedestrian, railway."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        a = nw.graph_from_spec(str(AGS_PBF))
+        b = nw.graph_from_spec(str(AGS_BZ2))
+    assert sorted(a.nodes) == sorted(b.nodes)
+    assert a.number_of_edges() == b.number_of_edges()
+    kinds = set()
+    for *_, d in a.edges(data=True):
+        hw = d["highway"]
+        kinds.update(hw if isinstance(hw, list) else [hw])
+    assert kinds <= {"primary", "primary_link", "secondary", "secondary_link", "tertiary",
+                     "tertiary_link", "residential", "living_street", "unclassified"}  # fmt: skip
+    # the file has them, the graph must not
+    raw = bz2.decompress(AGS_BZ2.read_bytes()).decode("utf-8")
+    for excluded in ("footway", "path", "steps", "pedestrian", "service"):
+        assert f'v="{excluded}"' in raw
+    assert 'k="railway"' in raw or 'k="abandoned:railway"' in raw
+    # speeds: tagged maxspeed wins; untagged residential takes the class default
+    tagged = [d for *_, d in a.edges(data=True) if d.get("maxspeed") == "50"]
+    assert tagged
+    assert all(d["speed_kph"] == 50 for d in tagged)
+    plain = [d for *_, d in a.edges(data=True)
+             if d["highway"] == "residential" and "maxspeed" not in d]  # fmt: skip
+    assert plain
+    assert all(d["speed_kph"] == io.OSM_HWY_SPEEDS_KPH["residential"] for d in plain)
+
+
+@pytest.mark.parametrize(
+    ("tags", "drivable"),
+    [
+        ({"highway": "residential"}, True),
+        ({"highway": "primary", "maxspeed": "60"}, True),
+        ({"highway": "footway"}, False),
+        ({"highway": "path"}, False),
+        ({"highway": "steps"}, False),
+        ({"highway": "cycleway"}, False),
+        ({"highway": "pedestrian"}, False),
+        ({"highway": "residential", "access": "private"}, False),
+        ({"highway": "residential", "motor_vehicle": "no"}, False),
+        ({"railway": "rail"}, False),
+        ({"leisure": "park"}, False),
+        ({"barrier": "fence"}, False),
+    ],
+)
+def test_drive_filter_is_osmnx_drive_network(tags, drivable):
+    assert io.is_drivable(tags) is drivable

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -252,3 +253,87 @@ def test_every_facility_kind_and_measure_has_labels():
     assert kinds <= set(KIND_LABEL), kinds - set(KIND_LABEL)
     assert measures == set(MEASURES)
     assert all(all(m.label) for m in MEASURES.values())
+
+
+# --------------------------------------------------------------------------- embedded CJK font
+
+#: Measures, after the fonts load, the advance of a Chinese string in the page's body font and
+#: whether the embedded family covers it; writes the numbers into the DOM for --dump-dom.
+_MEASURE_JS = """
+<script>
+const PROBE = %s;
+document.fonts.ready.then(() => {
+  const probe = document.createElement("span");
+  probe.style.font = "100px " + getComputedStyle(document.body).fontFamily;
+  probe.style.whiteSpace = "nowrap";
+  probe.textContent = PROBE;
+  document.body.appendChild(probe);
+  const w = probe.getBoundingClientRect().width / PROBE.length;
+  const ok = document.fonts.check('100px "Report CJK"', PROBE);
+  const out = document.createElement("div");
+  out.id = "cjk-measure";
+  out.textContent = "em_per_char=" + (w / 100).toFixed(4) + " check=" + ok;
+  document.body.appendChild(out);
+});
+</script>
+"""
+
+
+def _cjk_em_per_char(html_text: str, probe: str, tmp_path: Path, name: str) -> tuple[float, str]:
+    page = tmp_path / f"{name}.html"
+    js = _MEASURE_JS % json.dumps(probe)
+    page.write_text(html_text.replace("</body>", js + "</body>"), encoding="utf-8")
+    exe = shutil.which("chromium")
+    assert exe is not None
+    proc = subprocess.run(
+        [exe, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+         f"--user-data-dir={tmp_path / ('profile-' + name)}", "--virtual-time-budget=10000",
+         "--dump-dom", page.resolve().as_uri()],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    m = re.search(r'id="cjk-measure">em_per_char=([\d.]+) check=(\w+)<', proc.stdout)
+    assert m is not None, proc.stdout[-500:]
+    return float(m.group(1)), m.group(2)
+
+
+def _system_has_cjk_font() -> bool:
+    exe = shutil.which("fc-list")
+    if exe is None:
+        return False
+    out = subprocess.run([exe, ":lang=zh"], capture_output=True, text=True, check=False).stdout
+    return bool(out.strip())
+
+
+def test_chinese_in_report_renders_with_the_embedded_font(folders, tmp_path, chromium):
+    """Every Chinese character of the title is one em wide in the embedded Noto Sans CJK SC.
+
+    Without a font that has the glyphs, Chromium draws boxes whose advance is not one em; so
+    the same page with its @font-face removed must measure differently on a machine without a
+    system CJK font (this machine, and CI): the check fails exactly when Chinese is boxes.
+    """
+    folder, _lang = folders["run"]
+    text = (folder / "report.html").read_text(encoding="utf-8")
+    assert "@font-face" in text
+    assert "data:font/woff;base64," in text
+    title = re.search(r"<h1>(.*?)</h1>", text).group(1)
+    probe = "".join(ch for ch in title if "\u4e00" <= ch <= "\u9fff")[:8]
+    assert len(probe) >= 4, title  # the zh report has a Chinese title
+    em, check = _cjk_em_per_char(text, probe, tmp_path, "embedded")
+    assert check == "true"
+    assert em == pytest.approx(1.0, abs=0.01)  # CJK ideographs are one em wide in Noto CJK
+    stripped = re.sub(r"@font-face\{[^}]*\}", "", text, count=1)
+    em_without, _ = _cjk_em_per_char(stripped, probe, tmp_path, "stripped")
+    if not _system_has_cjk_font():
+        assert em_without != pytest.approx(1.0, abs=0.01)  # boxes: the test can fail
+
+
+def test_embedded_font_is_a_small_deterministic_subset():
+    """The subset holds only the page's characters: small, and the same bytes every time."""
+    from sim.output.fonts import subset_woff
+
+    a = subset_woff("韶关市应急救援 Report 2025")
+    b = subset_woff("韶关市应急救援 Report 2025")
+    assert a == b
+    assert a[:4] == b"wOFF"
+    assert len(a) < 40_000
+    assert len(subset_woff("韶关市应急救援 Report 2025" + "一二三四五六七八九十")) > len(a)

@@ -78,7 +78,9 @@ def test_wrong_section_type_is_explained() -> None:
     with pytest.raises(ScenarioError) as info:
         scenario_from_dict(data)
     msg = str(info.value)
-    assert "  - access: expected a mapping with keys speed_kph, circuity, got 5" in msg
+    assert (
+        "  - access: expected a mapping with keys speed_kph, circuity, max_distance_m, got 5" in msg
+    )
     assert (
         "  - incidents.building_fire.where.model: required key is missing (the spatial model:"
         in msg

@@ -1,7 +1,9 @@
 """Shaoguan reference geography: counties, township seats, rivers, and place-name lookup.
 
 The files under ``sim/data/`` are produced by ``tools/build_geodata.py`` (see ``DATA.md`` for
-sources and licences). This module only reads them; it never downloads anything.
+sources and licences). This module only reads them; it never downloads anything. The place-name
+lookup (`resolve_town`, `resolve_county`) also serves other regions: pass their towns and
+counties (see `sim.geo.region`).
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ class Town:
     lat: float
     location_source: str
     is_county_seat: bool
+    population: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +97,8 @@ def load_towns() -> tuple[Town, ...]:
             lat=float(r["lat"]),
             location_source=r["location_source"],
             is_county_seat=r["is_county_seat"] in {"1", "true", "True"},
+            # township populations, where the table has them (七普 乡镇街道 figures)
+            population=int(float(r["population"])) if r.get("population") else None,
         )
         for r in rows
     ]
@@ -151,9 +156,12 @@ def _norm_latin(name: str) -> str:
 
 
 @cache
-def _name_index() -> dict[str, list[Town]]:
-    """Map every accepted spelling of a place to the towns it may mean."""
-    towns = load_towns()
+def _name_index(
+    towns: tuple[Town, ...] | None = None, counties: tuple[County, ...] | None = None
+) -> dict[str, list[Town]]:
+    """Map every accepted spelling of a place to the towns it may mean (default: Shaoguan's)."""
+    towns = load_towns() if towns is None else towns
+    counties = load_counties() if counties is None else counties
     by_code = {t.code: t for t in towns}
     index: dict[str, list[Town]] = {}
 
@@ -163,21 +171,20 @@ def _name_index() -> dict[str, list[Town]]:
             bucket.append(town)
 
     for t in towns:
-        for key in {t.name, _norm_zh(t.name), _norm_latin(t.pinyin)}:
+        for key in {t.name, _norm_zh(t.name), _norm_latin(t.pinyin)} - {""}:
             add(key, t)
     # A county name means its seat: 乐昌市, 乐昌, Lechang -> 乐城街道.
-    for c in load_counties():
+    for c in counties:
         seat = by_code.get(c.seat_town_code)
         if seat is None:
             continue
-        for key in {c.name, c.name_short, _norm_zh(c.name), _norm_latin(c.pinyin)}:
+        for key in {c.name, c.name_short, _norm_zh(c.name), _norm_latin(c.pinyin)} - {""}:
             # County names win over a town of the same spelling.
             index[key] = [seat]
     return index
 
 
-def _suggest(query: str) -> list[str]:
-    index = _name_index()
+def _suggest(query: str, index: dict[str, list[Town]]) -> list[str]:
     keys = [k for k in index if k]
     q = _norm_latin(query) if query.isascii() else _norm_zh(query)
     close = difflib.get_close_matches(q, keys, n=5, cutoff=0.5)
@@ -190,7 +197,13 @@ def _suggest(query: str) -> list[str]:
     return names[:5]
 
 
-def resolve_town(name: str, *, county: str | None = None) -> Town:
+def resolve_town(
+    name: str,
+    *,
+    county: str | None = None,
+    towns: tuple[Town, ...] | None = None,
+    counties: tuple[County, ...] | None = None,
+) -> Town:
     """Find a township seat by Chinese name, short name, county name or pinyin.
 
     Parameters
@@ -200,6 +213,8 @@ def resolve_town(name: str, *, county: str | None = None) -> Town:
         ``Lechang``) means that county's seat.
     county
         Optional county name to disambiguate names that exist twice (two 大桥镇, two 黄坑镇).
+    towns, counties
+        The gazetteer to search (a region's); default Shaoguan's shipped tables.
 
     Returns
     -------
@@ -211,7 +226,7 @@ def resolve_town(name: str, *, county: str | None = None) -> Town:
     PlaceError
         If nothing matches (the message lists close matches) or the name is ambiguous.
     """
-    index = _name_index()
+    index = _name_index(towns, counties)
     key = name.strip()
     candidates = index.get(key) or index.get(_norm_zh(key)) or index.get(_norm_latin(key)) or []
     if county is not None and candidates:
@@ -220,7 +235,7 @@ def resolve_town(name: str, *, county: str | None = None) -> Town:
     if len(candidates) == 1:
         return candidates[0]
     if not candidates:
-        hint = _suggest(name)
+        hint = _suggest(name, index)
         msg = f"unknown place {name!r}"
         if hint:
             msg += "; did you mean: " + ", ".join(hint) + "?"
@@ -287,14 +302,19 @@ def river_lines() -> dict[str, tuple[Any, ...]]:
     return {k: tuple(v) for k, v in out.items()}
 
 
-def resolve_county(name: str) -> County:
-    """Find a county by full name, short name or pinyin; raise `PlaceError` with suggestions."""
+def resolve_county(name: str, *, counties: tuple[County, ...] | None = None) -> County:
+    """Find a county by full name, short name or pinyin; raise `PlaceError` with suggestions.
+
+    `counties` is the table to search (a region's administrative units); default Shaoguan's.
+    """
     key = name.strip()
-    for c in load_counties():
-        if key in {c.name, c.name_short} or _norm_latin(key) == _norm_latin(c.pinyin):
+    counties = load_counties() if counties is None else counties
+    for c in counties:
+        latin = _norm_latin(c.pinyin)
+        if key in {c.name, c.name_short} or (latin and _norm_latin(key) == latin):
             return c
-    names = [c.name for c in load_counties()]
-    close = difflib.get_close_matches(key, names + [c.name_short for c in load_counties()], n=3)
+    names = [c.name for c in counties]
+    close = difflib.get_close_matches(key, names + [c.name_short for c in counties], n=3)
     msg = f"unknown county {name!r}" + (f"; did you mean {', '.join(close)}?" if close else "")
     msg += f" (counties: {', '.join(names)})"
     raise PlaceError(msg)
