@@ -46,6 +46,10 @@ class Town:
     lat: float
     location_source: str
     is_county_seat: bool
+    #: Estimated 2020 resident population (persons): the county's census split in proportion to
+    #: the town's village and residents' committees (DATA.md, "Township populations"); 0 if
+    #: the town table has no ``population`` column.
+    population: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +98,7 @@ def load_towns() -> tuple[Town, ...]:
             lat=float(r["lat"]),
             location_source=r["location_source"],
             is_county_seat=r["is_county_seat"] in {"1", "true", "True"},
+            population=int(r.get("population") or 0),
         )
         for r in rows
     ]

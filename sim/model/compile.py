@@ -78,7 +78,6 @@ def build_geography(scenario: Scenario, population: int) -> Geography:
     total = sum(county_pop.values())
     if population != total:  # rescale, keeping the spatial distribution of the census
         county_pop = {k: v * population / total for k, v in county_pop.items()}
-    urban = [t.is_county_seat or t.kind == "街道" for t in towns]
     names = tuple(t.name for t in towns)
     tc = tuple(t.county for t in towns)
     n_in_county = {c: sum(1 for x in tc if x == c) for c in counties}
@@ -96,7 +95,7 @@ def build_geography(scenario: Scenario, population: int) -> Geography:
         town_counties=tc,
         town_lon=np.array([t.lon for t in towns]),
         town_lat=np.array([t.lat for t in towns]),
-        town_weight=town_weights(tc, urban, county_pop),
+        town_weight=town_weights(tc, [t.population for t in towns], county_pop),
         town_radius_m=radius,
         county_polygons=geo.county_polygons(),
         rivers=geo.river_lines(),
