@@ -5,7 +5,8 @@ Usage::
 
     python tools/reference_routes.py [--network shaoguan] [--csv PATH]
 
-Prints a Markdown table: for every reference pair, the sourced road distance (and time, where
+Prints a Markdown table (then a summary of county seat → township routes): for every reference
+pair, the sourced road distance (and time, where
 a source gives one), the length and the light/heavy travel time of the fastest network route
 between the two township seats, and the relative difference of the length. Sources and
 confidence are in the CSV; docs/network.md §3 shows the table for the embedded network.
@@ -18,9 +19,14 @@ import csv
 import sys
 from importlib.resources import files
 
+import numpy as np
+
 from sim import geo
 from sim.errors import SimError
-from sim.network import network_from_spec
+from sim.network import RoadNetwork, network_from_spec
+
+#: Straight-line distance (km) from the county seat beyond which a township counts as remote.
+FAR_KM = 20.0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -29,9 +35,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--network", default="shaoguan", help="network spec (default: shaoguan)")
     parser.add_argument("--csv", help="reference file (default: sim/data/reference_routes.csv)")
     args = parser.parse_args(argv)
-    src = args.csv or files("sim") / "data" / "reference_routes.csv"
-    with open(src, encoding="utf-8") as f:
-        text = f.read()
+    if args.csv:
+        with open(args.csv, encoding="utf-8") as f:
+            text = f.read()
+    else:
+        text = (files("sim") / "data" / "reference_routes.csv").read_text(encoding="utf-8")
     try:
         net = network_from_spec(args.network)
         print(
@@ -51,10 +59,37 @@ def main(argv: list[str] | None = None) -> int:
                 f"| {light.travel_time_s / 3600:.2f} | {heavy.travel_time_s / 3600:.2f} "
                 f"| {row['time_h'] or '—'} | {', '.join(light.refs) or '(local roads)'} |"
             )
+        print()
+        print(township_summary(net))
     except SimError as e:
         print(f"reference_routes: {e}", file=sys.stderr)
         return 2
     return 0
+
+
+def township_summary(net: RoadNetwork) -> str:
+    """Median light time and straight-line speed from every county seat to its own townships."""
+    towns = geo.load_towns()
+    by_code = {t.code: t for t in towns}
+    seats = {c.code: by_code[c.seat_town_code] for c in geo.load_counties()}
+    rows = []
+    for t in towns:
+        s = seats[t.county_code]
+        if s.code == t.code:
+            continue
+        i, _ = net.snap_place(geo.Place(s.lon, s.lat, s.name, s))
+        j, _ = net.snap_place(geo.Place(t.lon, t.lat, t.name, t))
+        hours = net.route(i, j).travel_time_s / 3600
+        rows.append((float(geo.haversine_m(s.lon, s.lat, t.lon, t.lat)) / 1000, hours))
+    gc = np.array([r[0] for r in rows])
+    h = np.array([r[1] for r in rows])
+    far = gc >= FAR_KM
+    return (
+        f"county seat → own townships (light vehicle): n = {len(rows)}, median "
+        f"{np.median(h):.2f} h, median straight-line speed {np.median(gc / h):.0f} km/h; "
+        f"townships ≥ {FAR_KM:g} km away: n = {int(far.sum())}, median {np.median(h[far]):.2f} h, "
+        f"{np.median(gc[far] / h[far]):.0f} km/h"
+    )
 
 
 if __name__ == "__main__":
