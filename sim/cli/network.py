@@ -15,6 +15,7 @@ from sim.workflows.network import summarise_network
 
 _CLASS_ZH = {
     "motorway": "高速公路",
+    "motorway_link": "互通匝道",
     "trunk": "国道",
     "primary": "省道",
     "secondary": "县道",

@@ -48,6 +48,9 @@ class Town:
     lat: float
     location_source: str
     is_county_seat: bool
+    #: Estimated 2020 resident population (persons): the county's census split in proportion to
+    #: the town's village and residents' committees (DATA.md, "Township populations"); None if
+    #: the town table has no ``population`` column.
     population: int | None = None
 
 
@@ -97,7 +100,7 @@ def load_towns() -> tuple[Town, ...]:
             lat=float(r["lat"]),
             location_source=r["location_source"],
             is_county_seat=r["is_county_seat"] in {"1", "true", "True"},
-            # township populations, where the table has them (七普 乡镇街道 figures)
+            # township populations, where the table has them (DATA.md, "Township populations")
             population=int(float(r["population"])) if r.get("population") else None,
         )
         for r in rows

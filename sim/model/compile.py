@@ -82,8 +82,8 @@ def build_geography(
 ) -> Geography:
     """Prepare towns (with population weights), county polygons and rivers for sampling.
 
-    Towns carry their own population where the region's town table gives it for every town
-    (rescaled to `population`); otherwise each unit's population is split over its towns.
+    Each unit's (county's) population, rescaled to `population`, is split over its towns in
+    proportion to the towns' own populations where the town table gives them, else equally.
     """
     region = region or scenario.study_region
     towns = region.towns
@@ -92,15 +92,9 @@ def build_geography(
     total = sum(county_pop.values())
     if population != total and total > 0:  # rescale, keeping the spatial distribution
         county_pop = {k: v * population / total for k, v in county_pop.items()}
-    urban = [t.is_county_seat or t.kind == "街道" for t in towns]
     names = tuple(t.name for t in towns)
     tc = tuple(t.county for t in towns)
     n_in_county = {c: sum(1 for x in tc if x == c) for c in counties}
-    if towns and all(t.population is not None for t in towns):
-        own = np.array([float(t.population or 0) for t in towns])
-        weight = own * (population / own.sum()) if own.sum() > 0 else own
-    else:
-        weight = town_weights(tc, urban, county_pop)
     radius = np.array(
         [
             TOWN_SCATTER_FACTOR
@@ -115,7 +109,8 @@ def build_geography(
         town_counties=tc,
         town_lon=np.array([t.lon for t in towns]),
         town_lat=np.array([t.lat for t in towns]),
-        town_weight=weight,
+        # each county split over its towns by their populations (equally when unknown)
+        town_weight=town_weights(tc, [t.population or 0 for t in towns], county_pop),
         town_radius_m=radius,
         county_polygons=dict(region.county_shapes),
         rivers=dict(region.rivers),

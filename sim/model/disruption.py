@@ -467,7 +467,8 @@ def isolated_towns(
 # --------------------------------------------------------------------------------------------
 
 
-def _town_node(net: RoadNetwork, spec: str, pair: tuple[str, str]) -> int:
+def _town_nodes(net: RoadNetwork, spec: str, pair: tuple[str, str]) -> IntArray:
+    """The seat node of a town plus its expressway interchange, if it has one."""
     name, _, county = spec.partition("/")
     try:
         town = geo.resolve_town(name, county=county or None)
@@ -482,7 +483,12 @@ def _town_node(net: RoadNetwork, spec: str, pair: tuple[str, str]) -> int:
             "'shaoguan' network)"
         )
         raise ScenarioError(msg)
-    return idx
+    same = [
+        i
+        for i, (c, k) in enumerate(zip(net.node_town_code, net.node_kind, strict=True))
+        if c == town.code and k == "interchange"
+    ]
+    return np.array([idx, *same], dtype=np.int64)
 
 
 def static_closures(net: RoadNetwork, pairs: Sequence[tuple[str, str]]) -> IntArray:
@@ -494,7 +500,8 @@ def static_closures(net: RoadNetwork, pairs: Sequence[tuple[str, str]]) -> IntAr
         The road network (town seats must be nodes, as in the embedded network).
     pairs
         ``(town_a, town_b)`` names (``name`` or ``name/county``, as `sim.geo.resolve_town`
-        accepts); every direct edge between the two seats closes, both directions.
+        accepts); every direct edge between the two towns closes, both directions (an
+        expressway joins the towns' interchange nodes, and closes as well).
 
     Returns
     -------
@@ -512,13 +519,16 @@ def static_closures(net: RoadNetwork, pairs: Sequence[tuple[str, str]]) -> IntAr
         if len(pair) != 2:
             msg = f"static closure {pair!r}: expected a pair of town names"
             raise ScenarioError(msg)
-        a = _town_node(net, pair[0], pair)
-        b = _town_node(net, pair[1], pair)
-        hit = np.flatnonzero(
-            ((net.edge_u == a) & (net.edge_v == b)) | ((net.edge_u == b) & (net.edge_v == a))
-        )
+        a = _town_nodes(net, pair[0], pair)
+        b = _town_nodes(net, pair[1], pair)
+        ua, va = np.isin(net.edge_u, a), np.isin(net.edge_v, a)
+        ub, vb = np.isin(net.edge_u, b), np.isin(net.edge_v, b)
+        hit = np.flatnonzero((ua & vb) | (ub & va))
         if len(hit) == 0:
-            nbrs = sorted({str(net.node_town[v]) for v in net.edge_v[net.edge_u == a]})
+            own = net.node_town_code[int(a[0])]
+            nbrs = sorted(
+                {str(net.node_town[v]) for v in net.edge_v[ua] if net.node_town_code[int(v)] != own}
+            )
             msg = (
                 f"static closure {pair[0]!r}–{pair[1]!r}: no road joins these two towns "
                 f"directly; {pair[0]} connects to: {', '.join(nbrs) or 'nothing'}"

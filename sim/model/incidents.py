@@ -46,11 +46,6 @@ STREAM_RAIN = 6
 #: Days after ignition for which rain days are drawn (fires are not followed longer).
 RAIN_DAYS = 16
 
-#: Weight of a county seat or urban 街道 relative to an ordinary township when a county's census
-#: population is split over its towns (no township census is available offline).
-#: ASSUMPTION: replace with 七普 township populations when available.
-URBAN_TOWN_WEIGHT = 3.0
-
 
 def stream(seed: int, replication: int, name: str, purpose: int) -> np.random.Generator:
     """Return the random generator of one (replication, name, purpose) stream."""
@@ -590,15 +585,34 @@ def generate_incidents(
 
 def town_weights(
     town_counties: Sequence[str],
-    is_urban: Sequence[bool],
+    town_population: Sequence[float],
     county_population: Mapping[str, float],
 ) -> np.ndarray:
-    """Split each county's census population over its towns (urban towns: `URBAN_TOWN_WEIGHT`)."""
-    w = np.where(np.asarray(is_urban, dtype=bool), URBAN_TOWN_WEIGHT, 1.0)
+    """Split each county's population over its towns in proportion to the towns' populations.
+
+    Parameters
+    ----------
+    town_counties
+        County name of every town.
+    town_population
+        Resident population of every town (persons; ``sim/data/towns.csv`` column
+        ``population``). A county whose towns all have 0 is split equally over its towns.
+    county_population
+        Population to distribute per county (persons): the 2020 census, rescaled when the
+        scenario sets another total.
+
+    Returns
+    -------
+    weights
+        Persons per town; each county's towns add up to its entry of `county_population`.
+    """
+    w = np.asarray(town_population, dtype=float)
     counties = np.asarray(town_counties)
     out = np.zeros(w.size)
     for county, pop in county_population.items():
         mask = counties == county
-        if mask.any():
-            out[mask] = pop * w[mask] / w[mask].sum()
+        if not mask.any():
+            continue
+        share = w[mask] if w[mask].sum() > 0 else np.ones(int(mask.sum()))
+        out[mask] = pop * share / share.sum()
     return out

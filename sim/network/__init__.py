@@ -36,6 +36,9 @@ from sim.network.access import ACCESS_CIRCUITY, ACCESS_SPEED_KPH, access_time_s
 from sim.network.embedded import _TOWN_ZONE as _TOWN_ZONE
 from sim.network.embedded import (
     CORRIDORS,
+    INTERCHANGE_ID_SUFFIX,
+    INTERCHANGE_M,
+    INTERCHANGE_S,
     SHAOGUAN,
     TERRAIN_ZONES,
     Corridor,
@@ -70,6 +73,9 @@ __all__ = [
     "CORRIDORS",
     "HEAVY_SPEED_CAP_KPH",
     "HEAVY_SPEED_FACTOR",
+    "INTERCHANGE_ID_SUFFIX",
+    "INTERCHANGE_M",
+    "INTERCHANGE_S",
     "SHAOGUAN",
     "TERRAIN_ZONES",
     "Corridor",

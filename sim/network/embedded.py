@@ -119,6 +119,15 @@ MIN_EDGE_M = 300.0
 #: A river crossing closer than this to an edge's end node is not counted (m): the hand-drawn
 #: tributaries pass through town seats, and seats sit on their river.
 BRIDGE_END_TOLERANCE_M = 500.0
+#: Leaving or joining an expressway at an interchange (互通): (light, heavy) time in s and the
+#: length in m of the link between a town seat and its interchange node. ASSUMPTION (issue 13;
+#: docs/network.md §2.2): a ramp of about 0.6 km at 40 km/h (≈ 55 s), the toll plaza with its
+#: slow-down (≈ 30 s), and about 1.4 km of town streets and junctions at 30 km/h (≈ 170 s) for
+#: a light vehicle, 25 km/h for a heavy appliance. Paid once when joining and once when leaving.
+INTERCHANGE_S = (255.0, 310.0)
+INTERCHANGE_M = 2000.0
+#: Node id of a town's expressway interchange: the 9-digit town code × 10 + 8.
+INTERCHANGE_ID_SUFFIX = 8
 #: Local links: every seat to its `LOCAL_K` nearest seats within `LOCAL_RADIUS_M`, plus the MST.
 LOCAL_K = 4
 LOCAL_RADIUS_M = 30_000.0
@@ -179,10 +188,24 @@ CORRIDORS: tuple[Corridor, ...] = (
     ),
     Corridor(
         "G0422", "武深高速 (仁新段)", "motorway",
-        ("城口镇", "丹霞街道", "周田镇", "枫湾镇", "小坑镇", "坝仔镇", "江尾镇", "龙仙镇",
-         "黄磜镇", "丰城街道"),
-        "low-medium",
-        "Hunan (汝城) → 仁化 城口 → 仁化 → 曲江 east → 翁源 → 新丰 → 惠州",
+        ("城口镇", "丹霞街道", "城南镇", "司前镇", "坝仔镇", "江尾镇", "龙仙镇", "黄磜镇",
+         "丰城街道"),
+        "medium (城口–丹霞–城南–司前–翁源–新丰 per issue 13), low (interchanges)",
+        "Hunan (汝城) → 仁化 城口 → 丹霞 → 始兴 城南 (笔架山隧道) → 司前 → 翁源 → 新丰. "
+        "Before issue 13 it was drawn through 周田, 枫湾 and 小坑 (曲江), which it does not pass",
+    ),
+    Corridor(
+        "韶新", "韶新高速", "motorway",
+        ("新江镇", "翁城镇", "回龙镇", "丰城街道", "梅坑镇"),
+        "medium (ends, length), low (interchanges)",
+        "opened 2017, 85.3 km, 11 interchanges: from the expressway junction near 翁源 新江 "
+        "through 翁源 (翁城) to 新丰 and on to 龙门 蓝田 (Huizhou), leaving the city south of 梅坑",
+    ),
+    Corridor(
+        "雄信", "雄信高速", "motorway",
+        ("珠玑镇", "黄坑镇/南雄", "乌迳镇", "界址镇"),
+        "medium (ends, length), low (interchanges)",
+        "opened 2024-06-15, 41 km: from G6011 珠玑北 east to 界址 at the Jiangxi border (信丰)",
     ),
     Corridor(
         "G45", "大广高速", "motorway",
@@ -218,6 +241,20 @@ CORRIDORS: tuple[Corridor, ...] = (
         "medium (南雄–韶关–乳源), low (west of 乳源)",
         "Jiangxi 大余 (梅岭) → 南雄 → 始兴 → 韶关 → 乳源 → 连州",
     ),
+    Corridor(
+        "S248", "248省道", "primary",
+        ("乐城街道", "北乡镇", "九峰镇"),
+        "low (alignment from memory; the road's existence: DATA.md, \"Road network\")",
+        "runs north–south through 乐昌 (乐昌 county profile); drawn 乐城 → 北乡 → 九峰 towards "
+        "Hunan",
+    ),
+    Corridor(
+        "S342", "342省道", "primary",
+        ("雄州街道", "水口镇", "乌迳镇", "界址镇"),
+        "low (alignment from memory; the road's existence: DATA.md, \"Road network\")",
+        "crosses 南雄 east–west (南雄 city profile); drawn 雄州 → 水口 → 乌迳 → 界址 towards "
+        "Jiangxi (信丰)",
+    ),
 )  # fmt: skip
 
 
@@ -250,6 +287,42 @@ def _link_circuity(highway: str, zone_a: str, zone_b: str) -> tuple[str, float]:
     if highway == "motorway":
         c = 1.0 + MOTORWAY_DETOUR_SHARE * (c - 1.0)
     return terrain, c
+
+
+def _county_road_pairs(
+    towns: Sequence[geo.Town], pairs: set[tuple[int, int]], seat_codes: set[str]
+) -> set[tuple[int, int]]:
+    """Local links that carry a township towards its county seat: county roads (县道).
+
+    County roads join a county seat with its townships (JTG B01-2014 road administration
+    classes, DATA.md "Road network"). For every township that is not a county seat, the local
+    link to the neighbour in the same county that brings it nearest to its county seat (and
+    strictly nearer than the township itself) is a county road; following these links from any
+    township reaches the seat. Returns the chosen pairs as ``(smaller code, larger code)``.
+    """
+    by_code = {int(t.code): t for t in towns}
+    seat = {t.county_code: t for t in towns if t.code in seat_codes}
+    neighbours: dict[int, list[int]] = {}
+    for a, b in pairs:
+        neighbours.setdefault(int(a), []).append(int(b))
+        neighbours.setdefault(int(b), []).append(int(a))
+    chosen: set[tuple[int, int]] = set()
+    for code, t in by_code.items():
+        s = seat.get(t.county_code)
+        if s is None or s.code == t.code:
+            continue
+        own = geo.haversine_m(t.lon, t.lat, s.lon, s.lat)
+        best, best_d = None, own
+        for n in sorted(neighbours.get(code, [])):
+            u = by_code[n]
+            if u.county_code != t.county_code:
+                continue
+            d = geo.haversine_m(u.lon, u.lat, s.lon, s.lat)
+            if d < best_d:
+                best, best_d = n, d
+        if best is not None:
+            chosen.add((min(code, best), max(code, best)))
+    return chosen
 
 
 def _river_crossings() -> list[tuple[str, Any]]:
@@ -340,6 +413,22 @@ def _shaoguan_graph() -> nx.MultiDiGraph:
             return
         links[key] = {"ref": ref, "name": name}
 
+    interchange: dict[int, int] = {}
+
+    def interchange_of(node: int) -> int:
+        """The expressway interchange node of a town seat, created on first use."""
+        if node not in interchange:
+            ic = node * 10 + INTERCHANGE_ID_SUFFIX
+            d = G.nodes[node]
+            G.add_node(
+                ic, x=d["x"], y=d["y"], town=d["town"], town_code=d["town_code"],
+                county=d["county"], kind="interchange", name=f"{d['town']} 互通",
+                county_seat=False,
+            )  # fmt: skip
+            zone[ic] = zone[node]
+            interchange[node] = ic
+        return interchange[node]
+
     for corridor in CORRIDORS:
         nodes = []
         for spec in corridor.towns:
@@ -353,9 +442,15 @@ def _shaoguan_graph() -> nx.MultiDiGraph:
                 )
                 continue
             nodes.append(int(town.code))
+        if corridor.highway == "motorway":
+            # expressways join interchanges, not seats: leaving or joining costs a ramp
+            nodes = [interchange_of(n) for n in nodes]
         for a, b in pairwise(nodes):
             add_link(a, b, corridor.highway, corridor.ref, corridor.name)
-    corridor_pairs = {(a, b) for a, b, _ in links}
+    seat_of_ic = {ic: node for node, ic in interchange.items()}
+    corridor_pairs = {
+        tuple(sorted((seat_of_ic.get(a, a), seat_of_ic.get(b, b)))) for a, b, _ in links
+    }
 
     # local county/township roads: minimum spanning tree + nearest neighbours within 30 km
     codes = np.array([int(t.code) for t in towns], dtype=np.int64)
@@ -377,10 +472,12 @@ def _shaoguan_graph() -> nx.MultiDiGraph:
             if dist[i, j] <= LOCAL_RADIUS_M:
                 knn_pairs.add((min(codes[i], codes[j]), max(codes[i], codes[j])))
     by_code = {int(t.code): t for t in towns}
+    county_roads = _county_road_pairs(towns, mst_pairs | knn_pairs, seat_codes)
     for a, b in sorted(mst_pairs | knn_pairs):
         if (int(a), int(b)) in corridor_pairs:
             continue
-        highway = "secondary" if (a, b) in mst_pairs else "tertiary"
+        county_road = (a, b) in mst_pairs or (a, b) in county_roads
+        highway = "secondary" if county_road else "tertiary"
         ta, tb = by_code[int(a)], by_code[int(b)]
         kind = "县道" if highway == "secondary" else "乡道"
         add_link(int(a), int(b), highway, "", f"{kind} {ta.name}–{tb.name} (approx.)")
@@ -417,6 +514,26 @@ def _shaoguan_graph() -> nx.MultiDiGraph:
         }
         G.add_edge(a, b, **data, reversed=False)
         G.add_edge(b, a, **data, reversed=True)
+    light_s, heavy_s = INTERCHANGE_S
+    for seat, ic in interchange.items():
+        ramp = {
+            "highway": "motorway_link",
+            "ref": "",
+            "name": f"{G.nodes[seat]['town']} 互通 (interchange and town streets)",
+            "oneway": False,
+            "length": INTERCHANGE_M,
+            "speed_kph": round(INTERCHANGE_M / light_s * 3.6, 3),
+            "speed_kph_heavy": round(INTERCHANGE_M / heavy_s * 3.6, 3),
+            "travel_time": light_s,
+            "travel_time_heavy": heavy_s,
+            "bridge": False,
+            "river": "",
+            # engineered structure in the town: never a "mountain link" that slips close
+            "terrain": "valley",
+            "circuity": 1.0,
+        }
+        G.add_edge(seat, ic, **ramp, reversed=False)
+        G.add_edge(ic, seat, **ramp, reversed=True)
     log.info("embedded shaoguan network: %d nodes, %d edges", len(G), G.number_of_edges())
     return G
 

@@ -253,12 +253,19 @@ class RoadNetwork:
             self._cache["town_index"] = lookup
         return lookup.get(town_code)
 
-    def _tree(self) -> tuple[cKDTree, float]:
+    def _tree(self) -> tuple[cKDTree, float, IntArray]:
+        """k-d tree over the nodes a point may snap to, its reference latitude and node indices.
+
+        Expressway interchanges (``kind="interchange"``) are left out: a place reaches an
+        expressway only through the interchange link, never directly.
+        """
         hit = self._cache.get("kdtree")
         if hit is None:
-            lat0 = float(np.radians(np.mean(self.lat)))
-            xy = np.column_stack((np.radians(self.lon) * math.cos(lat0), np.radians(self.lat)))
-            hit = (cKDTree(xy * geo.EARTH_RADIUS_M), lat0)
+            snappable = np.flatnonzero([k != "interchange" for k in self.node_kind])
+            lat0 = float(np.radians(np.mean(self.lat[snappable])))
+            lon_r, lat_r = np.radians(self.lon[snappable]), np.radians(self.lat[snappable])
+            xy = np.column_stack((lon_r * math.cos(lat0), lat_r))
+            hit = (cKDTree(xy * geo.EARTH_RADIUS_M), lat0, snappable.astype(np.int64))
             self._cache["kdtree"] = hit
         return hit
 
@@ -279,17 +286,18 @@ class RoadNetwork:
         Notes
         -----
         A k-d tree on a local equirectangular projection proposes the three nearest
-        candidates, and the exact great-circle distance picks among them.
+        candidates, and the exact great-circle distance picks among them. Expressway
+        interchange nodes are never returned (see `_tree`).
         """
-        tree, lat0 = self._tree()
+        tree, lat0, snappable = self._tree()
         lon_a = np.asarray(lon, dtype=float)
         lat_a = np.asarray(lat, dtype=float)
         shape = np.broadcast(lon_a, lat_a).shape
         lo, la = np.broadcast_to(lon_a, shape).ravel(), np.broadcast_to(lat_a, shape).ravel()
         xy = np.column_stack((np.radians(lo) * math.cos(lat0), np.radians(la))) * geo.EARTH_RADIUS_M
-        k = min(3, self.n)
+        k = min(3, len(snappable))
         _, cand = tree.query(xy, k=k)
-        cand = cand.reshape(len(lo), k)
+        cand = snappable[np.asarray(cand).reshape(len(lo), k)]
         d = geo.haversine_m(lo[:, None], la[:, None], self.lon[cand], self.lat[cand])
         d = np.asarray(d).reshape(len(lo), k)
         best = np.argmin(d, axis=1)

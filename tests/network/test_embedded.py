@@ -24,20 +24,20 @@ def test_embedded_graph_is_osmnx_compatible():
     assert G.graph["crs"] == "epsg:4326"
     assert G.graph["name"] == "shaoguan"
     kinds = {d["kind"] for _, d in G.nodes(data=True)}
-    assert kinds == {"town_seat", "regional_centre"}
+    assert kinds == {"town_seat", "regional_centre", "interchange"}
     for node, d in G.nodes(data=True):
         assert isinstance(node, int)
         assert geo.CITY_BBOX[0] < d["x"] < geo.CITY_BBOX[2]
         assert geo.CITY_BBOX[1] < d["y"] < geo.CITY_BBOX[3]
         assert {"town", "town_code", "county"} <= d.keys()
-    allowed = {"motorway", "trunk", "primary", "secondary", "tertiary"}
+    allowed = {"motorway", "motorway_link", "trunk", "primary", "secondary", "tertiary"}
     for u, v, d in G.edges(data=True):
         assert d["highway"] in allowed
         assert d["terrain"] in {"valley", "mountain"}
         great_circle = geo.haversine_m(
             G.nodes[u]["x"], G.nodes[u]["y"], G.nodes[v]["x"], G.nodes[v]["y"]
         )
-        assert d["length"] >= great_circle
+        assert d["length"] >= great_circle - 1e-6
         assert d["travel_time"] == pytest.approx(d["length"] / (d["speed_kph"] / 3.6), abs=0.06)
         assert d["travel_time_heavy"] > d["travel_time"]
         assert isinstance(d["bridge"], bool)
@@ -59,7 +59,9 @@ def test_embedded_nodes_cover_every_town_and_county(shaoguan):
     s = shaoguan.summary()
     assert s["towns"] == len(towns)
     assert s["counties"] == 10
-    assert s["nodes"] == len(towns) + 1
+    n_interchanges = sum(k == "interchange" for k in shaoguan.node_kind)
+    assert n_interchanges > 40
+    assert s["nodes"] == len(towns) + 1 + n_interchanges
     centre = [i for i, k in enumerate(shaoguan.node_kind) if k == "regional_centre"]
     assert len(centre) == 1
     assert shaoguan.node_town[centre[0]] == "大塘镇"
@@ -93,17 +95,56 @@ def test_terrain_overrides_name_existing_towns():
 
 
 def test_embedded_corridors_exist_as_edges(shaoguan):
-    """Each corridor's consecutive seats are joined by an edge carrying its ref and class."""
+    """Each corridor's consecutive seats are joined by an edge carrying its ref and class;
+    expressways join the seats' interchange nodes (town code × 10 + 8)."""
     towns = geo.load_towns()
     G = shaoguan.G
     for corridor in nw.CORRIDORS:
         codes = [int(nw._find_town(spec, towns).code) for spec in corridor.towns]
+        if corridor.highway == "motorway":
+            codes = [10 * c + nw.INTERCHANGE_ID_SUFFIX for c in codes]
+            assert all(G.nodes[c]["kind"] == "interchange" for c in codes), corridor.ref
         for a, b in pairwise(codes):
             data = G.get_edge_data(a, b).values()
             assert any(
                 d["highway"] == corridor.highway and corridor.ref in d["ref"].split(";")
                 for d in data
             ), (corridor.ref, a, b)
+
+
+def test_interchange_costs_the_ramp_time_each_way(shaoguan):
+    """Joining and leaving an expressway costs `INTERCHANGE_S` each; passing through is free.
+
+    Hand-computed on the 武深 (G0422) hop 龙仙镇 → 黄磜镇: seat → interchange → interchange →
+    seat = 2 ramps + the motorway edge; the interchange at 龙仙 is passed without a ramp on the
+    way 江尾 → 黄磜.
+    """
+    net = shaoguan
+    G = net.G
+    towns = {t.name: int(t.code) for t in geo.load_towns()}
+    ic = {n: 10 * towns[n] + nw.INTERCHANGE_ID_SUFFIX for n in ("江尾镇", "龙仙镇", "黄磜镇")}
+    light_s, heavy_s = nw.INTERCHANGE_S
+    edge = min(d["travel_time"] for d in G.get_edge_data(ic["龙仙镇"], ic["黄磜镇"]).values())
+    ramp = G.get_edge_data(towns["龙仙镇"], ic["龙仙镇"])[0]
+    assert ramp["highway"] == "motorway_link"
+    assert (ramp["travel_time"], ramp["travel_time_heavy"]) == (light_s, heavy_s)
+    i, j = net.index_of(ic["龙仙镇"]), net.index_of(ic["黄磜镇"])
+    T = net.travel_time_matrix([net.index_of(towns["龙仙镇"])])
+    assert T[0, j] == pytest.approx(light_s + edge, abs=0.2)
+    # through traffic: 江尾 interchange → 黄磜 interchange passes 龙仙 without a ramp
+    via = min(d["travel_time"] for d in G.get_edge_data(ic["江尾镇"], ic["龙仙镇"]).values())
+    T2 = net.travel_time_matrix([net.index_of(ic["江尾镇"])])
+    assert T2[0, j] == pytest.approx(via + edge, abs=0.2)
+    assert i != j
+
+
+def test_places_never_snap_to_an_interchange(shaoguan):
+    """A point exactly at an interchange snaps to the co-located town seat, not the ramp end."""
+    net = shaoguan
+    ics = [i for i, k in enumerate(net.node_kind) if k == "interchange"]
+    idx, dist = net.nearest_nodes(net.lon[ics], net.lat[ics])
+    assert all(net.node_kind[i] == "town_seat" for i in idx)
+    np.testing.assert_allclose(dist, 0.0, atol=1e-6)
 
 
 def test_embedded_build_is_deterministic_and_warning_free():

@@ -72,23 +72,25 @@ def test_compare_with_itself_is_exactly_zero(tmp_path, capsys):
 
 
 def _variant(tmp_path: Path) -> Path:
-    """small_test plus a two-engine station at 小坑镇 (曲江).
+    """small_test plus a two-engine station at 犁市镇 (浈江, north of the city).
 
-    Building fires there are reached late.
+    犁市 (about 27,000 residents, sim/data/towns.csv) lies on the city's northern edge, beyond
+    the stations' 30-minute reach for part of its territory; its building fires are reached
+    late.
     """
     data = yaml.safe_load(SMALL.read_text(encoding="utf-8"))
-    data["name"] = "plus_xiaokeng"
+    data["name"] = "plus_lishi"
     data["facilities"].append(
         {
-            "id": "fs_xiaokeng",
+            "id": "fs_lishi",
             "kind": "fire_station",
-            "name": "小坑消防救援站",
-            "location": {"town": "小坑镇"},
+            "name": "犁市消防救援站",
+            "location": {"town": "犁市镇"},
             "units": {"engine": {"count": 2, "crew": 5, "turnout_s": 60}},
             "full_time_staff": 30,
         }
     )
-    path = tmp_path / "plus_xiaokeng.yaml"
+    path = tmp_path / "plus_lishi.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return path
 
@@ -100,7 +102,7 @@ def test_extra_station_gives_sensible_signs(tmp_path):
     """
     c = _compare(tmp_path, SMALL, _variant(tmp_path))
     ref, other = (s["label"] for s in c["scenarios"])
-    assert (ref, other) == ("small_test", "plus_xiaokeng")
+    assert (ref, other) == ("small_test", "plus_lishi")
     fire = c["targets"]["building_fire_arrival"]["diff_vs_reference"][other]
     assert fire["diff"] > 0
     assert all(d >= 0 for d in fire["per_replication"])

@@ -97,9 +97,13 @@ def _water_only(tmp_path: Path, required: float, threshold_h: float = 2.0) -> Pa
 
 
 def test_until_met_stops_at_the_first_setting_that_meets(tmp_path, capsys):
-    """From 0 teams (share 0), one step meets an 80 % requirement: 2 settings run, then stop."""
+    """From 0 teams (share 0), one step meets a 60 % requirement: 2 settings run, then stop.
+
+    (With one team the three replications give 93.9 % [67.9 %, 100 %]; the lower bound clears
+    60 %, and 0 teams reach nobody.)
+    """
     s, _ = _sweep(
-        tmp_path, "--set", f"{WATER_TEAMS}=0", "--until-met", scenario=_water_only(tmp_path, 0.8)
+        tmp_path, "--set", f"{WATER_TEAMS}=0", "--until-met", scenario=_water_only(tmp_path, 0.6)
     )
     assert s["mode"] == "until_met"
     assert [p["setting"][WATER_TEAMS] for p in s["points"]] == [0, 1]

@@ -169,7 +169,10 @@ def _road_segments(net: RoadNetwork) -> dict[str, list[np.ndarray]]:
         u, v = int(net.edge_u[i]), int(net.edge_v[i])
         hw = net.edge_highway[i]
         key = (min(u, v), max(u, v), hw)
-        if key in seen:
+        # an embedded-network interchange link joins a seat to its own interchange (same point)
+        if key in seen or (hw == "motorway_link" and net.node_kind[u] == "interchange"):
+            continue
+        if hw == "motorway_link" and net.node_kind[v] == "interchange":
             continue
         seen.add(key)
         data = G.get_edge_data(int(ids[u]), int(ids[v]), int(net.edge_key[i])) or {}
