@@ -39,11 +39,14 @@ def subset_woff(text: str) -> bytes:
     opts.name_IDs = [0, 1, 2, 3, 4, 5, 6]  # keep the copyright and licence notice records
     opts.notdef_outline = True
     font = subset.load_font(str(font_path()), opts)
-    sub = subset.Subsetter(opts)
-    sub.populate(text="".join(sorted(set(text))))
-    sub.subset(font)
-    buf = io.BytesIO()
-    subset.save_font(font, buf, opts)
+    try:  # the font file stays open for lazy table loading until closed
+        sub = subset.Subsetter(opts)
+        sub.populate(text="".join(sorted(set(text))))
+        sub.subset(font)
+        buf = io.BytesIO()
+        subset.save_font(font, buf, opts)
+    finally:
+        font.close()
     return buf.getvalue()
 
 
