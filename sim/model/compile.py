@@ -61,6 +61,10 @@ class Prepared:
     unit_boat_launch_s: np.ndarray
     town_nodes: np.ndarray
     town_names: tuple[str, ...]
+    unit_walks: np.ndarray
+    """Per unit: whether its crew walks the last stretch to a forest fire (`UnitType.walks`)."""
+    type_comms_setup_s: np.ndarray
+    """Per unit type: time to establish communications after arrival (s); NaN = carries none."""
 
 
 def _location_lonlat(loc: Any) -> tuple[float, float]:
@@ -193,6 +197,14 @@ def prepare(scenario: Scenario, net: RoadNetwork) -> Prepared:
         ),
     }
     water = _water_points(scenario)
+    unit_walks = np.array([ut.walks for ut in types_of_unit], dtype=bool)
+    comms_setup_s = np.array(
+        [
+            np.nan if ut.comms_setup_min is None else float(ut.comms_setup_min) * 60.0
+            for ut in (scenario.unit_types[k] for k in type_names)
+        ],
+        dtype=float,
+    )
     mutual = np.array([fac[fi].kind == "mutual_aid" for fi in u_fac], dtype=bool)
     boat_speed = np.array(
         [ut.boat.speed_kph if ut.boat else np.nan for ut in types_of_unit], dtype=float
@@ -273,6 +285,8 @@ def prepare(scenario: Scenario, net: RoadNetwork) -> Prepared:
         unit_boat_launch_s=boat_launch,
         town_nodes=town_nodes,
         town_names=tuple(str(net.node_town[k]) for k in town_nodes),
+        unit_walks=unit_walks,
+        type_comms_setup_s=comms_setup_s,
     )
 
 
@@ -358,4 +372,8 @@ def _relief_plan(scenario: Scenario, fleet: Fleet, tindex: dict[str, int]) -> Re
         reserve_lead_s=rel.reserve.lead_time_h * HOUR_S if rel.reserve else None,
         air_capacity_people=int(rel.helicopter_capacity_people),
         days_of_need=float(days),
+        handout_people_per_h=(
+            math.inf if rel.handout_people_per_h is None else float(rel.handout_people_per_h)
+        ),
+        last_mile_s=float(rel.last_mile_h) * HOUR_S,
     )
