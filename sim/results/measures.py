@@ -574,18 +574,6 @@ class FailureCount(TimeShare):
             return "每年超过阈值的事件数（带 = 95% 置信区间）"
         return "Incidents beyond the threshold per year (band = 95% CI)"
 
-    def target_problems(self, target: Mapping[str, Any], facts: TargetFacts) -> list[Problem]:
-        problems = TimeShare.target_problems(self, target, facts)
-        if target.get("required_share") is not None:
-            problems.append(
-                (
-                    ("required_share",),
-                    f"not used by measure {self.name!r} (it counts failures: give "
-                    "max_failures_per_year, 0 for a 100 % requirement)",
-                )
-            )
-        return problems
-
     def evaluate(
         self, table: Mapping[str, np.ndarray], target: Any, ctx: Context
     ) -> dict[str, Any]:

@@ -631,6 +631,14 @@ class IncidentType(_Model):
     disruption: Disruption | None = Field(
         default=None, description="Roads this event closes, and for how long (floods, landslides)."
     )
+    call_category: Literal["fire", "rescue", "road_traffic", "social_assistance"] | None = Field(
+        default=None,
+        description=(
+            "119 statistics category of the calls (`road_traffic` counts as rescue in the "
+            "fire / rescue / social-assistance shares); compared with public call figures by "
+            "`python run_scenario.py validate` (docs/validation.md)."
+        ),
+    )
 
     _check_seasonality = field_validator("seasonality")(
         _profile(12, "monthly values (January to December)")

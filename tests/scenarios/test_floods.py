@@ -36,8 +36,14 @@ def test_baseline_has_comms_target_and_boat_legs():
     _, res = _flood_season()
     m = res.metrics
     comms = m["targets"]["comms_on_scene"]
-    assert comms["required_share"] == 1.0
+    assert comms["max_failures_per_year"] == 0  # the plan's 100 %
     assert comms["n_incidents"] > 0
+    # Failures are the incidents of the target's types with communications up after 3 h.
+    covered = np.isin(res.table["type"], comms["incident_types"])
+    late = covered & ~(np.nan_to_num(res.table["comms_h"], nan=np.inf) < 3.0)
+    years = 3 * 150 / 365.25
+    assert comms["failures"] == int(late.sum())
+    assert comms["value"] == pytest.approx(late.sum() / 3 / years)
     t = res.table
     wr = t["type"] == "water_rescue"
     boat = wr & (t["first_mode"] == "boat")
