@@ -217,15 +217,35 @@ def _county_of(
     return out
 
 
-def run_replication(prep: Prepared, r: int) -> ReplicationResult:
-    """Generate and simulate replication `r`; return its per-incident table."""
+@dataclass(frozen=True, slots=True)
+class Legs:
+    """Where a replication's incidents are and how units get there (before simulating).
+
+    Attributes
+    ----------
+    node, dist_m, access_s
+        Nearest road node of each incident, the straight-line distance to it (m) and the
+        off-network access leg (s).
+    fires
+        Forest-fire plan, or None without fires.
+    travel
+        The travel model the engine uses (walk-in of crews on foot at forest fires).
+    """
+
+    node: np.ndarray
+    dist_m: np.ndarray
+    access_s: np.ndarray
+    fires: FirePlan | None
+    travel: TravelModel
+
+
+def incident_legs(prep: Prepared, inc: Any) -> Legs:
+    """Snap a replication's incidents to the network and build the travel model the engine uses."""
     sc = prep.scenario
-    inc = generate_incidents(sc, prep.geography, prep.population, r)
     node, dist = prep.net.nearest_nodes(inc.lon, inc.lat)
     node = np.asarray(node, dtype=np.int64)
     dist = np.asarray(dist, dtype=float)
     access = access_time_s(dist, sc.access.speed_kph, sc.access.circuity)
-    horizon_s = float(sc.horizon_days) * 86400.0
     fires, walk, drive = _fire_plan(prep, inc, dist)
     travel = TravelModel(
         prep.fleet,
@@ -241,6 +261,17 @@ def run_replication(prep: Prepared, r: int) -> ReplicationResult:
         unit_walks=prep.unit_walks,
         drive_s=drive,
     )
+    return Legs(node=node, dist_m=dist, access_s=access, fires=fires, travel=travel)
+
+
+def run_replication(prep: Prepared, r: int) -> ReplicationResult:
+    """Generate and simulate replication `r`; return its per-incident table."""
+    sc = prep.scenario
+    inc = generate_incidents(sc, prep.geography, prep.population, r)
+    legs = incident_legs(prep, inc)
+    node, access, fires, travel = legs.node, legs.access_s, legs.fires, legs.travel
+    walk = travel.walk_s
+    horizon_s = float(sc.horizon_days) * 86400.0
     report = inc.t_s + (inc.detect_s if inc.detect_s is not None else 0.0)
     out = simulate(
         prep.fleet,
