@@ -240,6 +240,10 @@ class Measure:
         """What a table row cannot hold (median, probabilities of a year); "" when nothing."""
         return ""
 
+    def bar_text(self, entry: Mapping[str, Any], lang: str = "en") -> str:
+        """Short text next to the bar `bar` draws (the value it places)."""
+        return self.format_value(self.value(entry), lang=lang)
+
     def axis_label(self, lang: str) -> str:
         """Label of a chart axis carrying this measure's values (with the interval band)."""
         if self.value_key == "share":
@@ -614,6 +618,11 @@ class FailureCount(TimeShare):
         lo, hi = (v if c is None else float(c) for c in ci)
         limit = self.limit(entry)
         return v, lo, hi, (math.exp(-limit) if limit is not None else 1.0)
+
+    def bar_text(self, entry: Mapping[str, Any], lang: str = "en") -> str:
+        p = _pct(entry.get("p_year_without_failure"))
+        v = self.format_value(self.value(entry), lang=lang)
+        return f"无失败年份 {p}（{v}）" if lang == "zh" else f"{p} of years none ({v})"
 
     def format_value(self, v: float | None, *, lang: str = "en") -> str:
         if v is None or math.isnan(v):

@@ -75,7 +75,7 @@ def plot_compare_targets(comparison: Mapping[str, Any], *, lang: str = "zh") -> 
             yy = y - 0.4 + h * (j + 0.5)
             # Ratios are drawn as value / limit: 1 is the requirement (a floor or a ceiling).
             v, lo, hi, _ = m.bar(t | blk)
-            txt = m.format_value(m.value(blk))
+            txt = m.bar_text(t | blk, lang)
             xmax = max(xmax, hi)
             ax.barh(
                 yy, v, height=h * 0.9, color=_colour(j), alpha=0.9, label=lab if y == 0 else None
