@@ -60,8 +60,8 @@ __all__ = [
 
 DEFAULT_PER_PERSON = {"relief_kit": 1.0}
 #: Damaged forest / area burned over of 广西's 2,309 forest fires of 2016–2021: 5,866.88 ha
-#: damaged, 19,249.52 ha burned over (何蕓 2022; DATA.md, "Forest fire sizes").
-DAMAGE_FRACTION = 5866.88 / 19249.52
+#: damaged / 19,249.52 ha burned over = 0.3048, rounded (何蕓 2022; DATA.md, "Forest fire sizes").
+DAMAGE_FRACTION = 0.305
 DEFAULT_TRUCK_UNIT = "relief_truck"
 _ID_PATTERN = r"^[A-Za-z0-9_-]+$"
 
