@@ -780,6 +780,7 @@ def compare_doc(
             "t-interval. An interval that excludes 0 means the difference is not noise.",
         )
     )
+    doc.p(interval_methods(lang), "note")
     for n in comparison.get("notes", []):
         doc.p(n, "warn")
     doc.h(2, _t(lang, "1. 规划指标与配对差值", "1. Targets and paired differences"))
@@ -984,6 +985,7 @@ def sweep_doc(
             "failures per year stays within its maximum.",
         )
     )
+    doc.p(interval_methods(lang), "note")
     doc.h(
         2,
         _t(
