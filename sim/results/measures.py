@@ -600,6 +600,10 @@ class FailureCount(TimeShare):
             "unit": "failures_per_year",
             "ci95": [lo, hi],
             "failures": total,
+            "failures_by_type": {
+                str(k): int((failed & (np.asarray(table["type"]) == k)).sum())
+                for k in _get(target, "incident_types") or ()
+            },
             "p_year_without_failure": free / ctx.replications if ctx.replications else math.nan,
             "p_year_without_failure_ci95": list(wilson_interval(free, ctx.replications)),
             "share_met_pooled": float(1.0 - failed[mask].mean()) if n_all else math.nan,

@@ -248,6 +248,7 @@ def test_failure_count_by_hand() -> None:
     e = m.evaluate(table, tg, ctx)
     assert e["per_replication"] == [0.0, 2.0, 1.0]
     assert (e["value"], e["failures"], e["n_incidents"], e["n_never"]) == (1.0, 3, 7, 1)
+    assert e["failures_by_type"] == {"flood": 3}
     _, t_hi = stats.t.interval(0.95, 2, loc=1.0, scale=stats.sem([0.0, 2.0, 1.0]))
     assert e["ci95"] == [0.0, pytest.approx(t_hi)]
     assert e["p_year_without_failure"] == pytest.approx(1 / 3)

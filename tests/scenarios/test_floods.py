@@ -43,6 +43,7 @@ def test_baseline_has_comms_target_and_boat_legs():
     late = covered & ~(np.nan_to_num(res.table["comms_h"], nan=np.inf) < 3.0)
     years = 150 / 365.25  # each replication
     assert comms["failures"] == int(late.sum())
+    assert sum(comms["failures_by_type"].values()) == comms["failures"]
     assert comms["value"] == pytest.approx(late.sum() / 3 / years)
     t = res.table
     wr = t["type"] == "water_rescue"
