@@ -218,7 +218,7 @@ def _county_of(
 
 
 @dataclass(frozen=True, slots=True)
-class Legs:
+class IncidentLegs:
     """Where a replication's incidents are and how units get there (before simulating).
 
     Attributes
@@ -239,7 +239,7 @@ class Legs:
     travel: TravelModel
 
 
-def incident_legs(prep: Prepared, inc: Any) -> Legs:
+def incident_legs(prep: Prepared, inc: Any) -> IncidentLegs:
     """Snap a replication's incidents to the network and build the travel model the engine uses."""
     sc = prep.scenario
     node, dist = prep.net.nearest_nodes(inc.lon, inc.lat)
@@ -261,7 +261,7 @@ def incident_legs(prep: Prepared, inc: Any) -> Legs:
         unit_walks=prep.unit_walks,
         drive_s=drive,
     )
-    return Legs(node=node, dist_m=dist, access_s=access, fires=fires, travel=travel)
+    return IncidentLegs(node=node, dist_m=dist, access_s=access, fires=fires, travel=travel)
 
 
 def run_replication(prep: Prepared, r: int) -> ReplicationResult:
