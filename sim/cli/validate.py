@@ -37,6 +37,7 @@ def add_parser(sub: Any) -> None:
         "--out", type=Path, default=DEFAULT_OUT, help=f"page to write (default {DEFAULT_OUT})"
     )
     p.add_argument("--fast", action="store_true", help="few replications (smoke test)")
+    p.add_argument("--seed", type=int, default=None, help="override the scenario's seed")
     p.add_argument(
         "--workers", type=int, default=None, help="worker processes (default: all cores)"
     )
@@ -50,6 +51,7 @@ def run(args: argparse.Namespace) -> int:
         result = validate_model(
             args.scenario,
             fast=args.fast,
+            seed=args.seed,
             out=args.out,
             workers=args.workers,
             progress=progress,

@@ -61,6 +61,7 @@ def validate_model(
     scenario: str | Path = DEFAULT_SCENARIO,
     *,
     fast: bool = False,
+    seed: int | None = None,
     out: Path | None = None,
     workers: int | None = None,
     progress: Progress | None = None,
@@ -73,12 +74,14 @@ def validate_model(
         Scenario whose network, fires and incident rates are checked.
     fast
         Few replications (a smoke version for the tests); the page says so.
+    seed
+        Override the scenario's seed (the M/M/c runs use it too).
     out
         Write the page here (atomically), or None.
     workers, progress
         As for `sim.workflows.common.simulate`.
     """
-    sc = load(scenario, replications=FAST_REPLICATIONS if fast else None)
+    sc = load(scenario, replications=FAST_REPLICATIONS if fast else None, seed=seed)
     run = simulate(sc, source=str(scenario), workers=workers, progress=progress)
     lam, mu, c = MMC
     reps, hours = MMC_RUNS[fast]
@@ -101,6 +104,7 @@ def validate_model(
     intro = [
         "Written by `python run_scenario.py validate`"
         + (" --fast" if fast else "")
+        + (f" --seed {seed}" if seed is not None else "")
         + "; do not edit by hand. Every check compares one number of the model with a "
         "reference that does not come from the model, states the rule of its verdict and cites "
         'its source (also in `DATA.md`, "Forest fire sizes", "119 call volumes" and '
