@@ -17,8 +17,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from sim.results.measures import MEASURES, TimeShare, UnitArrival
+from sim.results.measures import MEASURES, FailureCount, TimeShare, UnitArrival
 from sim.results.schema import INCIDENT_COLUMNS, UNIT_ARRIVAL
+from sim.results.stats import MEAN_INTERVAL_METHOD, RATE_INTERVAL_METHOD, SHARE_INTERVAL_METHOD
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "results-reference.md"
 
@@ -55,14 +56,27 @@ def render() -> str:
         "",
         "Each target of a scenario names one of these measures. `met` means the estimate meets",
         "the requirement; `met_95` means the whole 95 % interval does (for ≥ its lower end, for ≤",
-        "its upper end). Intervals are Student-t intervals over replications, clipped only to the",
-        "range the value can take.",
+        "its upper end). How the intervals are computed (`sim/results/stats.py`):",
+        "",
+        f"* {SHARE_INTERVAL_METHOD[1]} (Wilson 1927; Brown, Cai & DasGupta 2001).",
+        f"* {RATE_INTERVAL_METHOD[1]} (Garwood 1936).",
+        f"* {MEAN_INTERVAL_METHOD[1]}.",
+        "",
+        "A requirement of 100 % is written as a failure count (`comms_established`,",
+        "`max_failures_per_year: 0`): the estimate can meet it (no failure in any replication),",
+        "the 95 % interval never can after a finite run; its upper end is the number of failures",
+        "a year that the run cannot rule out.",
         "",
         "| measure | what | judged | requirement key | value key | range | target keys |",
         "|---|---|---|---|---|---|---|",
     ]
     for m in MEASURES.values():
-        if isinstance(m, UnitArrival):
+        if isinstance(m, FailureCount):
+            what = (
+                f"incidents per year with `{m.column_name}` ≥ `threshold_h` or never "
+                f"({m.label[1]}); also the probability of a year without one"
+            )
+        elif isinstance(m, UnitArrival):
             what = f"share of incidents with `<unit_type>_arrival_h` < `threshold_h` ({m.label[1]})"
         elif isinstance(m, TimeShare):
             what = f"share of incidents with `{m.column_name}` < `threshold_h` ({m.label[1]})"

@@ -290,6 +290,7 @@ def _target_block(run: ScenarioRun, tg: Target) -> dict[str, Any]:
         "met": m["met"],
         "met_95": m["met_95"],
         **({"n_incidents": m["n_incidents"]} if "n_incidents" in m else {}),
+        **{k: m[k] for k in MEASURES[tg.measure].extra_keys if k in m},
         "per_replication": m.get("per_replication"),
     }
 

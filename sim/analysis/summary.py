@@ -83,6 +83,7 @@ def summarise(prep: Prepared, results: Sequence[ReplicationResult]) -> dict[str,
         }
         if (table["affected_people"][m] > 0).any():
             entry["relief_h"] = distribution(table["relief_h"][m])
+            entry["relief_done_h"] = distribution(table["relief_done_h"][m])
         modes = table["first_mode"][m & needs_units]
         entry["first_arrival_mode"] = {
             str(k): int((modes == k).sum()) for k in sorted({str(x) for x in modes}) if k
@@ -212,6 +213,7 @@ def summarise(prep: Prepared, results: Sequence[ReplicationResult]) -> dict[str,
         "events": int(relief_mask.sum()),
         "affected_people": int(table["affected_people"][relief_mask].sum()),
         "relief_h": distribution(table["relief_h"][relief_mask]),
+        "relief_done_h": distribution(table["relief_done_h"][relief_mask]),
     }
     if prep.relief is not None and relief_mask.any():
         people = np.asarray(table["affected_people"], dtype=float)[relief_mask]

@@ -101,12 +101,16 @@ def print_targets(console: Console, metrics: dict[str, Any], *, lang: str = "zh"
         met = ("是" if zh else "yes") if t["met"] else ("否" if zh else "NO")
         table.add_row(
             label,
-            m.format_value(m.value(t)),
+            m.format_value(m.value(t), lang=lang),
             m.format_interval(t.get("ci95")),
             m.requirement_text(t, lang, short=True),
             f"[green]{met}[/]" if t["met"] else f"[red]{met}[/]",
         )
     console.print(table)
+    for tid, t in metrics["targets"].items():
+        detail = MEASURES[t["measure"]].detail_text(t, lang)
+        if detail:
+            console.print(f"  {tid}: {detail}", highlight=False)
     uns = metrics["unserved"]
     if uns["incidents_without_any_arrival"] or uns["relief_never_arrived"]:
         console.print(

@@ -77,7 +77,8 @@ def print_comparison(console: Console, comparison: dict[str, Any], *, lang: str)
             if b is None:
                 row.append("—")
             else:
-                row.append(f"[{'green' if b['met_95'] else 'red'}]{m.value_text(t | b)}[/]")
+                mark = "green" if b["met_95"] else "red"
+                row.append(f"[{mark}]{m.value_text(t | b, lang=lang)}[/]")
         for lab in labels[1:]:
             d = t["diff_vs_reference"].get(lab)
             if d is None or d["diff"] is None:

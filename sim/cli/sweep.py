@@ -102,7 +102,7 @@ def print_sweep(console: Console, sweep: dict[str, Any], *, lang: str) -> None:
     for pt in sweep["points"]:
         row = [format_value(pt["setting"][keys[0]]) if single else pt["label"]]
         for t in pt["targets"].values():
-            txt = MEASURES[t["measure"]].value_text(t)
+            txt = MEASURES[t["measure"]].value_text(t, lang=lang)
             row.append(f"[{'green' if t['met_95'] else 'red'}]{txt}[/]")
         table.add_row(*row)
     console.print(table)

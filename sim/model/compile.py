@@ -65,6 +65,10 @@ class Prepared:
     town_names: tuple[str, ...]
     region: geo.Region
     clock: SolarClock
+    unit_walks: np.ndarray
+    """Per unit: whether its crew walks the last stretch to a forest fire (`UnitType.walks`)."""
+    type_comms_setup_s: np.ndarray
+    """Per unit type: time to establish communications after arrival (s); NaN = carries none."""
     calls: CallTable | None = None
 
 
@@ -211,6 +215,14 @@ def prepare(scenario: Scenario, net: RoadNetwork) -> Prepared:
         ),
     }
     water = _water_points(scenario, region)
+    unit_walks = np.array([ut.walks for ut in types_of_unit], dtype=bool)
+    comms_setup_s = np.array(
+        [
+            np.nan if ut.comms_setup_min is None else float(ut.comms_setup_min) * 60.0
+            for ut in (scenario.unit_types[k] for k in type_names)
+        ],
+        dtype=float,
+    )
     mutual = np.array([fac[fi].kind == "mutual_aid" for fi in u_fac], dtype=bool)
     boat_speed = np.array(
         [ut.boat.speed_kph if ut.boat else np.nan for ut in types_of_unit], dtype=float
@@ -307,6 +319,8 @@ def prepare(scenario: Scenario, net: RoadNetwork) -> Prepared:
             lon=region.centre[0],
             utc_offset_h=region.utc_offset_h(scenario.start_date),
         ),
+        unit_walks=unit_walks,
+        type_comms_setup_s=comms_setup_s,
         calls=calls,
     )
 
@@ -483,4 +497,8 @@ def _relief_plan(
         reserve_lead_s=rel.reserve.lead_time_h * HOUR_S if rel.reserve else None,
         air_capacity_people=int(rel.helicopter_capacity_people),
         days_of_need=float(days),
+        handout_people_per_h=(
+            math.inf if rel.handout_people_per_h is None else float(rel.handout_people_per_h)
+        ),
+        last_mile_s=float(rel.last_mile_h) * HOUR_S,
     )

@@ -19,7 +19,10 @@ Model rules (plain words)
   over the depots that still hold stock and have trucks, nearest first; each depot loads
   trucks (`loading`) and sends them, truckload after truckload as trucks come back. The relief
   time is the arrival of the first truck. Stock is consumed at allocation; need that no depot
-  can cover is recorded as unmet.
+  can cover is recorded as unmet. Every load (truck, village store, helicopter) then goes the
+  village last mile and is handed out at a rate per hour per load; the households' relief
+  time (`relief_done_s`) is when loads handed out cover every affected person — never when
+  need stays unmet.
 * Forest fires: the call comes after a detection delay; the fire grows from ignition
   (elliptical spread, slower at night) and is contained when the line built by crews on scene
   (ground teams, and helicopters' bucket drops by day) catches its perimeter (`sim.fire`),
@@ -100,6 +103,10 @@ class ReliefPlan:
         People served by one helicopter relief flight to a place no truck can reach.
     days_of_need
         Days of need one disaster's relief covers (for the days-met figure).
+    handout_people_per_h
+        People one load is handed out to per hour at the scene (inf = at once).
+    last_mile_s
+        From where a truck or helicopter unloads to the households (s).
     """
 
     depot_facility: np.ndarray
@@ -119,6 +126,8 @@ class ReliefPlan:
     reserve_lead_s: float | None = None
     air_capacity_people: int = 150
     days_of_need: float = 1.0
+    handout_people_per_h: float = math.inf
+    last_mile_s: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,6 +240,8 @@ class SimOutcome:
     queued: np.ndarray
     units_sent: tuple[tuple[int, ...], ...]
     relief_s: np.ndarray
+    relief_done_s: np.ndarray
+    """When first supplies had been handed out to every affected person (NaN: not in the run)."""
     relief_unmet_people: np.ndarray
     relief_depots: tuple[tuple[int, ...], ...]
     unit_busy_s: np.ndarray
@@ -342,6 +353,8 @@ class _Engine:
         self.relief_depots: list[list[int]] = [[] for _ in range(n)]
         self.relief_air = np.zeros(n, dtype=bool)
         self.relief_waiting: set[int] = set()
+        # (time the load has been handed out, people it served) per incident.
+        self.relief_loads: dict[int, list[tuple[float, int]]] = {}
         if relief is not None:
             self.stock = relief.stock.astype(float).copy()
             self.reorder_pending = np.zeros(len(relief.depot_facility), dtype=bool)
@@ -702,7 +715,7 @@ class _Engine:
                 self.relief_depots[i].append(int(plan.depot_facility[v]))
                 shipped += take
             if shipped:
-                env.process(self.local_delivery(i))
+                env.process(self.local_delivery(i, shipped))
         # 2. Depots by road, nearest first.
         depots = plan.depot_facility
         travel = self.travel.out[plan.truck_profile][depots, node]
@@ -751,12 +764,21 @@ class _Engine:
         self.stock[d] = np.maximum(self.stock[d], plan.stock[d])
         self.reorder_pending[d] = False
 
-    def local_delivery(self, i: int) -> ProcessGenerator:
+    def local_delivery(self, i: int, people: int) -> ProcessGenerator:
         plan = self.relief
         assert plan is not None
         yield self.env.timeout(plan.local_delivery_s)
         if np.isnan(self.relief_s[i]) or self.env.now < self.relief_s[i]:
             self.relief_s[i] = self.env.now
+        self.hand_out(i, people, last_mile=False)
+
+    def hand_out(self, i: int, people: int, *, last_mile: bool = True) -> None:
+        """Record a load reaching incident `i` now: last mile, then hand-out by number of people."""
+        plan = self.relief
+        assert plan is not None
+        t = self.env.now + (plan.last_mile_s if last_mile else 0.0)
+        t += people / plan.handout_people_per_h * 3600.0
+        self.relief_loads.setdefault(i, []).append((t, people))
 
     def air_relief(self, i: int) -> None:
         """Send the nearest free helicopter with a first load to a place roads cannot reach."""
@@ -782,6 +804,7 @@ class _Engine:
         yield env.timeout(plan.loading_s + eta_s)
         if np.isnan(self.relief_s[i]) or env.now < self.relief_s[i]:
             self.relief_s[i] = env.now
+        self.hand_out(i, min(int(self.inc.people[i]), plan.air_capacity_people))
         back = self.travel.return_s(u, i, env.now)
         self.flight_s[u] += 2 * back
         yield env.timeout(back)
@@ -809,9 +832,9 @@ class _Engine:
             self.available[u] = False
             self.trips[u] += 1
             self.out_since[int(u)] = (i, self.env.now)
-            self.env.process(self.truck_trip(int(u), i))
+            self.env.process(self.truck_trip(int(u), i, take))
 
-    def truck_trip(self, u: int, i: int) -> ProcessGenerator:
+    def truck_trip(self, u: int, i: int, people: int) -> ProcessGenerator:
         plan = self.relief
         assert plan is not None
         env = self.env
@@ -820,6 +843,7 @@ class _Engine:
         yield env.timeout(eta)
         if np.isnan(self.relief_s[i]) or env.now < self.relief_s[i]:
             self.relief_s[i] = env.now
+        self.hand_out(i, people)
         yield env.timeout(self.travel.return_s(u, i, env.now))
         self.busy_s[u] += env.now - t0
         self.on_unit_home(u)
@@ -923,6 +947,16 @@ def simulate(
         if disruption is not None
         else {}
     )
+    relief_done = np.full(n, np.nan)
+    for i, loads in eng.relief_loads.items():  # every affected person served, in the run
+        served = 0
+        for t, p in sorted(loads):
+            served += p
+            if t > until_s:
+                break
+            if served >= int(incidents.people[i]):
+                relief_done[i] = t
+                break
     for i, st in eng.fire_state.items():  # fires still burning at the end: area so far
         if np.isnan(eng.burned_ha[i]):
             eng.burned_ha[i] = st.area_ha
@@ -949,6 +983,7 @@ def simulate(
         queued=eng.queued,
         units_sent=tuple(tuple(s) for s in eng.sent),
         relief_s=eng.relief_s,
+        relief_done_s=relief_done,
         relief_unmet_people=eng.relief_unmet,
         relief_depots=tuple(tuple(d) for d in eng.relief_depots),
         unit_busy_s=eng.busy_s,

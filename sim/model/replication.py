@@ -114,14 +114,20 @@ def _disruption_plan(prep: Prepared, inc: Any, r: int) -> DisruptionPlan | None:
     )
 
 
-def _fire_plan(prep: Prepared, inc: Any, dist_m: np.ndarray) -> tuple[FirePlan | None, np.ndarray]:
-    """Compile forest-fire parameters and the walk-in legs of ground crews for one replication."""
+def _fire_plan(
+    prep: Prepared, inc: Any, dist_m: np.ndarray
+) -> tuple[FirePlan | None, np.ndarray, np.ndarray]:
+    """Compile forest-fire parameters and the last legs at forest fires for one replication.
+
+    Returns the plan, the walk-in legs of crews on foot (driven to the road end, then walked)
+    and the legs of vehicles that stop at the road end (NaN where not a fire).
+    """
     sc = prep.scenario
     n = len(inc)
     specs = [sc.incidents[name].fire for name in inc.type_names]
     walk = np.full(n, np.nan)
     if not any(f is not None for f in specs):
-        return None, walk
+        return None, walk, walk
     is_fire = np.array([specs[k] is not None for k in inc.type_idx], dtype=bool)
 
     def per(attr: str, default: float) -> np.ndarray:
@@ -130,14 +136,17 @@ def _fire_plan(prep: Prepared, inc: Any, dist_m: np.ndarray) -> tuple[FirePlan |
         )
         return vals[inc.type_idx] if n else np.zeros(0)
 
-    # Crews drive as close as the terrain allows, then walk the last `max_walk_m`.
+    # Units drive as close as the terrain allows; crews on foot walk the last `max_walk_m`.
     max_walk = per("max_walk_m", 0.0)
     walked = np.minimum(dist_m, max_walk)
     driven = np.maximum(dist_m - max_walk, 0.0)
+    drive = np.where(
+        is_fire, access_time_s(driven, sc.access.speed_kph, sc.access.circuity), np.nan
+    )
     walk = np.where(
         is_fire,
         walk_in_s(walked * per("walk_circuity", 1.0), speed_kph=per("walk_speed_kph", np.nan))
-        + access_time_s(driven, sc.access.speed_kph, sc.access.circuity),
+        + drive,
         np.nan,
     )
     type_names = prep.fleet.type_names
@@ -182,7 +191,7 @@ def _fire_plan(prep: Prepared, inc: Any, dist_m: np.ndarray) -> tuple[FirePlan |
         escalation_rounds=esc_rounds[inc.type_idx],
         max_area_ha=per("max_area_ha", np.inf),
     )
-    return plan, walk
+    return plan, walk, drive
 
 
 def _nearest_town(geo_: Geography, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
@@ -208,16 +217,36 @@ def _county_of(
     return out
 
 
-def run_replication(prep: Prepared, r: int) -> ReplicationResult:
-    """Generate and simulate replication `r`; return its per-incident table."""
+@dataclass(frozen=True, slots=True)
+class IncidentLegs:
+    """Where a replication's incidents are and how units get there (before simulating).
+
+    Attributes
+    ----------
+    node, dist_m, access_s
+        Nearest road node of each incident, the straight-line distance to it (m) and the
+        off-network access leg (s).
+    fires
+        Forest-fire plan, or None without fires.
+    travel
+        The travel model the engine uses (walk-in of crews on foot at forest fires).
+    """
+
+    node: np.ndarray
+    dist_m: np.ndarray
+    access_s: np.ndarray
+    fires: FirePlan | None
+    travel: TravelModel
+
+
+def incident_legs(prep: Prepared, inc: Any) -> IncidentLegs:
+    """Snap a replication's incidents to the network and build the travel model the engine uses."""
     sc = prep.scenario
-    inc = generate_incidents(sc, prep.geography, prep.population, r, calls=prep.calls)
     node, dist = prep.net.nearest_nodes(inc.lon, inc.lat)
     node = np.asarray(node, dtype=np.int64)
     dist = np.asarray(dist, dtype=float)
     access = access_time_s(dist, sc.access.speed_kph, sc.access.circuity)
-    horizon_s = float(sc.horizon_days) * 86400.0
-    fires, walk = _fire_plan(prep, inc, dist)
+    fires, walk, drive = _fire_plan(prep, inc, dist)
     travel = TravelModel(
         prep.fleet,
         node=node,
@@ -229,7 +258,20 @@ def run_replication(prep: Prepared, r: int) -> ReplicationResult:
         air=prep.air,
         start=prep.clock,
         boats=_boat_legs(prep, inc),
+        unit_walks=prep.unit_walks,
+        drive_s=drive,
     )
+    return IncidentLegs(node=node, dist_m=dist, access_s=access, fires=fires, travel=travel)
+
+
+def run_replication(prep: Prepared, r: int) -> ReplicationResult:
+    """Generate and simulate replication `r`; return its per-incident table."""
+    sc = prep.scenario
+    inc = generate_incidents(sc, prep.geography, prep.population, r, calls=prep.calls)
+    legs = incident_legs(prep, inc)
+    node, access, fires, travel = legs.node, legs.access_s, legs.fires, legs.travel
+    walk = travel.walk_s
+    horizon_s = float(sc.horizon_days) * 86400.0
     report = inc.t_s + (inc.detect_s if inc.detect_s is not None else 0.0)
     out = simulate(
         prep.fleet,
@@ -262,6 +304,20 @@ def run_replication(prep: Prepared, r: int) -> ReplicationResult:
         return (x - t) / HOUR_S
 
     has_relief = inc.people > 0
+    fire_specs = [sc.incidents[name].fire for name in inc.type_names]
+    damage = np.array([np.nan if f is None else f.damage_fraction for f in fire_specs])
+    # Communications are up when the first unit carrying them has arrived and set up.
+    with np.errstate(invalid="ignore"):
+        comms_s = np.nanmin(
+            np.where(
+                np.isfinite(prep.type_comms_setup_s)[None, :],
+                out.arrival_by_type_s + np.nan_to_num(prep.type_comms_setup_s)[None, :],
+                np.nan,
+            ),
+            axis=1,
+            initial=np.inf,
+        )
+    comms_s[~np.isfinite(comms_s)] = np.nan
     table = {
         "replication": np.full(len(inc), r, dtype=np.int64),
         "id": np.arange(1, len(inc) + 1, dtype=np.int64),
@@ -284,6 +340,8 @@ def run_replication(prep: Prepared, r: int) -> ReplicationResult:
         "first_air_h": rel_h(out.first_air_arrival_s),
         "contained_h": rel_h(out.contained_s),
         "burned_ha": out.burned_ha,
+        "damaged_ha": out.burned_ha * (damage[inc.type_idx] if len(inc) else np.zeros(0)),
+        "comms_h": rel_h(comms_s),
         "all_arrived_h": rel_h(out.all_arrived_s),
         "cleared_h": rel_h(out.cleared_s),
         "wait_h": rel_h(out.first_dispatch_s),
@@ -295,6 +353,7 @@ def run_replication(prep: Prepared, r: int) -> ReplicationResult:
         ),
         "affected_people": inc.people,
         "relief_h": np.where(has_relief, rel_h(out.relief_s), np.nan),
+        "relief_done_h": np.where(has_relief, rel_h(out.relief_done_s), np.nan),
         "relief_unmet_people": out.relief_unmet_people,
         "relief_depots": np.array(
             [";".join(fac_ids[d] for d in s) for s in out.relief_depots], dtype=object

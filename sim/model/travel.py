@@ -8,7 +8,8 @@ roads are cut or reopened.
 Legs
 ----
 * road: turnout + facility access leg + road network time + the incident's access leg (for
-  forest fires, ground crews walk that last leg at a mountain walking speed);
+  forest fires, units drive to the road end near the fire; crews on foot walk on from there at
+  a mountain walking speed, vehicles such as a satellite comms vehicle stop there);
 * road + boat: turnout + road to a launch point on the river + launch + boat along the river
   (only for units that carry a boat, on incidents placed on a river); the faster of the two
   options is used;
@@ -151,7 +152,8 @@ class TravelModel:
     node, access_s
         Road node of each incident and its access leg for drivers (s).
     walk_s
-        Access leg for ground crews at forest fires (s), or NaN where not a fire.
+        Access leg for ground crews at forest fires (s): driven to the road end, then walked;
+        NaN where not a fire.
     lon, lat
         Incident positions (WGS84).
     unit_mode
@@ -164,6 +166,11 @@ class TravelModel:
     boats
         Optional callable ``(units, i, road_out) -> (total_s, road_s, boat_s)`` for the
         road + boat option (None: no boat legs).
+    unit_walks
+        Per unit: whether its crew walks in at forest fires (None: every unit does).
+    drive_s
+        Access leg at forest fires for units that do not walk: driven to the road end (s); NaN
+        where not a fire (None: like `walk_s`).
     """
 
     def __init__(
@@ -179,6 +186,8 @@ class TravelModel:
         air: AirFleet | None,
         start: date | SolarClock,
         boats: Any = None,
+        unit_walks: np.ndarray | None = None,
+        drive_s: np.ndarray | None = None,
     ) -> None:
         self.fleet = fleet
         self.node = node
@@ -190,6 +199,10 @@ class TravelModel:
         self.air = air
         self.start = start
         self.boats = boats
+        self.unit_walks = (
+            np.ones(fleet.n_units, dtype=bool) if unit_walks is None else np.asarray(unit_walks)
+        )
+        self.drive_s = walk_s if drive_s is None else drive_s
         # Road matrices: shared until the first closure, then private copies.
         self.out = fleet.travel_out_s
         self.back = fleet.travel_back_s
@@ -217,9 +230,12 @@ class TravelModel:
     def _road_out(self, units: np.ndarray, i: int) -> np.ndarray:
         return self.road_rows(units, int(self.node[i]))
 
-    def _last_leg_s(self, i: int) -> float:
+    def _last_leg_s(self, units: np.ndarray, i: int) -> np.ndarray:
+        """Off-network leg per unit: access, or at forest fires walk-in / drive to the road end."""
         w = self.walk_s[i]
-        return float(self.access_s[i] if math.isnan(w) else w)
+        if math.isnan(w):
+            return np.full(units.size, float(self.access_s[i]))
+        return np.where(self.unit_walks[units], w, float(self.drive_s[i]))
 
     def road_eta_s(self, units: np.ndarray, i: int) -> np.ndarray:
         """Return turnout + road (+ boat where faster) + last leg for road units (s)."""
@@ -229,7 +245,7 @@ class TravelModel:
             + f.facility_access_s[f.unit_facility[units]]
             + self._road_out(units, i)
         )
-        eta += self._last_leg_s(i)
+        eta += self._last_leg_s(units, i)
         if self.boats is not None and self.boats.river[i] >= 0:
             total, _, _ = self.boats(units, i, self)
             eta = np.minimum(eta, total)
@@ -287,7 +303,7 @@ class TravelModel:
         road = float(
             f.facility_access_s[f.unit_facility[u]]
             + self._road_out(units, i)[0]
-            + self._last_leg_s(i)
+            + self._last_leg_s(units, i)[0]
         )
         total = float(f.unit_turnout_s[u]) + road
         if self.boats is not None and self.boats.river[i] >= 0:
@@ -308,7 +324,7 @@ class TravelModel:
             return float(self._flight_s(np.array([u]), i)[0])
         fac = f.unit_facility[u]
         back = self.back[PROFILES[f.unit_profile[u]]][fac, int(self.node[i])]
-        return float(back + self._last_leg_s(i) + f.facility_access_s[fac])
+        return float(back + self._last_leg_s(np.array([u]), i)[0] + f.facility_access_s[fac])
 
     # ---- closures -----------------------------------------------------------------------
     def set_road_matrices(self, out: dict[str, np.ndarray], back: dict[str, np.ndarray]) -> None:

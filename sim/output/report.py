@@ -20,7 +20,8 @@ from sim import geo
 from sim.analysis.compare import county_equity
 from sim.analysis.sweep import format_value, short_key, statement
 from sim.output.fonts import font_face_css
-from sim.results.measures import MEASURES, per_incident_targets
+from sim.results.measures import MEASURES, TimeShare, per_incident_targets
+from sim.results.stats import MEAN_INTERVAL_METHOD, RATE_INTERVAL_METHOD, SHARE_INTERVAL_METHOD
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -127,9 +128,19 @@ def req_text(t: Mapping[str, Any], lang: str, *, short: bool = False) -> str:
     return MEASURES[t["measure"]].requirement_text(t, lang, short=short)
 
 
-def value_text(t: Mapping[str, Any]) -> str:
+def value_text(t: Mapping[str, Any], lang: str = "en") -> str:
     """Estimate of a target entry with its interval, as its measure writes it."""
-    return MEASURES[t["measure"]].value_text(t)
+    return MEASURES[t["measure"]].value_text(t, lang=lang)
+
+
+def interval_methods(lang: str) -> str:
+    """How the report's intervals are computed, in one sentence (from `sim.results.stats`)."""
+    k = 0 if lang == "zh" else 1
+    head = _t(lang, "置信区间：", "Intervals: ")
+    sep = "；" if lang == "zh" else "; "
+    end = "。" if lang == "zh" else "."
+    parts = (SHARE_INTERVAL_METHOD[k], RATE_INTERVAL_METHOD[k], MEAN_INTERVAL_METHOD[k])
+    return head + sep.join(parts) + end
 
 
 def diff_cell(t: Mapping[str, Any], d: Mapping[str, Any]) -> Cell:
@@ -495,7 +506,7 @@ def target_rows(
         if tg.incident_types:
             label += f" [{', '.join(tg.incident_types)}]"
         measure = MEASURES[tg.measure]
-        val = measure.format_value(measure.value(m))
+        val = measure.format_value(measure.value(m), lang=lang)
         if "n_incidents" in m:
             val += _t(lang, f"（n={m['n_incidents']}）", f" (n={m['n_incidents']})")
         ci = measure.format_interval(m["ci95"])
@@ -557,14 +568,13 @@ def equity_tables(
     }
     first = equity_by_label[labels[0]]["counties"]
     for tg in per_incident_targets(sc.targets):
+        measure = MEASURES[tg.measure]
+        assert isinstance(measure, TimeShare)  # every per-incident measure is one
+        required = measure.share_required(tg)
         doc.h(
             3,
             f"{tg.label.zh if lang == 'zh' else tg.label.en} ({tg.id}): "
-            + _t(
-                lang,
-                f"< {tg.threshold_h:g} 小时，要求 ≥ {tg.required_share:.0%}",
-                f"< {tg.threshold_h:g} h, required ≥ {tg.required_share:.0%}",
-            ),
+            + measure.requirement_text(tg, lang),
         )
 
         def cell(lab: str, cname: str, key: str, tid: str = tg.id) -> Any:
@@ -613,7 +623,9 @@ def equity_tables(
                     hours(t["p90_h"]),
                     Cell(
                         pct(missed),
-                        "bad" if missed is not None and missed > 1 - tg.required_share else "",
+                        "bad"
+                        if missed is not None and required is not None and missed > 1 - required
+                        else "",
                     ),
                     Cell(
                         pct(t["pop_beyond_share"]),
@@ -663,27 +675,35 @@ def run_doc(
         _t(
             lang,
             f"场景 {sc.name}，{run['replications']} 次独立重复，每次模拟 {sc.horizon_days:g} 天，"
-            f"平均每次 {run['incidents_per_replication_mean']:,.1f} 起事件。"
-            "置信区间为各次重复达标比例的 t 区间。",
+            f"平均每次 {run['incidents_per_replication_mean']:,.1f} 起事件。",
             f"Scenario {sc.name}: {run['replications']} independent replications of "
             f"{sc.horizon_days:g} days, {run['incidents_per_replication_mean']:,.1f} incidents per "
-            "replication on average. Confidence intervals are t-intervals over the replications' "
-            "shares.",
+            "replication on average.",
         )
     )
+    doc.p(interval_methods(lang), "note")
     if sc.description:
         doc.p(sc.description, "note")
     doc.h(2, _t(lang, "1. 规划指标", "1. Targets"))
     cols, rows = target_rows(sc, metrics, lang)
     doc.table(cols, rows)
+    for tid, m in metrics["targets"].items():
+        detail = MEASURES[m["measure"]].detail_text(m, lang)
+        if detail:
+            doc.p(f"{m['label'][lang]} ({tid}): {detail}")
     doc.p(
         _t(
             lang,
-            "“达标（95% 置信）”要求置信区间下限不低于要求比例；只有点估计达标时，"
-            "结论对随机波动敏感，应增加重复次数。",
-            "'Met (95% confidence)' requires the lower end of the CI to reach the required share; "
-            "when only the estimate meets it, the conclusion is sensitive to noise: add "
-            "replications.",
+            "“达标（95% 置信）”要求置信区间不利的一端满足要求（“≥”类指标为下限，"
+            "森林火灾受害率、每年失败次数等“≤”类指标为上限）；只有点估计达标时，"
+            "结论对随机波动敏感，应增加重复次数。要求 100% 的指标按失败次数判断："
+            "有限次重复无法以 95% 置信证明“从不失败”，上限给出不能排除的每年失败次数。",
+            "'Met (95% confidence)' requires the pessimistic end of the CI to meet the requirement "
+            "(the lower end for ≥ targets, the upper end for ≤ targets such as the damaged forest "
+            "ratio and failures per year); when only the estimate meets it, the conclusion is "
+            "sensitive to noise: add replications. A 100 % requirement is judged by its failures: "
+            "no finite run can show 'never fails' with 95 % confidence; the upper end says how "
+            "many failures a year cannot be ruled out.",
         ),
         "note",
     )
@@ -763,6 +783,7 @@ def compare_doc(
             "t-interval. An interval that excludes 0 means the difference is not noise.",
         )
     )
+    doc.p(interval_methods(lang), "note")
     for n in comparison.get("notes", []):
         doc.p(n, "warn")
     doc.h(2, _t(lang, "1. 规划指标与配对差值", "1. Targets and paired differences"))
@@ -778,7 +799,7 @@ def compare_doc(
             if b is None:
                 row.append("—")
                 continue
-            txt = value_text(t | b)
+            txt = value_text(t | b, lang)
             mark = _t(
                 lang, " 达标" if b["met_95"] else " 未达标", " met" if b["met_95"] else " not met"
             )
@@ -794,13 +815,14 @@ def compare_doc(
     doc.p(
         _t(
             lang,
-            "“达标”指 95% 置信达标（置信区间下限 ≥ 要求；森林受害率为置信区间上限 ≤ 上限值）。"
-            "差值单位为百分点（pp），方括号内为 95% 置信区间；绿色为显著改善，红色为显著变差，"
-            "无颜色表示与随机波动无法区分。",
-            "'met' means met with 95% confidence (CI low ≥ required; for the burned forest ratio "
-            "CI high ≤ the maximum). Differences are in percentage points (pp) with the 95% CI in "
-            "brackets; green = significantly better, red = significantly worse, no colour = not "
-            "distinguishable from noise.",
+            "“达标”指 95% 置信达标（“≥”类指标置信区间下限 ≥ 要求；森林火灾受害率、每年失败次数等"
+            "“≤”类指标置信区间上限 ≤ 上限值）。比例的差值单位为百分点（pp），方括号内为 95% "
+            "置信区间；绿色为显著改善，红色为显著变差，无颜色表示与随机波动无法区分。",
+            "'met' means met with 95% confidence (CI low ≥ required; for ≤ targets such as the "
+            "damaged forest ratio and failures per year, CI high ≤ the maximum). Differences of "
+            "shares are in percentage points (pp), with the 95% CI in brackets; green = "
+            "significantly better, red = significantly worse, no colour = not distinguishable "
+            "from noise.",
         ),
         "note",
     )
@@ -957,15 +979,16 @@ def sweep_doc(
             f"每个设置使用相同的随机种子（{sweep['seed']}）与重复次数（{sweep['replications']}），即公共随机数："
             "各设置面对相同的事件，只有扫描的参数不同。“达标”指 95% 置信达标："
             "时间类指标的置信区间下限 ≥ 要求比例；专职消防人员比例 ≥ 要求；"
-            "森林火灾受害率的置信区间上限 ≤ 上限值。",
+            "森林火灾受害率、每年失败次数的置信区间上限 ≤ 上限值。",
             f"Every setting uses the same seed ({sweep['seed']}) and replications "
             f"({sweep['replications']}): common random numbers, so settings face the same "
             "incidents and differ only by the parameter. 'Met' means met with 95% confidence: the "
             "lower end of a time target's CI reaches the required share; the firefighter ratio "
-            "reaches its requirement; the upper end of the burned forest ratio's CI stays below "
-            "its maximum.",
+            "reaches its requirement; the upper end of the CI of the damaged forest ratio and of "
+            "failures per year stays within its maximum.",
         )
     )
+    doc.p(interval_methods(lang), "note")
     doc.h(
         2,
         _t(
@@ -996,7 +1019,7 @@ def sweep_doc(
     for pt in sweep["points"]:
         row: list[Any] = [format_value(pt["setting"][k]) for k in keys]
         for _tid, t in pt["targets"].items():
-            row.append(Cell(value_text(t), "ok" if t["met_95"] else "bad"))
+            row.append(Cell(value_text(t, lang), "ok" if t["met_95"] else "bad"))
         rows.append(row)
     doc.table(cols, rows)
     doc.h(2, _t(lang, "3. 图表与地图", "3. Charts and maps"))

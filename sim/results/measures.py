@@ -26,7 +26,7 @@ from typing import Any, Literal
 import numpy as np
 
 from sim.results.schema import unit_arrival_column
-from sim.results.stats import mean_ci
+from sim.results.stats import mean_ci, rate_interval, share_interval, wilson_interval
 
 Direction = Literal[">=", "<="]
 #: A problem with one target: the key path inside the target and the message.
@@ -127,6 +127,9 @@ class Measure:
     required: tuple[str, ...]
     bounds: tuple[float, float]
     note: str = ""
+    #: Fields of the ``metrics.json`` entry besides the value and interval that comparisons and
+    #: sweeps keep (what `detail_text` and `bar` read).
+    extra_keys: tuple[str, ...] = ()
 
     # -- kinds -------------------------------------------------------------------------------
     @property
@@ -213,7 +216,7 @@ class Measure:
         """The comparison sign as text: ``≥`` or ``≤``."""
         return "≥" if self.direction == ">=" else "≤"
 
-    def format_value(self, v: float | None) -> str:
+    def format_value(self, v: float | None, *, lang: str = "en") -> str:
         """Write one value."""
         raise NotImplementedError
 
@@ -225,13 +228,29 @@ class Measure:
         """Write a paired difference with its interval."""
         raise NotImplementedError
 
-    def value_text(self, entry: Mapping[str, Any]) -> str:
+    def value_text(self, entry: Mapping[str, Any], *, lang: str = "en") -> str:
         """Estimate with its interval, for compact tables."""
         raise NotImplementedError
 
     def requirement_text(self, entry: Mapping[str, Any], lang: str, *, short: bool = False) -> str:
         """The requirement in words (``≥ 90% < 0.5 h``, ``≥ 0.4‰``); "varies" when unknown."""
         raise NotImplementedError
+
+    def detail_text(self, entry: Mapping[str, Any], lang: str) -> str:
+        """What a table row cannot hold (median, probabilities of a year); "" when nothing."""
+        return ""
+
+    def bar_text(self, entry: Mapping[str, Any], lang: str = "en") -> str:
+        """Short text next to the bar `bar` draws (the value it places)."""
+        return self.format_value(self.value(entry), lang=lang)
+
+    def axis_label(self, lang: str) -> str:
+        """Label of a chart axis carrying this measure's values (with the interval band)."""
+        if self.value_key == "share":
+            return (
+                "达标比例（带 = 95% 置信区间）" if lang == "zh" else "Share meeting (band = 95% CI)"
+            )
+        return f"{self.label[0]}（‰）" if lang == "zh" else f"{self.label[1]} (‰)"
 
 
 def _varies(lang: str) -> str:
@@ -262,8 +281,10 @@ class TimeShare(Measure):
 
     Each replication gives one share; an incident where the measured event never happened
     (NaN: unserved, relief never arrived) counts as missed and is never dropped from the
-    denominator. The estimate is the mean share over replications with a t-interval clipped to
-    [0, 1]; ``share_pooled`` pools all incidents.
+    denominator. The estimate is the mean share over replications; its interval is the hull of
+    the t-interval over replications and the Wilson interval of the pooled counts
+    (`sim.results.stats.share_interval`), so 100 % in every replication is not reported as
+    certain. ``share_pooled`` pools all incidents.
 
     Attributes
     ----------
@@ -302,6 +323,10 @@ class TimeShare(Measure):
         x = np.asarray(table[self.column(target)], dtype=float)
         return np.nan_to_num(x, nan=np.inf) < float(_get(target, "threshold_h") or 0.0)
 
+    def share_required(self, target: Any) -> float | None:
+        """Share of incidents that must meet the threshold (None when a sweep varies it)."""
+        return self.limit(target)
+
     def target_problems(self, target: Mapping[str, Any], facts: TargetFacts) -> list[Problem]:
         problems = Measure.target_problems(self, target, facts)
         kinds = target.get("incident_types")
@@ -322,8 +347,8 @@ class TimeShare(Measure):
             sel = mask & (rep == r)
             n = int(sel.sum())
             shares.append(float(met[sel].mean()) if n else math.nan)
-        mean, lo, hi = mean_ci(shares, bounds=self.bounds)
         n_all = int(mask.sum())
+        mean, lo, hi = share_interval(shares, int(met[mask].sum()), n_all)
         entry: dict[str, Any] = {
             "incident_types": list(_get(target, "incident_types") or ()),
             "threshold_h": _get(target, "threshold_h"),
@@ -341,7 +366,7 @@ class TimeShare(Measure):
     def requirement_keys(self) -> tuple[str, ...]:
         return ("threshold_h", self.limit_key)
 
-    def format_value(self, v: float | None) -> str:
+    def format_value(self, v: float | None, *, lang: str = "en") -> str:
         return _pct(v)
 
     def format_interval(self, ci: Sequence[float | None] | None) -> str:
@@ -352,7 +377,7 @@ class TimeShare(Measure):
     def format_diff(self, d: Mapping[str, Any]) -> str:
         return _pp(d["diff"], d["ci95"])
 
-    def value_text(self, entry: Mapping[str, Any]) -> str:
+    def value_text(self, entry: Mapping[str, Any], *, lang: str = "en") -> str:
         return f"{_pct(entry.get('share'))} {self.format_interval(entry.get('ci95'))}"
 
     def requirement_text(self, entry: Mapping[str, Any], lang: str, *, short: bool = False) -> str:
@@ -398,7 +423,7 @@ class Ratio(Measure):
     unit: str = "per_mille"
     suffix: tuple[str, str] = ("", "")
 
-    def format_value(self, v: float | None) -> str:
+    def format_value(self, v: float | None, *, lang: str = "en") -> str:
         return "—" if v is None else f"{v:.3f}‰"
 
     def format_interval(self, ci: Sequence[float | None] | None) -> str:
@@ -413,7 +438,7 @@ class Ratio(Measure):
             out += f" [{ci[0]:+.3f}, {ci[1]:+.3f}]"
         return out
 
-    def value_text(self, entry: Mapping[str, Any]) -> str:
+    def value_text(self, entry: Mapping[str, Any], *, lang: str = "en") -> str:
         v = entry.get("value")
         if v is None:
             return "—"
@@ -451,7 +476,13 @@ class StaffRatio(Ratio):
 
 @dataclass(frozen=True, slots=True)
 class BurnRatio(Ratio):
-    """Burned forest area per year over the forest area (‰), per replication, with a t-interval."""
+    """Damaged forest area per year over the forest area (‰), per replication.
+
+    The plan's 森林火灾受害率 counts damaged forest (受害森林面积, column ``damaged_ha``), not the
+    area burned over (过火面积, ``burned_ha``). A few large fires make the yearly ratio heavy-
+    tailed, so besides the mean (t-interval) the entry gives the median over replications and
+    the probability that a year exceeds the limit (Wilson interval over replications).
+    """
 
     def target_problems(self, target: Mapping[str, Any], facts: TargetFacts) -> list[Problem]:
         problems = Measure.target_problems(self, target, facts)
@@ -467,24 +498,189 @@ class BurnRatio(Ratio):
     ) -> dict[str, Any]:
         kinds = list(_get(target, "incident_types") or ctx.fire_types)
         mask = np.isin(table["type"], kinds)
+        damaged = np.nan_to_num(np.asarray(table["damaged_ha"], dtype=float), nan=0.0)
         burned = np.nan_to_num(np.asarray(table["burned_ha"], dtype=float), nan=0.0)
         rep = np.asarray(table["replication"])
-        per_rep = [
-            float(burned[mask & (rep == r)].sum()) / ctx.years / ctx.forest_area_ha * 1000.0
-            for r in range(ctx.replications)
+        scale = 1000.0 / ctx.years / ctx.forest_area_ha
+        per_rep = [float(damaged[mask & (rep == r)].sum()) * scale for r in range(ctx.replications)]
+        burned_per_year = [
+            float(burned[mask & (rep == r)].sum()) / ctx.years for r in range(ctx.replications)
         ]
         mean, lo, hi = mean_ci(per_rep, bounds=self.bounds)
-        return {
+        limit = self.limit(target)
+        entry: dict[str, Any] = {
             "incident_types": kinds,
             "value": mean,
             "unit": self.unit,
             "ci95": [lo, hi],
-            self.limit_key: self.limit(target),
-            "burned_ha_per_year": mean * ctx.forest_area_ha / 1000.0,
+            self.limit_key: limit,
+            "median": float(np.median(per_rep)) if per_rep else math.nan,
+        }
+        if limit is not None and per_rep:
+            over = sum(1 for v in per_rep if v > limit)
+            entry["p_year_exceeds"] = over / len(per_rep)
+            entry["p_year_exceeds_ci95"] = list(wilson_interval(over, len(per_rep)))
+        return entry | {
+            "damaged_ha_per_year": mean * ctx.forest_area_ha / 1000.0,
+            "burned_over_ha_per_year": float(np.mean(burned_per_year))
+            if burned_per_year
+            else math.nan,
             "forest_area_ha": ctx.forest_area_ha,
             "per_replication": per_rep,
-            **self.verdicts(mean, lo, hi, self.limit(target)),
+            **self.verdicts(mean, lo, hi, limit),
         }
+
+    def detail_text(self, entry: Mapping[str, Any], lang: str) -> str:
+        med = entry.get("median")
+        if med is None:
+            return ""
+        zh = lang == "zh"
+        parts = [f"中位数 {med:.3f}‰" if zh else f"median {med:.3f}‰"]
+        p = entry.get("p_year_exceeds")
+        if p is not None:
+            ci = entry.get("p_year_exceeds_ci95") or [None, None]
+            limit = self.limit(entry)
+            lim = "?" if limit is None else f"{limit:g}‰"
+            parts.append(
+                (f"超过 {lim} 的年份 {_pct(p)} " if zh else f"years above {lim}: {_pct(p)} ")
+                + f"[{_pct(ci[0])}, {_pct(ci[1])}]"
+            )
+        dmg, over = entry.get("damaged_ha_per_year"), entry.get("burned_over_ha_per_year")
+        if dmg is not None and over is not None:
+            parts.append(
+                f"年均受害 {dmg:,.0f} ha（过火 {over:,.0f} ha）"
+                if zh
+                else f"damaged {dmg:,.0f} ha/yr (burned over {over:,.0f} ha/yr)"
+            )
+        return ("；" if zh else "; ").join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class FailureCount(TimeShare):
+    """A 100 % requirement judged by its failures: incidents missing the threshold, per year.
+
+    A share that must be 100 % is met or not by single incidents, so it is reported as what a
+    planner can weigh: the expected number of failures (incidents of the target's types where
+    the measured event did not happen within ``threshold_h``) per year, with an interval (the
+    hull of the t-interval over replications and the exact Poisson interval of the pooled
+    count, `sim.results.stats.rate_interval`), and the probability that a year has none (share
+    of replications without a failure, Wilson interval). The requirement is at most
+    ``max_failures_per_year`` (0 for the plan's 100 %): ``met`` when the estimate is within it,
+    ``met_95`` when the upper end of the interval is — which a requirement of 0 never is after
+    any finite number of replications.
+    """
+
+    def share_required(self, target: Any) -> float | None:
+        return 1.0
+
+    def axis_label(self, lang: str) -> str:
+        if lang == "zh":
+            return "每年超过阈值的事件数（带 = 95% 置信区间）"
+        return "Incidents beyond the threshold per year (band = 95% CI)"
+
+    def evaluate(
+        self, table: Mapping[str, np.ndarray], target: Any, ctx: Context
+    ) -> dict[str, Any]:
+        col = np.asarray(table[self.column(target)], dtype=float)
+        mask = self.mask(table, target)
+        failed = mask & ~self.met_by_incident(table, target)
+        rep = np.asarray(table["replication"])
+        counts = [int((failed & (rep == r)).sum()) for r in range(ctx.replications)]
+        per_year = [c / ctx.years for c in counts]
+        total = int(sum(counts))
+        mean, lo, hi = rate_interval(per_year, total, ctx.years * ctx.replications)
+        free = sum(1 for c in counts if c == 0)
+        n_all = int(mask.sum())
+        limit = self.limit(target)
+        entry: dict[str, Any] = {
+            "incident_types": list(_get(target, "incident_types") or ()),
+            "threshold_h": _get(target, "threshold_h"),
+            self.limit_key: limit,
+            "value": mean,
+            "unit": "failures_per_year",
+            "ci95": [lo, hi],
+            "failures": total,
+            "failures_by_type": {
+                str(k): int((failed & (np.asarray(table["type"]) == k)).sum())
+                for k in _get(target, "incident_types") or ()
+            },
+            "p_year_without_failure": free / ctx.replications if ctx.replications else math.nan,
+            "p_year_without_failure_ci95": list(wilson_interval(free, ctx.replications)),
+            "share_met_pooled": float(1.0 - failed[mask].mean()) if n_all else math.nan,
+            "n_incidents": n_all,
+            "n_never": int((mask & np.isnan(col)).sum()),
+            "per_replication": per_year,
+        }
+        return entry | self.verdicts(mean, lo, hi, limit)
+
+    def bar(self, entry: Mapping[str, Any]) -> tuple[float, float, float, float]:
+        """The probability of a year without failure; at most L failures a year is, for Poisson
+        failures, at least e^−L of years without one (1 for the plan's 100 %)."""
+        p = entry.get("p_year_without_failure")
+        v = 0.0 if p is None else float(p)
+        ci = entry.get("p_year_without_failure_ci95") or [None, None]
+        lo, hi = (v if c is None else float(c) for c in ci)
+        limit = self.limit(entry)
+        return v, lo, hi, (math.exp(-limit) if limit is not None else 1.0)
+
+    def bar_text(self, entry: Mapping[str, Any], lang: str = "en") -> str:
+        p = _pct(entry.get("p_year_without_failure"))
+        v = self.format_value(self.value(entry), lang=lang)
+        return f"无失败年份 {p}（{v}）" if lang == "zh" else f"{p} of years none ({v})"
+
+    def format_value(self, v: float | None, *, lang: str = "en") -> str:
+        if v is None or math.isnan(v):
+            return "—"
+        return f"{v:.2f} 次/年" if lang == "zh" else f"{v:.2f}/yr"
+
+    def format_interval(self, ci: Sequence[float | None] | None) -> str:
+        if not ci or ci[0] is None or ci[1] is None:
+            return "—"
+        return f"[{ci[0]:.2f}, {ci[1]:.2f}]"
+
+    def format_diff(self, d: Mapping[str, Any]) -> str:
+        if d.get("diff") is None:
+            return "—"
+        out = f"{d['diff']:+.2f}/yr"
+        ci = d.get("ci95") or [None, None]
+        if ci[0] is not None and ci[1] is not None and ci[0] != ci[1]:
+            out += f" [{ci[0]:+.2f}, {ci[1]:+.2f}]"
+        return out
+
+    def value_text(self, entry: Mapping[str, Any], *, lang: str = "en") -> str:
+        out = f"{self.format_value(entry.get('value'), lang=lang)} "
+        out += self.format_interval(entry.get("ci95"))
+        p = entry.get("p_year_without_failure")
+        if p is not None:
+            out += f"，无失败年份 {_pct(p)}" if lang == "zh" else f", {_pct(p)} of years none"
+        return out
+
+    def requirement_text(self, entry: Mapping[str, Any], lang: str, *, short: bool = False) -> str:
+        limit = self.limit(entry)
+        lim = _varies(lang) if limit is None else f"{limit:g}"
+        th = _get(entry, "threshold_h")
+        th_s = _varies(lang) if th is None else f"{th:g}"
+        if short:
+            return f"≤ {lim}/yr ≥ {th_s} h" if lang != "zh" else f"≤ {lim} 次/年 ≥ {th_s} h"
+        if lang == "zh":
+            return f"每年超过 {th_s} 小时的事件 ≤ {lim} 起"
+        return f"≤ {lim} incidents a year beyond {th_s} h"
+
+    def detail_text(self, entry: Mapping[str, Any], lang: str) -> str:
+        p = entry.get("p_year_without_failure")
+        if p is None:
+            return ""
+        ci = entry.get("p_year_without_failure_ci95") or [None, None]
+        n, fails = entry.get("n_incidents"), entry.get("failures")
+        if lang == "zh":
+            return (
+                f"无失败年份的概率 {_pct(p)} [{_pct(ci[0])}, {_pct(ci[1])}]；"
+                f"{n} 起事件中共 {fails} 起未在阈值内"
+            )
+        return (
+            f"P(year without failure) {_pct(p)} [{_pct(ci[0])}, {_pct(ci[1])}]; "
+            f"{fails} of {n} incidents beyond the threshold"
+        )
 
 
 def _needs_problems(name: str, needs: str | None, kinds: Any, facts: TargetFacts) -> list[Problem]:
@@ -541,6 +737,32 @@ MEASURES: Mapping[str, Measure] = {
         ),
         _time_share("unit_arrival", ("指定力量到场", "given unit type on scene"), None),
         _time_share("cleared", ("现场处置完毕", "work on scene finished"), "cleared_h"),
+        _time_share(
+            "relief_households",
+            ("初步救助物资发放到户", "first supplies in every affected household"),
+            "relief_done_h",
+            needs="affected_people",
+        ),
+        FailureCount(
+            name="comms_established",
+            label=(
+                "现场应急通信建立（失败次数）",
+                "communications established on scene (failures)",
+            ),
+            direction="<=",
+            limit_key="max_failures_per_year",
+            value_key="value",
+            keys=("incident_types", "threshold_h", "max_failures_per_year"),
+            required=("incident_types", "threshold_h", "max_failures_per_year"),
+            bounds=(0.0, math.inf),
+            column_name="comms_h",
+            extra_keys=(
+                "failures",
+                "p_year_without_failure",
+                "p_year_without_failure_ci95",
+                "share_met_pooled",
+            ),
+        ),
         StaffRatio(
             name="firefighter_ratio",
             label=("专职消防人员/总人口", "full-time firefighters per population"),
@@ -555,7 +777,7 @@ MEASURES: Mapping[str, Measure] = {
         ),
         BurnRatio(
             name="burn_ratio",
-            label=("森林火灾受害率（年）", "burned forest share per year"),
+            label=("森林火灾受害率（年）", "damaged forest share per year"),
             direction="<=",
             limit_key="max_per_mille",
             value_key="value",
@@ -564,6 +786,13 @@ MEASURES: Mapping[str, Measure] = {
             bounds=(0.0, math.inf),
             unit="per_mille_per_year",
             suffix=("/年", " per year"),
+            extra_keys=(
+                "median",
+                "p_year_exceeds",
+                "p_year_exceeds_ci95",
+                "damaged_ha_per_year",
+                "burned_over_ha_per_year",
+            ),
         ),
     )
 }  # fmt: skip

@@ -153,6 +153,22 @@ INCIDENT_COLUMNS: tuple[Column, ...] = (
         "森林火灾：过火面积",
     ),
     Column(
+        "damaged_ha",
+        "float",
+        "ha",
+        "forest fires: damaged forest (受害森林面积), burned over × the fire block's "
+        "damage_fraction",
+        "森林火灾：受害森林面积（过火面积 × 受害比例）",
+    ),
+    Column(
+        "comms_h",
+        "float",
+        "h",
+        "onset to communications established on scene: first arrival of a unit with "
+        "`comms_setup_min`, plus that setup time",
+        "发生至现场应急通信建立（首支携带通信装备的力量到场并完成架设）",
+    ),
+    Column(
         "units_required", "int", "", "units requested, escalations included", "所需力量数（含增援）"
     ),
     Column("units_sent_n", "int", "", "units dispatched", "已派出力量数"),
@@ -170,8 +186,16 @@ INCIDENT_COLUMNS: tuple[Column, ...] = (
         "relief_h",
         "float",
         "h",
-        "onset to the first relief delivered (disasters only)",
-        "发生至首批救灾物资送达",
+        "onset to the first relief delivered at the incident (disasters only)",
+        "发生至首批救灾物资送达现场",
+    ),
+    Column(
+        "relief_done_h",
+        "float",
+        "h",
+        "onset to first supplies in the hands of every affected person: each load's arrival, "
+        "village last mile and hand-out by number of people; empty if need stayed unmet",
+        "发生至全部受灾群众领到首批救助物资（含进村最后一段与按人数发放）",
     ),
     Column(
         "relief_unmet_people",

@@ -1,9 +1,19 @@
-"""Statistics behind the verdicts: t-intervals over replications, paired differences, percentiles.
+"""Statistics behind the verdicts: intervals over replications and pooled counts, differences.
 
 Each replication of a terminating simulation is one independent observation of a measure, so
-intervals are Student-t intervals over replications (Law, *Simulation Modeling and Analysis*,
-5th ed., §9.4.1), and comparisons under common random numbers use the paired-t interval of the
-per-replication differences (§10.2.2). Pure numpy/scipy.
+the basic interval is the Student-t interval over replications (Law, *Simulation Modeling and
+Analysis*, 5th ed., §9.4.1), and comparisons under common random numbers use the paired-t
+interval of the per-replication differences (§10.2.2).
+
+A t-interval collapses to a point when every replication gives the same value, which happens at
+the boundary: a share of 100 % in every replication would be reported as certain. Shares are
+therefore given the hull of the t-interval and the Wilson score interval of the pooled counts
+(`share_interval`; Wilson 1927, recommended near 0 and 1 by Brown, Cai & DasGupta 2001,
+*Statistical Science* 16:101–133), and counts of rare events the hull of the t-interval and the
+exact Poisson interval of the pooled count (`rate_interval`; Garwood 1936). Each part of a hull
+is an approximate 95 % interval on its own (the t part allows for replications that differ more
+than binomial or Poisson noise, the pooled part stays honest at the boundary), so the hull
+covers at least as often as either. Pure numpy/scipy.
 """
 
 from __future__ import annotations
@@ -19,6 +29,28 @@ from scipy import stats
 LEVEL = 0.95
 #: Percentiles reported for time distributions.
 PERCENTILES = (50, 90, 95)
+#: How the interval of a share is computed, in words (zh, en); reports and docs quote it.
+SHARE_INTERVAL_METHOD = (
+    "比例的 95% 置信区间取各次重复比例的 t 区间与合并计数的 Wilson 区间之并，"
+    "因此即使每次重复都是 100%，也不会显示为确定无误",
+    "95 % interval of a share: the hull of the Student-t interval over replications and the "
+    "Wilson score interval of the pooled counts, so a share of 100 % in every replication is "
+    "never reported as certain",
+)
+#: How the interval of a count of rare events per year is computed, in words (zh, en).
+RATE_INTERVAL_METHOD = (
+    "每年失败次数的 95% 置信区间取各次重复的 t 区间与合并计数的精确（Garwood）泊松区间之并；"
+    "无失败年份的概率用各次重复的 Wilson 区间",
+    "95 % interval of failures per year: the hull of the Student-t interval over replications "
+    "and the exact (Garwood) Poisson interval of the pooled count; the probability of a year "
+    "without failure has the Wilson interval over replications",
+)
+#: How the interval of any other per-replication value (ratios) is computed, in words (zh, en).
+MEAN_INTERVAL_METHOD = (
+    "比率类指标为各次重复数值的 t 区间（只截断在数值可取的范围内）",
+    "95 % interval of a ratio: the Student-t interval over replications, clipped only to the "
+    "range the value can take",
+)
 
 
 def mean_ci(
@@ -52,6 +84,119 @@ def mean_ci(
         return (m, m, m)
     half = float(stats.t.ppf(0.5 + level / 2, x.size - 1) * x.std(ddof=1) / math.sqrt(x.size))
     return (m, max(bounds[0], m - half), min(bounds[1], m + half))
+
+
+def wilson_interval(successes: float, n: float, level: float = LEVEL) -> tuple[float, float]:
+    """Return the Wilson score interval of a binomial proportion.
+
+    Parameters
+    ----------
+    successes, n
+        Count of successes and of trials (0 ≤ successes ≤ n).
+    level
+        Confidence level.
+
+    Returns
+    -------
+    low, high
+        Within [0, 1]; NaN for both when ``n == 0``. With every trial a success the interval
+        is ``[n / (n + z²), 1]`` (z the normal quantile), never ``[1, 1]``.
+    """
+    if n <= 0:
+        return (math.nan, math.nan)
+    if not 0 <= successes <= n:
+        msg = f"need 0 <= successes <= n, got successes={successes!r}, n={n!r}"
+        raise ValueError(msg)
+    z = float(stats.norm.ppf(0.5 + level / 2))
+    p = successes / n
+    z2n = z * z / n
+    centre = (p + z2n / 2) / (1 + z2n)
+    half = z * math.sqrt(p * (1 - p) / n + z2n / (4 * n)) / (1 + z2n)
+    # At p = 0 or 1 the formula gives the bound exactly up to rounding; pin it.
+    low = 0.0 if successes == 0 else max(0.0, centre - half)
+    high = 1.0 if successes == n else min(1.0, centre + half)
+    return (low, high)
+
+
+def poisson_interval(count: int, exposure: float, level: float = LEVEL) -> tuple[float, float]:
+    """Return the exact (Garwood 1936) interval of a Poisson rate.
+
+    Parameters
+    ----------
+    count
+        Events observed (≥ 0).
+    exposure
+        Observation length (> 0), e.g. simulated years: the interval is per unit of it.
+    level
+        Confidence level.
+
+    Returns
+    -------
+    low, high
+        ``χ²(α/2; 2k) / 2 / exposure`` and ``χ²(1 − α/2; 2k + 2) / 2 / exposure``; with no event
+        the lower end is 0 and the upper ``−ln(α/2) / exposure`` (3.689 / exposure at 95 %).
+    """
+    if count < 0 or not exposure > 0:
+        msg = f"need count >= 0 and exposure > 0, got count={count!r}, exposure={exposure!r}"
+        raise ValueError(msg)
+    alpha = 1.0 - level
+    low = 0.0 if count == 0 else float(stats.chi2.ppf(alpha / 2, 2 * count)) / 2
+    high = float(stats.chi2.ppf(1 - alpha / 2, 2 * count + 2)) / 2
+    return (low / exposure, high / exposure)
+
+
+def share_interval(
+    shares: Sequence[float], met: int, n: int, level: float = LEVEL
+) -> tuple[float, float, float]:
+    """Return (mean, low, high) of a share: hull of the t-interval and the pooled Wilson interval.
+
+    Parameters
+    ----------
+    shares
+        The share of each replication (NaN: no incident of the kind in that replication).
+    met, n
+        Pooled counts over all replications: incidents that met the threshold, and all.
+    level
+        Confidence level.
+
+    Returns
+    -------
+    mean, low, high
+        The mean of the replications' shares and the hull, within [0, 1]; NaN when no
+        replication has an incident.
+    """
+    mean, lo, hi = mean_ci(shares, level, bounds=(0.0, 1.0))
+    if math.isnan(mean) or n <= 0:
+        return (mean, lo, hi)
+    w_lo, w_hi = wilson_interval(met, n, level)
+    return (mean, min(lo, w_lo), max(hi, w_hi))
+
+
+def rate_interval(
+    per_replication: Sequence[float], count: int, exposure: float, level: float = LEVEL
+) -> tuple[float, float, float]:
+    """Return (mean, low, high) of events per unit of exposure over replications.
+
+    Parameters
+    ----------
+    per_replication
+        Events per unit of exposure in each replication (e.g. failures per year).
+    count, exposure
+        Pooled events and pooled exposure (e.g. replications × years).
+    level
+        Confidence level.
+
+    Returns
+    -------
+    mean, low, high
+        The mean over replications and the hull of its t-interval (clipped at 0) and the exact
+        Poisson interval of the pooled count.
+    """
+    mean, lo, hi = mean_ci(per_replication, level, bounds=(0.0, math.inf))
+    if math.isnan(mean):
+        return (mean, lo, hi)
+    p_lo, p_hi = poisson_interval(count, exposure, level)
+    return (mean, min(lo, p_lo), max(hi, p_hi))
 
 
 def paired_difference(

@@ -20,6 +20,7 @@ from sim.errors import PlaceError
 from sim.results.measures import MEASURES
 
 __all__ = [
+    "DAMAGE_FRACTION",
     "DEFAULT_PER_PERSON",
     "DEFAULT_TRUCK_UNIT",
     "Access",
@@ -69,6 +70,9 @@ __all__ = [
 ]
 
 DEFAULT_PER_PERSON = {"relief_kit": 1.0}
+#: Damaged forest / area burned over of 广西's 2,309 forest fires of 2016–2021: 5,866.88 ha
+#: damaged / 19,249.52 ha burned over = 0.3048, rounded (何蕓 2022; DATA.md, "Forest fire sizes").
+DAMAGE_FRACTION = 0.305
 DEFAULT_TRUCK_UNIT = "relief_truck"
 _ID_PATTERN = r"^[A-Za-z0-9_-]+$"
 
@@ -186,6 +190,31 @@ class UnitType(_Model):
         ge=0,
         description="Forest fire line built and held per unit on scene (m/h); 0 = none.",
     )
+    walks_in: bool | None = Field(
+        default=None,
+        description=(
+            "Forest fires: the crew leaves its vehicle at the road end and walks the last "
+            "`fire.max_walk_m` to the fire; vehicles that do not walk (satellite comms vehicles) "
+            "stop at the road end. Default: crews that build fire line (`fireline_m_per_h` > 0) "
+            "walk, other units do not."
+        ),
+    )
+    comms_setup_min: Float | None = Field(
+        default=None,
+        ge=0,
+        description=(
+            "Carries emergency communications (satellite vehicle, portable satellite or "
+            "narrowband kit): the link is up this many minutes after the unit arrives "
+            "(`comms_h` column, `comms_established` measure); omitted = carries none."
+        ),
+    )
+
+    @property
+    def walks(self) -> bool:
+        """Whether the crew walks in to forest fires (`walks_in`, or builds fire line)."""
+        if self.walks_in is not None:
+            return self.walks_in
+        return self.mode == "road" and self.fireline_m_per_h > 0
 
     @model_validator(mode="after")
     def _air_defaults(self) -> UnitType:
@@ -196,6 +225,9 @@ class UnitType(_Model):
             raise ValueError(msg)
         if self.mode == "air" and self.boat is not None:
             msg = "an aircraft does not carry a boat (`boat` needs mode: road)"
+            raise ValueError(msg)
+        if self.mode == "air" and self.walks_in:
+            msg = "an aircraft does not walk in (`walks_in` needs mode: road)"
             raise ValueError(msg)
         return self
 
@@ -559,6 +591,16 @@ class FireSpec(_Model):
             "ASSUMPTION."
         ),
     )
+    damage_fraction: Float = Field(
+        default=DAMAGE_FRACTION,
+        gt=0,
+        le=1,
+        description=(
+            "Damaged forest (受害森林面积) / area burned over (过火面积) (-): what the "
+            "森林火灾受害率 counts. Default 0.305 = 5,866.88 / 19,249.52 ha, 广西 "
+            '2016–2021 (DATA.md, "Forest fire sizes").'
+        ),
+    )
     escalation: Escalation | None = Field(
         default=None, description="Extended attack: more units while the fire is not contained."
     )
@@ -631,6 +673,14 @@ class IncidentType(_Model):
     )
     disruption: Disruption | None = Field(
         default=None, description="Roads this event closes, and for how long (floods, landslides)."
+    )
+    call_category: Literal["fire", "rescue", "road_traffic", "social_assistance"] | None = Field(
+        default=None,
+        description=(
+            "119 statistics category of the calls (`road_traffic` counts as rescue in the "
+            "fire / rescue / social-assistance shares); compared with public call figures by "
+            "`python run_scenario.py validate` (docs/validation.md)."
+        ),
     )
 
     _check_seasonality = field_validator("seasonality")(
@@ -741,6 +791,24 @@ class Relief(_Model):
         ge=1,
         description="People served by one helicopter relief flight to a cut-off place.",
     )
+    handout_people_per_h: Float | None = Field(
+        default=None,
+        gt=0,
+        description=(
+            "Hand-out at the scene: people given their first supplies per hour from one load "
+            "(truckload, helicopter load or village store; one distribution team each, loads in "
+            "parallel); omitted = handed out on arrival. Drives `relief_done_h`."
+        ),
+    )
+    last_mile_h: Float = Field(
+        default=0.0,
+        ge=0,
+        description=(
+            "Village last mile: from where a truck or helicopter unloads to the households "
+            "(reloading onto small vehicles, carrying) (h); village stores' `local_delivery_h` "
+            "already includes it."
+        ),
+    )
 
     @property
     def daily(self) -> dict[str, float]:
@@ -842,7 +910,15 @@ class Target(_Model):
         default=None,
         gt=0,
         description=(
-            "`burn_ratio`: burned forest area per year / forest area must not exceed this (‰)."
+            "`burn_ratio`: damaged forest area per year / forest area must not exceed this (‰)."
+        ),
+    )
+    max_failures_per_year: Float | None = Field(
+        default=None,
+        ge=0,
+        description=(
+            "`comms_established`: incidents per year beyond `threshold_h` must not exceed this "
+            "(0 for a 100 % requirement)."
         ),
     )
 

@@ -51,21 +51,23 @@ CSV_TARGET_COLUMNS = (
 #: Target fields a sweep may vary; None in ``sweep.json["targets"]`` when it does.
 REQUIREMENT_KEYS = tuple(dict.fromkeys(k for m in MEASURES.values() for k in m.requirement_keys()))
 #: Fields of each point's targets kept in ``sweep.json``.
-POINT_TARGET_KEYS = (
-    "label",
-    "measure",
-    "share",
-    "ci95",
-    "value",
-    "required_share",
-    "required_per_mille",
-    "max_per_mille",
-    "threshold_h",
-    "incident_types",
-    "n_incidents",
-    "met",
-    "met_95",
-    "per_replication",
+POINT_TARGET_KEYS = tuple(
+    dict.fromkeys(
+        (
+            "label",
+            "measure",
+            "share",
+            "ci95",
+            "value",
+            *REQUIREMENT_KEYS,
+            "incident_types",
+            "n_incidents",
+            "met",
+            "met_95",
+            "per_replication",
+            *(k for m in MEASURES.values() for k in m.extra_keys),
+        )
+    )
 )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from dataclasses import replace
 from datetime import date
 
 import numpy as np
@@ -382,3 +383,60 @@ def test_burned_area_grows_with_detection_delay(t_h):
     ]
     assert all(b >= a for a, b in itertools.pairwise(areas)), areas
     assert areas[-1] > areas[0]
+
+
+def test_relief_reaches_every_household_after_last_mile_and_hand_out():
+    """One truck of 100 people's supplies, 250 people: three loads, each handed out at 50/h.
+
+    Request at 1,800 s; each trip: loading 600 s, 3,600 s out, 3,600 s back. Loads arrive at
+    6,000, 13,800 and 21,600 s; each takes the 1,800 s last mile and 100 (then 50) people /
+    50 per h to hand out. The households are all served at 21,600 + 1,800 + 3,600 s; the first
+    delivery at the scene is still the first arrival.
+    """
+    fleet = make_fleet([[3600.0]], [(0, 0)], capacity_people=100)
+    plan = ReliefPlan(
+        depot_facility=np.array([0]),
+        stock=np.array([[1000.0]]),
+        per_person=np.array([1.0]),
+        depot_trucks=(np.array([0]),),
+        truck_profile="light",
+        assessment_delay_s=1800.0,
+        loading_s=600.0,
+        max_depots=1,
+        handout_people_per_h=50.0,
+        last_mile_s=1800.0,
+    )
+    demand = Demand(units=np.zeros((1, 1), dtype=np.int64), priority=np.array([1]))
+    inc = make_incidents([0.0], [10.0], people=np.array([250]))
+    out = simulate(
+        fleet, inc, np.zeros(1, dtype=np.int64), np.zeros(1), demand, relief=plan, until_s=1e5
+    )
+    assert out.relief_s[0] == 1800 + 600 + 3600
+    assert out.unit_trips[0] == 3
+    assert out.relief_done_s[0] == pytest.approx(21600 + 1800 + 50 / 50 * 3600)
+    # Without hand-out and last mile the households count as served when the last load arrives.
+    quick = simulate(
+        fleet,
+        inc,
+        np.zeros(1, dtype=np.int64),
+        np.zeros(1),
+        demand,
+        relief=replace(plan, handout_people_per_h=math.inf, last_mile_s=0.0),
+        until_s=1e5,
+    )
+    assert quick.relief_done_s[0] == 21600
+
+
+def test_relief_never_reaches_every_household_when_stock_runs_out():
+    """Need beyond all stock: the first load still arrives, the households are never all served."""
+    fleet = make_fleet([[600.0]], [(0, 0)], capacity_people=100)
+    plan = ReliefPlan(
+        np.array([0]), np.array([[150.0]]), np.array([1.0]), (np.array([0]),), "light", 0.0, 0.0, 3
+    )
+    demand = Demand(units=np.zeros((1, 1), dtype=np.int64), priority=np.array([1]))
+    inc = make_incidents([0.0], [10.0], people=np.array([400]))
+    out = simulate(
+        fleet, inc, np.zeros(1, dtype=np.int64), np.zeros(1), demand, relief=plan, until_s=1e5
+    )
+    assert out.relief_s[0] == 600.0
+    assert math.isnan(out.relief_done_s[0])

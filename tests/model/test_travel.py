@@ -9,10 +9,11 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from sim.model.travel import RoadState
+from sim.model.travel import RoadState, TravelModel
 from sim.physics import aviation
 from sim.workflows.common import load_network
 from tests.helpers import town_code as _code
+from tests.model.helpers import make_fleet
 
 
 def test_closing_a_bridge_on_the_fastest_route():
@@ -72,3 +73,32 @@ def test_flight_window_rule():
     nxt = next_flight_window(late, 1800.0, start)
     assert nxt > 86400
     assert math.isfinite(nxt)
+
+
+def test_crews_on_foot_walk_in_and_vehicles_stop_at_the_road_end():
+    """At a forest fire the crew's last leg is the walk-in, a vehicle's the drive to the road end.
+
+    Two units at one facility 1,000 s from the fire's node; the fire's access is 600 s for
+    drivers off the network, 300 s to the road end, then a walk of 3,000 s more. Elsewhere (no
+    walk) both take the access leg.
+    """
+    fleet = make_fleet([[1000.0, 1000.0]], [(0, 0), (0, 1)], turnout_s=60.0, n_types=2)
+    travel = TravelModel(
+        fleet,
+        node=np.array([0, 1]),
+        access_s=np.array([600.0, 600.0]),
+        walk_s=np.array([3300.0, np.nan]),
+        lon=np.zeros(2),
+        lat=np.zeros(2),
+        unit_mode=np.zeros(2, dtype=np.int64),
+        air=None,
+        start=date(2025, 1, 1),
+        unit_walks=np.array([True, False]),
+        drive_s=np.array([300.0, np.nan]),
+    )
+    both = np.array([0, 1])
+    assert travel.eta_s(both, 0, 0.0).tolist() == [60 + 1000 + 3300, 60 + 1000 + 300]
+    assert travel.legs(1, 0, 0.0).road_s == 1000 + 300
+    assert travel.return_s(0, 0, 0.0) == 1000 + 3300
+    assert travel.return_s(1, 0, 0.0) == 1000 + 300
+    assert travel.eta_s(both, 1, 0.0).tolist() == [60 + 1000 + 600] * 2

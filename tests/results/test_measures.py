@@ -92,9 +92,12 @@ def test_burn_ratio_interval_is_not_clipped_at_one() -> None:
     Before the fix every interval was clipped to [0, 1], so this was reported as met with 95 %
     confidence.
     """
-    ratios = [0.2, 0.9, 0.1, 0.95]  # ‰ of a 1,000 ha forest in one year = burned ha
+    ratios = [0.2, 0.9, 0.1, 0.95]  # ‰ of a 1,000 ha forest in one year = damaged ha
     table = _table(
-        replication=[0, 1, 2, 3, 3], type=["forest_fire"] * 4 + ["fire"], burned_ha=[*ratios, 50.0]
+        replication=[0, 1, 2, 3, 3],
+        type=["forest_fire"] * 4 + ["fire"],
+        burned_ha=[r / 0.3 for r in ratios] + [50.0],
+        damaged_ha=[*ratios, 50.0],
     )
     tg = Target.model_validate(_target(measure="burn_ratio", max_per_mille=1.0))
     e = MEASURES["burn_ratio"].evaluate(table, tg, CTX)
@@ -105,7 +108,36 @@ def test_burn_ratio_interval_is_not_clipped_at_one() -> None:
     assert ref_hi == pytest.approx(1.2532, abs=1e-4)
     assert e["met"] is True
     assert e["met_95"] is False
-    assert e["burned_ha_per_year"] == pytest.approx(0.5375)
+    assert e["damaged_ha_per_year"] == pytest.approx(0.5375)
+
+
+def test_burn_ratio_counts_damaged_forest_with_median_and_years_above_the_limit() -> None:
+    """The 受害率 uses damaged area, not the area burned over; a heavy-tailed year is visible.
+
+    Damaged 0.1, 0.1, 0.2, 3.0 ha in four one-year replications of a 1,000 ha forest:
+    mean 0.85 ‰ (meets 1 ‰), median 0.15 ‰, one year of four above 1 ‰ (Wilson interval
+    [4.6 %, 69.9 %] for 1 of 4).
+    """
+    damaged = [0.1, 0.1, 0.2, 3.0]
+    table = _table(
+        replication=[0, 1, 2, 3],
+        type=["forest_fire"] * 4,
+        burned_ha=[d / 0.25 for d in damaged],
+        damaged_ha=damaged,
+    )
+    tg = Target.model_validate(_target(measure="burn_ratio", max_per_mille=1.0))
+    m = MEASURES["burn_ratio"]
+    e = m.evaluate(table, tg, CTX)
+    assert e["value"] == pytest.approx(0.85)
+    assert e["median"] == pytest.approx(0.15)
+    assert e["p_year_exceeds"] == 0.25
+    assert [round(v, 3) for v in e["p_year_exceeds_ci95"]] == [0.046, 0.699]
+    assert e["burned_over_ha_per_year"] == pytest.approx(3.4 / 0.25 / 4)
+    assert e["met"] is True
+    text = m.detail_text(e, "en")
+    assert "median 0.150‰" in text
+    assert "years above 1‰: 25.0%" in text
+    assert "中位数 0.150‰" in m.detail_text(e, "zh")
 
 
 def test_staff_ratio_is_a_count() -> None:
@@ -188,3 +220,84 @@ def test_cleared_measures_the_end_of_work_on_scene() -> None:
     e = MEASURES["cleared"].evaluate(table, tg, Context(1, 30, 1, 0, 1.0, ()))
     assert e["share"] == pytest.approx(2 / 3)
     assert (e["n_incidents"], e["n_never"], e["met"]) == (3, 1, True)
+
+
+def test_failure_count_by_hand() -> None:
+    """A 100 % requirement judged by failures: 0, 2 and 1 failures in three one-year replications.
+
+    Failures are incidents of the target's types with comms after 3 h or never (NaN); an
+    incident of another type is not counted. Mean 1.0 a year; one year of three without a
+    failure (Wilson [6.1 %, 79.2 %]); the interval's upper end is the t-interval's (wider than
+    the exact Poisson 2.92 for 3 events in 3 years).
+    """
+    table = _table(
+        replication=[0, 0, 1, 1, 1, 2, 2, 2],
+        type=["flood", "flood", "flood", "flood", "flood", "flood", "flood", "fire"],
+        comms_h=[0.5, 2.9, 3.0, np.nan, 1.0, 4.0, 0.2, 9.0],
+    )
+    tg = Target.model_validate(
+        _target(
+            measure="comms_established",
+            incident_types=["flood"],
+            threshold_h=3,
+            max_failures_per_year=0,
+        )
+    )
+    m = MEASURES["comms_established"]
+    ctx = Context(3, 365.25, 1, 0, 1.0, ())
+    e = m.evaluate(table, tg, ctx)
+    assert e["per_replication"] == [0.0, 2.0, 1.0]
+    assert (e["value"], e["failures"], e["n_incidents"], e["n_never"]) == (1.0, 3, 7, 1)
+    assert e["failures_by_type"] == {"flood": 3}
+    _, t_hi = stats.t.interval(0.95, 2, loc=1.0, scale=stats.sem([0.0, 2.0, 1.0]))
+    assert e["ci95"] == [0.0, pytest.approx(t_hi)]
+    assert e["p_year_without_failure"] == pytest.approx(1 / 3)
+    assert [round(v, 3) for v in e["p_year_without_failure_ci95"]] == [0.061, 0.792]
+    assert e["share_met_pooled"] == pytest.approx(4 / 7)
+    assert (e["met"], e["met_95"]) == (False, False)
+    # One failure a year allowed: the estimate meets it, the interval does not.
+    loose = tg.model_copy(update={"max_failures_per_year": 1.0})
+    assert (m.evaluate(table, loose, ctx)["met"], m.evaluate(table, loose, ctx)["met_95"]) == (
+        True,
+        False,
+    )
+    # Chart: the share of years without failure against e^-L (1 for the plan's 100 %).
+    assert m.bar(e) == (pytest.approx(1 / 3), *e["p_year_without_failure_ci95"], 1.0)
+    assert m.value_text(e) == "1.00/yr [0.00, 3.48], 33.3% of years none"
+    assert "P(year without failure) 33.3%" in m.detail_text(e, "en")
+    assert m.requirement_text(e, "en") == "≤ 0 incidents a year beyond 3 h"
+
+
+def test_failure_count_without_failures_is_met_but_never_with_95_percent_confidence() -> None:
+    """No failure in 30 years: met by the estimate; the upper end 3.689 / 30 stays above 0."""
+    table = _table(replication=list(range(30)), type=["flood"] * 30, comms_h=[1.0] * 30)
+    tg = Target.model_validate(
+        _target(
+            measure="comms_established",
+            incident_types=["flood"],
+            threshold_h=3,
+            max_failures_per_year=0,
+        )
+    )
+    e = MEASURES["comms_established"].evaluate(table, tg, Context(30, 365.25, 1, 0, 1.0, ()))
+    assert (e["value"], e["failures"], e["p_year_without_failure"]) == (0.0, 0, 1.0)
+    assert e["ci95"] == [0.0, pytest.approx(-math.log(0.025) / 30)]
+    assert (e["met"], e["met_95"]) == (True, False)
+
+
+def test_relief_households_reads_the_hand_out_column() -> None:
+    """relief_households measures relief_done_h (every person served), only where people are."""
+    table = _table(
+        replication=[0, 0, 0],
+        type=["flood"] * 3,
+        affected_people=[100, 0, 2000],
+        relief_h=[2.0, np.nan, 3.0],
+        relief_done_h=[4.0, np.nan, 12.0],
+    )
+    tg = Target.model_validate(
+        _target(measure="relief_households", incident_types=["flood"], threshold_h=8)
+    )
+    e = MEASURES["relief_households"].evaluate(table, tg, Context(1, 30, 1, 0, 1.0, ()))
+    assert (e["n_incidents"], e["share"]) == (2, 0.5)
+    first = MEASURES["relief"].evaluate(table, tg, Context(1, 30, 1, 0, 1.0, ()))
+    assert first["share"] == 1.0  # the first truck came in time for both

@@ -1,4 +1,5 @@
-"""Statistics behind the verdicts: t-intervals, clipped only to the quantity's range."""
+"""Statistics behind the verdicts: t-intervals clipped only to the quantity's range, and the
+intervals valid at the boundary (Wilson for shares, exact Poisson for counts of failures)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,14 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from sim.results.stats import mean_ci, paired_difference
+from sim.results.stats import (
+    mean_ci,
+    paired_difference,
+    poisson_interval,
+    rate_interval,
+    share_interval,
+    wilson_interval,
+)
 
 
 def test_ratio_interval_is_not_clipped_at_one() -> None:
@@ -48,3 +56,76 @@ def test_paired_difference_matches_the_t_interval():
     assert sig["significant"] is True
     with pytest.raises(ValueError, match="equal replication counts"):
         paired_difference([1.0, 2.0], [1.0])
+
+
+# --------------------------------------------------------------------------- boundary intervals
+
+
+@pytest.mark.parametrize(
+    ("successes", "n", "low", "high"),
+    [
+        # Newcombe (1998), Statistics in Medicine 17:857-872, Table II, method 3 (Wilson score).
+        (81, 263, 0.2553, 0.3662),
+        (15, 148, 0.0624, 0.1605),
+        (0, 20, 0.0, 0.1611),
+        (1, 29, 0.0061, 0.1718),
+    ],
+)
+def test_wilson_interval_matches_newcombe_1998(successes, n, low, high) -> None:
+    """The Wilson score interval reproduces the published values to 4 decimals."""
+    lo, hi = wilson_interval(successes, n)
+    assert (round(lo, 4), round(hi, 4)) == (low, high)
+
+
+def test_share_of_100_percent_in_every_replication_is_not_certain() -> None:
+    """30 of 30 incidents met, 10 in each of 3 replications: the t-interval alone is [1, 1];
+    the reported interval's lower end is the Wilson bound n / (n + z²) = 30 / 33.8415 = 0.8865."""
+    shares = [1.0, 1.0, 1.0]
+    assert mean_ci(shares, bounds=(0.0, 1.0)) == (1.0, 1.0, 1.0)
+    m, lo, hi = share_interval(shares, 30, 30)
+    assert (m, hi) == (1.0, 1.0)
+    assert lo == pytest.approx(30 / (30 + 1.959963984540054**2), abs=1e-12)
+    assert round(lo, 4) == 0.8865
+    assert [lo, hi] != [1.0, 1.0]
+    # A share of 0 everywhere is symmetric: upper end z² / (n + z²).
+    assert share_interval([0.0, 0.0], 0, 50)[2] == pytest.approx(3.841459 / 53.841459, rel=1e-6)
+
+
+def test_share_interval_keeps_the_wider_t_interval_in_the_middle() -> None:
+    """Replications that differ more than binomial noise: the t-interval is wider and is kept."""
+    shares = [0.5, 0.9, 0.6, 0.95]
+    _, t_lo, t_hi = mean_ci(shares, bounds=(0.0, 1.0))
+    w_lo, w_hi = wilson_interval(295, 400)
+    _m, lo, hi = share_interval(shares, 295, 400)
+    assert (lo, hi) == (t_lo, t_hi)
+    assert t_lo < w_lo
+    assert w_hi < t_hi
+
+
+@pytest.mark.parametrize(
+    ("count", "low", "high"),
+    [
+        (0, 0.0, 3.6889),  # −ln(0.025)
+        (1, 0.0253, 5.5716),  # Garwood (1936); e.g. the exact Poisson tables of Ulm (1990)
+        (5, 1.6235, 11.6683),
+    ],
+)
+def test_poisson_interval_matches_the_exact_tables(count, low, high) -> None:
+    """Exact Poisson limits for 0, 1 and 5 events; scaled by the exposure."""
+    lo, hi = poisson_interval(count, 1.0)
+    assert (round(lo, 4), round(hi, 4)) == (low, high)
+    lo30, hi30 = poisson_interval(count, 30.0)
+    assert (lo30, hi30) == (pytest.approx(lo / 30), pytest.approx(hi / 30))
+
+
+def test_no_failure_in_30_years_still_leaves_an_upper_bound() -> None:
+    """Zero events in 30 replication-years: the rate's interval is [0, 3.689 / 30] = [0, 0.123]."""
+    m, lo, hi = rate_interval([0.0] * 30, 0, 30.0)
+    assert (m, lo) == (0.0, 0.0)
+    assert hi == pytest.approx(-math.log(0.025) / 30)
+    # Failures clustered in one replication: the t-interval is wider than the Poisson one.
+    clustered = [0.0] * 29 + [12.0]
+    m, lo, hi = rate_interval(clustered, 12, 30.0)
+    _, _t_lo, t_hi = mean_ci(clustered, bounds=(0.0, math.inf))
+    assert m == pytest.approx(0.4)
+    assert hi == t_hi > poisson_interval(12, 30.0)[1]

@@ -7,7 +7,12 @@ import json
 import numpy as np
 import pytest
 
+from sim.analysis.validation import fire_checks
+from sim.model.compile import prepare
+from sim.model.incidents import generate_incidents
+from sim.model.replication import incident_legs
 from sim.scenario import load_scenario, scenario_from_dict, scenario_to_dict
+from sim.workflows.common import load_network
 from sim.workflows.run import run_scenario
 from tests.helpers import BASELINE, FOREST
 
@@ -95,3 +100,65 @@ def test_lower_detection_coverage_burns_more_forest():
     b = run_scenario(worse, workers=1, plots=False).table
     assert np.all(b["report_h"] >= a["report_h"] - 1e-12)
     assert np.nansum(b["burned_ha"]) > np.nansum(a["burned_ha"])
+
+
+def test_baseline_fire_sizes_match_the_south_china_statistics():
+    """The calibrated baseline (30 replications, seed 20250101) against 广西 2016–2021.
+
+    Reference: 8.34 ha burned over per fire, 35.5 % of fires with ≥ 1 ha damaged, none of 2,309
+    with ≥ 100 ha damaged. Tolerances (those of docs/validation.md): mean within ±30 %, share
+    within ±7 points, at most 0.5 % of fires ≥ 100 ha damaged. Margin: seeds 1–4 give 6.8–7.7 ha,
+    34.2–37.5 % and 0–1 fire ≥ 100 ha of ~900 (`python run_scenario.py validate --seed 1 --out
+    /tmp/v1.md`, ..., section 3); this seed 7.94 ha, 36.4 %, 1 of 903.
+    """
+    res = run_scenario(load_scenario(BASELINE), workers=2, plots=False)
+    t = res.table
+    fire = t["type"] == "forest_fire"
+    burned, damaged = t["burned_ha"][fire], t["damaged_ha"][fire]
+    assert fire.sum() > 800
+    np.testing.assert_allclose(damaged, burned * 0.305)
+    assert 0.7 * 8.34 <= burned.mean() <= 1.3 * 8.34
+    assert abs((damaged >= 1).mean() - 820 / 2309) <= 0.07
+    assert (damaged >= 100).mean() <= 0.005
+    assert all(c.verdict == "ok" for c in fire_checks(burned, damaged))
+    # The 受害率 uses damaged area: 0.305 of the area burned over.
+    burn = res.metrics["targets"]["forest_burn_ratio"]
+    assert burn["damaged_ha_per_year"] == pytest.approx(0.305 * burn["burned_over_ha_per_year"])
+    assert burn["median"] <= burn["value"] * 1.5
+    assert 0.0 <= burn["p_year_exceeds"] <= 1.0
+
+
+def test_comms_vehicles_do_not_walk_but_forest_crews_do():
+    """On the simulator's own travel model (baseline, replication 0): at every forest fire a
+    forest team and a comms vehicle from the same town differ by exactly the walk-in.
+
+    Both are light vehicles with 300 s turnout (乐昌). The comms vehicle stops at the road end,
+    `max_walk_m` = 2 km from the fire or at the node when the fire is nearer; the crew walks
+    min(d, 2 km) × 1.3 at 2 km/h (d: straight line from the node to the fire).
+    """
+    prep = prepare(load_scenario(BASELINE), load_network("shaoguan"))
+    inc = generate_incidents(prep.scenario, prep.geography, prep.population, 0)
+    legs = incident_legs(prep, inc)
+    fleet = prep.fleet
+    labels = list(fleet.unit_labels)
+    crew = labels.index("ff_lechang/forest_team#1")
+    van = labels.index("fs_lechang/comms_vehicle#1")
+    assert fleet.unit_facility[crew] != fleet.unit_facility[van]
+    assert (
+        fleet.facility_node[fleet.unit_facility[crew]]
+        == fleet.facility_node[fleet.unit_facility[van]]
+    )
+    assert (prep.unit_walks[crew], prep.unit_walks[van]) == (True, False)
+    fires = np.flatnonzero(inc.type_idx == inc.type_names.index("forest_fire"))
+    assert fires.size > 10
+    for i in fires:
+        eta = legs.travel.eta_s(np.array([crew, van]), int(i), 0.0)
+        walk_h = min(legs.dist_m[i], 2000.0) * 1.3 / 1000.0 / 2.0
+        assert eta[0] - eta[1] == pytest.approx(walk_h * 3600.0)
+        drive_s = max(legs.dist_m[i] - 2000.0, 0.0) * 1.4 / 1000.0 / 30.0 * 3600.0
+        road = legs.travel.legs(van, int(i), 0.0).road_s
+        assert road == pytest.approx(
+            fleet.facility_access_s[fleet.unit_facility[van]]
+            + legs.travel.road_rows(np.array([van]), int(legs.node[i]))[0]
+            + drive_s
+        )

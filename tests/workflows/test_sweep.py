@@ -44,7 +44,7 @@ def test_sweep_over_unit_count_is_monotone_and_names_smallest(tmp_path, capsys):
 
     The smallest meeting count is named.
     """
-    s, out = _sweep(tmp_path, "--set", f"{WATER_TEAMS}=3,0,1,2")
+    s, out = _sweep(tmp_path, "--set", f"{WATER_TEAMS}=3,0,1,2", scenario=_relief_at(tmp_path, 0.7))
     printed = capsys.readouterr().out
     assert s["parameters"] == [{"key": WATER_TEAMS, "values": [0, 1, 2, 3]}]
     counts = [p["setting"][WATER_TEAMS] for p in s["points"]]
@@ -70,6 +70,11 @@ def test_sweep_over_unit_count_is_monotone_and_names_smallest(tmp_path, capsys):
         else:
             assert res["met"] is False
             assert res["settings"] == []
+    # Relief is 100 % at every setting, yet 10 floods in 3 replications cannot rule out a 28 %
+    # miss rate (Wilson lower end 10 / (10 + 1.96²) = 72.2 %): met at 70 %, never at 95 %.
+    relief = [p["targets"]["initial_relief"] for p in s["points"]]
+    assert [r["share"] for r in relief] == [1.0] * 4
+    assert all(r["ci95"][0] == pytest.approx(10 / (10 + 1.959964**2)) for r in relief)
     assert s["smallest_meeting"]["initial_relief"]["settings"] == [{WATER_TEAMS: 0}]
     assert not s["smallest_meeting"]["building_fire_arrival"]["met"]
     assert "no setting in the grid meets it" in printed
@@ -82,6 +87,17 @@ def test_sweep_over_unit_count_is_monotone_and_names_smallest(tmp_path, capsys):
     for i in range(1, 4):
         sc = load_scenario(out / "points" / f"{i:02d}" / "scenario.yaml")
         assert {f.id: f for f in sc.facilities}["fs_xinshao"].units["water_rescue_team"].count == i
+
+
+def _relief_at(tmp_path: Path, required: float) -> Path:
+    """small_test with the initial-relief requirement changed."""
+    data = yaml.safe_load(SMALL.read_text(encoding="utf-8"))
+    for t in data["targets"]:
+        if t["id"] == "initial_relief":
+            t["required_share"] = required
+    path = tmp_path / "relief_at.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
 
 
 def _water_only(tmp_path: Path, required: float, threshold_h: float = 2.0) -> Path:
@@ -135,7 +151,13 @@ def test_until_met_gives_up_after_max_steps(tmp_path, capsys):
 def test_until_met_with_target_waits_only_for_that_target(tmp_path, capsys):
     """--target: stop as soon as the chosen target is met, even if others never are."""
     s, _ = _sweep(
-        tmp_path, "--set", f"{WATER_TEAMS}=0", "--until-met", "--target", "initial_relief"
+        tmp_path,
+        "--set",
+        f"{WATER_TEAMS}=0",
+        "--until-met",
+        "--target",
+        "initial_relief",
+        scenario=_relief_at(tmp_path, 0.7),
     )
     assert [p["setting"][WATER_TEAMS] for p in s["points"]] == [0]
     assert s["stop_targets"] == ["initial_relief"]

@@ -64,7 +64,7 @@ def plot_target_compliance(metrics: Mapping[str, Any], *, lang: str = "zh") -> t
         ax.barh(y, v, color=colour, alpha=0.85, height=0.6)
         ax.errorbar(v, y, xerr=[[v - lo], [hi - v]], fmt="none", ecolor="black", capsize=4, lw=1.2)
         ax.plot([required, required], [y - 0.4, y + 0.4], color=REQUIRED_COLOUR, lw=2.5)
-        label_val = f"{m.value_text(t)}  ({m.requirement_text(t, lang, short=True)})"
+        label_val = f"{m.value_text(t, lang=lang)}  ({m.requirement_text(t, lang, short=True)})"
         ax.text(max(hi, required) + 0.02, y, label_val, va="center", fontsize=9)
         xmax = max(xmax, hi + 0.45)
     ax.set_yticks(range(len(rows)))
@@ -74,8 +74,10 @@ def plot_target_compliance(metrics: Mapping[str, Any], *, lang: str = "zh") -> t
     ax.set_xlabel(
         text(
             lang,
-            "达标比例（比率类指标为 实际值/要求值；受害率须在竖线左侧）",
-            "Share meeting target (ratios: value / required; burn ratio must stay left of the bar)",
+            "达标比例（比率类指标为 实际值/要求值，受害率须在竖线左侧；"
+            "失败次数类指标为无失败年份的比例）",
+            "Share meeting target (ratios: value / required, burn ratio left of the bar; failure "
+            "counts: share of years without failure)",
         )
     )
     ax.set_title(

@@ -75,7 +75,7 @@ def plot_compare_targets(comparison: Mapping[str, Any], *, lang: str = "zh") -> 
             yy = y - 0.4 + h * (j + 0.5)
             # Ratios are drawn as value / limit: 1 is the requirement (a floor or a ceiling).
             v, lo, hi, _ = m.bar(t | blk)
-            txt = m.format_value(m.value(blk))
+            txt = m.bar_text(t | blk, lang)
             xmax = max(xmax, hi)
             ax.barh(
                 yy, v, height=h * 0.9, color=_colour(j), alpha=0.9, label=lab if y == 0 else None
@@ -93,9 +93,10 @@ def plot_compare_targets(comparison: Mapping[str, Any], *, lang: str = "zh") -> 
     ax.set_xlabel(
         text(
             lang,
-            "达标比例（比率类指标为 实际值/要求值；深蓝竖线 = 要求；森林受害率须在竖线左侧）",
-            "Share meeting target (ratios: value / limit; dark line = requirement; burned forest "
-            "ratio must stay left of it)",
+            "达标比例（比率类指标为 实际值/要求值；深蓝竖线 = 要求；森林受害率须在竖线左侧；"
+            "失败次数类指标为无失败年份的比例）",
+            "Share meeting target (ratios: value / limit; dark line = requirement; damaged forest "
+            "ratio must stay left of it; failure counts: share of years without failure)",
         )
     )
     ax.set_title(
@@ -269,11 +270,13 @@ def plot_compare_cdfs(
                 label=s["label"],
             )
             xmax = max(xmax, float(np.percentile(served, 97)))
+        required = measure.share_required(t)
+        required = 1.0 if required is None else required
         ax.axvline(t["threshold_h"], color=REQUIRED_COLOUR, ls=":", lw=1.3)
-        ax.axhline(t["required_share"], color=REQUIRED_COLOUR, ls=":", lw=1.0)
+        ax.axhline(required, color=REQUIRED_COLOUR, ls=":", lw=1.0)
         ax.plot(
             [t["threshold_h"]],
-            [t["required_share"]],
+            [required],
             marker="D",
             color=REQUIRED_COLOUR,
             ms=6,
@@ -282,7 +285,7 @@ def plot_compare_cdfs(
         ax.set_xlim(0, xmax)
         ax.set_ylim(0, 1.02)
         ax.set_title(
-            f"{_wrap(_tlabel(t, lang), 30)}\n< {t['threshold_h']:g} h, ≥ {t['required_share']:.0%}",
+            f"{_wrap(_tlabel(t, lang), 30)}\n" + measure.requirement_text(t, lang, short=True),
             fontsize=9,
         )
         ax.set_xlabel(text(lang, "自事件发生起的时间（小时）", "Hours from onset"), fontsize=8)
@@ -574,16 +577,11 @@ def plot_sweep_targets(sweep: Mapping[str, Any], *, lang: str = "zh") -> tuple[F
             )
         ax.set_title(
             f"{_wrap(_tlabel(t, lang), 34)} ({tid})"
-            + ("" if ratio or t.get("threshold_h") is None else f"\n< {t['threshold_h']:g} h"),
+            + ("" if t.get("threshold_h") is None else f"\n< {t['threshold_h']:g} h"),
             fontsize=9,
         )
         ax.set_xlabel(key0, fontsize=8)
-        ax.set_ylabel(
-            text(lang, f"{measure.label[0]}（‰）", f"{measure.label[1]} (‰)")
-            if ratio
-            else text(lang, "达标比例（带 = 95% 置信区间）", "Share meeting (band = 95% CI)"),
-            fontsize=8,
-        )
+        ax.set_ylabel(measure.axis_label(lang), fontsize=8)
         ax.margins(x=0.08)
         if not ratio:
             # Zoom on the shares and the requirement; the axis is labelled, so nothing is hidden.
