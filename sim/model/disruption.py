@@ -467,19 +467,18 @@ def isolated_towns(
 # --------------------------------------------------------------------------------------------
 
 
-def _town_node(net: RoadNetwork, spec: str, pair: tuple[str, str]) -> int:
+def _town_node(net: RoadNetwork, spec: str, where: str) -> int:
     name, _, county = spec.partition("/")
     try:
         town = geo.resolve_town(name, county=county or None)
     except PlaceError as e:
-        msg = f"static closure {pair[0]!r}–{pair[1]!r}: {e}"
+        msg = f"{where}: {e}"
         raise ScenarioError(msg) from e
     idx = net.town_index(town.code)
     if idx is None:
         msg = (
-            f"static closure {pair[0]!r}–{pair[1]!r}: town {town.name} ({town.county}) has no "
-            "seat node in this road network (static closures by town need the embedded "
-            "'shaoguan' network)"
+            f"{where}: town {town.name} ({town.county}) has no seat node in this road network "
+            "(static closures by town need the embedded 'shaoguan' network)"
         )
         raise ScenarioError(msg)
     return idx
@@ -508,20 +507,21 @@ def static_closures(net: RoadNetwork, pairs: Sequence[tuple[str, str]]) -> IntAr
         message lists the towns the first one does join).
     """
     out: list[np.ndarray] = []
-    for pair in pairs:
+    for i, pair in enumerate(pairs):
         if len(pair) != 2:
-            msg = f"static closure {pair!r}: expected a pair of town names"
+            msg = f"closures[{i}].between: expected a pair of town names, got {pair!r}"
             raise ScenarioError(msg)
-        a = _town_node(net, pair[0], pair)
-        b = _town_node(net, pair[1], pair)
+        where = f"closures[{i}].between: static closure {pair[0]!r}–{pair[1]!r}"
+        a = _town_node(net, pair[0], where)
+        b = _town_node(net, pair[1], where)
         hit = np.flatnonzero(
             ((net.edge_u == a) & (net.edge_v == b)) | ((net.edge_u == b) & (net.edge_v == a))
         )
         if len(hit) == 0:
             nbrs = sorted({str(net.node_town[v]) for v in net.edge_v[net.edge_u == a]})
             msg = (
-                f"static closure {pair[0]!r}–{pair[1]!r}: no road joins these two towns "
-                f"directly; {pair[0]} connects to: {', '.join(nbrs) or 'nothing'}"
+                f"{where}: no road joins these two towns directly; {pair[0]} connects to: "
+                f"{', '.join(nbrs) or 'nothing'}"
             )
             raise ScenarioError(msg)
         out.append(hit)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import typing
 import unicodedata
 from datetime import date
 from typing import Annotated, Any, Literal, Union
@@ -856,6 +857,10 @@ class Facility(_Model):
         if isinstance(data, dict) and data.get("name") is None and isinstance(data.get("id"), str):
             data = {**data, "name": data["id"]}
         return data
+
+
+#: The facility kinds (`Facility.kind`), in the order of the reference.
+FACILITY_KINDS: tuple[str, ...] = typing.get_args(Facility.model_fields["kind"].annotation)
 
 
 class Reserve(_Model):
