@@ -15,6 +15,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from sim.errors import PlaceError
+from sim.geo import resolve_place
 from sim.model.runner import MAX_WORKERS, dask_address_problem
 from sim.results.folder import OutputError, check_output_folder
 from sim.results.measures import MEASURES
@@ -84,6 +86,16 @@ def text_value(text: str) -> str:
     bad = next((c for c in text if unicodedata.category(c) == "Cc"), None)
     if bad is not None:
         raise argparse.ArgumentTypeError(f"expected text without control characters, got {text!r}")
+    return text
+
+
+def place_value(text: str) -> str:
+    """Flag type: a place name or ``lon,lat`` inside Shaoguan (resolved before any work)."""
+    text_value(text)
+    try:
+        resolve_place(text)
+    except PlaceError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
     return text
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from sim.cli.common import file_path, network_value, text_value
+from sim.cli.common import file_path, network_value, place_value
 from sim.network import SHAOGUAN
 from sim.workflows.network import summarise_network
 
@@ -52,7 +52,7 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument(
         "--from",
         dest="origin",
-        type=text_value,
+        type=place_value,
         metavar="PLACE",
         help="also list travel times from PLACE to every county seat (light and heavy)",
     )

@@ -6,7 +6,7 @@ import argparse
 import json
 from typing import Any
 
-from sim.cli.common import file_path, network_value, text_value
+from sim.cli.common import file_path, network_value, place_value
 from sim.network import ACCESS_CIRCUITY, ACCESS_SPEED_KPH, SHAOGUAN
 from sim.workflows.route import plan_route
 
@@ -26,8 +26,8 @@ def add_parser(subparsers: Any) -> None:
             f"{ACCESS_SPEED_KPH:g} km/h × circuity {ACCESS_CIRCUITY:g}."
         ),
     )
-    p.add_argument("origin", metavar="FROM", type=text_value, help="place name or lon,lat")
-    p.add_argument("destination", metavar="TO", type=text_value, help="place name or lon,lat")
+    p.add_argument("origin", metavar="FROM", type=place_value, help="place name or lon,lat")
+    p.add_argument("destination", metavar="TO", type=place_value, help="place name or lon,lat")
     p.add_argument(
         "--network",
         type=network_value,

@@ -311,14 +311,14 @@ def prepare_graph(G: nx.MultiDiGraph, *, source: str) -> nx.MultiDiGraph:
         )
     if any("travel_time" not in d for *_, d in edges):
         ox.routing.add_edge_travel_times(G)
+    # Imputed speeds come from OSM `maxspeed` tags, which may be nonsense ("0", "none").
+    _check_numbers(G, source, lonlat=True, when=" after filling in speeds and times")
     for *_, d in edges:
         if "travel_time_heavy" not in d:
             heavy = min(HEAVY_SPEED_FACTOR * float(d["speed_kph"]), HEAVY_SPEED_CAP_KPH)
             d["speed_kph_heavy"] = heavy
             d["travel_time_heavy"] = float(d["length"]) / (heavy / 3.6)
 
-    # Imputed speeds come from OSM `maxspeed` tags, which may be nonsense ("-30", "0").
-    _check_numbers(G, source, lonlat=True, when=" after filling in speeds and times")
     n0, e0 = len(G), G.number_of_edges()
     if not nx.is_strongly_connected(G):
         G = ox.truncate.largest_component(G, strongly=True)

@@ -24,6 +24,7 @@ import fcntl
 import hashlib
 import os
 import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -58,6 +59,20 @@ def fit_folder_name(name: str) -> str:
     return f"{head}-{digest}"
 
 
+def create_problem(folder: Path) -> str | None:
+    """Say why no file can be created in an existing folder, or None.
+
+    A real write (an unnamed temporary file) answers for permissions, read-only and special
+    file systems alike, and for every user (root included).
+    """
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as e:
+        return f"cannot create files in {str(folder)!r} ({e.strerror or e})"
+    return None
+
+
 def _leftovers(parent: Path, name: str) -> list[Path]:
     return [*parent.glob(f".{name}.incomplete-*"), *parent.glob(f".{name}.replaced-*")]
 
@@ -71,9 +86,10 @@ def check_output_folder(out: Path | str, *, what: str) -> Path:
 
     Nothing is created. The checks: the path is not empty and has no NUL character; its last
     part is a folder name (not ``.``, ``..`` or ``/``) of at most `MAX_FOLDER_NAME_BYTES`
-    bytes; no part is longer than a file system allows; it is not an existing file; the
-    nearest existing folder above it is a folder (not a file) in which this process may write;
-    and no other process is writing it.
+    bytes; no part is longer than a file system allows; it is not an existing file, nor a
+    folder with files this writer did not write (no lock file beside it: ``--out ~`` must never
+    replace a home folder); the nearest existing folder above it is a folder (not a file) in
+    which this process may write; and no other process is writing it.
 
     Parameters
     ----------
@@ -128,11 +144,21 @@ def check_output_folder(out: Path | str, *, what: str) -> Path:
         raise fail(e.strerror or str(e)) from e
     if is_file:
         raise fail("it is a file, not a folder")
+    lock = _lock_path(path)
+    try:
+        foreign = path.is_dir() and not lock.exists() and any(path.iterdir())
+    except OSError as e:
+        raise fail(e.strerror or str(e)) from e
+    if foreign:  # replacing it would delete files this simulator did not write
+        raise fail(
+            f"it is a folder with files this simulator did not write (no {lock.name!r} beside "
+            "it); choose another folder or empty it"
+        )
     if not above.is_dir():
         raise fail(f"{str(above)!r} is a file, so no folder can be made below it")
-    if not os.access(above, os.W_OK | os.X_OK):
-        raise fail(f"no permission to write in {str(above)!r}")
-    lock = _lock_path(path)
+    problem = create_problem(above)
+    if problem is not None:
+        raise fail(problem)
     if lock.exists():
         try:
             with lock.open("a") as fh:

@@ -288,7 +288,8 @@ def _describe(
         if isinstance(got, date):
             return "", f"expected a date {bounds[kind]} {limit}, got {got.isoformat()}"
         what = "an integer" if _unwrap(tp) is int else "a number"
-        return "", f"expected {what} {bounds[kind]} {limit}, got {_short(got)}"
+        shown = f"{limit:,}" if isinstance(limit, int) else str(limit)
+        return "", f"expected {what} {bounds[kind]} {shown}, got {_short(got)}"
     if kind == "literal_error":
         options = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
         return "", f"expected one of {', '.join(options)}, got {_short(got)}{_hint(got, options)}"

@@ -33,9 +33,19 @@ __all__ = [
 ]
 
 
+_KINDS = {list: "a list", str: "a text", int: "a number", float: "a number", bool: "true/false"}
+
+
+def _kind_of(data: Any) -> str:
+    """What a YAML document is, in words (for one that is not a mapping)."""
+    if data is None:
+        return "an empty file"
+    return _KINDS.get(type(data), f"a {type(data).__name__}")
+
+
 def _build(data: Any, source: str) -> tuple[Scenario, list[str]]:
     if not isinstance(data, dict):
-        kind = "an empty file" if data is None else f"a {type(data).__name__}"
+        kind = _kind_of(data)
         msg = (
             f"{source}: expected a mapping of keys (name: ..., unit_types: ...) "
             f"at the top level, got {kind}"
@@ -346,7 +356,7 @@ def read_scenario_data(path: str | Path, _seen: tuple[str, ...] = ()) -> Any:
         )
     base = read_scenario_data(base_path, (*_seen, str(Path(path).resolve())))
     if not isinstance(base, dict):
-        kind = "an empty file" if base is None else f"a {type(base).__name__}"
+        kind = _kind_of(base)
         raise _extends_problem(
             path,
             f"base scenario {_short(base_ref)} must be a mapping of keys "

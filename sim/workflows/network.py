@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -12,6 +11,7 @@ from sim.errors import NetworkError
 from sim.network import RoadNetwork, network_from_spec, save_graph
 from sim.output.plots import save
 from sim.output.plots.maps import plot_city_map
+from sim.results.folder import create_problem
 
 #: Resolution of map PNGs; 120 dpi keeps the city map below 600 kB.
 MAP_DPI = 120
@@ -70,8 +70,9 @@ def _check_writable(flag: str, target: Path) -> None:
     if not above.is_dir():
         msg = f"{flag} {str(target)!r}: {str(above)!r} is a file, so no folder can be made in it"
         raise NetworkError(msg)
-    if not os.access(above, os.W_OK | os.X_OK):
-        msg = f"{flag} {str(target)!r}: no permission to write in {str(above)!r}"
+    problem = create_problem(above)
+    if problem is not None:
+        msg = f"{flag} {str(target)!r}: {problem}"
         raise NetworkError(msg)
 
 
