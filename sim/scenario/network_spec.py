@@ -6,6 +6,7 @@ One set of rules for the scenario validator, the ``--network`` flags and the net
 
 from __future__ import annotations
 
+import difflib
 import stat
 from pathlib import Path
 
@@ -66,7 +67,15 @@ def network_spec_problem(text: str) -> str | None:
         return f"expected {EMBEDDED!r}, a road-network file or a place name, got an empty text"
     if "\0" in value:
         return f"expected a road-network file name, got {value[:40]!r} (it holds a NUL character)"
-    if value.lower() == EMBEDDED or not is_file_spec(value):
+    if value.lower() == EMBEDDED:
+        return None
+    if not is_file_spec(value):
+        # Any other text is a place to download; a slip on the embedded name is not one.
+        if difflib.SequenceMatcher(None, value.lower(), EMBEDDED).ratio() >= 0.8:
+            return (
+                f"unknown network {value!r} (did you mean {EMBEDDED!r}?); other names are "
+                "places downloaded from OpenStreetMap"
+            )
         return None
     path = Path(value).expanduser()
     try:

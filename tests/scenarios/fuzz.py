@@ -128,6 +128,7 @@ class Tally:
     ran: int = 0
     rejected_at_run: int = 0
     crashes: list[str] = field(default_factory=list)
+    run_errors: list[str] = field(default_factory=list)
     mutations: Counter[str] = field(default_factory=Counter)
 
     def summary(self) -> str:
@@ -257,7 +258,8 @@ def exercise(path: Path, kind: str, tally: Tally) -> None:
             )
             simulate(short, workers=1)
             tally.ran += 1
-        except SimError:
+        except SimError as e:
             tally.rejected_at_run += 1
+            tally.run_errors.append(f"{kind}: {e}")
         except Exception:
             tally.crashes.append(f"run ({kind}):\n{path.read_text()}\n{traceback.format_exc()}")

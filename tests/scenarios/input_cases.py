@@ -441,6 +441,13 @@ CASES: tuple[Case, ...] = (
     ),
     _edit(
         "horizon_days: 30",
+        "horizon_days: 30\nnetwork: shaogan",
+        "network: shaogan",
+        group=PLACES,
+        expect="network: unknown network 'shaogan' (did you mean 'shaoguan'?)",
+    ),
+    _edit(
+        "horizon_days: 30",
         "horizon_days: 30\nnetwork: roads/shaoguan.graphml",
         "network: roads/shaoguan.graphml (missing; read from the scenario file's folder)",
         group=PLACES,

@@ -41,7 +41,8 @@ def test_mutated_scenarios_never_crash() -> None:
     _fuzz()
     print(f"\nfuzz: {TALLY.summary()}; mutations {dict(TALLY.mutations)}")
     if os.environ.get("SIM_FUZZ_REPORT"):  # every crash, for a long local run
-        Path(os.environ["SIM_FUZZ_REPORT"]).write_text("\n\n".join(TALLY.crashes), "utf-8")
+        report = ["# crashes", *TALLY.crashes, "# project errors while running", *TALLY.run_errors]
+        Path(os.environ["SIM_FUZZ_REPORT"]).write_text("\n\n".join(report), "utf-8")
     assert not TALLY.crashes, f"{len(TALLY.crashes)} crashes; the first:\n{TALLY.crashes[0]}"
     assert TALLY.tried >= EXAMPLES  # hypothesis ran every example
     # Not vacuous: every kind of mutation was drawn, and a fair share of inputs validated
