@@ -631,6 +631,21 @@ CASES: tuple[Case, ...] = (
     ),
     Case(
         FLAGS,
+        "optimize --candidates sites.csv (saved in GBK)",
+        (
+            "optimize",
+            "<small>",
+            "--kind",
+            "depot",
+            "--no-compare",
+            "--candidates",
+            "<tmp>/sites.csv",
+        ),
+        "<tmp>/sites.csv: cannot read the file as UTF-8 text",
+        files={"sites.csv": "name,town\n站点,乐城街道\n".encode("gbk")},
+    ),
+    Case(
+        FLAGS,
         "network --map city.jpg",
         ("network", "--map", "<tmp>/city.jpg"),
         "--map '<tmp>/city.jpg': the file name must end in .png",
