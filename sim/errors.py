@@ -21,3 +21,7 @@ class PlaceError(ScenarioError):
 
 class OptimizationError(SimError, RuntimeError):
     """A placement model is infeasible or the solver did not reach optimality."""
+
+
+class UsageError(SimError, ValueError):
+    """A command-line flag or a workflow argument is malformed or out of range."""

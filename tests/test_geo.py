@@ -16,6 +16,9 @@ from pyproj import Geod, Transformer
 from shapely.geometry import Point, shape
 from shapely.ops import unary_union
 
+from sim import geo
+from sim.errors import PlaceError
+
 DATA = files("sim") / "data"
 GEOD = Geod(ellps="WGS84")
 TO_METRIC = Transformer.from_crs("EPSG:4326", "EPSG:4547", always_xy=True)
@@ -222,3 +225,13 @@ def test_shipped_files_are_small() -> None:
     """The package data stay small enough to commit."""
     assert len((DATA / "counties.geojson").read_bytes()) <= 300_000
     assert len((DATA / "rivers.geojson").read_bytes()) <= 60_000
+
+
+def test_a_town_in_the_wrong_county_is_named_with_its_county() -> None:
+    """`{town: 乐城街道, county: 南雄}` says where the town is, not 'unknown place'."""
+    with pytest.raises(PlaceError, match=r"place '乐城街道' is in 乐昌市, not in 南雄市"):
+        geo.resolve_town("乐城街道", county="南雄")
+    with pytest.raises(PlaceError, match=r"unknown county '火星'"):
+        geo.resolve_town("乐城街道", county="火星")
+    # County by pinyin works too, and picks one of the two 黄坑镇.
+    assert geo.resolve_town("黄坑镇", county="Nanxiong").county == "南雄市"

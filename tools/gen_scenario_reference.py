@@ -17,6 +17,7 @@ import re
 import sys
 import types
 import typing
+from datetime import date
 from pathlib import Path
 from typing import Any, Literal, Union
 
@@ -27,6 +28,7 @@ from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
 from sim import scenario as sc
+from sim.scenario import schema
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "scenario-reference.md"
 
@@ -45,9 +47,10 @@ DEFAULT_TEXT = {
     ("Scenario", "relief"): "see [Relief](#relief)",
 }
 #: Types worded by hand where the annotation alone says too little.
+_PROFILE = f"numbers ≥ 0, ≤ {schema.MAX_INTENSITY:,}, not all 0"
 TYPE_TEXT = {
-    ("IncidentType", "seasonality"): "list of 12 numbers ≥ 0, not all 0",
-    ("IncidentType", "diurnal"): "list of 24 numbers ≥ 0, not all 0",
+    ("IncidentType", "seasonality"): f"list of 12 {_PROFILE}",
+    ("IncidentType", "diurnal"): f"list of 24 {_PROFILE}",
 }
 #: What the keys of a mapping are.
 KEY_NAMES = {
@@ -61,21 +64,32 @@ KEY_NAMES = {
 _MARK = re.compile(r"(<!-- BEGIN GENERATED: (\w+) -->\n)(.*?)(<!-- END GENERATED: \2 -->)", re.S)
 
 
+def _num(value: Any) -> str:
+    """A bound as a reader writes it: ``1,000,000``, ``0.5``, ``2199-12-31``."""
+    if isinstance(value, date):
+        return value.isoformat()
+    if float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:g}"
+
+
 def _constraints(meta: list[Any]) -> list[str]:
     out = []
     for m in meta:
         if isinstance(m, FieldInfo):
             out += _constraints(list(m.metadata))
         elif isinstance(m, at.Ge):
-            out.append(f"≥ {m.ge:g}")
+            out.append(f"≥ {_num(m.ge)}")
         elif isinstance(m, at.Gt):
-            out.append(f"> {m.gt:g}")
+            out.append(f"> {_num(m.gt)}")
         elif isinstance(m, at.Le):
-            out.append(f"≤ {m.le:g}")
+            out.append(f"≤ {_num(m.le)}")
         elif isinstance(m, at.Lt):
-            out.append(f"< {m.lt:g}")
+            out.append(f"< {_num(m.lt)}")
         elif isinstance(m, at.MinLen) and m.min_length > 0:
             out.append(f"at least {m.min_length} item{'s' if m.min_length != 1 else ''}")
+        elif isinstance(m, at.MaxLen):
+            out.append(f"at most {m.max_length:,} characters")
         elif getattr(m, "pattern", None):
             out.append("letters, digits, `_`, `-`")
     return out

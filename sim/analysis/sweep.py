@@ -24,6 +24,8 @@ from sim.scenario import Scenario, apply_overrides, scenario_from_dict
 
 #: Default number of settings tried by ``--until-met`` (the start value included).
 DEFAULT_MAX_STEPS = 10
+#: Most settings one sweep may run (grid points, or ``--max-steps`` of ``--until-met``).
+MAX_SETTINGS = 1_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,8 +167,8 @@ def parse_until(option: str, max_steps: int) -> Parameter:
     if not sep or not key or not rest.strip():
         msg = f"--set {option!r}: with --until-met expected KEY=START or KEY=START:STEP"
         raise ScenarioError(msg)
-    if max_steps < 1:
-        msg = f"--max-steps must be >= 1, got {max_steps}"
+    if not 1 <= max_steps <= MAX_SETTINGS:
+        msg = f"--max-steps: expected an integer >= 1 and <= {MAX_SETTINGS:,}, got {max_steps}"
         raise ScenarioError(msg)
     start_t, _, step_t = rest.partition(":")
     start = _parse_value(key, start_t.strip())
@@ -220,6 +222,13 @@ def expand_grid(
     if len(set(keys)) != len(keys):
         dup = sorted({k for k in keys if keys.count(k) > 1})
         msg = f"--set given more than once for {', '.join(dup)}"
+        raise ScenarioError(msg)
+    sizes = [len(p.values) for p in params]
+    if math.prod(sizes) > MAX_SETTINGS:
+        msg = (
+            f"--set: the grid has {math.prod(sizes):,} settings "
+            f"({' × '.join(map(str, sizes))}), expected at most {MAX_SETTINGS:,}"
+        )
         raise ScenarioError(msg)
     points = []
     combos = itertools.product(*[list(zip(p.texts, p.values, strict=True)) for p in params])

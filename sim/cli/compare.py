@@ -6,13 +6,12 @@ All scenarios run with common random numbers.
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 
-from sim.cli.common import add_common_options, progress_bar, run_options
+from sim.cli.common import add_common_options, file_path, out_folder, progress_bar, run_options
 from sim.results.measures import MEASURES
 from sim.workflows.compare import compare_scenarios
 
@@ -35,13 +34,14 @@ def add_parser(sub: Any) -> None:
     p.add_argument(
         "scenarios",
         nargs="+",
+        type=file_path,
         metavar="SCENARIO",
         help="scenario YAML files; the first is the reference",
     )
     add_common_options(p)
     p.add_argument(
         "--out",
-        type=Path,
+        type=out_folder,
         default=None,
         help="output folder (default results/compare_<A>_vs_<B>...)",
     )

@@ -2,8 +2,10 @@
 
 Each sub-command has a module ``sim/cli/<name>.py`` with ``add_parser(subparsers)`` and
 ``run(args) -> int``: it parses, calls one workflow (`sim.workflows`) and prints its result.
-Only expected errors (`SimError`) are turned into a message and exit status 2; anything else is
-a bug and keeps its traceback.
+Only expected errors (`SimError`, and wrong flags) are turned into a message and exit status 2;
+anything else is a bug and keeps its traceback. SIGINT (Ctrl-C) and SIGTERM stop the command
+the same way: the exception unwinds through the runner, which stops its worker processes, and
+through the results-folder writer, which removes its temporary folder (exit 130 or 143).
 """
 
 from __future__ import annotations
@@ -12,18 +14,42 @@ import argparse
 import importlib
 import pkgutil
 import re
+import signal
 import sys
+import threading
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
-from types import ModuleType
+from types import FrameType, ModuleType
 
 from sim import __version__
+from sim.cli.common import EXIT_USAGE, Parser
 from sim.errors import SimError
 
-EXIT_USAGE = 2
 #: A ``lon,lat`` pair with a negative longitude (``-102.27,21.87``): a value, not an option.
 _NEGATIVE_LONLAT = re.compile(r"^-\d+(?:\.\d+)?,\s*-?\d+(?:\.\d+)?$")
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised like Ctrl-C's `KeyboardInterrupt` so that the same clean-up runs."""
+
+
+def _on_sigterm(signum: int, frame: FrameType | None) -> None:
+    raise Terminated(signum)
+
+
+@contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """Turn SIGTERM into `Terminated` while a command runs (main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _commands() -> dict[str, ModuleType]:
@@ -43,7 +69,7 @@ COMMANDS = _commands()
 
 def build_parser() -> argparse.ArgumentParser:
     """Return the top-level parser with every available sub-command."""
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="run_scenario.py",
         description="Shaoguan emergency resource dispatch simulator (韶关应急资源调度仿真).",
     )
@@ -64,12 +90,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     # leading space keeps a negative lon,lat a value (place parsing strips it again).
     argv = [f" {a}" if _NEGATIVE_LONLAT.match(a) else a for a in argv]
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as e:  # --help (0) or a wrong flag (2, message already printed)
+        return e.code if isinstance(e.code, int) else EXIT_USAGE
     if args.command is None:
         parser.print_help()
         return EXIT_USAGE
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), _sigterm_as_interrupt():
             # Warnings are for the user: one line each, without the internal source path and
             # line that Python's default format adds (recording in tests is unaffected).
             warnings.formatwarning = _format_warning
@@ -77,9 +106,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SimError as e:
         print(f"error: {e}", file=sys.stderr)
         return EXIT_USAGE
-    except KeyboardInterrupt:  # pragma: no cover - interactive only
-        print("interrupted", file=sys.stderr)
-        return 130
+    except Terminated:
+        print("terminated (SIGTERM); results folders are complete or untouched", file=sys.stderr)
+        return 128 + signal.SIGTERM
+    except KeyboardInterrupt:
+        print("interrupted; results folders are complete or untouched", file=sys.stderr)
+        return 128 + signal.SIGINT
 
 
 def _format_warning(

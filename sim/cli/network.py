@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 
+from sim.cli.common import file_path, network_value, place_value
 from sim.network import SHAOGUAN
 from sim.workflows.network import summarise_network
 
@@ -39,21 +39,25 @@ def add_parser(subparsers: Any) -> None:
     )
     p.add_argument(
         "--network",
+        type=network_value,
         default=SHAOGUAN,
         metavar="X",
         help="'shaoguan', a .graphml or .osm/.osm.bz2/.xml file, or a place name (needs internet)",
     )
     p.add_argument("--json", action="store_true", help="print plain JSON")
-    p.add_argument("--export", type=Path, metavar="PATH.graphml", help="write the graph as GraphML")
-    p.add_argument("--map", type=Path, metavar="PATH.png", help="draw the city map to a PNG")
+    p.add_argument(
+        "--export", type=file_path, metavar="PATH.graphml", help="write the graph as GraphML"
+    )
+    p.add_argument("--map", type=file_path, metavar="PATH.png", help="draw the city map to a PNG")
     p.add_argument("--lang", choices=("zh", "en"), default="zh", help="map and table language")
     p.add_argument(
         "--from",
         dest="origin",
+        type=place_value,
         metavar="PLACE",
         help="also list travel times from PLACE to every county seat (light and heavy)",
     )
-    p.add_argument("--cache-dir", type=Path, help="cache for downloaded place networks")
+    p.add_argument("--cache-dir", type=file_path, help="cache for downloaded place networks")
     p.set_defaults(handler=run)
 
 

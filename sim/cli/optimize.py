@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 
 from sim.analysis.placement import OBJECTIVES
-from sim.cli.common import add_common_options, progress_bar, run_options
+from sim.cli.common import (
+    add_common_options,
+    file_path,
+    integer,
+    number,
+    out_folder,
+    progress_bar,
+    run_options,
+    text_value,
+)
 from sim.cli.compare import print_comparison
-from sim.workflows.optimize import optimize_placement
+from sim.scenario.schema import FACILITY_KINDS, MAX_DURATION_H
+from sim.workflows.optimize import MAX_ADD, MAX_TIME_LIMIT_S, optimize_placement
 
 #: Position of the command in ``--help``.
 ORDER = 60
@@ -28,11 +37,20 @@ def add_parser(sub: Any) -> None:
             "compare the old and new plans by simulation under common random numbers."
         ),
     )
-    p.add_argument("scenario", help="scenario YAML")
+    p.add_argument("scenario", type=file_path, help="scenario YAML")
     p.add_argument(
-        "--kind", required=True, help="facility kind, e.g. depot, fire_station, water_rescue_base"
+        "--kind",
+        required=True,
+        choices=FACILITY_KINDS,
+        metavar="KIND",
+        help=f"facility kind: {', '.join(FACILITY_KINDS)}",
     )
-    p.add_argument("--add", type=int, default=1, help="new facilities to place (default 1)")
+    p.add_argument(
+        "--add",
+        type=integer(0, MAX_ADD),
+        default=1,
+        help=f"new facilities to place (default 1, at most {MAX_ADD})",
+    )
     grp = p.add_mutually_exclusive_group()
     grp.add_argument(
         "--keep-existing", action="store_true", default=True, help="existing sites stay (default)"
@@ -47,27 +65,52 @@ def add_parser(sub: Any) -> None:
         help="location model (default pmedian)",
     )
     p.add_argument(
-        "--threshold-h", type=float, default=None, help="coverage time for mclp / lscp (h)"
+        "--threshold-h",
+        type=number(0, MAX_DURATION_H, above=True),
+        default=None,
+        help="coverage time for mclp / lscp (h)",
     )
     p.add_argument(
         "--candidates",
+        type=candidates_value,
         default="towns",
         help="'towns' (every township seat) or a CSV name,lon,lat|town",
     )
     p.add_argument(
-        "--capacity", type=float, default=None, help="p-median: demand each site can serve per year"
+        "--capacity",
+        type=number(0, above=True),
+        default=None,
+        help="p-median: demand each site can serve per year",
     )
-    p.add_argument("--template", default=None, help="facility id whose units/stock new sites copy")
-    p.add_argument("--time-limit-s", type=float, default=None, help="solver time limit (s)")
+    p.add_argument(
+        "--template",
+        type=text_value,
+        default=None,
+        help="facility id whose units/stock new sites copy",
+    )
+    p.add_argument(
+        "--time-limit-s",
+        type=number(0, MAX_TIME_LIMIT_S),
+        default=None,
+        help="solver time limit (s)",
+    )
     p.add_argument("--no-compare", action="store_true", help="skip the before/after simulation")
     add_common_options(p)
     p.add_argument(
         "--out",
-        type=Path,
+        type=out_folder,
         default=None,
         help="output folder (default results/optimize_<scenario>_<kind>)",
     )
     p.set_defaults(handler=run)
+
+
+def candidates_value(text: str) -> str:
+    """Flag type of ``--candidates``: ``towns`` or a path a file system can hold."""
+    if text == "towns":
+        return text
+    file_path(text)
+    return text
 
 
 def run(args: argparse.Namespace) -> int:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
 from typing import Any
 
+from sim.cli.common import file_path, network_value, place_value
 from sim.network import ACCESS_CIRCUITY, ACCESS_SPEED_KPH, SHAOGUAN
 from sim.workflows.route import plan_route
 
@@ -26,10 +26,14 @@ def add_parser(subparsers: Any) -> None:
             f"{ACCESS_SPEED_KPH:g} km/h × circuity {ACCESS_CIRCUITY:g}."
         ),
     )
-    p.add_argument("origin", metavar="FROM", help="place name or lon,lat")
-    p.add_argument("destination", metavar="TO", help="place name or lon,lat")
+    p.add_argument("origin", metavar="FROM", type=place_value, help="place name or lon,lat")
+    p.add_argument("destination", metavar="TO", type=place_value, help="place name or lon,lat")
     p.add_argument(
-        "--network", default=SHAOGUAN, metavar="X", help="road network (default shaoguan)"
+        "--network",
+        type=network_value,
+        default=SHAOGUAN,
+        metavar="X",
+        help="road network (default shaoguan)",
     )
     p.add_argument(
         "--profile",
@@ -38,7 +42,7 @@ def add_parser(subparsers: Any) -> None:
         help="vehicle: light rescue vehicle or heavy fire appliance",
     )
     p.add_argument("--json", action="store_true", help="print plain JSON")
-    p.add_argument("--cache-dir", type=Path, help="cache for downloaded place networks")
+    p.add_argument("--cache-dir", type=file_path, help="cache for downloaded place networks")
     p.set_defaults(handler=run)
 
 

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 
-from sim.cli.common import add_common_options, print_targets, progress_bar
+from sim.cli.common import add_common_options, file_path, out_folder, print_targets, progress_bar
 from sim.workflows.common import load
 from sim.workflows.run import default_out, run_scenario
 
@@ -31,12 +30,16 @@ def add_parser(sub: Any) -> None:
     p.add_argument(
         "scenario",
         nargs="?",
+        type=file_path,
         default=DEFAULT_SCENARIO,
         help=f"scenario YAML (default {DEFAULT_SCENARIO})",
     )
     add_common_options(p)
     p.add_argument(
-        "--out", type=Path, default=None, help="output folder (default results/<scenario name>)"
+        "--out",
+        type=out_folder,
+        default=None,
+        help="output folder (default results/<scenario name>)",
     )
     p.set_defaults(handler=run)
 
@@ -56,6 +59,7 @@ def run(args: argparse.Namespace) -> int:
             lang=args.lang,
             plots=not args.no_plots,
             progress=progress,
+            source=str(args.scenario),
         )
     console = Console()
     print_targets(console, result.metrics, lang=args.lang)

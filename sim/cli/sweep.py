@@ -6,14 +6,27 @@ All settings run under common random numbers.
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 
-from sim.analysis.sweep import DEFAULT_MAX_STEPS, format_value, short_key, statement
-from sim.cli.common import add_common_options, progress_bar, run_options
+from sim.analysis.sweep import (
+    DEFAULT_MAX_STEPS,
+    MAX_SETTINGS,
+    format_value,
+    short_key,
+    statement,
+)
+from sim.cli.common import (
+    add_common_options,
+    file_path,
+    integer,
+    out_folder,
+    progress_bar,
+    run_options,
+    text_value,
+)
 from sim.results.measures import MEASURES
 from sim.workflows.sweep import sweep_scenario
 
@@ -35,10 +48,11 @@ def add_parser(sub: Any) -> None:
             "report.html and report.md."
         ),
     )
-    p.add_argument("scenario", help="scenario YAML")
+    p.add_argument("scenario", type=file_path, help="scenario YAML")
     p.add_argument(
         "--set",
         dest="sets",
+        type=text_value,
         action="append",
         required=True,
         metavar="KEY=V1,V2,...",
@@ -55,6 +69,7 @@ def add_parser(sub: Any) -> None:
     p.add_argument(
         "--target",
         dest="targets",
+        type=text_value,
         action="append",
         default=None,
         metavar="ID",
@@ -65,14 +80,17 @@ def add_parser(sub: Any) -> None:
     )
     p.add_argument(
         "--max-steps",
-        type=int,
+        type=integer(1, MAX_SETTINGS),
         default=DEFAULT_MAX_STEPS,
-        help=f"--until-met: settings to try at most, START included (default {DEFAULT_MAX_STEPS})",
+        help=(
+            f"--until-met: settings to try at most, START included (default {DEFAULT_MAX_STEPS}, "
+            f"at most {MAX_SETTINGS:,})"
+        ),
     )
     add_common_options(p)
     p.add_argument(
         "--out",
-        type=Path,
+        type=out_folder,
         default=None,
         help="output folder (default results/sweep_<scenario>_<key>)",
     )

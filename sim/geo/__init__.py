@@ -24,6 +24,7 @@ from sim.geo.shaoguan import (
     check_lonlat,
     county_polygons,
     county_population,
+    farthest_from_seats_m,
     haversine_m,
     load_counties,
     load_county_shapes,
@@ -34,6 +35,7 @@ from sim.geo.shaoguan import (
     resolve_place,
     resolve_town,
     river_lines,
+    seat_distance_m,
 )
 
 __all__ = [
@@ -48,6 +50,7 @@ __all__ = [
     "check_lonlat",
     "county_polygons",
     "county_population",
+    "farthest_from_seats_m",
     "haversine_m",
     "load_counties",
     "load_county_shapes",
@@ -59,5 +62,6 @@ __all__ = [
     "resolve_place",
     "resolve_town",
     "river_lines",
+    "seat_distance_m",
     "shaoguan_region",
 ]

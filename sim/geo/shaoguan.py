@@ -19,7 +19,8 @@ from importlib.resources import files
 from typing import Any
 
 import numpy as np
-from shapely import union_all
+from scipy.spatial import cKDTree
+from shapely import contains_xy, prepare, union_all
 from shapely.geometry import shape
 
 from sim.errors import PlaceError
@@ -233,8 +234,13 @@ def resolve_town(
     key = name.strip()
     candidates = index.get(key) or index.get(_norm_zh(key)) or index.get(_norm_latin(key)) or []
     if county is not None and candidates:
-        want = {county, _norm_zh(county)}
-        candidates = [t for t in candidates if t.county in want or _norm_zh(t.county) in want]
+        found = resolve_county(county).name  # an unknown county is named as such
+        in_county = [t for t in candidates if t.county == found]
+        if not in_county:
+            where = ", ".join(sorted({t.county for t in candidates}))
+            msg = f"place {name!r} is in {where}, not in {found}; correct or drop `county`"
+            raise PlaceError(msg)
+        candidates = in_county
     if len(candidates) == 1:
         return candidates[0]
     if not candidates:
@@ -369,3 +375,66 @@ def load_rivers() -> dict[str, Any]:
         name = str((feature.get("properties") or {}).get("name") or "")
         parts.setdefault(name, []).append(shape(feature["geometry"]))
     return {name: union_all(geoms) if len(geoms) > 1 else geoms[0] for name, geoms in parts.items()}
+
+
+#: Mean Earth radius (m), as in the forest sampler's haversine distances.
+EARTH_RADIUS_M = 6_371_008.8
+#: Grid step (degrees) of `farthest_from_seats_m`: about 1.1 km.
+_SEAT_GRID_DEG = 0.01
+
+
+def _unit_vectors(lon: Any, lat: Any) -> np.ndarray:
+    la, ph = np.radians(np.asarray(lon, dtype=float)), np.radians(np.asarray(lat, dtype=float))
+    return np.column_stack((np.cos(ph) * np.cos(la), np.cos(ph) * np.sin(la), np.sin(ph)))
+
+
+@cache
+def _seat_tree() -> cKDTree:
+    towns = load_towns()
+    return cKDTree(_unit_vectors([t.lon for t in towns], [t.lat for t in towns]))
+
+
+def seat_distance_m(lon: Any, lat: Any) -> np.ndarray:
+    """Great-circle distance (m) from each point to the nearest town seat of ``towns.csv``."""
+    chord, _ = _seat_tree().query(_unit_vectors(lon, lat))
+    return np.asarray(2 * EARTH_RADIUS_M * np.arcsin(np.minimum(chord / 2, 1.0)))
+
+
+@cache
+def farthest_from_seats_m(counties: tuple[str, ...] | None) -> float:
+    """Upper bound (m) of the distance to the nearest town seat over some counties.
+
+    Parameters
+    ----------
+    counties
+        Full county names; None for the whole city.
+
+    Returns
+    -------
+    bound
+        No point inside the counties lies farther than this from every town seat; inf when
+        ``counties.geojson`` has not been built (nothing can be checked).
+
+    Notes
+    -----
+    The distance to the nearest seat changes by at most the distance moved (it is a distance
+    to a set), so its maximum over the counties is at most its maximum over a grid of step
+    `_SEAT_GRID_DEG` covering them (each point lies within half a cell diagonal of a grid node
+    inside the counties grown by one step) plus half a cell diagonal.
+    """
+    polys = [p for name, p in county_polygons().items() if counties is None or name in counties]
+    if not polys:
+        return math.inf
+    region = union_all(polys).buffer(_SEAT_GRID_DEG)
+    w, s, e, n = region.bounds
+    lon, lat = np.meshgrid(
+        np.arange(w, e + _SEAT_GRID_DEG, _SEAT_GRID_DEG),
+        np.arange(s, n + _SEAT_GRID_DEG, _SEAT_GRID_DEG),
+    )
+    lon, lat = lon.ravel(), lat.ravel()
+    prepare(region)
+    inside = contains_xy(region, lon, lat)
+    if not inside.any():  # pragma: no cover - a county smaller than a grid cell
+        return math.inf
+    half_diagonal_m = _SEAT_GRID_DEG * math.sqrt(2) / 2 * math.pi / 180 * EARTH_RADIUS_M
+    return float(seat_distance_m(lon[inside], lat[inside]).max()) + half_diagonal_m

@@ -467,20 +467,19 @@ def isolated_towns(
 # --------------------------------------------------------------------------------------------
 
 
-def _town_nodes(net: RoadNetwork, spec: str, pair: tuple[str, str]) -> IntArray:
+def _town_nodes(net: RoadNetwork, spec: str, where: str) -> IntArray:
     """The seat node of a town plus its expressway interchange, if it has one."""
     name, _, county = spec.partition("/")
     try:
         town = geo.resolve_town(name, county=county or None)
     except PlaceError as e:
-        msg = f"static closure {pair[0]!r}–{pair[1]!r}: {e}"
+        msg = f"{where}: {e}"
         raise ScenarioError(msg) from e
     idx = net.town_index(town.code)
     if idx is None:
         msg = (
-            f"static closure {pair[0]!r}–{pair[1]!r}: town {town.name} ({town.county}) has no "
-            "seat node in this road network (static closures by town need the embedded "
-            "'shaoguan' network)"
+            f"{where}: town {town.name} ({town.county}) has no seat node in this road network "
+            "(static closures by town need the embedded 'shaoguan' network)"
         )
         raise ScenarioError(msg)
     same = [
@@ -515,12 +514,13 @@ def static_closures(net: RoadNetwork, pairs: Sequence[tuple[str, str]]) -> IntAr
         message lists the towns the first one does join).
     """
     out: list[np.ndarray] = []
-    for pair in pairs:
+    for i, pair in enumerate(pairs):
         if len(pair) != 2:
-            msg = f"static closure {pair!r}: expected a pair of town names"
+            msg = f"closures[{i}].between: expected a pair of town names, got {pair!r}"
             raise ScenarioError(msg)
-        a = _town_nodes(net, pair[0], pair)
-        b = _town_nodes(net, pair[1], pair)
+        where = f"closures[{i}].between: static closure {pair[0]!r}–{pair[1]!r}"
+        a = _town_nodes(net, pair[0], where)
+        b = _town_nodes(net, pair[1], where)
         ua, va = np.isin(net.edge_u, a), np.isin(net.edge_v, a)
         ub, vb = np.isin(net.edge_u, b), np.isin(net.edge_v, b)
         hit = np.flatnonzero((ua & vb) | (ub & va))
@@ -530,8 +530,8 @@ def static_closures(net: RoadNetwork, pairs: Sequence[tuple[str, str]]) -> IntAr
                 {str(net.node_town[v]) for v in net.edge_v[ua] if net.node_town_code[int(v)] != own}
             )
             msg = (
-                f"static closure {pair[0]!r}–{pair[1]!r}: no road joins these two towns "
-                f"directly; {pair[0]} connects to: {', '.join(nbrs) or 'nothing'}"
+                f"{where}: no road joins these two towns directly; {pair[0]} connects to: "
+                f"{', '.join(nbrs) or 'nothing'}"
             )
             raise ScenarioError(msg)
         out.append(hit)

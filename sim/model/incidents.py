@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import shapely
 
+from sim.errors import ScenarioError
 from sim.physics.fire import detection_delay_s
 
 if TYPE_CHECKING:
@@ -292,6 +293,11 @@ def sample_river(
     return _offset(lon, lat, side * np.cos(theta), side * np.sin(theta))
 
 
+#: The forest sampler gives up after this many tries per incident, plus `MAX_FOREST_DRAWS`.
+MAX_FOREST_DRAWS_PER_POINT = 10_000
+MAX_FOREST_DRAWS = 1_000_000
+
+
 def sample_forest(
     rng: np.random.Generator,
     geo: Geography,
@@ -318,8 +324,18 @@ def sample_forest(
     w, s, e, nb = region.bounds
     tl, tt = np.radians(geo.town_lon), np.radians(geo.town_lat)
     got = 0
+    drawn = 0
     while got < n:
+        if drawn > MAX_FOREST_DRAWS_PER_POINT * n + MAX_FOREST_DRAWS:
+            # The validator refuses distances no point reaches; this stops a search whose
+            # target area, though not empty, is too small to hit (a bug or a hand-made scenario).
+            msg = (
+                f"forest incidents: only {got} of {n} points found {min_distance_m:,.0f} m from "
+                f"every town seat after {drawn:,} tries; lower where.min_distance_from_town_m"
+            )
+            raise ScenarioError(msg)
         m = max(64, 3 * (n - got))
+        drawn += m
         lon = rng.uniform(w, e, m)
         lat = rng.uniform(s, nb, m)
         keep = shapely.contains_xy(region, lon, lat)

@@ -160,7 +160,7 @@ def _fire_plan(
             for tname, c in f.escalation.units.items():
                 esc_units[k, type_names.index(tname)] = c
     rain_factor = np.array([f.rain.spread_factor if f is not None else 1.0 for f in specs])
-    if prep.water_lon.size:
+    if n and prep.water_lon.size:  # no incident (a short horizon): nothing to measure
         d = haversine_m(
             inc.lon[:, None], inc.lat[:, None], prep.water_lon[None, :], prep.water_lat[None, :]
         )

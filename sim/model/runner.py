@@ -2,20 +2,99 @@
 
 The runner owns parallelism only: replication ``r`` is `sim.model.replication.run_replication`
 whatever the process, so one core, many cores and a cluster give the same bytes.
+
+Worker processes never outlive the run: each asks the kernel to kill it when its parent dies
+(``prctl(PR_SET_PDEATHSIG)`` on Linux, with a parent-pid watch as a fallback), ignores the
+terminal's Ctrl-C (the parent decides), and the parent stops and reaps them on any exception
+(including the `KeyboardInterrupt` the command line raises on SIGINT and SIGTERM). Tasks are
+submitted in bounded batches, so a run of 10,000 replications keeps at most a few per worker
+in the task queue.
 """
 
 from __future__ import annotations
 
+import ctypes
 import os
+import re
+import signal
+import sys
+import threading
+import time
+from collections import deque
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from multiprocessing import get_context
 
-from sim.errors import ScenarioError
+from sim.errors import ScenarioError, UsageError
 from sim.model.compile import Prepared
 from sim.model.replication import ReplicationResult, run_replication
 
 _SHARED: Prepared | None = None
+#: Most local worker processes (also the largest ``--workers``).
+MAX_WORKERS = 256
+#: Replications queued per worker process beyond the one it runs: enough to keep every worker
+#: busy, few enough that the queue's memory does not grow with ``--replications``.
+TASKS_PER_WORKER = 2
+#: Seconds between two looks of the fallback watch at the worker's parent.
+PARENT_WATCH_S = 1.0
+#: Dask address schemes `distributed` understands for a remote scheduler.
+DASK_SCHEMES = ("tcp", "tls", "ws", "wss", "ucx")
+_DASK_ADDRESS = re.compile(
+    r"^(?:(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*)://)?"
+    r"(?P<host>\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+)?"
+    r"(?::(?P<port>[^/]*))?/?$"
+)
+_PR_SET_PDEATHSIG = 1
+
+
+def dask_address_problem(address: str) -> str | None:
+    """Say why `address` is not ``local`` or a Dask scheduler address ``tcp://HOST:PORT``.
+
+    Returns
+    -------
+    problem
+        ``expected ..., got ...``, or None for a well-formed address (it may still not answer).
+    """
+    expected = f"expected 'local' or a scheduler address like tcp://HOST:8786, got {address!r}"
+    if address == "local":
+        return None
+    m = _DASK_ADDRESS.match(address.strip())
+    if not address.strip() or m is None:
+        return expected
+    scheme, host, port = m.group("scheme"), m.group("host"), m.group("port")
+    if scheme is not None and scheme.lower() not in DASK_SCHEMES:
+        return f"{expected} (scheme {scheme!r} is not one of {', '.join(DASK_SCHEMES)})"
+    if not host:
+        return f"{expected} (no host)"
+    if port is None:
+        return f"{expected} (no port)"
+    if not port.isdigit() or not 1 <= int(port) <= 65535:
+        return f"{expected} (port must be a number from 1 to 65535)"
+    return None
+
+
+def _die_with_parent(parent_pid: int) -> None:
+    """Worker initializer: end this process when the parent that started it ends."""
+    # Ctrl-C reaches the whole process group; the parent stops the pool, the workers must not
+    # print tracebacks of their own. SIGTERM handlers inherited through fork are dropped.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):  # pragma: no cover - no prctl: the watch remains
+            pass
+    if os.getppid() != parent_pid:  # the parent died before prctl took effect
+        os._exit(1)
+
+    def watch() -> None:  # for systems without prctl, and parents that exec'd away
+        while True:
+            time.sleep(PARENT_WATCH_S)
+            if os.getppid() != parent_pid:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 def _worker(r: int) -> ReplicationResult:
@@ -55,11 +134,20 @@ def run_replications(
         running ``dask.distributed`` scheduler (``tcp://host:8786``).
     progress
         Called with the number of finished replications after each one.
+
+    Raises
+    ------
+    ScenarioError
+        If `replications` < 1.
+    UsageError
+        If `workers` is not 1 .. `MAX_WORKERS` or `dask` is not an address.
     """
-    global _SHARED
     if replications < 1:
         msg = f"replications must be >= 1, got {replications}"
         raise ScenarioError(msg)
+    if not 1 <= workers <= MAX_WORKERS:
+        msg = f"workers: expected an integer >= 1 and <= {MAX_WORKERS}, got {workers}"
+        raise UsageError(msg)
     if dask:
         return _run_dask(prep, replications, address=dask, workers=workers, progress=progress)
     results: list[ReplicationResult] = []
@@ -69,16 +157,58 @@ def run_replications(
             if progress:
                 progress(len(results))
         return results
-    _SHARED = prep
+    return _run_pool(prep, replications, workers=workers, progress=progress)
+
+
+def _run_pool(
+    prep: Prepared,
+    replications: int,
+    *,
+    workers: int,
+    progress: Callable[[int], None] | None,
+) -> list[ReplicationResult]:
+    """Run on forked worker processes, at most ``workers × (1 + TASKS_PER_WORKER)`` queued."""
+    global _SHARED
+    _SHARED = prep  # inherited by the forked workers: the compiled scenario is not pickled
+    pool = ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=get_context("fork"),
+        initializer=_die_with_parent,
+        initargs=(os.getpid(),),
+    )
+    results: list[ReplicationResult] = []
+    pending: deque[Future[ReplicationResult]] = deque()
+    window = workers * (1 + TASKS_PER_WORKER)
     try:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork")) as pool:
-            for res in pool.map(_worker, range(replications), chunksize=1):
-                results.append(res)
-                if progress:
-                    progress(len(results))
+        submitted = 0
+        while len(results) < replications:
+            while submitted < replications and len(pending) < window:
+                pending.append(pool.submit(_worker, submitted))
+                submitted += 1
+            results.append(pending.popleft().result())  # in replication order
+            if progress:
+                progress(len(results))
+    except BaseException:
+        _stop(pool)
+        raise
     finally:
         _SHARED = None
+    pool.shutdown(wait=True)
     return results
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Cancel what is queued, end the workers now and reap them (no process outlives the run)."""
+    processes = list(getattr(pool, "_processes", {}).values())  # no public handle before 3.14
+    pool.shutdown(wait=False, cancel_futures=True)
+    for p in processes:
+        if p.is_alive():
+            p.terminate()
+    for p in processes:
+        p.join(timeout=5)
+        if p.is_alive():  # pragma: no cover - a worker that ignores SIGTERM
+            p.kill()
+            p.join(timeout=5)
 
 
 def _run_dask(
@@ -92,8 +222,13 @@ def _run_dask(
     """Run replications on a dask.distributed cluster; results come back in replication order.
 
     The compiled scenario (graph, travel-time matrices) is scattered once to every worker
-    (``broadcast=True``), and each task only carries its replication index.
+    (``broadcast=True``), and each task only carries its replication index; tasks are
+    submitted in bounded batches as results come back.
     """
+    problem = dask_address_problem(address)
+    if problem is not None:
+        msg = f"dask address: {problem}"
+        raise UsageError(msg)
     try:  # dask.distributed is an optional extra: imported only when --dask is used
         from distributed import Client, LocalCluster, as_completed
     except ImportError as e:  # pragma: no cover - depends on the installed extras
@@ -111,20 +246,28 @@ def _run_dask(
             client = Client(cluster)
         else:
             client = Client(address, timeout=5)
-    except OSError as e:
+    except (OSError, ValueError) as e:  # unreachable, refused, or an address dask refuses
+        if cluster is not None:
+            cluster.close()
         msg = f"cannot connect to the dask scheduler at {address!r}: {e}"
         raise ScenarioError(msg) from e
     try:
         shared = client.scatter(prep, broadcast=True)
-        futures = client.map(
-            run_replication, [shared] * replications, range(replications), pure=False
-        )
+        window = max(1, workers) * (1 + TASKS_PER_WORKER)
         results: dict[int, ReplicationResult] = {}
-        for fut in as_completed(futures):
+        queue = as_completed()
+        submitted = 0
+        while submitted < min(window, replications):
+            queue.add(client.submit(run_replication, shared, submitted, pure=False))
+            submitted += 1
+        for fut in queue:
             res = fut.result()
             results[res.replication] = res
             if progress:
                 progress(len(results))
+            if submitted < replications:
+                queue.add(client.submit(run_replication, shared, submitted, pure=False))
+                submitted += 1
         return [results[r] for r in range(replications)]
     finally:
         client.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import math
 import os
 import re
 import tempfile
@@ -19,9 +20,11 @@ import networkx as nx
 import osmium
 import osmnx as ox
 import requests
+from pyproj.exceptions import CRSError
 
 from sim.errors import NetworkError
 from sim.network.embedded import SHAOGUAN, build_shaoguan_graph
+from sim.scenario.network_spec import GRAPHML_SUFFIXES, OSM_SUFFIXES, network_spec_problem
 
 log = logging.getLogger(__name__)
 
@@ -55,25 +58,44 @@ HEAVY_SPEED_FACTOR = 0.8
 #: same source).
 HEAVY_SPEED_CAP_KPH = 80.0
 
-_OSM_SUFFIXES = (".osm", ".osm.bz2", ".xml", ".osm.xml", ".osm.pbf", ".pbf")
 #: osmnx's network type whose way filter decides what is a road here.
 NETWORK_TYPE = "drive"
 #: Seconds before an osmnx HTTP request gives up (keeps offline failures fast).
 REQUESTS_TIMEOUT_S = 10
+
+#: Edge attributes that must be finite numbers ≥ 0 when present (unit), and those > 0.
+EDGE_NUMBERS = {
+    "length": "m",
+    "travel_time": "s",
+    "travel_time_heavy": "s",
+    "speed_kph": "km/h",
+    "speed_kph_heavy": "km/h",
+}
+_POSITIVE = frozenset({"speed_kph", "speed_kph_heavy"})
+#: Problems listed by name in one message about a network file (the rest are counted).
+_SHOWN = 3
 
 
 def _convert_bool_or_str(value: str) -> Any:
     return {"True": True, "False": False}.get(value, value)
 
 
-#: Extra GraphML dtypes for attributes written by this package (osmnx converts its own).
+def _float_or_str(value: str) -> Any:
+    """A number, or the text itself: `prepare_graph` names the node or edge that holds it."""
+    try:
+        return float(value)
+    except ValueError:
+        return value
+
+
+#: GraphML dtypes of the attributes this package reads (they replace osmnx's defaults for these
+#: keys, which raise one bare ValueError for the whole file on the first bad number).
 _EDGE_DTYPES = {
-    "speed_kph_heavy": float,
-    "travel_time_heavy": float,
+    **dict.fromkeys(EDGE_NUMBERS, _float_or_str),
     "circuity": float,
     "bridge": _convert_bool_or_str,
 }
-_NODE_DTYPES = {"county_seat": _convert_bool_or_str}
+_NODE_DTYPES = {"x": _float_or_str, "y": _float_or_str, "county_seat": _convert_bool_or_str}
 
 
 def default_cache_dir() -> Path:
@@ -104,7 +126,9 @@ def graph_from_spec(spec: str, *, cache_dir: Path | None = None) -> nx.MultiDiGr
     Raises
     ------
     NetworkError
-        If the file is missing, unreadable or empty, or a place cannot be downloaded.
+        If the file is missing, unreadable or empty, holds a travel time, length, speed or
+        coordinate that is not a finite number in range (naming the edge or node), or a place
+        cannot be downloaded.
 
     Warns
     -----
@@ -114,21 +138,15 @@ def graph_from_spec(spec: str, *, cache_dir: Path | None = None) -> nx.MultiDiGr
     text = spec.strip()
     if text.lower() == SHAOGUAN:
         return build_shaoguan_graph()
+    problem = network_spec_problem(text)
+    if problem is not None:
+        raise NetworkError(problem)
     path = Path(text).expanduser()
     lower = text.lower()
-    if lower.endswith(".graphml"):
+    if lower.endswith(GRAPHML_SUFFIXES):
         return prepare_graph(_read_graphml(path), source=str(path))
-    if lower.endswith(_OSM_SUFFIXES):
+    if lower.endswith(OSM_SUFFIXES):
         return prepare_graph(_read_osm(path), source=str(path))
-    if path.exists() or "/" in text or "\\" in text:
-        if not path.exists():
-            msg = f"road network file {text!r} does not exist"
-            raise NetworkError(msg)
-        msg = (
-            f"road network file {text!r} has an unsupported format "
-            "(use .graphml, .osm, .osm.bz2, .osm.pbf or .xml)"
-        )
-        raise NetworkError(msg)
     return _graph_from_place(text, cache_dir=cache_dir or default_cache_dir())
 
 
@@ -365,7 +383,9 @@ def prepare_graph(G: nx.MultiDiGraph, *, source: str) -> nx.MultiDiGraph:
     Raises
     ------
     NetworkError
-        If the graph has no nodes or edges, or nodes lack ``x``/``y``.
+        If the graph has no nodes or edges, nodes lack ``x``/``y`` or hold coordinates that
+        are not finite numbers (in degrees range for WGS84), or an edge's length, travel time
+        or speed is not a finite number ≥ 0 (speeds > 0); the message names the node or edge.
 
     Notes
     -----
@@ -389,7 +409,9 @@ def prepare_graph(G: nx.MultiDiGraph, *, source: str) -> nx.MultiDiGraph:
         raise NetworkError(msg)
     G = G.copy()  # never mutate the caller's graph
     G.graph.setdefault("crs", "epsg:4326")
-    if ox.projection.is_projected(G.graph["crs"]):
+    projected = _is_projected(G.graph["crs"], source)
+    _check_numbers(G, source, lonlat=not projected, when="")
+    if projected:
         G = ox.projection.project_graph(G, to_latlong=True)
     edges = list(G.edges(keys=True, data=True))
     if any("length" not in d for *_, d in edges):
@@ -404,6 +426,8 @@ def prepare_graph(G: nx.MultiDiGraph, *, source: str) -> nx.MultiDiGraph:
         )
     if any("travel_time" not in d for *_, d in edges):
         ox.routing.add_edge_travel_times(G)
+    # Imputed speeds come from OSM `maxspeed` tags, which may be nonsense ("0", "none").
+    _check_numbers(G, source, lonlat=True, when=" after filling in speeds and times")
     for *_, d in edges:
         if "travel_time_heavy" not in d:
             heavy = min(HEAVY_SPEED_FACTOR * float(d["speed_kph"]), HEAVY_SPEED_CAP_KPH)
@@ -425,3 +449,49 @@ def prepare_graph(G: nx.MultiDiGraph, *, source: str) -> nx.MultiDiGraph:
         raise NetworkError(msg)
     G.graph.setdefault("name", Path(source).stem if source else "network")
     return G
+
+
+def _is_projected(crs: Any, source: str) -> bool:
+    try:
+        return bool(ox.projection.is_projected(crs))
+    except CRSError as e:  # an unreadable `crs` attribute
+        msg = f"road network {source!r}: unknown coordinate reference system {str(crs)[:60]!r}"
+        raise NetworkError(msg) from e
+
+
+def _bad_number(value: Any, *, positive: bool) -> bool:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return True
+    return not math.isfinite(value) or value < 0 or (positive and value == 0)
+
+
+def _check_numbers(G: nx.MultiDiGraph, source: str, *, lonlat: bool, when: str) -> None:
+    """Raise `NetworkError` naming the nodes and edges whose numbers cannot be used.
+
+    A NaN or negative travel time would make shortest paths meaningless (a negative one makes
+    route search loop), text where a number belongs fails deep inside numpy.
+    """
+    problems: list[str] = []
+    for n, d in G.nodes(data=True):
+        for key, lo, hi in (("x", -180.0, 180.0), ("y", -90.0, 90.0)):
+            v = d[key]
+            bad = isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v)
+            if not bad and lonlat and not lo <= v <= hi:
+                problems.append(f"node {n}: {key} must lie in {lo:g}..{hi:g} degrees, got {v!r}")
+            elif bad:
+                problems.append(f"node {n}: {key} must be a finite number, got {v!r}")
+    for u, v, k, d in G.edges(keys=True, data=True):
+        for key, unit in EDGE_NUMBERS.items():
+            if key in d and _bad_number(d[key], positive=key in _POSITIVE):
+                rule = "> 0" if key in _POSITIVE else ">= 0"
+                problems.append(
+                    f"edge {u}->{v} (key {k}): {key} must be a finite number {rule} ({unit}), "
+                    f"got {d[key]!r}"
+                )
+    if problems:
+        more = f"; and {len(problems) - _SHOWN} more" if len(problems) > _SHOWN else ""
+        msg = (
+            f"road network {source!r}{when}: {len(problems)} bad value"
+            f"{'s' if len(problems) != 1 else ''}: {'; '.join(problems[:_SHOWN])}{more}"
+        )
+        raise NetworkError(msg)

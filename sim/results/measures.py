@@ -694,7 +694,10 @@ def _needs_problems(name: str, needs: str | None, kinds: Any, facts: TargetFacts
     return [
         (("incident_types", j), f"incident type {key!r} {why}")
         for j, key in enumerate(kinds)
-        if isinstance(facts.incidents.get(key), Mapping) and facts.incidents[key].get(needs) is None
+        # ids are text; anything else (a number, a mapping) is reported by the schema
+        if isinstance(key, str)
+        and isinstance(facts.incidents.get(key), Mapping)
+        and facts.incidents[key].get(needs) is None
     ]
 
 

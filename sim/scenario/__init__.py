@@ -21,6 +21,7 @@ Modules: `schema` (the models), `load` (reading, ``extends:``, validation, dumpi
 
 from __future__ import annotations
 
+from sim.scenario._checks import expected_incidents
 from sim.scenario._messages import _unwrap as _unwrap  # used by tools/gen_scenario_reference.py
 from sim.scenario.load import (
     dump_scenario_yaml,
@@ -127,6 +128,7 @@ __all__ = [
     "Where",
     "apply_overrides",
     "dump_scenario_yaml",
+    "expected_incidents",
     "load_scenario",
     "merge_scenario_data",
     "read_scenario_data",

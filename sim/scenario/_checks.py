@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 
+from sim.geo.shaoguan import farthest_from_seats_m
 from sim.results.measures import MEASURES, TargetFacts
-from sim.scenario._messages import Loc, _suggest, _unknown
+from sim.scenario._messages import Loc, _short, _suggest, _unknown
 from sim.scenario.schema import (
     DEFAULT_PER_PERSON,
     DEFAULT_TRUCK_UNIT,
+    MAX_INCIDENTS_PER_REPLICATION,
+    MAX_INCIDENTS_PER_RUN,
+    ForestWhere,
     RiverWhere,
     Scenario,
 )
@@ -51,16 +56,16 @@ def _cross_problems(data: dict[str, Any]) -> list[tuple[Loc, str]]:
         units = fac.get("units")
         if isinstance(units, dict) and ut_ids is not None:
             for key in units:
-                if key not in ut_ids:
+                if isinstance(key, str) and key not in ut_ids:
                     problems.append(
                         (("facilities", i, "units", key), _unknown("unit type", key, ut_ids))
                     )
         stock = fac.get("stock")
         if isinstance(stock, dict) and items is not None:
             for key in stock:
-                if key not in items:
+                if isinstance(key, str) and key not in items:
                     msg = (
-                        f"stock item {key!r} is not in relief.per_person(_per_day) "
+                        f"stock item {_short(key)} is not in relief.per_person(_per_day) "
                         f"({_suggest(key, items)}defined: {', '.join(items) or 'none'})"
                     )
                     problems.append((("facilities", i, "stock", key), msg))
@@ -72,7 +77,7 @@ def _cross_problems(data: dict[str, Any]) -> list[tuple[Loc, str]]:
         units = inc.get("units")
         if isinstance(units, dict) and ut_ids is not None:
             for key in units:
-                if key not in ut_ids:
+                if isinstance(key, str) and key not in ut_ids:
                     problems.append(
                         (("incidents", name, "units", key), _unknown("unit type", key, ut_ids))
                     )
@@ -80,7 +85,7 @@ def _cross_problems(data: dict[str, Any]) -> list[tuple[Loc, str]]:
         esc = fire.get("escalation") if isinstance(fire, dict) else None
         if isinstance(esc, dict) and isinstance(esc.get("units"), dict) and ut_ids is not None:
             for key in esc["units"]:
-                if key not in ut_ids:
+                if isinstance(key, str) and key not in ut_ids:
                     problems.append(
                         (
                             ("incidents", name, "fire", "escalation", "units", key),
@@ -100,7 +105,7 @@ def _cross_problems(data: dict[str, Any]) -> list[tuple[Loc, str]]:
     for j, ev in enumerate(surge if isinstance(surge, list) else []):
         if isinstance(ev, dict) and isinstance(ev.get("incidents"), dict):
             for key in ev["incidents"]:
-                if key not in inc_ids:
+                if isinstance(key, str) and key not in inc_ids:
                     problems.append(
                         (("surge", j, "incidents", key), _unknown("incident type", key, inc_ids))
                     )
@@ -123,7 +128,7 @@ def _cross_problems(data: dict[str, Any]) -> list[tuple[Loc, str]]:
     if needs_relief and isinstance(truck, str) and ut_ids is not None and truck not in ut_ids:
         msg = (
             f"unit type {truck!r} is not defined in unit_types, but relief is needed by "
-            f"{', '.join(needs_relief)} (affected_people) ({_suggest(truck, ut_ids)}"
+            f"{', '.join(map(str, needs_relief))} (affected_people) ({_suggest(truck, ut_ids)}"
             f"defined: {', '.join(ut_ids) or 'none'})"
         )
         problems.append((("relief", "truck_unit"), msg))
@@ -146,7 +151,7 @@ def _cross_problems(data: dict[str, Any]) -> list[tuple[Loc, str]]:
         kinds = tgt.get("incident_types")
         if isinstance(kinds, list):
             for j, key in enumerate(kinds):
-                if key not in inc_ids:
+                if isinstance(key, str) and key not in inc_ids:  # else the schema reports it
                     problems.append(
                         (
                             ("targets", i, "incident_types", j),
@@ -160,6 +165,110 @@ def _cross_problems(data: dict[str, Any]) -> list[tuple[Loc, str]]:
             problems += [
                 (("targets", i, *path), msg) for path, msg in measure.target_problems(tgt, facts)
             ]
+    return problems
+
+
+# --------------------------------------------------------------------------- whole-scenario checks
+
+#: Mean days per calendar month (February: 28.25), as the arrival sampler weights months.
+_DAYS_IN_MONTH = (31, 28.25, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+_DAYS_PER_YEAR = 365.25
+
+
+def _month_days(start: date, horizon_days: float) -> list[float]:
+    """Days of the horizon that fall in each calendar month (January first)."""
+    days = [0.0] * 12
+    d, done = start, 0.0
+    while done < horizon_days:
+        nxt = (d.replace(day=1) + timedelta(days=32)).replace(day=1)
+        span = min(float((nxt - d).days), horizon_days - done)
+        days[d.month - 1] += span
+        done += span
+        d = nxt
+    return days
+
+
+def expected_incidents(s: Scenario) -> float:
+    """Expected incidents of one replication: rates over the horizon's months, plus surges.
+
+    Seasonality weights each month as the arrival sampler does (a calendar year has mean 1);
+    the hourly profile averages out over whole days.
+    """
+    month_days = _month_days(s.start_date, float(s.horizon_days))
+    total = 0.0
+    for inc in s.incidents.values():
+        season = inc.seasonality
+        year_mean = sum(w * d for w, d in zip(season, _DAYS_IN_MONTH, strict=True)) / sum(
+            _DAYS_IN_MONTH
+        )
+        rate = (
+            inc.rate.per_year
+            if inc.rate.per_year is not None
+            else (inc.rate.per_100k_per_year or 0.0) * s.population_total / 100_000
+        )
+        weighted_days = sum(w / year_mean * d for w, d in zip(season, month_days, strict=True))
+        total += rate / _DAYS_PER_YEAR * weighted_days
+    total += sum(sum(ev.incidents.values()) for ev in s.surge if ev.day < float(s.horizon_days))
+    return total
+
+
+def _model_problems(s: Scenario) -> list[tuple[Loc, str]]:
+    """Problems only the validated scenario shows: its size, surges and forest sampling."""
+    problems: list[tuple[Loc, str]] = []
+    n = expected_incidents(s)
+    if n > MAX_INCIDENTS_PER_REPLICATION:
+        problems.append(
+            (
+                ("incidents",),
+                f"expected at most {MAX_INCIDENTS_PER_REPLICATION:,} incidents per replication, "
+                f"got about {n:,.0f} (rates and surges over horizon_days {s.horizon_days:g}); "
+                "lower the rates or the horizon",
+            )
+        )
+    elif n * s.replications > MAX_INCIDENTS_PER_RUN:
+        problems.append(
+            (
+                ("replications",),
+                f"expected at most {MAX_INCIDENTS_PER_RUN:,} incidents in the whole run, got about "
+                f"{n * s.replications:,.0f} ({s.replications} replications × about {n:,.0f}); "
+                "use fewer replications",
+            )
+        )
+    for j, ev in enumerate(s.surge):
+        if ev.day >= s.horizon_days:
+            problems.append(
+                (
+                    ("surge", j, "day"),
+                    f"expected a day before the end of the run (horizon_days {s.horizon_days:g}), "
+                    f"got {ev.day:g}: the surge would add no incident",
+                )
+            )
+    # Forest incidents are placed by rejection: away from every town seat by the minimum
+    # distance. Where no such point exists the sampler would search for ever.
+    for name, inc in s.incidents.items():
+        if not isinstance(inc.where, ForestWhere) or not s.study_region.builtin:
+            continue  # the bound is computed for the shipped Shaoguan towns only
+        need = inc.where.min_distance_from_town_m
+        areas: list[tuple[Loc, tuple[str, ...] | None, str]] = [
+            (("incidents", name, "where", "min_distance_from_town_m"), inc.where.counties, "")
+        ]
+        areas += [
+            (("surge", j, "counties"), ev.counties, f" (surge day {ev.day:g} sends {name!r} there)")
+            for j, ev in enumerate(s.surge)
+            if name in ev.incidents and ev.counties
+        ]
+        for loc, counties, why in areas:
+            bound = farthest_from_seats_m(counties)
+            if need > bound:
+                where = ", ".join(counties) if counties else "Shaoguan"
+                problems.append(
+                    (
+                        loc,
+                        f"no point of {where} lies {need:,.0f} m from every town seat (at most "
+                        f"about {bound:,.0f} m){why}; lower "
+                        f"incidents.{name}.where.min_distance_from_town_m",
+                    )
+                )
     return problems
 
 

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import difflib
+import math
 import re
+import reprlib
 import types
 import typing
+from datetime import date
 from typing import Annotated, Any, Literal, Union
 
+import yaml
 from pydantic import BaseModel, ValidationError
 
 from sim.scenario.schema import _ID_PATTERN, Amount, Duration, Scenario, Where
@@ -143,23 +147,39 @@ def _allowed_keys(tp: Any, data: Any) -> list[str]:
 # --------------------------------------------------------------------------- messages
 
 
+# YAML anchors can make a 1 kB file hold a value whose full repr has billions of characters
+# (shared sub-lists): reprlib stops at a few items and levels, so text is cut before it is made.
+_REPR = reprlib.Repr()
+_REPR.maxlevel = 3
+_REPR.maxlist = _REPR.maxtuple = _REPR.maxset = _REPR.maxfrozenset = _REPR.maxdict = 6
+_REPR.maxstring = _REPR.maxother = 80
+_REPR.maxlong = 40
+
+
 def _short(value: Any, limit: int = 60) -> str:
-    text = repr(value)
+    """``repr`` of a value from a scenario, cut to `limit` characters without building it whole."""
+    if isinstance(value, str):
+        text = repr(value[: limit + 1])
+    elif isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 128:
+        # str() of an integer with more than 4,300 digits raises ValueError (CPython limit)
+        text = f"<an integer of about {value.bit_length() * 0.30103:.0f} digits>"
+    else:
+        text = _REPR.repr(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _suggest(word: Any, options: list[str] | tuple[str, ...]) -> str:
     if not isinstance(word, str):
         return ""
-    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
+    close = difflib.get_close_matches(word, [str(o) for o in options], n=1, cutoff=0.6)
     return f"did you mean {close[0]!r}?; " if close else ""
 
 
-def _unknown(
-    what: str, name: Any, defined: list[str] | tuple[str, ...], plural: str = "defined"
-) -> str:
-    listed = ", ".join(defined) if defined else "none"
-    return f"unknown {what} {name!r} ({_suggest(name, defined)}{plural}: {listed})"
+def _unknown(what: str, name: Any, defined: Any, plural: str = "defined") -> str:
+    """``unknown <what> <name> (did you mean ...?; defined: ...)``; any value as `name`."""
+    names = [d if isinstance(d, str) else _short(d) for d in defined]
+    listed = ", ".join(names) if names else "none"
+    return f"unknown {what} {_short(name)} ({_suggest(name, names)}{plural}: {listed})"
 
 
 _NAMES = {"model": "spatial model", "dist": "distribution"}
@@ -194,6 +214,40 @@ def _looks_numeric(value: Any) -> bool:
     return True
 
 
+def _number_hint(text: str, *, integer: bool) -> str:
+    """Why a number was read as text, and how to write it so that YAML reads a number."""
+    try:
+        as_yaml = yaml.safe_load(text)
+    except yaml.YAMLError:  # pragma: no cover - float() accepted it, so it is one scalar
+        as_yaml = None
+    if not math.isfinite(float(text)):
+        return "a finite number is needed"
+    if isinstance(as_yaml, int | float):
+        return "text, not a number: drop the quotes"
+    value = float(text)  # exponent forms PyYAML does not read as numbers, e.g. 1e3, 1.0e3
+    whole = value.is_integer() and abs(value) < 1e16
+    if integer:
+        return (
+            f"YAML reads {text.strip()} as text: write {int(value)}"
+            if whole
+            else ("text, not a number: write the digits of an integer")
+        )
+    readable = whole or 1e-6 <= abs(value) < 1e16  # repr() of these has no exponent
+    plain = f", or write {int(value) if whole else repr(value)}" if readable else ""
+    return (
+        f"YAML reads {text.strip()} as text: an exponent needs a dot and a sign, "
+        f"{_yaml_exponent(value)}{plain}"
+    )
+
+
+def _yaml_exponent(value: float) -> str:
+    """``value`` in the exponent form PyYAML reads as a number (``1.0e+3``)."""
+    mantissa, exp = f"{value:.6e}".split("e")
+    mantissa = mantissa.rstrip("0")
+    mantissa += "0" if mantissa.endswith(".") else ""
+    return f"{mantissa}e{'+' if int(exp) >= 0 else '-'}{abs(int(exp))}"
+
+
 def _describe(
     err: dict[str, Any], tp: Any, value: Any, parent_tp: Any, parent: Any
 ) -> tuple[str, str]:
@@ -216,10 +270,8 @@ def _describe(
         return "", f"expected a mapping{keys}, got {_short(got)}"
     if kind in _TYPE_WORDS:
         msg = f"expected {_TYPE_WORDS[kind]}, got {_short(got)}"
-        if kind == "float_type" and _looks_numeric(got):
-            msg += " (text, not a number: drop the quotes; YAML needs a dot in 1.0e3)"
-        if kind == "int_type" and _looks_numeric(got):
-            msg += " (text, not a number: drop the quotes)"
+        if kind in {"float_type", "int_type"} and isinstance(got, str) and _looks_numeric(got):
+            msg += f" ({_number_hint(got, integer=kind == 'int_type')})"
         if kind == "int_type" and isinstance(got, float) and got.is_integer():
             msg += f" (write {int(got)})"
         return "", msg
@@ -233,8 +285,11 @@ def _describe(
         limit = next(iter(ctx.values()))
         if isinstance(limit, float) and limit.is_integer():
             limit = int(limit)
+        if isinstance(got, date):
+            return "", f"expected a date {bounds[kind]} {limit}, got {got.isoformat()}"
         what = "an integer" if _unwrap(tp) is int else "a number"
-        return "", f"expected {what} {bounds[kind]} {limit}, got {_short(got)}"
+        shown = f"{limit:,}" if isinstance(limit, int) else str(limit)
+        return "", f"expected {what} {bounds[kind]} {shown}, got {_short(got)}"
     if kind == "literal_error":
         options = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
         return "", f"expected one of {', '.join(options)}, got {_short(got)}{_hint(got, options)}"
@@ -258,6 +313,10 @@ def _describe(
         )
     if kind == "string_too_short":
         return "", f"expected non-empty text, got {_short(got)}"
+    if kind == "string_too_long":
+        n = ctx.get("max_length")
+        found = f"{len(got)}: " if isinstance(got, str) else ""
+        return "", f"expected text of at most {n} characters, got {found}{_short(got)}"
     if kind == "string_pattern_mismatch":
         pattern = str(ctx.get("pattern", ""))
         return (
@@ -278,6 +337,12 @@ def _pydantic_problems(exc: ValidationError, data: Any) -> list[tuple[Loc, str, 
     out = []
     for err in exc.errors():
         loc = tuple(err["loc"])
+        if err["type"] == "too_short":
+            # pydantic counts only the items that validated: a list with a bad item is not
+            # also "too short" (the bad item is reported on its own)
+            raw = _walk(loc, data)[2]
+            if isinstance(raw, list | tuple | dict) and len(raw) >= err["ctx"]["min_length"]:
+                continue
         path, tp, value = _walk(loc, data)
         _ppath, parent_tp, parent = _walk(loc[:-1], data) if loc else ("", Scenario, data)
         suffix, msg = _describe(dict(err), tp, value, parent_tp, parent)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import typing
+import unicodedata
 from datetime import date
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -18,6 +21,7 @@ from pydantic import (
 from sim import geo
 from sim.errors import PlaceError
 from sim.results.measures import MEASURES
+from sim.scenario.network_spec import network_spec_problem
 
 __all__ = [
     "DAMAGE_FRACTION",
@@ -76,10 +80,121 @@ DAMAGE_FRACTION = 0.305
 DEFAULT_TRUCK_UNIT = "relief_truck"
 _ID_PATTERN = r"^[A-Za-z0-9_-]+$"
 
+# --------------------------------------------------------------------------- bounds
+# Upper bounds of every magnitude. Each lies far beyond any planning value for a city (韶关:
+# 2.86 million residents, about 1,300 incidents a year, a road network of ~200 km across) and
+# keeps every array, date and sum the simulation builds finite and in memory. They are shown
+# with each key in docs/scenario-reference.md; the command-line flags use the same values.
+
+#: Simulated period: 10 years (longer questions are answered with more replications).
+MAX_HORIZON_DAYS = 3660
+#: Replications of one run (each keeps its incident table in memory).
+MAX_REPLICATIONS = 10_000
+#: Largest seed (a signed 64-bit integer, as written in metrics.json and read back).
+MAX_SEED = 2**63 - 1
+#: Calendar window of `start_date` (the calendar, daylight and month tables stay valid).
+MIN_START_DATE = date(1900, 1, 1)
+MAX_START_DATE = date(2199, 12, 31)
+#: Residents of the study area (the largest Chinese city-region has about 32 million).
+MAX_POPULATION = 100_000_000
+#: Incidents per year of one type, absolute and per 100,000 residents (one per resident).
+MAX_RATE_PER_YEAR = 1_000_000
+MAX_RATE_PER_100K = 100_000
+#: Relative monthly or hourly intensity (only ratios matter).
+MAX_INTENSITY = 1_000_000
+#: Units of one type at one facility, or required by one incident.
+MAX_UNITS = 1_000
+#: Persons per unit.
+MAX_CREW = 100
+#: Full-time staff of one facility.
+MAX_STAFF = 1_000_000
+#: Stock of one relief item at one facility.
+MAX_STOCK = 1_000_000_000
+#: People in one disaster, served by one truckload or flight, or calling mutual aid.
+MAX_PEOPLE = 10_000_000
+#: Any duration or delay in hours (one year).
+MAX_DURATION_H = 8760
+#: Short steps in seconds (turnout, bucket fill and drop, boat launch): one day.
+MAX_STEP_S = 86_400
+#: Road, boat and off-road speeds; aircraft speeds; walking speed (km/h).
+MAX_ROAD_SPEED_KPH = 200
+MAX_AIR_SPEED_KPH = 1_000
+MAX_WALK_SPEED_KPH = 20
+#: Path length over straight-line distance.
+MAX_CIRCUITY = 10
+#: Offsets and walks around a point (m): 100 km.
+MAX_OFFSET_M = 100_000
+#: Radii of closures and village stores (m): 500 km, more than the city's extent.
+MAX_RADIUS_M = 500_000
+#: Relative weight of a listed incident point.
+MAX_WEIGHT = 1_000_000
+#: Fire line per unit (m/h) and per bucket drop (m).
+MAX_FIRELINE_M_PER_H = 100_000
+MAX_LINE_PER_DROP_M = 10_000
+#: Fire ellipse length-to-breadth ratio, free-burning size (ha; the city has about 1.8 million).
+MAX_LB_RATIO = 20
+MAX_AREA_HA = 10_000_000
+#: Reinforcement rounds of an extended attack.
+MAX_ROUNDS = 100
+#: Depots sharing one demand.
+MAX_DEPOTS = 1_000
+#: Days of need one disaster's relief covers.
+MAX_DAYS_OF_NEED = 365
+#: Per-mille requirements.
+MAX_PER_MILLE = 1_000
+#: Extra incidents of one type on one surge day.
+MAX_SURGE = 100_000
+#: Relief need per person and day of one item.
+MAX_PER_PERSON = 1_000
+#: Spread of a lognormal or gamma: standard deviation / mean between 1/1000 and 1000.
+MAX_CV = 1_000
+#: Expected incidents of one replication (an upper estimate from the rates, the busiest month
+#: and the horizon) and of the whole run: each incident is a row of every replication's table.
+MAX_INCIDENTS_PER_REPLICATION = 500_000
+MAX_INCIDENTS_PER_RUN = 5_000_000
+#: Characters of a scenario name (it names the results folder: its UTF-8 form, at 3 bytes per
+#: Chinese character, and the writer's suffixes stay inside the 255-byte limit of file names).
+MAX_NAME_CHARS = 64
+#: Characters of a one-line text (labels, display names, ids) and of the free-text description.
+MAX_LINE_CHARS = 200
+MAX_TEXT_CHARS = 20_000
+
 # Strict numbers: YAML already gives real ints/floats, so a string or a bool where a number
 # belongs is a mistake worth reporting (lax mode would silently turn `yes` into 1).
 Int = Annotated[int, Strict()]
 Float = Annotated[float, Strict(), Field(allow_inf_nan=False)]
+
+
+def _one_line(value: str) -> str:
+    """Refuse control characters (NUL, line breaks, tabs) in a one-line text."""
+    bad = next((c for c in value if unicodedata.category(c) == "Cc"), None)
+    if bad is not None:
+        msg = (
+            "expected one line of text without control characters, "
+            f"got {_cut(value)} (holds {bad!r})"
+        )
+        raise ValueError(msg)
+    return value
+
+
+def _free_text(value: str) -> str:
+    """Refuse control characters other than line breaks and tabs in free text."""
+    bad = next((c for c in value if unicodedata.category(c) == "Cc" and c not in "\n\r\t"), None)
+    if bad is not None:
+        msg = f"expected text without control characters, got {_cut(value)} (holds {bad!r})"
+        raise ValueError(msg)
+    return value
+
+
+def _cut(value: str, limit: int = 40) -> str:
+    text = repr(value[: limit + 1])
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+#: One line of text (labels, names, ids, place names): no control characters, bounded length.
+Line = Annotated[str, Field(max_length=MAX_LINE_CHARS), AfterValidator(_one_line)]
+#: Free text (descriptions, reasons): line breaks allowed.
+Text = Annotated[str, Field(max_length=MAX_TEXT_CHARS), AfterValidator(_free_text)]
 
 
 class _Model(BaseModel):
@@ -108,20 +223,29 @@ def context_region(info: ValidationInfo | None) -> geo.Region | None:
 class Label(_Model):
     """A bilingual display label."""
 
-    zh: str = Field(min_length=1, description="Chinese label, e.g. `水罐消防车`.")
-    en: str = Field(min_length=1, description="English label, e.g. `Water tender`.")
+    zh: Line = Field(min_length=1, description="Chinese label, e.g. `水罐消防车`.")
+    en: Line = Field(min_length=1, description="English label, e.g. `Water tender`.")
 
 
 class Access(_Model):
     """Off-network leg from an incident point to its nearest road node."""
 
-    speed_kph: Float = Field(default=30.0, gt=0, description="Speed on the off-network leg (km/h).")
+    speed_kph: Float = Field(
+        default=30.0,
+        gt=0,
+        le=MAX_ROAD_SPEED_KPH,
+        description="Speed on the off-network leg (km/h).",
+    )
     circuity: Float = Field(
-        default=1.4, ge=1, description="Path length / straight-line distance on that leg (-)."
+        default=1.4,
+        ge=1,
+        le=MAX_CIRCUITY,
+        description="Path length / straight-line distance on that leg (-).",
     )
     max_distance_m: Float = Field(
         default=20000.0,
         gt=0,
+        le=MAX_RADIUS_M,
         description=(
             "Farthest a facility may lie from the road network, and beyond which demand counts "
             "as off the network (warning) (m)."
@@ -135,6 +259,7 @@ class AirSpec(_Model):
     cruise_kph: Float = Field(
         default=232.0,
         gt=0,
+        le=MAX_AIR_SPEED_KPH,
         description="Cruise speed (km/h); Ka-32A11BC 232, AC311A 236, AW139 ≈ 290.",
     )
     efficiency: Float = Field(
@@ -145,14 +270,25 @@ class AirSpec(_Model):
         description="May fly between sunset and sunrise (rescue flights are VFR by default).",
     )
     bucket_speed_kph: Float = Field(
-        default=130.0, gt=0, description="Speed with a slung water bucket (km/h), 120–150."
+        default=130.0,
+        gt=0,
+        le=MAX_AIR_SPEED_KPH,
+        description="Speed with a slung water bucket (km/h), 120–150.",
     )
     fill_s: Float = Field(
-        default=90.0, ge=0, description="Time to fill the bucket at a water point (s)."
+        default=90.0,
+        ge=0,
+        le=MAX_STEP_S,
+        description="Time to fill the bucket at a water point (s).",
     )
-    drop_s: Float = Field(default=30.0, ge=0, description="Time to position and drop (s).")
+    drop_s: Float = Field(
+        default=30.0, ge=0, le=MAX_STEP_S, description="Time to position and drop (s)."
+    )
     line_per_drop_m: Float = Field(
-        default=30.0, ge=0, description="Fire line held by one bucket drop (m); ASSUMPTION 20–40."
+        default=30.0,
+        ge=0,
+        le=MAX_LINE_PER_DROP_M,
+        description="Fire line held by one bucket drop (m); ASSUMPTION 20–40.",
     )
 
 
@@ -160,10 +296,13 @@ class BoatSpec(_Model):
     """A boat carried by a road unit (water-rescue team with an assault boat, 冲锋舟)."""
 
     speed_kph: Float = Field(
-        default=25.0, gt=0, description="Boat speed on the river in flood (km/h)."
+        default=25.0,
+        gt=0,
+        le=MAX_ROAD_SPEED_KPH,
+        description="Boat speed on the river in flood (km/h).",
     )
     launch_s: Float = Field(
-        default=600.0, ge=0, description="Unloading and launching at the bank (s)."
+        default=600.0, ge=0, le=MAX_STEP_S, description="Unloading and launching at the bank (s)."
     )
 
 
@@ -188,6 +327,7 @@ class UnitType(_Model):
     fireline_m_per_h: Float = Field(
         default=0.0,
         ge=0,
+        le=MAX_FIRELINE_M_PER_H,
         description="Forest fire line built and held per unit on scene (m/h); 0 = none.",
     )
     walks_in: bool | None = Field(
@@ -202,6 +342,7 @@ class UnitType(_Model):
     comms_setup_min: Float | None = Field(
         default=None,
         ge=0,
+        le=MAX_DURATION_H * 60,
         description=(
             "Carries emergency communications (satellite vehicle, portable satellite or "
             "narrowband kit): the link is up this many minutes after the unit arrives "
@@ -235,16 +376,18 @@ class UnitType(_Model):
 class UnitSpec(_Model):
     """How many units of one type a facility holds, and how they turn out."""
 
-    count: Int = Field(ge=0, description="Number of units (vehicles or teams).")
-    crew: Int = Field(default=4, ge=1, description="Persons per unit.")
+    count: Int = Field(ge=0, le=MAX_UNITS, description="Number of units (vehicles or teams).")
+    crew: Int = Field(default=4, ge=1, le=MAX_CREW, description="Persons per unit.")
     turnout_s: Float = Field(
         default=60.0,
         ge=0,
+        le=MAX_STEP_S,
         description="Alarm to wheels rolling (s). Full-time ~60, township teams 180–300.",
     )
     capacity_people: Int | None = Field(
         default=None,
         ge=1,
+        le=MAX_PEOPLE,
         description="Relief trucks only: affected people served by one truckload (persons).",
     )
 
@@ -252,13 +395,13 @@ class UnitSpec(_Model):
 class Location(_Model):
     """A place given by town name (optionally with county) or by WGS84 coordinates."""
 
-    town: str | None = Field(
+    town: Line | None = Field(
         default=None,
         description=(
             "Township name: `乐城街道`, `乐城`, pinyin `Lecheng`, or a county name (= its seat)."
         ),
     )
-    county: str | None = Field(
+    county: Line | None = Field(
         default=None, description="County to disambiguate a town name (`仁化县` or `仁化`)."
     )
     lon: Float | None = Field(default=None, description="Longitude (WGS84 degrees), with `lat`.")
@@ -311,7 +454,7 @@ class Location(_Model):
 class Point(Location):
     """A weighted location of the `points` spatial model."""
 
-    weight: Float = Field(default=1.0, gt=0, description="Relative weight (-).")
+    weight: Float = Field(default=1.0, gt=0, le=MAX_WEIGHT, description="Relative weight (-).")
 
 
 def _resolve_counties(
@@ -356,7 +499,10 @@ class RiverWhere(_Model):
         description="River names (as in `sim/data/rivers.geojson`); all if omitted.",
     )
     max_distance_m: Float = Field(
-        default=1500.0, ge=0, description="Maximum offset of the incident from the river line (m)."
+        default=1500.0,
+        ge=0,
+        le=MAX_OFFSET_M,
+        description="Maximum offset of the incident from the river line (m).",
     )
 
 
@@ -370,7 +516,10 @@ class ForestWhere(_Model):
         description="Restrict to these counties (full or short name); all if omitted.",
     )
     min_distance_from_town_m: Float = Field(
-        default=3000.0, ge=0, description="Minimum distance from any town seat (m)."
+        default=3000.0,
+        ge=0,
+        le=MAX_OFFSET_M,
+        description="Minimum distance from any town seat (m).",
     )
 
     _check_counties = field_validator("counties")(_resolve_counties)
@@ -391,11 +540,21 @@ Where = Annotated[
 ]
 
 
+def _spread_problem(mean: float, sd: float, mean_key: str, sd_key: str) -> str | None:
+    """Say why a standard deviation is too far from its mean to sample, or None."""
+    if sd > MAX_CV * mean or sd * MAX_CV < mean:
+        return (
+            f"expected {sd_key} between {mean_key}/{MAX_CV:,} and {MAX_CV:,} × {mean_key} "
+            f"({mean_key} is {mean:g}), got {sd:g}; for no spread use dist: fixed"
+        )
+    return None
+
+
 class FixedDuration(_Model):
     """Always the same duration."""
 
     dist: Literal["fixed"] = Field(description="`fixed`.")
-    value_h: Float = Field(gt=0, description="Duration (h).")
+    value_h: Float = Field(gt=0, le=MAX_DURATION_H, description="Duration (h).")
 
     @property
     def mean_h(self) -> float:
@@ -407,23 +566,37 @@ class ExponentialDuration(_Model):
     """Exponentially distributed duration."""
 
     dist: Literal["exponential"] = Field(description="`exponential`.")
-    mean_h: Float = Field(gt=0, description="Mean (h).")
+    mean_h: Float = Field(gt=0, le=MAX_DURATION_H, description="Mean (h).")
 
 
 class LognormalDuration(_Model):
     """Lognormal duration given by its mean and standard deviation (not the log-scale ones)."""
 
     dist: Literal["lognormal"] = Field(description="`lognormal`.")
-    mean_h: Float = Field(gt=0, description="Mean (h).")
-    sd_h: Float = Field(gt=0, description="Standard deviation (h).")
+    mean_h: Float = Field(gt=0, le=MAX_DURATION_H, description="Mean (h).")
+    sd_h: Float = Field(gt=0, le=MAX_DURATION_H, description="Standard deviation (h).")
+
+    @model_validator(mode="after")
+    def _spread(self) -> LognormalDuration:
+        problem = _spread_problem(self.mean_h, self.sd_h, "mean_h", "sd_h")
+        if problem is not None:
+            raise ValueError(problem)
+        return self
 
 
 class GammaDuration(_Model):
     """Gamma duration given by its mean and standard deviation."""
 
     dist: Literal["gamma"] = Field(description="`gamma`.")
-    mean_h: Float = Field(gt=0, description="Mean (h).")
-    sd_h: Float = Field(gt=0, description="Standard deviation (h).")
+    mean_h: Float = Field(gt=0, le=MAX_DURATION_H, description="Mean (h).")
+    sd_h: Float = Field(gt=0, le=MAX_DURATION_H, description="Standard deviation (h).")
+
+    @model_validator(mode="after")
+    def _spread(self) -> GammaDuration:
+        problem = _spread_problem(self.mean_h, self.sd_h, "mean_h", "sd_h")
+        if problem is not None:
+            raise ValueError(problem)
+        return self
 
 
 Duration = Annotated[
@@ -436,7 +609,7 @@ class FixedAmount(_Model):
     """Always the same number of people."""
 
     dist: Literal["fixed"] = Field(description="`fixed`.")
-    value: Float = Field(gt=0, description="People (persons).")
+    value: Float = Field(gt=0, le=MAX_PEOPLE, description="People (persons).")
 
     @property
     def mean(self) -> float:
@@ -448,23 +621,37 @@ class ExponentialAmount(_Model):
     """Exponentially distributed number of people (rounded, at least 1)."""
 
     dist: Literal["exponential"] = Field(description="`exponential`.")
-    mean: Float = Field(gt=0, description="Mean (persons).")
+    mean: Float = Field(gt=0, le=MAX_PEOPLE, description="Mean (persons).")
 
 
 class LognormalAmount(_Model):
     """Lognormal number of people (rounded, at least 1) by mean and standard deviation."""
 
     dist: Literal["lognormal"] = Field(description="`lognormal`.")
-    mean: Float = Field(gt=0, description="Mean (persons).")
-    sd: Float = Field(gt=0, description="Standard deviation (persons).")
+    mean: Float = Field(gt=0, le=MAX_PEOPLE, description="Mean (persons).")
+    sd: Float = Field(gt=0, le=MAX_PEOPLE, description="Standard deviation (persons).")
+
+    @model_validator(mode="after")
+    def _spread(self) -> LognormalAmount:
+        problem = _spread_problem(self.mean, self.sd, "mean", "sd")
+        if problem is not None:
+            raise ValueError(problem)
+        return self
 
 
 class GammaAmount(_Model):
     """Gamma number of people (rounded, at least 1) by mean and standard deviation."""
 
     dist: Literal["gamma"] = Field(description="`gamma`.")
-    mean: Float = Field(gt=0, description="Mean (persons).")
-    sd: Float = Field(gt=0, description="Standard deviation (persons).")
+    mean: Float = Field(gt=0, le=MAX_PEOPLE, description="Mean (persons).")
+    sd: Float = Field(gt=0, le=MAX_PEOPLE, description="Standard deviation (persons).")
+
+    @model_validator(mode="after")
+    def _spread(self) -> GammaAmount:
+        problem = _spread_problem(self.mean, self.sd, "mean", "sd")
+        if problem is not None:
+            raise ValueError(problem)
+        return self
 
 
 Amount = Annotated[
@@ -476,9 +663,14 @@ Amount = Annotated[
 class Rate(_Model):
     """Annual mean count of an incident type: absolute or per 100,000 residents."""
 
-    per_year: Float | None = Field(default=None, ge=0, description="Incidents per year (1/yr).")
+    per_year: Float | None = Field(
+        default=None, ge=0, le=MAX_RATE_PER_YEAR, description="Incidents per year (1/yr)."
+    )
     per_100k_per_year: Float | None = Field(
-        default=None, ge=0, description="Incidents per 100,000 residents per year."
+        default=None,
+        ge=0,
+        le=MAX_RATE_PER_100K,
+        description="Incidents per 100,000 residents per year.",
     )
 
     @model_validator(mode="after")
@@ -504,8 +696,8 @@ def _profile(n: int, what: str) -> Any:
     return check
 
 
-NonNegFloat = Annotated[float, Strict(), Field(ge=0, allow_inf_nan=False)]
-PosFloat = Annotated[float, Strict(), Field(gt=0, allow_inf_nan=False)]
+NonNegFloat = Annotated[float, Strict(), Field(ge=0, le=MAX_INTENSITY, allow_inf_nan=False)]
+PosFloat = Annotated[float, Strict(), Field(gt=0, le=MAX_PER_PERSON, allow_inf_nan=False)]
 
 
 class Detection(_Model):
@@ -518,10 +710,10 @@ class Detection(_Model):
         description="Share of forest under lookout/camera coverage (-); plan ≥ 0.9.",
     )
     covered_mean_h: Float = Field(
-        default=0.25, gt=0, description="Mean detection delay where covered (h)."
+        default=0.25, gt=0, le=MAX_DURATION_H, description="Mean detection delay where covered (h)."
     )
     uncovered_mean_h: Float = Field(
-        default=2.0, gt=0, description="Mean detection delay elsewhere (h)."
+        default=2.0, gt=0, le=MAX_DURATION_H, description="Mean detection delay elsewhere (h)."
     )
 
 
@@ -543,12 +735,17 @@ class Escalation(_Model):
     """Extended attack: each `after_h` a fire is still uncontained, request more units."""
 
     after_h: Float = Field(
-        default=4.0, gt=0, description="Interval between reinforcement requests (h)."
+        default=4.0,
+        gt=0,
+        le=MAX_DURATION_H,
+        description="Interval between reinforcement requests (h).",
     )
-    units: dict[str, Annotated[int, Strict(), Field(ge=1)]] = Field(
+    units: dict[str, Annotated[int, Strict(), Field(ge=1, le=MAX_UNITS)]] = Field(
         description="Unit type id → number requested each round."
     )
-    max_rounds: Int = Field(default=3, ge=1, description="Most reinforcement rounds per fire.")
+    max_rounds: Int = Field(
+        default=3, ge=1, le=MAX_ROUNDS, description="Most reinforcement rounds per fire."
+    )
 
 
 class FireSpec(_Model):
@@ -558,25 +755,36 @@ class FireSpec(_Model):
         description="Head rate of spread per fire (m/h), drawn once per fire."
     )
     lb_ratio: Float = Field(
-        default=2.0, ge=1, description="Length-to-breadth ratio of the ellipse (-)."
+        default=2.0,
+        ge=1,
+        le=MAX_LB_RATIO,
+        description="Length-to-breadth ratio of the ellipse (-).",
     )
     back_ratio: Float = Field(default=0.1, ge=0, le=1, description="Back spread / head spread (-).")
     night_factor: Float = Field(
         default=0.4, ge=0, le=1, description="Spread multiplier at night (-)."
     )
-    initial_radius_m: Float = Field(default=0.0, ge=0, description="Size at ignition (m).")
+    initial_radius_m: Float = Field(
+        default=0.0, ge=0, le=MAX_OFFSET_M, description="Size at ignition (m)."
+    )
     detection: Detection = Field(default_factory=Detection, description="Detection delay model.")
     walk_speed_kph: Float = Field(
-        default=2.0, gt=0, description="Ground crews walk in from the road at this speed (km/h)."
+        default=2.0,
+        gt=0,
+        le=MAX_WALK_SPEED_KPH,
+        description="Ground crews walk in from the road at this speed (km/h).",
     )
     max_walk_m: Float = Field(
         default=2000.0,
         ge=0,
+        le=MAX_OFFSET_M,
         description=(
             "Forest tracks come this close (m); farther access is driven at `access.speed_kph`."
         ),
     )
-    walk_circuity: Float = Field(default=1.3, ge=1, description="Walking path / straight line (-).")
+    walk_circuity: Float = Field(
+        default=1.3, ge=1, le=MAX_CIRCUITY, description="Walking path / straight line (-)."
+    )
     step_min: Float = Field(
         default=10.0, gt=0, le=60, description="Time step of the growth/suppression race (min)."
     )
@@ -586,6 +794,7 @@ class FireSpec(_Model):
     max_area_ha: Float = Field(
         default=3000.0,
         gt=0,
+        le=MAX_AREA_HA,
         description=(
             "A free-burning fire stops growing at this size (ridges, rivers, fuel breaks) (ha); "
             "ASSUMPTION."
@@ -613,7 +822,7 @@ class ClosureRuleSpec(_Model):
         description="Bridges, mountain links, or any road."
     )
     radius_m: Float = Field(
-        gt=0, description="Roads whose midpoint is this close to the event (m)."
+        gt=0, le=MAX_RADIUS_M, description="Roads whose midpoint is this close to the event (m)."
     )
     probability: Float = Field(ge=0, le=1, description="Chance each candidate road is closed (-).")
     rivers: tuple[str, ...] | None = Field(
@@ -655,7 +864,7 @@ class IncidentType(_Model):
         description="Spatial model (see *Where*).",
     )
     priority: Int = Field(default=3, ge=1, le=5, description="1 = most urgent; queue order.")
-    units: dict[str, Annotated[int, Strict(), Field(ge=1)]] = Field(
+    units: dict[str, Annotated[int, Strict(), Field(ge=1, le=MAX_UNITS)]] = Field(
         description="Unit type id → number required on scene; `{}` only with `affected_people`."
     )
     on_scene: Duration = Field(
@@ -692,7 +901,7 @@ class IncidentType(_Model):
 class Facility(_Model):
     """A place that holds units and/or relief stock."""
 
-    id: str = Field(pattern=_ID_PATTERN, description="Unique id: letters, digits, `_`, `-`.")
+    id: Line = Field(pattern=_ID_PATTERN, description="Unique id: letters, digits, `_`, `-`.")
     kind: Literal[
         "fire_station",
         "township_team",
@@ -704,21 +913,27 @@ class Facility(_Model):
         "mutual_aid",
         "village_store",
     ] = Field(description="Facility kind (see the table of kinds).")
-    name: str = Field(min_length=1, description="Display name (Chinese welcome); defaults to `id`.")
+    name: Line = Field(
+        min_length=1, description="Display name (Chinese welcome); defaults to `id`."
+    )
     location: Location = Field(description="`{town: ..., county: ...?}` or `{lon: ..., lat: ...}`.")
     units: dict[str, UnitSpec] = Field(
         default_factory=dict, description="Unit type id → `UnitSpec`."
     )
     full_time_staff: Int = Field(
-        default=0, ge=0, description="专职消防人员 counted for the firefighter ratio (persons)."
+        default=0,
+        ge=0,
+        le=MAX_STAFF,
+        description="专职消防人员 counted for the firefighter ratio (persons).",
     )
-    stock: dict[str, Annotated[int, Strict(), Field(ge=0)]] = Field(
+    stock: dict[str, Annotated[int, Strict(), Field(ge=0, le=MAX_STOCK)]] = Field(
         default_factory=dict,
         description="Relief stock: item → quantity (items of `relief.per_person`).",
     )
     activation_delay_h: Float = Field(
         default=0.0,
         ge=0,
+        le=MAX_DURATION_H,
         description=(
             "`mutual_aid`: time to activate (request, approval, assembly) before turnout (h)."
         ),
@@ -732,11 +947,15 @@ class Facility(_Model):
         return data
 
 
+#: The facility kinds (`Facility.kind`), in the order of the reference.
+FACILITY_KINDS: tuple[str, ...] = typing.get_args(Facility.model_fields["kind"].annotation)
+
+
 class Reserve(_Model):
     """Replenishment of depots from the provincial reserve."""
 
     lead_time_h: Float = Field(
-        default=48.0, gt=0, description="Order to delivery at the depot (h)."
+        default=48.0, gt=0, le=MAX_DURATION_H, description="Order to delivery at the depot (h)."
     )
     reorder_fraction: Float = Field(
         default=0.5,
@@ -753,16 +972,21 @@ class Relief(_Model):
         default_factory=lambda: dict(DEFAULT_PER_PERSON),
         description="Stock item → quantity consumed per affected person.",
     )
-    truck_unit: str = Field(
+    truck_unit: Line = Field(
         default=DEFAULT_TRUCK_UNIT, description="Unit type that carries relief from depots."
     )
     assessment_delay_h: Float = Field(
-        default=1.0, ge=0, description="Disaster onset → relief request (h)."
+        default=1.0, ge=0, le=MAX_DURATION_H, description="Disaster onset → relief request (h)."
     )
     loading_h: Float = Field(
-        default=0.5, ge=0, description="Loading at the depot before departure (h)."
+        default=0.5,
+        ge=0,
+        le=MAX_DURATION_H,
+        description="Loading at the depot before departure (h).",
     )
-    max_depots: Int = Field(default=3, ge=1, description="How many depots may share one demand.")
+    max_depots: Int = Field(
+        default=3, ge=1, le=MAX_DEPOTS, description="How many depots may share one demand."
+    )
     per_person_per_day: dict[str, PosFloat] | None = Field(
         default=None,
         description=(
@@ -773,6 +997,7 @@ class Relief(_Model):
     days_of_need: Float = Field(
         default=1.0,
         gt=0,
+        le=MAX_DAYS_OF_NEED,
         description="Days of need a disaster's relief must cover (with `per_person_per_day`).",
     )
     reserve: Reserve | None = Field(
@@ -781,19 +1006,25 @@ class Relief(_Model):
     local_delivery_h: Float = Field(
         default=0.5,
         ge=0,
+        le=MAX_DURATION_H,
         description="Village stores: from request to supplies in hand in their own town (h).",
     )
     village_radius_m: Float = Field(
-        default=5000.0, gt=0, description="A village store serves disasters this close to it (m)."
+        default=5000.0,
+        gt=0,
+        le=MAX_RADIUS_M,
+        description="A village store serves disasters this close to it (m).",
     )
     helicopter_capacity_people: Int = Field(
         default=150,
         ge=1,
+        le=MAX_PEOPLE,
         description="People served by one helicopter relief flight to a cut-off place.",
     )
     handout_people_per_h: Float | None = Field(
         default=None,
         gt=0,
+        le=MAX_PEOPLE,
         description=(
             "Hand-out at the scene: people given their first supplies per hour from one load "
             "(truckload, helicopter load or village store; one distribution team each, loads in "
@@ -803,6 +1034,7 @@ class Relief(_Model):
     last_mile_h: Float = Field(
         default=0.0,
         ge=0,
+        le=MAX_DURATION_H,
         description=(
             "Village last mile: from where a truck or helicopter unloads to the households "
             "(reloading onto small vehicles, carrying) (h); village stores' `local_delivery_h` "
@@ -824,9 +1056,9 @@ class Relief(_Model):
 class AviationPoint(Location):
     """A helicopter landing point or water-intake point."""
 
-    id: str = Field(pattern=_ID_PATTERN, description="Unique id.")
+    id: Line = Field(pattern=_ID_PATTERN, description="Unique id.")
     kind: Literal["landing", "water_intake", "heliport"] = Field(description="Point kind.")
-    name: str = Field(default="", description="Display name.")
+    name: Line = Field(default="", description="Display name.")
 
 
 class Aviation(_Model):
@@ -841,10 +1073,24 @@ class Aviation(_Model):
 class StaticClosure(_Model):
     """A road closed for the whole run, given by the two towns it joins."""
 
-    between: tuple[str, str] = Field(
+    between: tuple[Line, Line] = Field(
         description="Two town names joined by a direct road (`name` or `name/county`)."
     )
-    reason: str = Field(default="", description="Why (free text).")
+    reason: Text = Field(default="", description="Why (free text).")
+
+    @field_validator("between")
+    @classmethod
+    def _towns_exist(cls, pair: tuple[str, str]) -> tuple[str, str]:
+        problems = []
+        for spec in pair:
+            name, _, county = spec.partition("/")
+            try:
+                geo.resolve_town(name, county=county or None)
+            except PlaceError as e:
+                problems.append(str(e))
+        if problems:
+            raise ValueError("; ".join(problems))
+        return pair
 
 
 class MutualAid(_Model):
@@ -853,6 +1099,7 @@ class MutualAid(_Model):
     threshold_people: Int | None = Field(
         default=None,
         ge=1,
+        le=MAX_PEOPLE,
         description=(
             "Also call them at once for events affecting at least this many people; "
             "else only when local units are exhausted."
@@ -863,17 +1110,22 @@ class MutualAid(_Model):
 class Surge(_Model):
     """An extreme-event day: extra incidents in some counties (typhoon, rainstorm)."""
 
-    day: Float = Field(ge=0, description="Start, in days from the horizon start.")
+    day: Float = Field(
+        ge=0, le=MAX_HORIZON_DAYS, description="Start, in days from the horizon start."
+    )
     duration_h: Float = Field(
-        default=24.0, gt=0, description="Window over which the extra incidents occur (h)."
+        default=24.0,
+        gt=0,
+        le=MAX_DURATION_H,
+        description="Window over which the extra incidents occur (h).",
     )
     counties: tuple[str, ...] | None = Field(
         default=None, description="Counties hit (all if omitted)."
     )
-    incidents: dict[str, Annotated[int, Strict(), Field(ge=1)]] = Field(
+    incidents: dict[str, Annotated[int, Strict(), Field(ge=1, le=MAX_SURGE)]] = Field(
         min_length=1, description="Incident type id → extra incidents in the window."
     )
-    label: str = Field(default="", description="Name of the event.")
+    label: Line = Field(default="", description="Name of the event.")
 
     _check_counties = field_validator("counties")(_resolve_counties)
 
@@ -881,12 +1133,12 @@ class Surge(_Model):
 class Target(_Model):
     """A performance target evaluated in ``metrics.json``."""
 
-    id: str = Field(min_length=1, description="Unique id; key in `metrics.json`.")
+    id: Line = Field(min_length=1, description="Unique id; key in `metrics.json`.")
     label: Label = Field(description="Display label (e.g. the plan's indicator name).")
     measure: Literal[tuple(MEASURES)] = Field(  # type: ignore[valid-type]  # the measure registry
         description="What is measured (a measure of `sim.results.measures`)."
     )
-    unit_type: str | None = Field(
+    unit_type: Line | None = Field(
         default=None,
         description="`unit_arrival`: the unit type whose arrival counts (e.g. comms vehicle).",
     )
@@ -896,6 +1148,7 @@ class Target(_Model):
     threshold_h: Float | None = Field(
         default=None,
         gt=0,
+        le=MAX_DURATION_H,
         description="Met if time from onset < threshold (h; time measures: required).",
     )
     required_share: Float = Field(
@@ -904,11 +1157,13 @@ class Target(_Model):
     required_per_mille: Float | None = Field(
         default=None,
         gt=0,
+        le=MAX_PER_MILLE,
         description="`firefighter_ratio`: full-time staff per 1,000 residents (‰).",
     )
     max_per_mille: Float | None = Field(
         default=None,
         gt=0,
+        le=MAX_PER_MILLE,
         description=(
             "`burn_ratio`: damaged forest area per year / forest area must not exceed this (‰)."
         ),
@@ -916,6 +1171,7 @@ class Target(_Model):
     max_failures_per_year: Float | None = Field(
         default=None,
         ge=0,
+        le=MAX_RATE_PER_YEAR,
         description=(
             "`comms_established`: incidents per year beyond `threshold_h` must not exceed this "
             "(0 for a 100 % requirement)."
@@ -950,7 +1206,10 @@ class RegionSpec(_Model):
     rivers: str | None = Field(default=None, description="River lines with `name`.")
     forest: str | None = Field(default=None, description="Forest polygons.")
     forest_area_ha: Float | None = Field(
-        default=None, gt=0, description="Forest area (ha); default the area of `forest`."
+        default=None,
+        gt=0,
+        le=MAX_AREA_HA * 100,
+        description="Forest area (ha); default the area of `forest`.",
     )
     timezone: str = Field(
         min_length=1,
@@ -959,6 +1218,7 @@ class RegionSpec(_Model):
     margin_m: Float = Field(
         default=1000.0,
         ge=0,
+        le=MAX_RADIUS_M,
         description="Coordinates up to this far outside the outline are accepted (m).",
     )
 
@@ -995,14 +1255,19 @@ class Scenario(_Model):
 
     name: str = Field(
         min_length=1,
-        description="Used for `results/<name>/`; defaults to the file name without extension.",
+        max_length=MAX_NAME_CHARS,
+        description=(
+            "Used for `results/<name>/`; defaults to the file name without extension. No `/`, "
+            "`\\` or control characters; not starting with `.`."
+        ),
     )
     title: Label | None = Field(default=None, description="`{zh: ..., en: ...}` shown on reports.")
-    description: str = Field(default="", description="Free text.")
-    network: str = Field(
+    description: Text = Field(default="", description="Free text.")
+    network: Line = Field(
         default="shaoguan",
         description=(
-            "`shaoguan` (embedded), a `.graphml` path, a `.osm`/`.osm.bz2` path, or a place name."
+            "`shaoguan` (embedded), a `.graphml` path, a `.osm`/`.osm.bz2`/`.osm.pbf` path "
+            "(relative to the scenario file), or a place name."
         ),
     )
     region: RegionSpec | None = Field(
@@ -1016,15 +1281,25 @@ class Scenario(_Model):
             "others generated (see *Calls*)."
         ),
     )
-    horizon_days: Float = Field(default=365.0, gt=0, description="Simulated period (days).")
-    replications: Int = Field(default=10, ge=1, description="Independent replications.")
-    seed: Int = Field(default=20250101, ge=0, description="Root of every random stream.")
+    horizon_days: Float = Field(
+        default=365.0, gt=0, le=MAX_HORIZON_DAYS, description="Simulated period (days)."
+    )
+    replications: Int = Field(
+        default=10, ge=1, le=MAX_REPLICATIONS, description="Independent replications."
+    )
+    seed: Int = Field(
+        default=20250101, ge=0, le=MAX_SEED, description="Root of every random stream."
+    )
     start_date: date = Field(
-        default=date(2025, 1, 1), description="Calendar date of the horizon start (YYYY-MM-DD)."
+        default=date(2025, 1, 1),
+        ge=MIN_START_DATE,
+        le=MAX_START_DATE,
+        description="Calendar date of the horizon start (YYYY-MM-DD).",
     )
     population: Int | None = Field(
         default=None,
         gt=0,
+        le=MAX_POPULATION,
         description=(
             "Overrides the census total 2,855,131 for rates per 100k and the firefighter ratio."
         ),
@@ -1050,11 +1325,24 @@ class Scenario(_Model):
     )
     targets: tuple[Target, ...] = Field(description="Performance targets, unique `id`s.")
 
+    @field_validator("network")
+    @classmethod
+    def _network_exists(cls, v: str) -> str:
+        problem = network_spec_problem(v)
+        if problem is not None:
+            raise ValueError(problem)
+        return v
+
     @field_validator("name")
     @classmethod
     def _safe_name(cls, v: str) -> str:
-        if "/" in v or "\\" in v or v in {".", ".."}:
-            msg = f"expected a folder-safe name (no '/' or '\\'), got {v!r}"
+        bad = next((c for c in v if unicodedata.category(c) == "Cc" or c in "/\\"), None)
+        if bad is not None or v.startswith("."):
+            why = f"holds {bad!r}" if bad is not None else "starts with '.'"
+            msg = (
+                "expected a folder-safe name (no '/', '\\' or control characters, not starting "
+                f"with '.'), got {_cut(v)} ({why})"
+            )
             raise ValueError(msg)
         return v
 

@@ -14,9 +14,9 @@ from typing import Any
 
 from sim.analysis.compare import ScenarioRun
 from sim.analysis.summary import summarise
-from sim.errors import ScenarioError
-from sim.model.compile import prepare
-from sim.model.runner import default_workers, run_replications
+from sim.errors import ScenarioError, UsageError
+from sim.model.compile import Prepared, prepare
+from sim.model.runner import MAX_WORKERS, dask_address_problem, default_workers, run_replications
 from sim.network import RoadNetwork, network_from_spec
 from sim.physics.aviation import AviationPoint, load_aviation_points
 from sim.results.schema import concat_tables
@@ -52,10 +52,25 @@ def worker_count(workers: int | None, replications: int) -> int:
 
     `workers` defaults to every usable core.
     """
-    if workers is not None and workers < 1:
-        msg = f"--workers: expected an integer >= 1, got {workers}"
-        raise ScenarioError(msg)
+    check_run_options(workers=workers)
     return min(workers or default_workers(), int(replications))
+
+
+def check_run_options(*, workers: int | None = None, dask: str | None = None) -> None:
+    """Refuse a bad worker count or Dask address before anything is loaded or simulated.
+
+    Raises
+    ------
+    UsageError
+        Naming the command-line flag (``--workers``, ``--dask``) and what was expected.
+    """
+    if workers is not None and not 1 <= workers <= MAX_WORKERS:
+        msg = f"--workers: expected an integer >= 1 and <= {MAX_WORKERS}, got {workers!r}"
+        raise UsageError(msg)
+    problem = dask_address_problem(dask) if dask is not None else None
+    if problem is not None:
+        msg = f"--dask: {problem}"
+        raise UsageError(msg)
 
 
 def simulate(
@@ -88,7 +103,7 @@ def simulate(
         The compiled scenario, its ``metrics.json`` mapping and its incident table.
     """
     label = label or scenario.name
-    prep = prepare(scenario, load_network(scenario.network))
+    prep = compile_scenario(scenario, source=source)
     n = int(scenario.replications)
     w = worker_count(workers, n)
     report = None if progress is None else (lambda k: progress(label, k, n))
@@ -100,6 +115,22 @@ def simulate(
         metrics=summarise(prep, results),
         table=concat_tables([r.incidents for r in results]),
     )
+
+
+def compile_scenario(scenario: Scenario, *, source: str = "") -> Prepared:
+    """Load the scenario's network and compile the scenario against it.
+
+    A problem only the network shows (a static closure between towns no road joins) is a
+    `ScenarioError` naming the file, when `source` gives it, and the key.
+    """
+    net = load_network(scenario.network)
+    try:
+        return prepare(scenario, net)
+    except ScenarioError as e:
+        if not source:
+            raise
+        msg = f"{source}: {e}"
+        raise ScenarioError(msg) from e
 
 
 def aviation_points(scenario: Scenario) -> list[AviationPoint]:

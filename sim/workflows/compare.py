@@ -26,9 +26,9 @@ from sim.output.plots.compare import (
 )
 from sim.output.report import compare_doc, write_doc
 from sim.results.files import write_json, write_rows_csv
-from sim.results.folder import results_folder
+from sim.results.folder import fit_folder_name, maybe_results_folder, results_folder
 from sim.scenario import Scenario, dump_scenario_yaml
-from sim.workflows.common import Progress, load, simulate
+from sim.workflows.common import Progress, check_run_options, load, simulate
 
 #: Columns of ``comparison.csv`` (tidy: one row per item, metric and scenario).
 CSV_COLUMNS = (
@@ -69,11 +69,11 @@ class CompareResult:
 
 
 def default_out(labels: Sequence[str]) -> Path:
-    """``results/compare_A_vs_B[_vs_C…]`` (long lists are shortened)."""
+    """``results/compare_A_vs_B[_vs_C…]`` (long lists and names are shortened)."""
     name = "compare_" + "_vs_".join(labels)
     if len(name) > 120:
         name = "compare_" + "_vs_".join(labels[:2]) + f"_and_{len(labels) - 2}_more"
-    return Path("results") / name
+    return Path("results") / fit_folder_name(name)
 
 
 def load_for_comparison(
@@ -131,16 +131,21 @@ def compare_scenarios(
         The comparison, the runs and the folder.
     """
     t0 = time.perf_counter()
+    check_run_options(workers=workers, dask=dask)
     scenarios = load_for_comparison(paths, replications=replications, seed=seed, network=network)
     labels = distinct_labels([s.name for s in scenarios], [str(p) for p in paths])
-    runs = tuple(
-        simulate(sc, label=label, source=str(src), workers=workers, dask=dask, progress=progress)
-        for sc, label, src in zip(scenarios, labels, paths, strict=True)
-    )
-    comparison = compare_runs(runs)
     folder = (out or default_out(labels)) if write else None
-    if folder is not None:
-        write_compare_folder(folder, runs, comparison, lang=lang, plots=plots)
+    # The folder is checked and locked before simulating: a bad path costs no simulation.
+    with maybe_results_folder(folder, what="comparison results") as tmp:
+        runs = tuple(
+            simulate(
+                sc, label=label, source=str(src), workers=workers, dask=dask, progress=progress
+            )
+            for sc, label, src in zip(scenarios, labels, paths, strict=True)
+        )
+        comparison = compare_runs(runs)
+        if tmp is not None:
+            write_compare_files(tmp, runs, comparison, lang=lang, plots=plots)
     return CompareResult(comparison, runs, folder, time.perf_counter() - t0)
 
 
@@ -152,44 +157,52 @@ def write_compare_folder(
     lang: str,
     plots: bool,
 ) -> None:
-    """Write the comparison results folder.
-
-    It holds comparison.json/csv, each scenario's metrics and resolved scenario, charts and
-    reports.
-    """
+    """Write the comparison results folder (complete or not at all, see `results_folder`)."""
     with results_folder(out, what="comparison results") as tmp:
-        for run in runs:
-            sub = tmp / run.label
-            sub.mkdir()
-            write_json(sub / "metrics.json", run.metrics)
-            (sub / "scenario.yaml").write_text(
-                dump_scenario_yaml(run.prep.scenario), encoding="utf-8"
-            )
-        write_rows_csv(tmp / "comparison.csv", comparison_rows(comparison), CSV_COLUMNS)
-        charts: list[Path] = []
-        if plots:
-            tables = {r.label: r.table for r in runs}
-            missed = {r.label: county_missed(r.table, r.prep.scenario) for r in runs}
-            charts = [
-                save(plot_compare_targets(comparison, lang=lang)[0], tmp / "compare_targets.png"),
-                save(plot_compare_diffs(comparison, lang=lang)[0], tmp / "compare_diffs.png"),
-                save(
-                    plot_compare_cdfs(tables, comparison, lang=lang)[0],
-                    tmp / "compare_response_times.png",
-                ),
-                save(plot_county_maps(missed, lang=lang)[0], tmp / "county_maps.png"),
-                save(
-                    plot_county_change(missed, comparison["reference"], lang=lang)[0],
-                    tmp / "county_change.png",
-                ),
-            ]
-        doc = compare_doc(
-            comparison,
-            {r.label: r.prep.scenario for r in runs},
-            {r.label: r.prep for r in runs},
-            {r.label: r.metrics for r in runs},
-            charts,
-            lang=lang,
-        )
-        write_doc(doc, tmp)
-        write_json(tmp / "comparison.json", comparison)
+        write_compare_files(tmp, runs, comparison, lang=lang, plots=plots)
+
+
+def write_compare_files(
+    tmp: Path,
+    runs: Sequence[ScenarioRun],
+    comparison: dict[str, Any],
+    *,
+    lang: str,
+    plots: bool,
+) -> None:
+    """Write comparison.json/csv, each scenario's metrics and resolved scenario, charts and
+    reports into the folder `tmp` (which must exist).
+    """
+    for run in runs:
+        sub = tmp / run.label
+        sub.mkdir()
+        write_json(sub / "metrics.json", run.metrics)
+        (sub / "scenario.yaml").write_text(dump_scenario_yaml(run.prep.scenario), encoding="utf-8")
+    write_rows_csv(tmp / "comparison.csv", comparison_rows(comparison), CSV_COLUMNS)
+    charts: list[Path] = []
+    if plots:
+        tables = {r.label: r.table for r in runs}
+        missed = {r.label: county_missed(r.table, r.prep.scenario) for r in runs}
+        charts = [
+            save(plot_compare_targets(comparison, lang=lang)[0], tmp / "compare_targets.png"),
+            save(plot_compare_diffs(comparison, lang=lang)[0], tmp / "compare_diffs.png"),
+            save(
+                plot_compare_cdfs(tables, comparison, lang=lang)[0],
+                tmp / "compare_response_times.png",
+            ),
+            save(plot_county_maps(missed, lang=lang)[0], tmp / "county_maps.png"),
+            save(
+                plot_county_change(missed, comparison["reference"], lang=lang)[0],
+                tmp / "county_change.png",
+            ),
+        ]
+    doc = compare_doc(
+        comparison,
+        {r.label: r.prep.scenario for r in runs},
+        {r.label: r.prep for r in runs},
+        {r.label: r.metrics for r in runs},
+        charts,
+        lang=lang,
+    )
+    write_doc(doc, tmp)
+    write_json(tmp / "comparison.json", comparison)

@@ -11,6 +11,7 @@ from sim.errors import NetworkError
 from sim.network import RoadNetwork, network_from_spec, save_graph
 from sim.output.plots import save
 from sim.output.plots.maps import plot_city_map
+from sim.results.folder import create_problem
 
 #: Resolution of map PNGs; 120 dpi keeps the city map below 600 kB.
 MAP_DPI = 120
@@ -56,6 +57,25 @@ def seat_times(net: RoadNetwork, origin: str) -> list[dict[str, Any]]:
     return rows
 
 
+def _check_writable(flag: str, target: Path) -> None:
+    """Refuse a file that cannot be written (a folder in the way, a file as its folder)."""
+    try:
+        if target.is_dir():
+            msg = f"{flag} {str(target)!r}: is a folder, expected a file name"
+            raise NetworkError(msg)
+        above = next(p for p in (target.parent, *target.parent.parents) if p.exists())
+    except OSError as e:  # a name too long, a loop of links
+        msg = f"{flag} {str(target)!r}: {e.strerror or e}"
+        raise NetworkError(msg) from e
+    if not above.is_dir():
+        msg = f"{flag} {str(target)!r}: {str(above)!r} is a file, so no folder can be made in it"
+        raise NetworkError(msg)
+    problem = create_problem(above)
+    if problem is not None:
+        msg = f"{flag} {str(target)!r}: {problem}"
+        raise NetworkError(msg)
+
+
 def summarise_network(
     spec: str,
     *,
@@ -85,6 +105,14 @@ def summarise_network(
     if export is not None and export.suffix.lower() != ".graphml":
         msg = f"--export {str(export)!r}: the file name must end in .graphml"
         raise NetworkError(msg)
+    if map_path is not None and map_path.suffix.lower() != ".png":
+        msg = f"--map {str(map_path)!r}: the file name must end in .png"
+        raise NetworkError(msg)
+    for flag, target in (("--export", export), ("--map", map_path)):
+        if target is not None:
+            _check_writable(flag, target)
+    if origin:  # a misspelt place fails before the network is built
+        geo.resolve_place(origin)
     net = network_from_spec(spec, cache_dir=cache_dir)
     out: dict[str, Any] = {"network": spec, **net.summary()}
     if origin:
@@ -94,5 +122,9 @@ def summarise_network(
         out["export"] = str(save_graph(net.G, export))
     if map_path is not None:
         fig, _ = plot_city_map(net, lang=lang)
-        out["map"] = str(save(fig, map_path, dpi=MAP_DPI))
+        try:
+            out["map"] = str(save(fig, map_path, dpi=MAP_DPI))
+        except OSError as e:
+            msg = f"--map {str(map_path)!r}: cannot write the file ({e.strerror or e})"
+            raise NetworkError(msg) from e
     return NetworkResult(out)

@@ -35,7 +35,7 @@ class RouteResult:
 MAX_ACCESS_M = 20000.0
 
 
-def _place(query: str) -> geo.Place:
+def resolve_route_place(query: str) -> geo.Place:
     """A place name (Shaoguan's gazetteer) or ``lon,lat`` anywhere (the network decides)."""
     m = geo.shaoguan._LONLAT.match(query)
     if m:
@@ -48,7 +48,7 @@ def _place(query: str) -> geo.Place:
 
 
 def _end(net: RoadNetwork, query: str, max_access_m: float = MAX_ACCESS_M) -> dict[str, Any]:
-    place = _place(query)
+    place = resolve_route_place(query)
     idx, dist_m = net.snap_place(place)
     if dist_m > max_access_m:
         msg = (
@@ -104,6 +104,6 @@ def plan_route(
     Names are resolved before the network is loaded, so a typo fails fast.
     """
     for query in (origin, destination):
-        _place(query)
+        resolve_route_place(query)
     net = network_from_spec(network, cache_dir=cache_dir)
     return RouteResult({"network": network, **route_between(net, origin, destination, profile)})

@@ -21,9 +21,15 @@ from sim.output.plots.charts import (
 )
 from sim.output.report import write_run_report
 from sim.results.files import write_incidents_csv, write_json, write_run_info
-from sim.results.folder import results_folder
+from sim.results.folder import maybe_results_folder
 from sim.scenario import Scenario, dump_scenario_yaml
-from sim.workflows.common import Progress, aviation_points, simulate, worker_count
+from sim.workflows.common import (
+    Progress,
+    aviation_points,
+    check_run_options,
+    simulate,
+    worker_count,
+)
 
 #: Files of a run folder that are a pure function of the scenario and seed.
 REPRODUCIBLE = ("metrics.json", "incidents.csv", "scenario.yaml")
@@ -80,6 +86,7 @@ def run_scenario(
     lang: str = "zh",
     plots: bool = True,
     progress: Progress | None = None,
+    source: str = "",
 ) -> RunResult:
     """Simulate a scenario and, if `out` is given, write its results folder.
 
@@ -97,6 +104,8 @@ def run_scenario(
         Whether to draw the PNG charts.
     progress
         Called as ``progress(label, done, total)`` after each replication.
+    source
+        File the scenario came from, named in messages about it.
 
     Returns
     -------
@@ -112,10 +121,12 @@ def run_scenario(
     """
     t0 = time.perf_counter()
     w = worker_count(workers, scenario.replications)
-    run = simulate(scenario, workers=w, dask=dask, progress=progress)
+    check_run_options(workers=workers, dask=dask)
     files: tuple[str, ...] = ()
-    if out is not None:
-        with results_folder(out, what="run results") as tmp:
+    # The folder is checked and locked before simulating: a bad path costs no simulation.
+    with maybe_results_folder(out, what="run results") as tmp:
+        run = simulate(scenario, source=source, workers=w, dask=dask, progress=progress)
+        if tmp is not None:
             files = write_run_files(tmp, run, lang=lang, plots=plots)
             write_run_info(
                 tmp / "run_info.json",

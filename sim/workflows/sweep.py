@@ -31,10 +31,10 @@ from sim.output.plots import save
 from sim.output.plots.compare import plot_county_maps, plot_sweep_targets
 from sim.output.report import sweep_doc, write_doc
 from sim.results.files import clean, fmt_cell, write_json
-from sim.results.folder import results_folder
+from sim.results.folder import fit_folder_name, maybe_results_folder, results_folder
 from sim.results.measures import MEASURES
 from sim.scenario import Scenario, dump_scenario_yaml, scenario_to_dict
-from sim.workflows.common import Progress, load, simulate
+from sim.workflows.common import Progress, check_run_options, load, simulate
 
 #: Columns of ``sweep.csv`` after the point index and the swept keys.
 CSV_TARGET_COLUMNS = (
@@ -103,7 +103,7 @@ class _Evaluated:
 def default_out(name: str, keys: Sequence[str]) -> Path:
     """``results/sweep_<scenario>_<key>[_<key2>…]`` with folder-safe characters."""
     folder = "sweep_" + name + "_" + "_".join(keys)
-    return Path("results") / re.sub(r"[^\w.\-]+", "_", folder, flags=re.UNICODE)[:150]
+    return Path("results") / fit_folder_name(re.sub(r"[^\w.\-]+", "_", folder, flags=re.UNICODE))
 
 
 def point_record(pt: Point, metrics: dict[str, Any]) -> dict[str, Any]:
@@ -167,6 +167,7 @@ def sweep_scenario(
         The ``sweep.json`` mapping and the folder.
     """
     t0 = time.perf_counter()
+    check_run_options(workers=workers, dask=dask)
     if until_met:
         if len(sets) != 1:
             msg = f"--until-met searches one key, got {len(sets)} --set options"
@@ -184,7 +185,40 @@ def sweep_scenario(
     updates = {"replications": base.replications, "seed": base.seed, "network": base.network}
     # Every point is validated before the first one runs: a bad path or value costs nothing.
     points = expand_grid(scenario_to_dict(base), params, source=str(path), updates=updates)
+    folder = (out or default_out(base.name, [p.key for p in params])) if write else None
+    # The folder is checked and locked before simulating: a bad path costs no simulation.
+    with maybe_results_folder(folder, what="sweep results") as tmp:
+        sweep, done, selected = _run_sweep(
+            base,
+            points,
+            params,
+            until_met=until_met,
+            chosen=chosen,
+            max_steps=max_steps,
+            path=path,
+            workers=workers,
+            dask=dask,
+            progress=progress,
+        )
+        if tmp is not None:
+            write_sweep_files(tmp, sweep, done, base, selected, lang=lang, plots=plots)
+    return SweepResult(sweep, folder, time.perf_counter() - t0)
 
+
+def _run_sweep(
+    base: Scenario,
+    points: Sequence[Point],
+    params: Sequence[Any],
+    *,
+    until_met: bool,
+    chosen: list[str] | None,
+    max_steps: int,
+    path: str | Path,
+    workers: int | None,
+    dask: str | None,
+    progress: Progress | None,
+) -> tuple[dict[str, Any], list[_Evaluated], _Evaluated]:
+    """Simulate the points; return sweep.json, the evaluated points and the one to detail."""
     done: list[_Evaluated] = []
     stopped = "max_steps"
     for pt in points:
@@ -251,17 +285,14 @@ def sweep_scenario(
             "stopped_because": stopped,
         }
     sweep = clean(sweep)
-    folder = (out or default_out(base.name, [p.key for p in params])) if write else None
-    if folder is not None:
-        # Equity table of the smallest setting meeting every time target (or the --target
-        # ones), else of the last setting.
-        all_met = sm["selected_targets" if chosen else "all_time_targets"]
-        idx = len(done) - 1
-        if all_met["met"]:
-            first_ok = clean(all_met["settings"][0])
-            idx = next(i for i, r in enumerate(records) if r["setting"] == first_ok)
-        write_sweep_folder(folder, sweep, done, base, done[idx], lang=lang, plots=plots)
-    return SweepResult(sweep, folder, time.perf_counter() - t0)
+    # Equity table of the smallest setting meeting every time target (or the --target ones),
+    # else of the last setting.
+    all_met = sm["selected_targets" if chosen else "all_time_targets"]
+    idx = len(done) - 1
+    if all_met["met"]:
+        first_ok = clean(all_met["settings"][0])
+        idx = next(i for i, r in enumerate(records) if r["setting"] == first_ok)
+    return sweep, done, done[idx]
 
 
 def write_sweep_folder(
@@ -274,39 +305,51 @@ def write_sweep_folder(
     lang: str,
     plots: bool,
 ) -> None:
-    """Write sweep.json/csv, each point's metrics and scenario, charts and reports."""
+    """Write the sweep results folder (complete or not at all, see `results_folder`)."""
     with results_folder(out, what="sweep results") as tmp:
-        for e in done:
-            sub = tmp / "points" / f"{e.point.index:02d}"
-            sub.mkdir(parents=True)
-            write_json(sub / "metrics.json", e.metrics)
-            (sub / "scenario.yaml").write_text(
-                dump_scenario_yaml(e.point.scenario), encoding="utf-8"
-            )
-        write_csv(tmp / "sweep.csv", sweep)
-        charts: list[Path] = []
-        if plots:
-            charts.append(save(plot_sweep_targets(sweep, lang=lang)[0], tmp / "sweep_targets.png"))
-            missed = {pt["label"]: done[i].missed for i, pt in enumerate(sweep["points"])}
-            title = (
-                "各设置下各县（市、区）时间类指标未达标的事件比例（灰色斜线 = 无此类事件）"
-                if lang == "zh"
-                else "Share of target incidents missing any time target, by county and setting "
-                "(hatched = no such incident)"
-            )
-            fig, _ = plot_county_maps(missed, lang=lang, title=title)
-            charts.append(save(fig, tmp / "county_maps.png"))
-        doc = sweep_doc(
-            sweep,
-            base,
-            done[0].prep,
-            done[0].metrics,
-            (selected.record["label"], selected.equity, selected.prep.scenario),
-            charts,
-            lang=lang,
+        write_sweep_files(tmp, sweep, done, base, selected, lang=lang, plots=plots)
+
+
+def write_sweep_files(
+    tmp: Path,
+    sweep: dict[str, Any],
+    done: Sequence[_Evaluated],
+    base: Scenario,
+    selected: _Evaluated,
+    *,
+    lang: str,
+    plots: bool,
+) -> None:
+    """Write sweep.json/csv, each point's metrics and scenario, charts and reports into `tmp`."""
+    for e in done:
+        sub = tmp / "points" / f"{e.point.index:02d}"
+        sub.mkdir(parents=True)
+        write_json(sub / "metrics.json", e.metrics)
+        (sub / "scenario.yaml").write_text(dump_scenario_yaml(e.point.scenario), encoding="utf-8")
+    write_csv(tmp / "sweep.csv", sweep)
+    charts: list[Path] = []
+    if plots:
+        charts.append(save(plot_sweep_targets(sweep, lang=lang)[0], tmp / "sweep_targets.png"))
+        missed = {pt["label"]: done[i].missed for i, pt in enumerate(sweep["points"])}
+        title = (
+            "各设置下各县（市、区）时间类指标未达标的事件比例（灰色斜线 = 无此类事件）"
+            if lang == "zh"
+            else "Share of target incidents missing any time target, by county and setting "
+            "(hatched = no such incident)"
         )
-        write_doc(doc, tmp)
-        write_json(tmp / "sweep.json", sweep)
+        fig, _ = plot_county_maps(missed, lang=lang, title=title)
+        charts.append(save(fig, tmp / "county_maps.png"))
+    doc = sweep_doc(
+        sweep,
+        base,
+        done[0].prep,
+        done[0].metrics,
+        (selected.record["label"], selected.equity, selected.prep.scenario),
+        charts,
+        lang=lang,
+    )
+    write_doc(doc, tmp)
+    write_json(tmp / "sweep.json", sweep)
 
 
 def write_csv(path: Path, sweep: dict[str, Any]) -> Path:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 
 import pytest
 
 from sim.cli import main
+from sim.cli.main import COMMANDS
 from tests.helpers import ROOT, SMALL
 
 
@@ -38,3 +40,28 @@ def test_errors_in_a_real_process_have_no_traceback(argv, needle):
     assert needle in proc.stderr
     assert "Traceback" not in proc.stderr
     assert proc.stderr.startswith("error: ")
+
+
+def test_help_exits_0_and_a_wrong_flag_2_without_raising(capsys):
+    """main() returns the status of argparse's exits instead of raising SystemExit."""
+    assert main(["run", "--help"]) == 0
+    assert "--replications" in capsys.readouterr().out
+    assert main(["run", str(SMALL), "--workers", "zero"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: --workers: expected an integer >= 1 and <= 256, got 'zero'")
+    assert "(see run_scenario.py run --help)" in err
+
+
+def test_sigterm_handler_is_installed_only_while_a_command_runs(monkeypatch):
+    """During a command SIGTERM raises Terminated; afterwards the previous handler is back."""
+    seen = {}
+
+    def handler(args):
+        seen["during"] = signal.getsignal(signal.SIGTERM)
+        return 0
+
+    monkeypatch.setattr(COMMANDS["check"], "run", handler)
+    before = signal.getsignal(signal.SIGTERM)
+    main(["check", str(SMALL)])
+    assert seen["during"] is not before
+    assert signal.getsignal(signal.SIGTERM) is before

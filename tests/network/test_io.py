@@ -205,3 +205,45 @@ def test_real_osm_extract_keeps_only_drivable_roads():
 )
 def test_drive_filter_is_osmnx_drive_network(tags, drivable):
     assert io.is_drivable(tags) is drivable
+
+
+def test_bad_numbers_are_named_by_edge_and_counted(tmp_path):
+    """Negative, NaN and text travel times, zero speeds: every bad edge counted, three named."""
+    G = small_graph()
+    edges = list(G.edges(keys=True))
+    for (u, v, k), bad in zip(
+        edges[:5], (-1.0, float("nan"), "fast", -0.5, float("inf")), strict=True
+    ):
+        G.edges[u, v, k]["travel_time"] = bad
+    G.edges[edges[5]]["speed_kph"] = 0.0
+    with pytest.raises(NetworkError) as info:
+        nw.prepare_graph(G, source="grid.graphml")
+    msg = str(info.value)
+    assert msg.startswith("road network 'grid.graphml': 6 bad values: ")
+    u, v, k = edges[0]
+    assert f"edge {u}->{v} (key {k}): travel_time must be a finite number >= 0 (s), got -1.0" in msg
+    assert msg.endswith("; and 3 more")
+
+
+def test_nonsense_osm_speed_after_imputation_is_refused(tmp_path):
+    """A `maxspeed: 0` tag gives speed 0: refused after filling in (it divided by zero)."""
+    G = nx.MultiDiGraph(crs="epsg:4326")
+    for i in range(3):
+        G.add_node(i, x=113.6 + 0.01 * i, y=24.8)
+    for a, b in ((0, 1), (1, 2), (2, 0)):
+        G.add_edge(a, b, length=1000.0, highway="residential", maxspeed="0")
+        G.add_edge(b, a, length=1000.0, highway="residential", maxspeed="0")
+    with pytest.raises(
+        NetworkError,
+        match=r"after filling in speeds and times: 12 bad values: .*"
+        r"speed_kph must be a finite number > 0 \(km/h\), got 0.0",
+    ):
+        nw.prepare_graph(G, source="tags.osm")
+
+
+def test_a_projected_graph_with_a_bad_crs_is_a_network_error():
+    """An unreadable `crs` attribute is named, not a pyproj traceback."""
+    G = small_graph()
+    G.graph["crs"] = "epsg:not-a-code"
+    with pytest.raises(NetworkError, match="unknown coordinate reference system"):
+        nw.prepare_graph(G, source="g.graphml")

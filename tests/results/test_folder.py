@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
-from sim.results.folder import INCOMPLETE, OutputError, results_folder
+from sim.results.folder import (
+    INCOMPLETE,
+    MAX_FOLDER_NAME_BYTES,
+    OutputError,
+    check_output_folder,
+    fit_folder_name,
+    results_folder,
+)
 
 
 def test_rerun_replaces_the_whole_folder(tmp_path: Path) -> None:
@@ -56,3 +64,120 @@ def test_a_file_is_not_a_folder(tmp_path: Path) -> None:
     with pytest.raises(OutputError, match="it is a file"), results_folder(f, what="test results"):
         pass  # pragma: no cover - never entered
     assert f.read_text() == "keep me"
+
+
+# ----------------------------------------------------------------------------- pre-flight
+
+
+def test_bad_paths_are_refused_before_anything_is_created(tmp_path: Path) -> None:
+    """Empty, NUL, '.', a file in the way or above, someone's folder, too long a name.
+
+    Each is an OutputError naming the path; nothing is created or removed.
+    """
+    (tmp_path / "afile").write_text("keep me")
+    (tmp_path / "someone").mkdir()
+    (tmp_path / "someone" / "thesis.tex").write_text("years of work")
+    cases = {
+        "": "expected a folder name, got an empty path",
+        "a\0b": "the path holds a NUL character",
+        ".": "expected a folder name at the end of the path",
+        str(tmp_path / "someone"): "a folder with files this simulator did not write",
+        str(tmp_path / "afile"): "it is a file, not a folder",
+        str(tmp_path / "afile" / "sub" / "deeper"): "is a file, so no folder can be made below it",
+        str(tmp_path / ("x" * 201)): "the folder name has 201 bytes, expected at most 200",
+        str(tmp_path / ("中" * 67)): "the folder name has 201 bytes, expected at most 200",
+        str(tmp_path / ("y" * 300) / "z"): "a part of the path has more than 255 bytes",
+    }
+    before = sorted(p.name for p in tmp_path.iterdir())
+    for out, expect in cases.items():
+        with pytest.raises(OutputError, match=re.escape(expect)) as info:
+            check_output_folder(out, what="run results")
+        assert str(info.value).startswith("cannot write run results to ")
+        with pytest.raises(OutputError, match=re.escape(expect)):
+            results_folder(out, what="run results").__enter__()
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+    assert (tmp_path / "afile").read_text() == "keep me"
+    assert (tmp_path / "someone" / "thesis.tex").read_text() == "years of work"
+    # 66 Chinese characters are 198 bytes: accepted, and the folder is written.
+    with results_folder(tmp_path / ("中" * 66), what="run results") as tmp:
+        (tmp / "a.txt").write_text("a")
+    assert (tmp_path / ("中" * 66) / "a.txt").exists()
+
+
+def test_unwritable_parent_is_refused_before_writing() -> None:
+    """A folder below /sys (no user, not even root, may create one there) is an OutputError."""
+    out = Path("/sys/sim-never-here/run")
+    with pytest.raises(OutputError, match=r"to '/sys/sim-never-here/run': cannot create files in"):
+        results_folder(out, what="run results").__enter__()
+    assert not out.parent.exists()
+
+
+def test_a_writer_in_progress_is_seen_by_the_preflight(tmp_path: Path) -> None:
+    """check_output_folder says 'being written' while another writer holds the lock."""
+    out = tmp_path / "run"
+    with (
+        results_folder(out, what="test results"),
+        pytest.raises(OutputError, match="being written by another process"),
+    ):
+        check_output_folder(out, what="test results")
+    assert check_output_folder(out, what="test results") == out  # free again
+
+
+def test_the_previous_folder_stays_in_place_until_the_new_one_is_complete(tmp_path: Path) -> None:
+    """While the block runs, `out` is the previous complete folder; after it, the new one."""
+    out = tmp_path / "run"
+    with results_folder(out, what="test results") as tmp:
+        (tmp / "v.txt").write_text("1")
+    with results_folder(out, what="test results") as tmp:
+        (tmp / "v.txt").write_text("2")
+        assert (out / "v.txt").read_text() == "1"
+        assert not (out / INCOMPLETE).exists()
+    assert (out / "v.txt").read_text() == "2"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".run.lock", "run"]
+
+
+def test_an_interrupt_removes_the_temporary_folder(tmp_path: Path) -> None:
+    """Ctrl-C (KeyboardInterrupt) inside the block: no temporary folder, the old one kept."""
+    out = tmp_path / "run"
+    with results_folder(out, what="test results") as tmp:
+        (tmp / "v.txt").write_text("1")
+
+    def interrupted() -> None:
+        with results_folder(out, what="test results") as tmp:
+            (tmp / "v.txt").write_text("2")
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        interrupted()
+    assert (out / "v.txt").read_text() == "1"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".run.lock", "run"]
+
+
+def test_leftovers_of_killed_writers_are_cleaned_and_a_half_swap_undone(tmp_path: Path) -> None:
+    """A killed writer's temporary folder is removed; a folder moved aside is put back."""
+    out = tmp_path / "run"
+    killed = tmp_path / ".run.incomplete-999999"
+    killed.mkdir()
+    (killed / INCOMPLETE).write_text("")
+    aside = tmp_path / ".run.replaced-999998"  # the two-rename fallback, killed between renames
+    aside.mkdir()
+    (aside / "v.txt").write_text("previous")
+    with results_folder(out, what="test results") as tmp:
+        assert (out / "v.txt").read_text() == "previous"  # restored before anything else
+        (tmp / "v.txt").write_text("new")
+    assert (out / "v.txt").read_text() == "new"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".run.lock", "run"]
+
+
+@pytest.mark.parametrize(
+    ("name", "expect_same"),
+    [("compare_a_vs_b", True), ("x" * 200, True), ("x" * 201, False), ("中" * 100, False)],
+)
+def test_generated_names_fit_the_file_system(name: str, expect_same: bool) -> None:
+    """Generated folder names are cut to 200 bytes on a character boundary, plus a hash."""
+    fitted = fit_folder_name(name)
+    assert len(fitted.encode("utf-8")) <= MAX_FOLDER_NAME_BYTES
+    assert (fitted == name) is expect_same
+    if not expect_same:
+        assert fitted != fit_folder_name(name + "2")  # long names that share a start differ
+        check_output_folder(Path("results") / fitted, what="x")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import os
 import re
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 import yaml
 
 from sim.errors import ScenarioError
+from sim.network import build_shaoguan_graph, save_graph
 from sim.scenario import (
     dump_scenario_yaml,
     load_scenario,
@@ -17,6 +19,7 @@ from sim.scenario import (
     scenario_from_dict,
     scenario_to_dict,
 )
+from sim.scenario._messages import _short
 from tests.helpers import BASELINE, MINIMAL, ROOT, SHIPPED
 from tests.helpers import SCENARIO_DATA as DATA
 from tests.helpers import load_quietly as _load_quietly
@@ -204,3 +207,68 @@ def test_bad_extends_is_a_clear_error(tmp_path, text, expect):
         load_scenario(f)
     assert "extends" in str(e.value)
     assert "self.yaml" in str(e.value)
+
+
+# ----------------------------------------------------------------------------- hardening
+
+
+def _alias_bomb(levels: int = 9, width: int = 9) -> list:
+    """The value a 1 kB YAML alias bomb loads to: width**levels leaves, shared sub-lists."""
+    node: list = ["x"] * width
+    for _ in range(levels - 1):
+        node = [node] * width
+    return node
+
+
+def test_short_cuts_an_alias_bomb_without_expanding_it() -> None:
+    """repr() of 9**9 shared items would never finish; the message text stays short."""
+    text = _short(_alias_bomb())
+    assert len(text) <= 60
+    assert text.startswith("[[[[")
+    assert _short(10**5000).startswith("<an integer of about 5000 digits>"[:40])
+
+
+def test_a_pipe_is_not_read(tmp_path: Path) -> None:
+    """A named pipe would block the reader for ever; it is refused as not a regular file."""
+    fifo = tmp_path / "scenario.yaml"
+    os.mkfifo(fifo)
+    with pytest.raises(ScenarioError, match=r"is not a regular file, expected a scenario file"):
+        load_scenario(fifo)
+
+
+def test_a_name_too_long_for_the_file_system(tmp_path: Path) -> None:
+    """A 300-byte file name is a ScenarioError (ENAMETOOLONG), not an OSError."""
+    with pytest.raises(ScenarioError, match=r"cannot read the file \(File name too long\)"):
+        load_scenario(tmp_path / ("a" * 300 + ".yaml"))
+
+
+def test_default_name_from_a_long_file_name_says_where_it_came_from(tmp_path: Path) -> None:
+    """A file name longer than a scenario name may be is named as the source of `name`."""
+    path = tmp_path / ("s" * 70 + ".yaml")
+    path.write_text(MINIMAL.read_text(encoding="utf-8"), encoding="utf-8")
+    with pytest.raises(ScenarioError, match=r"the name defaults to the file name; give a `name:`"):
+        load_scenario(path)
+
+
+def test_merging_list_ids_replaces_instead_of_crashing() -> None:
+    """Items whose ids are not text cannot be merged by id: the variant's list replaces."""
+    base = {"facilities": [{"id": "a", "v": 1}]}
+    change = {"facilities": [{"id": [1], "v": 2}]}
+    assert merge_scenario_data(base, change) == change
+
+
+def test_network_path_is_read_from_the_scenario_files_folder(tmp_path: Path, monkeypatch) -> None:
+    """`network: roads/x.graphml` names a file beside the scenario, from any working folder."""
+    (tmp_path / "sc").mkdir()
+    save_graph(build_shaoguan_graph(), tmp_path / "sc" / "roads" / "x.graphml")
+    text = MINIMAL.read_text(encoding="utf-8") + "network: roads/x.graphml\n"
+    (tmp_path / "sc" / "s.yaml").write_text(text, encoding="utf-8")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    s = load_scenario(Path("..") / "sc" / "s.yaml")
+    assert Path(s.network).is_absolute()
+    assert Path(s.network).resolve() == (tmp_path / "sc" / "roads" / "x.graphml").resolve()
+    # The base's relative path is the base's: a variant in another folder still finds it.
+    (tmp_path / "v.yaml").write_text("extends: sc/s.yaml\n", encoding="utf-8")
+    assert Path(load_scenario(tmp_path / "v.yaml").network).resolve() == Path(s.network).resolve()

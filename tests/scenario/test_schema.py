@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import importlib.util
+import re
+import types
+import typing
 from datetime import date
+from typing import Any
 
+import annotated_types as at
 import pydantic
 import pytest
 import yaml
+from pydantic.fields import FieldInfo
 
+from sim.errors import ScenarioError
 from sim.scenario import FixedDuration, PopulationWhere, scenario_from_dict
+from sim.scenario import schema as sc
 from tests.helpers import ROOT
 from tests.helpers import SCENARIO_DATA as DATA
 from tests.helpers import load_quietly as _load_quietly
@@ -96,3 +104,100 @@ def test_reference_doc_complete_example_is_valid() -> None:
     block = section.split("```yaml\n", 1)[1].split("```", 1)[0]
     s = scenario_from_dict(yaml.safe_load(block), source="docs/example.yaml")
     assert s == scenario_from_dict(_minimal(), source="docs/example.yaml")
+
+
+# ----------------------------------------------------------------------------- bounds
+
+#: Numbers bounded otherwise: coordinates by the city's bounding box (`sim.geo.check_lonlat`).
+_BOUNDED_ELSEWHERE = {
+    (model, key) for model in ("Location", "Point", "AviationPoint") for key in ("lon", "lat")
+}
+
+
+def _numbers(tp: Any) -> bool:
+    return tp in (int, float)
+
+
+def _upper(meta: list[Any]) -> float | None:
+    for m in meta:
+        if isinstance(m, FieldInfo):
+            found = _upper(list(m.metadata))
+            if found is not None:
+                return found
+        if isinstance(m, at.Le):
+            return float(m.le)
+        if isinstance(m, at.Lt):
+            return float(m.lt)
+    return None
+
+
+def _number_fields() -> list[tuple[str, str, float | None]]:
+    """(model, key, upper bound) of every number in the schema, nested in mappings too."""
+    out = []
+    for model in _models():
+        for key, f in model.model_fields.items():
+            tp = f.annotation
+            meta = list(f.metadata)
+            while True:
+                origin = typing.get_origin(tp)
+                if origin is typing.Annotated:
+                    meta += list(typing.get_args(tp)[1:])
+                    tp = typing.get_args(tp)[0]
+                elif origin in (typing.Union, types.UnionType):
+                    args = [a for a in typing.get_args(tp) if a is not type(None)]
+                    if len(args) != 1:
+                        break
+                    tp = args[0]
+                elif origin in (dict, tuple):
+                    tp = typing.get_args(tp)[-1 if origin is dict else 0]
+                    meta = []
+                else:
+                    break
+            if _numbers(tp):
+                out.append((model.__name__, key, _upper(meta)))
+    return out
+
+
+def _models() -> list[type[pydantic.BaseModel]]:
+    return [
+        m
+        for m in vars(sc).values()
+        if isinstance(m, type) and issubclass(m, pydantic.BaseModel) and m.__module__ == sc.__name__
+    ]
+
+
+def test_every_number_has_an_upper_bound() -> None:
+    """No magnitude is unbounded: each number key has `le`/`lt` (or a bounding box)."""
+    fields = _number_fields()
+    assert len(fields) > 60  # the walk found the schema's numbers
+    unbounded = [(m, k) for m, k, hi in fields if hi is None and (m, k) not in _BOUNDED_ELSEWHERE]
+    assert not unbounded
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "bound"),
+    [
+        ("horizon_days", sc.MAX_HORIZON_DAYS + 1, "horizon_days: expected a number <= 3,660"),
+        ("replications", sc.MAX_REPLICATIONS + 1, "replications: expected an integer <= 10,000"),
+        ("horizon_days", 1e308, "horizon_days: expected a number <= 3,660, got 1e+308"),
+    ],
+)
+def test_bounds_are_enforced_just_above_the_limit(key: str, value: float, bound: str) -> None:
+    """One past the bound is refused, the bound itself is accepted."""
+    data = _minimal()
+    data[key] = value
+    with pytest.raises(ScenarioError, match=re.escape(bound)):
+        scenario_from_dict(data)
+    data[key] = type(value)(getattr(sc, f"MAX_{key.upper()}"))
+    data["incidents"]["building_fire"]["rate"] = {"per_year": 1}  # stay under the incident cap
+    scenario_from_dict(data)
+
+
+def test_the_reference_lists_the_bounds() -> None:
+    """The generated reference shows the bounds (e.g. `horizon_days` ≤ 3,660)."""
+    text = (ROOT / "docs" / "scenario-reference.md").read_text(encoding="utf-8")
+    assert "| `horizon_days` | number > 0, ≤ 3,660 |" in text
+    assert "| `replications` | integer ≥ 1, ≤ 10,000 |" in text
+    assert "| `count` | integer ≥ 0, ≤ 1,000 |" in text
+    assert "`1.0e+3`" in text
+    assert "write `1.0e3`" not in text

@@ -9,7 +9,12 @@ import numpy as np
 import pytest
 
 from sim.cli import main
+from sim.results.folder import OutputError
 from sim.scenario import load_scenario
+from sim.workflows.compare import compare_scenarios
+from sim.workflows.optimize import optimize_placement
+from sim.workflows.run import run_scenario
+from sim.workflows.sweep import sweep_scenario
 from tests.helpers import SMALL
 from tests.helpers import run_small as _run
 
@@ -83,3 +88,27 @@ def test_time_targets_only_writes_charts(tmp_path):
         "firefighter_ratio"
         not in json.loads((out / "metrics.json").read_text(encoding="utf-8"))["targets"]
     )
+
+
+def _no_simulation(*args, **kwargs):
+    raise AssertionError("simulated before the output folder was checked")
+
+
+@pytest.mark.parametrize(
+    "workflow", ["run", "compare", "sweep", "optimize"], ids=lambda w: f"{w} workflow"
+)
+def test_a_bad_output_folder_stops_every_workflow_before_simulating(
+    workflow, tmp_path, monkeypatch
+):
+    """--out below a file: OutputError before any replication (the runner is never called)."""
+    monkeypatch.setattr("sim.workflows.common.run_replications", _no_simulation)
+    (tmp_path / "afile").write_text("x")
+    out = tmp_path / "afile" / "out"
+    calls = {
+        "run": lambda: run_scenario(load_scenario(SMALL), out=out),
+        "compare": lambda: compare_scenarios([SMALL, SMALL], out=out),
+        "sweep": lambda: sweep_scenario(SMALL, ["seed=1,2"], out=out),
+        "optimize": lambda: optimize_placement(SMALL, kind="depot", out=out),
+    }
+    with pytest.raises(OutputError, match="is a file, so no folder can be made below it"):
+        calls[workflow]()

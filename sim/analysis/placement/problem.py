@@ -145,14 +145,29 @@ def town_candidates(net: RoadNetwork) -> list[Candidate]:
     return out
 
 
+#: Most candidate sites read from a file.
+MAX_CANDIDATES = 10_000
+
+
 def file_candidates(path: Path, net: RoadNetwork) -> list[Candidate]:
     """Candidates from a CSV with columns ``name,lon,lat`` or ``name,town`` (one site per row)."""
     if not path.is_file():
         msg = f"{path}: candidate file not found"
         raise ScenarioError(msg)
-    rows = list(csv.DictReader(path.read_text(encoding="utf-8").splitlines()))
+    try:
+        rows = list(csv.DictReader(path.read_text(encoding="utf-8").splitlines()))
+    except UnicodeDecodeError as e:
+        msg = f"{path}: cannot read the file as UTF-8 text ({e.reason} at byte {e.start})"
+        raise ScenarioError(msg) from e
+    except (OSError, csv.Error) as e:
+        msg = f"{path}: cannot read the candidate file ({e})"
+        raise ScenarioError(msg) from e
     if not rows:
         msg = f"{path}: no candidate rows (expected columns name,lon,lat or name,town)"
+        raise ScenarioError(msg)
+    if len(rows) > MAX_CANDIDATES:
+        # each candidate is a column of the travel-time matrix against every demand point
+        msg = f"{path}: {len(rows):,} candidate rows, expected at most {MAX_CANDIDATES:,}"
         raise ScenarioError(msg)
     out = []
     for k, row in enumerate(rows, start=2):

@@ -1,0 +1,104 @@
+"""Tests of sim.model.runner: bounded task submission, worker limits, Dask addresses."""
+
+from __future__ import annotations
+
+import warnings
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any
+
+import numpy as np
+import pytest
+
+from sim.errors import UsageError
+from sim.model import runner
+from sim.model.compile import Prepared
+from sim.model.runner import TASKS_PER_WORKER, dask_address_problem, run_replications
+from sim.scenario import load_scenario
+from sim.workflows.common import compile_scenario
+from tests.helpers import SMALL
+
+
+@pytest.fixture(scope="module")
+def small_prep() -> Prepared:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return compile_scenario(load_scenario(SMALL))
+
+
+class _CountingPool(ProcessPoolExecutor):
+    """A process pool that records how many submitted tasks were unfinished at any time."""
+
+    most_unfinished = 0
+    submitted = 0
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._unfinished = 0
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Any:
+        fut = super().submit(fn, *args, **kwargs)
+        self._unfinished += 1
+        type(self).submitted += 1
+        type(self).most_unfinished = max(type(self).most_unfinished, self._unfinished)
+        fut.add_done_callback(lambda _f: self._done())
+        return fut
+
+    def _done(self) -> None:
+        self._unfinished -= 1
+
+
+def test_pool_submits_in_bounded_batches(small_prep: Prepared, monkeypatch) -> None:
+    """60 replications on 2 workers: never more than 2 × (1 + TASKS_PER_WORKER) queued.
+
+    The results are those of one process, in replication order (the bounded window changes
+    nothing but memory).
+    """
+    monkeypatch.setattr(runner, "ProcessPoolExecutor", _CountingPool)
+    pooled = run_replications(small_prep, 60, workers=2)
+    assert _CountingPool.submitted == 60
+    assert _CountingPool.most_unfinished <= 2 * (1 + TASKS_PER_WORKER)
+    assert [r.replication for r in pooled] == list(range(60))
+    alone = run_replications(small_prep, 4, workers=1)
+    for a, b in zip(alone, pooled[:4], strict=True):
+        assert np.array_equal(a.incidents["first_arrival_h"], b.incidents["first_arrival_h"], True)
+
+
+@pytest.mark.parametrize("workers", [0, -2, runner.MAX_WORKERS + 1])
+def test_worker_count_out_of_range_is_refused(small_prep: Prepared, workers: int) -> None:
+    """0, negative or absurd worker counts are a UsageError, not a silent run."""
+    with pytest.raises(UsageError, match="workers: expected an integer >= 1 and <= 256"):
+        run_replications(small_prep, 2, workers=workers)
+
+
+@pytest.mark.parametrize(
+    ("address", "problem"),
+    [
+        ("local", None),
+        ("tcp://127.0.0.1:8786", None),
+        ("scheduler.example.org:8786", None),
+        ("tls://[::1]:8786", None),
+        ("localhost", "(no port)"),
+        ("tcp://h", "(no port)"),
+        ("http://x:1", "(scheme 'http' is not one of tcp, tls, ws, wss, ucx)"),
+        ("tcp://:8786", "(no host)"),
+        ("tcp://h:99999", "(port must be a number from 1 to 65535)"),
+        ("tcp://h:port", "(port must be a number from 1 to 65535)"),
+        ("", "expected 'local' or a scheduler address"),
+        ("a b", "expected 'local' or a scheduler address"),
+    ],
+)
+def test_dask_addresses(address: str, problem: str | None) -> None:
+    """Malformed scheduler addresses are named before anything connects."""
+    found = dask_address_problem(address)
+    if problem is None:
+        assert found is None
+    else:
+        assert found is not None
+        assert problem in found
+        assert repr(address) in found
+
+
+def test_malformed_dask_address_is_refused_by_the_runner(small_prep: Prepared) -> None:
+    """The runner itself refuses a malformed address with a UsageError (no ValueError)."""
+    with pytest.raises(UsageError, match=r"dask address: .*\(no port\)"):
+        run_replications(small_prep, 2, dask="localhost")
