@@ -52,7 +52,7 @@ def _build(data: Any, source: str) -> tuple[Scenario, list[str]]:
         scenario = Scenario.model_validate(data, context={"region": region})
     except ValidationError as e:
         problems += _pydantic_problems(e, data)
-    problems += [(loc, _walk(loc, data)[0], msg) for loc, msg in _cross_problems(data)]
+    problems += [(loc, _walk(loc, data)[0], msg) for loc, msg in _cross_problems(data, region)]
     if scenario is not None and scenario.calls is not None and region is not None:
         problems += [
             (("calls", "file"), _walk(("calls", "file"), data)[0], msg)
