@@ -199,6 +199,31 @@ class Region:
         delta = off.utcoffset()
         return 0.0 if delta is None else delta.total_seconds() / 3600.0
 
+    @property
+    def unit_words(self) -> tuple[str, str]:
+        """What headings call the units (zh, en): 县（市、区）/county, or 行政单元/unit."""
+        return ("县（市、区）", "county") if self.builtin else ("行政单元", "unit")
+
+    def unit_seats(self) -> dict[str, Town]:
+        """Unit name → its seat town.
+
+        The seat is the town the unit table names (Shaoguan's county seats), else the unit's
+        town flagged as a seat, else its most populous town (the first in file order on ties).
+        Units without a town are left out.
+        """
+        by_code = {t.code: t for t in self.towns}
+        out: dict[str, Town] = {}
+        for c in self.counties:
+            seat = by_code.get(c.seat_town_code) if c.seat_town_code else None
+            if seat is None:
+                mine = [t for t in self.towns if t.county == c.name]
+                pool = [t for t in mine if t.is_county_seat] or mine
+                if pool:
+                    seat = pool[int(np.argmax([t.population or 0 for t in pool]))]
+            if seat is not None:
+                out[c.name] = seat
+        return out
+
     def unit_label(self, name: str, lang: str) -> str:
         """Display label of a unit: its name (zh), or its romanised name with it (en)."""
         for c in self.counties:

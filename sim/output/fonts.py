@@ -75,8 +75,14 @@ def cache_key(chars: str, font: Path) -> str:
     """
     st = font.stat()
     h = hashlib.sha256()
-    for part in (SUBSET_RECIPE, fontTools.version, font.name, str(st.st_size),
-                 str(st.st_mtime_ns), chars):  # fmt: skip
+    for part in (
+        SUBSET_RECIPE,
+        fontTools.version,
+        font.name,
+        str(st.st_size),
+        str(st.st_mtime_ns),
+        chars,
+    ):
         h.update(part.encode("utf-8", "surrogatepass"))
         h.update(b"\0")
     return h.hexdigest()

@@ -14,16 +14,20 @@ from sim.analysis.placement import (
     build_problem,
     file_candidates,
     new_scenario_data,
+    placement_sites,
     score_existing,
     solve,
     town_candidates,
 )
 from sim.errors import ScenarioError
 from sim.model.compile import prepare
+from sim.output.gis import GPKG_NAME, write_geopackage
 from sim.output.plots import save
 from sim.output.plots.charts import plot_placement_map
 from sim.results.files import write_json
 from sim.results.folder import results_folder
+from sim.results.measures import arrival_unit_types
+from sim.results.schema import empty_table
 from sim.scenario import dump_scenario_yaml, scenario_from_dict
 from sim.workflows.common import Progress, load, load_network, simulate
 from sim.workflows.compare import write_compare_folder
@@ -117,6 +121,14 @@ def optimize_placement(
     -------
     result
         The placement, the solver's result, the comparison and the folder.
+
+    Notes
+    -----
+    Folder contents: ``scenario.yaml`` (the new plan), ``placement.json``,
+    ``placement_map.png``, ``results.gpkg`` (the new plan's layers as for a run, with the
+    ``placements`` layer filled: every open site, existing or new, with the demand it
+    serves; incidents and towns without outcomes under ``--no-compare``) and ``compare/``.
+    Candidate towns are the study region's (`Prepared.region`).
     """
     t0 = time.perf_counter()
     if add < 0:
@@ -127,7 +139,9 @@ def optimize_placement(
     prep = prepare(sc, net)
     folder = (out or default_out(sc.name, kind)) if write else None
     cands = (
-        town_candidates(net) if candidates == "towns" else file_candidates(Path(candidates), net)
+        town_candidates(net, prep.region)
+        if candidates == "towns"
+        else file_candidates(Path(candidates), net, prep.region)
     )
     problem = build_problem(prep, kind, candidates=cands, relocate=relocate)
     solution = solve(
@@ -184,9 +198,16 @@ def optimize_placement(
         )
         comparison = compare_runs(runs)
     if folder is not None:
+        sites = placement_sites(problem, solution, added, relocate=relocate)
+        if runs:  # the new plan as simulated: its incidents and towns with their outcomes
+            new_prep, new_table = runs[1].prep, runs[1].table
+        else:
+            new_prep = prepare(new_sc, net)
+            new_table = empty_table(arrival_unit_types(new_sc.targets))
         with results_folder(folder, what="placement results") as tmp:
             (tmp / "scenario.yaml").write_text(dump_scenario_yaml(new_sc), encoding="utf-8")
             write_json(tmp / "placement.json", placement)
+            write_geopackage(tmp / GPKG_NAME, new_prep, new_table, placements=sites)
             if plots:
                 fig, _ = plot_placement_map(prep, problem, solution, added, lang=lang)
                 save(fig, tmp / "placement_map.png")

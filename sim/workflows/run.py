@@ -167,13 +167,20 @@ def write_charts(
     paths = [
         save(plot_target_compliance(metrics, lang=lang)[0], out / "targets.png"),
         save(plot_response_cdfs(table, sc, lang=lang)[0], out / "response_times.png"),
-        save(plot_incident_map(table, sc, facilities, lang=lang)[0], out / "map.png"),
+        save(
+            plot_incident_map(table, sc, facilities, lang=lang, region=prep.region, net=prep.net)[
+                0
+            ],
+            out / "map.png",
+        ),
     ]
     if metrics["utilisation"]["by_unit_type"]:
         paths.append(save(plot_utilisation(metrics, lang=lang)[0], out / "utilisation.png"))
     if any(inc.fire is not None for inc in sc.incidents.values()):
         fig, _ = plot_fire_outcomes(table, sc, lang=lang)
         paths.append(save(fig, out / "forest_fires.png"))
-        fig, _ = plot_fire_map(table, sc, facilities, aviation_points(sc), lang=lang)
+        fig, _ = plot_fire_map(
+            table, sc, facilities, aviation_points(sc), lang=lang, region=prep.region, net=prep.net
+        )
         paths.append(save(fig, out / "forest_fire_map.png"))
     return paths
