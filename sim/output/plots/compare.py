@@ -362,6 +362,13 @@ def _choropleth(
     ax.set_yticks([])
 
 
+def _tall(region: geo.Region | None) -> float:
+    """Height over width of the region's map window (true scale), kept within [0.5, 1.4]."""
+    w, s, e, n = region_extent(region or geo.shaoguan_region())
+    lat0 = map_lat0(region or geo.shaoguan_region())
+    return min(max((n - s) / ((e - w) * math.cos(math.radians(lat0))), 0.5), 1.4)
+
+
 def _grid(n: int, ncols: int, panel_w: float, panel_h: float) -> tuple[Figure, Any, int, int]:
     ncols = max(1, min(ncols, n))
     nrows = math.ceil(n / ncols)
@@ -404,7 +411,7 @@ def plot_county_maps(
     setup_fonts()
 
     labels = list(values)
-    fig, axes, _nrows, ncols = _grid(max(len(labels), 1), ncols, 3.9, 3.9)
+    fig, axes, _nrows, ncols = _grid(max(len(labels), 1), ncols, 3.9, 3.9 * _tall(region))
     cmap = plt.get_cmap("OrRd")
     norm = Normalize(0.0, 1.0)
     for k, lab in enumerate(labels):
@@ -458,7 +465,7 @@ def plot_county_change(
             r = values[reference].get(c, {}).get("share")
             v = d["share"]
             diffs[lab][c] = None if v is None or r is None else v - r
-    fig, axes, _nrows, ncols = _grid(max(len(others), 1), 4, 4.2, 3.9)
+    fig, axes, _nrows, ncols = _grid(max(len(others), 1), 4, 4.2, 3.9 * _tall(region))
     lim = max([abs(v) for d in diffs.values() for v in d.values() if v is not None] + [0.05])
     norm = TwoSlopeNorm(vmin=-lim, vcenter=0.0, vmax=lim)
 

@@ -509,7 +509,6 @@ def add_scale_bar(ax: Axes, region: geo.Region, corner: str = "lower right") -> 
             ha="center",
             va="bottom",
             fontsize=10,
-            fontweight="bold",
             zorder=12,
             arrowprops={"arrowstyle": "-|>", "color": "black", "lw": 1.4},
         )
@@ -873,9 +872,10 @@ def _draw_network(
                     ),
                 )
             )
-    handles += region_legend(region, lang=lang)
+    if region.counties:  # a bare network map has no region to explain
+        handles += region_legend(region, lang=lang)
     if not is_embedded(net):  # OSM nodes are junctions, not places: draw the region's towns
-        if label_towns != "none" and not small:
+        if label_towns != "none" and not small and region.towns:
             place_handles, _ = draw_places(ax, region, lang=lang)
             handles += place_handles
         return handles
