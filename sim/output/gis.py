@@ -194,8 +194,12 @@ def write_geopackage(
     table: Mapping[str, np.ndarray],
     *,
     placements: Sequence[Mapping[str, Any]] = (),
+    coverage: gpd.GeoDataFrame | None = None,
 ) -> Path:
     """Write ``results.gpkg`` with the layers of `LAYERS` (see the module docstring).
+
+    `coverage` is `coverage_layer`'s result when the caller has it already (the map page
+    shows the same areas); else it is computed here.
 
     Returns
     -------
@@ -206,7 +210,7 @@ def write_geopackage(
         "facilities": facilities_layer(prep),
         "incidents": incidents_layer(prep, table),
         "towns": towns_layer(prep, table),
-        "coverage": coverage_layer(prep),
+        "coverage": coverage_layer(prep) if coverage is None else coverage,
         "placements": placements_layer(placements),
     }
     path.unlink(missing_ok=True)

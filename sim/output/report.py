@@ -175,6 +175,10 @@ class Doc:
             )
         )
 
+    def link(self, href: str, text: str) -> None:
+        """Add a paragraph that links a file next to the report (a relative path)."""
+        self.blocks.append(("link", href, text))
+
     def img(self, path: Path, caption: str) -> None:
         """Add an image: a PNG next to the report.
 
@@ -247,6 +251,8 @@ def render_html(doc: Doc) -> str:
                     cells.append(f"<{tag}{cls}>{e(c.text)}</{tag}>")
                 parts.append("<tr>" + "".join(cells) + "</tr>")
             parts.append("</tbody></table></div>")
+        elif kind == "link":
+            parts.append(f'<p class="good"><a href="{e(b[1])}">{e(b[2])}</a></p>')
         elif kind == "img":
             data = base64.b64encode(Path(b[1]).read_bytes()).decode("ascii")
             parts.append(
@@ -287,6 +293,8 @@ def render_md(doc: Doc, folder: Path) -> str:
                     cells.append(f"**{t}**" if c.cls == "bad" else t)
                 lines.append("| " + " | ".join(cells) + " |")
             lines.append("")
+        elif kind == "link":
+            lines += [f"[{md_escape(b[2])}]({b[1]})", ""]
         elif kind == "img":
             full = Path(b[1])
             home = folder.resolve()
@@ -674,8 +682,9 @@ def run_doc(
     charts: Sequence[Path],
     *,
     lang: str = "zh",
+    map_page: bool = False,
 ) -> Doc:
-    """Build the report of one run folder."""
+    """Build the report of one run folder (linking ``map.html`` when `map_page`)."""
     sc = prep.scenario
     doc = Doc(
         title=_t(
@@ -735,6 +744,16 @@ def run_doc(
     cols, rows = incident_rows(sc, prep, metrics, lang)
     doc.table(cols, rows)
     doc.h(2, _t(lang, "3. 图表", "3. Charts"))
+    if map_page:
+        doc.link(
+            "map.html",
+            _t(
+                lang,
+                "交互地图（map.html，离线可用）：区域、道路、设施、事件结果与覆盖范围，可悬停查看、切换图层",
+                "Interactive map (map.html, works offline): region, roads, facilities, incident "
+                "outcomes and coverage areas, with tooltips and layer toggles",
+            ),
+        )
     _charts(doc, charts, lang)
     doc.h(2, equity_heading("4.", prep.region, lang))
     equity_tables(doc, sc, {sc.name: county_equity(prep, table)}, lang)
@@ -752,9 +771,10 @@ def write_run_report(
     charts: Sequence[Path],
     *,
     lang: str = "zh",
+    map_page: bool = False,
 ) -> tuple[Path, Path]:
-    """Write ``report.html`` and ``report.md`` of a run folder."""
-    return write_doc(run_doc(prep, metrics, table, charts, lang=lang), out)
+    """Write ``report.html`` and ``report.md`` of a run folder (linking ``map.html``)."""
+    return write_doc(run_doc(prep, metrics, table, charts, lang=lang, map_page=map_page), out)
 
 
 # --------------------------------------------------------------------------- compare

@@ -339,6 +339,14 @@ def test_embedded_font_is_a_small_deterministic_subset():
     assert len(subset_woff("韶关市应急救援 Report 2025" + "一二三四五六七八九十")) > len(a)
 
 
+def test_run_report_links_the_map_page(folders):
+    """report.html and report.md link map.html, which sits next to them."""
+    folder = folders["run"][0]
+    assert (folder / "map.html").is_file()
+    assert '<a href="map.html">' in (folder / "report.html").read_text(encoding="utf-8")
+    assert "](map.html)" in (folder / "report.md").read_text(encoding="utf-8")
+
+
 def test_equity_table_follows_the_loaded_region(ags_run):
     """Aguascalientes' report: the equity tables list its two units with their populations,
     under a heading for units, and no Shaoguan county."""

@@ -8,6 +8,7 @@ import numpy as np
 
 from sim import geo
 from sim.analysis.compare import any_target_missed
+from sim.output.mapdata import KIND_STYLE, MET_COLOUR, MISSED_COLOUR, REQUIRED_COLOUR
 from sim.output.plots import plt, setup_fonts, text
 from sim.output.plots.maps import decorate_map, plot_base, spread_colocated
 from sim.results.measures import MEASURES, TimeShare
@@ -19,22 +20,6 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
     from sim.network import RoadNetwork
-
-MET_COLOUR = "#2a9d8f"
-MISSED_COLOUR = "#e63946"
-REQUIRED_COLOUR = "#1d3557"
-KIND_STYLE = {
-    "fire_station": ("s", "#d62828", {"zh": "消防救援站", "en": "Fire-rescue station"}),
-    "township_team": ("^", "#f77f00", {"zh": "乡镇专职消防队", "en": "Township team"}),
-    "rescue_base": ("P", "#6a4c93", {"zh": "救援基地", "en": "Rescue base"}),
-    "water_rescue_base": ("D", "#0077b6", {"zh": "水域救援点", "en": "Water-rescue base"}),
-    "depot": ("h", "#8d6e63", {"zh": "物资储备库", "en": "Relief depot"}),
-    "helicopter_base": ("*", "#111111", {"zh": "直升机基地", "en": "Helicopter base"}),
-    "regional_centre": ("*", "#c1121f", {"zh": "区域应急救援中心", "en": "Regional centre"}),
-    "mutual_aid": ("X", "#555555", {"zh": "增援力量", "en": "Mutual aid"}),
-    "village_store": ("p", "#a47148", {"zh": "村级应急物资储备点", "en": "Village relief store"}),
-}
-
 
 #: Marker area (pt²) per facility kind; 40 otherwise. Big markers are drawn first, and
 #: facilities sharing a town are spread on a small ring (`spread_colocated`).

@@ -14,8 +14,8 @@ import numpy as np
 from matplotlib.colors import LinearSegmentedColormap, Normalize, TwoSlopeNorm
 
 from sim import geo
+from sim.output.mapdata import MET_COLOUR, MISSED_COLOUR, REQUIRED_COLOUR
 from sim.output.plots import plt, setup_fonts, text
-from sim.output.plots.charts import MET_COLOUR, MISSED_COLOUR, REQUIRED_COLOUR
 from sim.output.plots.maps import map_lat0, region_extent
 from sim.results.measures import MEASURES, TimeShare
 

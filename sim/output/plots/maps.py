@@ -32,6 +32,7 @@ from shapely.geometry import LineString, MultiLineString, shape
 
 from sim import geo
 from sim.network import SHAOGUAN, network_from_spec, river_crossings
+from sim.output.mapdata import is_embedded, road_segments, road_style
 from sim.output.plots import plt, setup_fonts, text
 
 if TYPE_CHECKING:
@@ -41,26 +42,6 @@ if TYPE_CHECKING:
 
     from sim.network import RoadNetwork
 
-#: Road drawing style by osmnx class: (colour, line width in points, z-order, zh label, en label).
-#: The labels are those of the embedded Shaoguan network, whose classes stand for China's
-#: administrative road classes; `OSM_ROAD_LABELS` names the same classes on an OSM network.
-ROAD_STYLE: dict[str, tuple[str, float, float, str, str]] = {
-    "motorway": ("#c2185b", 2.6, 6.0, "高速公路", "Expressway"),
-    "trunk": ("#ef6c00", 1.9, 5.0, "国道", "National road"),
-    "primary": ("#f9a825", 1.4, 4.0, "省道", "Provincial road"),
-    "secondary": ("#6d6d6d", 0.9, 3.0, "县道（近似）", "County road (approx.)"),
-    "tertiary": ("#a8a8a8", 0.6, 2.5, "乡道（近似）", "Township road (approx.)"),
-}
-#: Legend names of OpenStreetMap highway classes (``*_link`` ramps join their class).
-OSM_ROAD_LABELS: dict[str, tuple[str, str]] = {
-    "motorway": ("高速公路", "Motorway"),
-    "trunk": ("干线公路", "Trunk road"),
-    "primary": ("主干道", "Primary road"),
-    "secondary": ("次干道", "Secondary road"),
-    "tertiary": ("支路", "Tertiary road"),
-}
-_OTHER_ROAD = ("#c8c8c8", 0.4, 2.0, "其他道路", "Other road")
-_OSM_OTHER_LABEL = ("街道及其他道路", "Residential and other streets")
 #: Alternating pale fills so that neighbouring units stay distinguishable.
 _COUNTY_FILLS = ("#f4f1e8", "#ebf0e4", "#f1ebe4", "#e9eef0", "#f3eee0")
 UNIT_EDGE = "#7a6a58"
@@ -106,11 +87,6 @@ def map_lat0(region: geo.Region) -> float:
     """Latitude (degrees) at which the map keeps distances true: the outline's middle."""
     _, s, _, n = region.outline.bounds
     return (float(s) + float(n)) / 2
-
-
-def is_embedded(net: RoadNetwork) -> bool:
-    """Whether `net` is the embedded Shaoguan network (its classes stand for China's roads)."""
-    return str(net.G.graph.get("name", "")) == SHAOGUAN
 
 
 def _iter_polygons(geom: Any) -> list[Any]:
@@ -311,55 +287,6 @@ def region_legend(region: geo.Region, *, lang: str) -> list[Any]:
 
 
 # --------------------------------------------------------------------------- roads
-
-
-def _road_class(hw: str, embedded: bool) -> str:
-    """Drawing class of an edge: OSM ramps (``primary_link``) are drawn as their road."""
-    if embedded:
-        return hw
-    return hw.removesuffix("_link")
-
-
-def road_segments(net: RoadNetwork) -> dict[str, list[np.ndarray]]:
-    """Edge polylines (lon/lat vertex arrays) by drawing class, a two-way road drawn once.
-
-    Edges with a ``geometry`` (OSM) follow it; others are straight. The embedded network's
-    interchange links join a seat to its own interchange (the same point) and are skipped.
-    """
-    embedded = is_embedded(net)
-    seen: set[tuple[int, int, str]] = set()
-    out: dict[str, list[np.ndarray]] = {}
-    G = net.G
-    ids = net.node_ids
-    for i in range(len(net.edge_u)):
-        u, v = int(net.edge_u[i]), int(net.edge_v[i])
-        hw = str(net.edge_highway[i])
-        key = (min(u, v), max(u, v), hw)
-        if key in seen:
-            continue
-        if (
-            embedded
-            and hw == "motorway_link"
-            and "interchange" in (net.node_kind[u], net.node_kind[v])
-        ):
-            continue
-        seen.add(key)
-        data = G.get_edge_data(int(ids[u]), int(ids[v]), int(net.edge_key[i])) or {}
-        geom = data.get("geometry")
-        if geom is not None and hasattr(geom, "coords"):
-            xy = np.asarray(geom.coords)[:, :2]
-        else:
-            xy = np.array([[net.lon[u], net.lat[u]], [net.lon[v], net.lat[v]]])
-        out.setdefault(_road_class(hw, embedded), []).append(xy)
-    return out
-
-
-def road_style(cls: str, embedded: bool) -> tuple[str, float, float, str, str]:
-    """(colour, width in points, z-order, zh label, en label) of a drawing class."""
-    colour, lw, z, zh, en = ROAD_STYLE.get(cls, _OTHER_ROAD)
-    if not embedded:
-        zh, en = OSM_ROAD_LABELS.get(cls, _OSM_OTHER_LABEL)
-    return colour, lw, z, zh, en
 
 
 def draw_roads(

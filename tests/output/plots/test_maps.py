@@ -11,15 +11,10 @@ import pytest
 from matplotlib.collections import LineCollection
 
 from sim.model.compile import prepare
+from sim.output.mapdata import road_segments
 from sim.output.plots import plt
 from sim.output.plots.charts import plot_incident_map
-from sim.output.plots.maps import (
-    degrees,
-    nice_scale_m,
-    region_extent,
-    road_segments,
-    spread_colocated,
-)
+from sim.output.plots.maps import degrees, nice_scale_m, region_extent, spread_colocated
 from sim.results.schema import empty_table
 from sim.workflows.common import load_network
 from sim.workflows.run import facility_table
