@@ -10,7 +10,7 @@ from sim import geo
 from sim.analysis.compare import any_target_missed
 from sim.output.mapdata import KIND_STYLE, MET_COLOUR, MISSED_COLOUR, REQUIRED_COLOUR
 from sim.output.plots import plt, setup_fonts, text
-from sim.output.plots.maps import decorate_map, plot_base, spread_colocated
+from sim.output.plots.maps import decorate_map, place_labels, plot_base, spread_colocated
 from sim.results.measures import MEASURES, TimeShare
 
 if TYPE_CHECKING:
@@ -541,17 +541,16 @@ def plot_placement_map(
             zorder=9,
             label=text(lang, f"新增选址（{len(added)}）", f"New sites ({len(added)})"),
         )
-        for a in added:
-            ax.annotate(
-                a["site"] if lang == "zh" else a["id"],
-                (a["lon"], a["lat"]),
-                xytext=(6, 6),
-                textcoords="offset points",
-                fontsize=9,
-                color="#d62828",
-                zorder=14,
-                bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.8},
-            )
+        style = {"fontsize": 9, "color": "#d62828", "zorder": 14,
+                 "bbox": {"boxstyle": "round,pad=0.15", "fc": "white", "ec": "#d62828",
+                          "lw": 0.6, "alpha": 0.9}}  # fmt: skip
+        # the new sites' names keep clear of the place names already on the map
+        place_labels(
+            ax,
+            [(a["lon"], a["lat"], text(lang, f"新增：{a['site']}", f"New: {a['id']}"), style)
+             for a in added],
+            avoid=[t for t in ax.texts if t.get_text()],
+        )  # fmt: skip
     ax.set_title(
         text(
             lang,
