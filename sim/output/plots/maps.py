@@ -399,13 +399,13 @@ def add_scale_bar(ax: Axes, region: geo.Region, corner: str = "lower right") -> 
     bx = x1 - 0.05 * w - dlon if right else x0 + 0.05 * w
     by = y1 - 0.10 * h if upper else y0 + 0.05 * h
     tick = 0.008 * h
-    nx_ = bx - 0.05 * w if right else bx + dlon + 0.05 * w
+    nx_ = bx - 0.035 * w if right else bx + dlon + 0.035 * w
     # a pale panel under bar and arrow, so that they read over roads and boundaries
-    left, right_x = min(bx, nx_) - 0.025 * w, max(bx + dlon, nx_) + 0.025 * w
+    left, right_x = min(bx, nx_) - 0.02 * w, max(bx + dlon, nx_) + 0.02 * w
     panel = Rectangle(
-        (left, by - 0.035 * h),
+        (left, by - 0.03 * h),
         right_x - left,
-        0.16 * h,
+        0.125 * h,
         fc="white",
         ec="#999999",
         lw=0.5,
@@ -431,7 +431,7 @@ def add_scale_bar(ax: Axes, region: geo.Region, corner: str = "lower right") -> 
     arts.append(
         ax.annotate(
             "N",
-            xy=(nx_, by + 0.11 * h),
+            xy=(nx_, by + 0.085 * h),
             xytext=(nx_, by),
             ha="center",
             va="bottom",
