@@ -26,6 +26,23 @@ SMALL = ROOT / "scenarios" / "small_test.yaml"
 BASELINE = ROOT / "scenarios" / "shaoguan_baseline.yaml"
 SHIPPED = sorted((ROOT / "scenarios").glob("*.yaml"))
 WATER_TEAMS = "facilities.fs_xinshao.units.water_rescue_team.count"
+#: The Aguascalientes case: a loaded region (two units, four towns) on a real OSM extract.
+AGS = DATA / "aguascalientes" / "aguascalientes.yaml"
+#: A forest fire type for Aguascalientes variants (the engines fight it; the fire is small).
+AGS_FOREST_FIRE = {
+    "label": {"zh": "森林火灾", "en": "Forest fire"},
+    "rate": {"per_year": 120},
+    "where": {"model": "forest", "min_distance_from_town_m": 0},
+    "units": {"engine": 1},
+    "on_scene": {"dist": "fixed", "value_h": 1},
+    "fire": {"ros_m_per_h": {"dist": "fixed", "value": 40}},
+}
+AGS_BURN_TARGET = {
+    "id": "burn",
+    "label": {"zh": "森林火灾受害率", "en": "Burned forest share"},
+    "measure": "burn_ratio",
+    "max_per_mille": 1,
+}
 
 
 def load_quietly(path: Path) -> Scenario:
@@ -49,6 +66,17 @@ def run_json(capsys: pytest.CaptureFixture[str], *argv: str) -> dict:
     """Run a command with --json and return what it printed."""
     assert main([*argv, "--json"]) == 0
     return json.loads(capsys.readouterr().out)
+
+
+def ags_variant(tmp_path: Path, change: dict, name: str = "ags_variant") -> Path:
+    """Write a variant of the Aguascalientes case (``extends:`` it) and return its path.
+
+    The base's files (network, region, calls) stay relative to the base file.
+    """
+    path = tmp_path / f"{name}.yaml"
+    data = {"extends": str(AGS), "name": name, **change}
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
 
 
 def run_small(tmp_path: Path, name: str, *extra: str) -> Path:

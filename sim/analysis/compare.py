@@ -22,7 +22,6 @@ from typing import Any
 
 import numpy as np
 
-from sim import geo
 from sim.model.runner import Prepared
 from sim.results.files import clean
 from sim.results.measures import MEASURES, TimeShare, per_incident_targets
@@ -152,8 +151,9 @@ def county_equity(prep: Prepared, table: Mapping[str, np.ndarray]) -> dict[str, 
     Town populations are those the incident generator uses: each county's 2020 census
     population split over its towns in proportion to their estimated populations
     (``sim/data/towns.csv``, DATA.md "Township populations"); an incident belongs to the town
-    whose seat is nearest (the ``town`` column). Counties are those of
-    `sim.geo.load_counties`, in code order.
+    whose seat is nearest (the ``town`` column). Counties are the administrative units of the
+    scenario's study region (`Prepared.region`: Shaoguan's counties in code order, or a loaded
+    region's units in file order).
     """
     sc = prep.scenario
     g = prep.geography
@@ -180,7 +180,7 @@ def county_equity(prep: Prepared, table: Mapping[str, np.ndarray]) -> dict[str, 
         town_stats[tid] = (n_t, met_t)
 
     counties: dict[str, Any] = {}
-    for c in geo.load_counties():
+    for c in prep.region.counties:
         in_c = town_county == c.name
         pop_c = float(town_pop[in_c].sum())
         m_c = inc_county == c.name
@@ -217,11 +217,12 @@ def county_missed(table: Mapping[str, np.ndarray], scenario: Scenario) -> dict[s
     """Per county: ``n`` target-covered incidents and the ``share`` that missed a time target.
 
     ``share`` counts incidents that missed at least one time target; it is None if n = 0.
+    Counties are the administrative units of the scenario's study region.
     """
     relevant, missed = any_target_missed(table, scenario)
     county = np.asarray(table["county"]).astype(str)
     out: dict[str, dict[str, Any]] = {}
-    for c in geo.load_counties():
+    for c in scenario.study_region.counties:
         m = relevant & (county == c.name)
         out[c.name] = {"n": int(m.sum()), "share": float(missed[m].mean()) if m.any() else None}
     return out

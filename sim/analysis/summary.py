@@ -7,13 +7,13 @@ approach for terminating simulations (Law, *Simulation Modeling and Analysis*, c
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
 from sim.model.runner import Prepared, ReplicationResult
-from sim.physics.fire import SHAOGUAN_FOREST_HA
 from sim.results.files import clean
 from sim.results.measures import MEASURES, Context
 from sim.results.schema import concat_tables
@@ -28,8 +28,8 @@ def context(prep: Prepared, replications: int) -> Context:
         horizon_days=float(sc.horizon_days),
         population=prep.population,
         full_time_staff=prep.full_time_staff,
-        # the region's forest area; the shipped Shaoguan region uses the fire physics' figure
-        forest_area_ha=prep.region.forest_area_ha or SHAOGUAN_FOREST_HA,
+        # the loader refuses a burn_ratio target in a region without a forest area
+        forest_area_ha=prep.region.forest_area_ha or math.nan,
         fire_types=tuple(n for n, inc in sc.incidents.items() if inc.fire is not None),
     )
 

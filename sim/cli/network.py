@@ -11,6 +11,7 @@ from rich.table import Table
 
 from sim.cli.common import file_path, network_value, place_value
 from sim.network import SHAOGUAN
+from sim.workflows.common import load
 from sim.workflows.network import summarise_network
 
 _CLASS_ZH = {
@@ -40,9 +41,20 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument(
         "--network",
         type=network_value,
-        default=SHAOGUAN,
+        default=None,
         metavar="X",
-        help="'shaoguan', a .graphml or .osm/.osm.bz2/.xml file, or a place name (needs internet)",
+        help=(
+            "'shaoguan' (default), a .graphml or .osm/.osm.bz2/.osm.pbf file, or a place name "
+            "(needs internet); with --scenario, default the scenario's network"
+        ),
+    )
+    p.add_argument(
+        "--scenario",
+        metavar="S.yaml",
+        help=(
+            "take the study region (units and their seats for --from, outline for --map) and "
+            "the network from this scenario file"
+        ),
     )
     p.add_argument("--json", action="store_true", help="print plain JSON")
     p.add_argument(
@@ -55,7 +67,10 @@ def add_parser(subparsers: Any) -> None:
         dest="origin",
         type=place_value,
         metavar="PLACE",
-        help="also list travel times from PLACE to every county seat (light and heavy)",
+        help=(
+            "also list travel times from PLACE to every county seat (light and heavy); with "
+            "--scenario, to the seat of every unit of its region"
+        ),
     )
     p.add_argument("--cache-dir", type=file_path, help="cache for downloaded place networks")
     p.set_defaults(handler=run)
@@ -63,8 +78,11 @@ def add_parser(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Print the summary; write the GraphML export and the map if asked."""
+    scenario = load(args.scenario) if args.scenario else None
+    network = args.network or (scenario.network if scenario is not None else SHAOGUAN)
     out = summarise_network(
-        args.network,
+        network,
+        region=scenario.study_region if scenario is not None else None,
         cache_dir=args.cache_dir,
         origin=args.origin,
         export=args.export,

@@ -41,6 +41,7 @@ from sim.errors import PlaceError, ScenarioError
 from sim.geo.shaoguan import (
     _LONLAT,
     CITY_BBOX,
+    SHAOGUAN_FOREST_HA,
     County,
     Place,
     Town,
@@ -86,7 +87,8 @@ class Region:
         Forest polygons, or None (forest incidents then fall anywhere in the units away from
         towns, as in Shaoguan, which is 74.5 % forest).
     forest_area_ha
-        Forest area for the ``burn_ratio`` measure (ha); None when the region gives none.
+        Forest area for the ``burn_ratio`` measure (ha); None when the region gives none (a
+        ``burn_ratio`` target is then an error). Shaoguan: 74.52 % of 18,413 km².
     timezone
         IANA time-zone name of local clock times (``Asia/Shanghai``).
     centre
@@ -197,6 +199,31 @@ class Region:
         delta = off.utcoffset()
         return 0.0 if delta is None else delta.total_seconds() / 3600.0
 
+    @property
+    def unit_words(self) -> tuple[str, str]:
+        """What headings call the units (zh, en): 县（市、区）/county, or 行政单元/unit."""
+        return ("县（市、区）", "county") if self.builtin else ("行政单元", "unit")
+
+    def unit_seats(self) -> dict[str, Town]:
+        """Unit name → its seat town.
+
+        The seat is the town the unit table names (Shaoguan's county seats), else the unit's
+        town flagged as a seat, else its most populous town (the first in file order on ties).
+        Units without a town are left out.
+        """
+        by_code = {t.code: t for t in self.towns}
+        out: dict[str, Town] = {}
+        for c in self.counties:
+            seat = by_code.get(c.seat_town_code) if c.seat_town_code else None
+            if seat is None:
+                mine = [t for t in self.towns if t.county == c.name]
+                pool = [t for t in mine if t.is_county_seat] or mine
+                if pool:
+                    seat = pool[int(np.argmax([t.population or 0 for t in pool]))]
+            if seat is not None:
+                out[c.name] = seat
+        return out
+
     def unit_label(self, name: str, lang: str) -> str:
         """Display label of a unit: its name (zh), or its romanised name with it (en)."""
         for c in self.counties:
@@ -221,7 +248,7 @@ def shaoguan_region() -> Region:
         outline=outline,
         rivers=river_lines(),
         forest=None,
-        forest_area_ha=None,  # the fire physics' Shaoguan figure (sim.physics.fire) applies
+        forest_area_ha=SHAOGUAN_FOREST_HA,
         timezone=SHAOGUAN_TIMEZONE,
         centre=SHAOGUAN_CENTRE,
         check_box=CITY_BBOX,

@@ -30,6 +30,12 @@ DATA = files("sim") / "data"
 EARTH_RADIUS_M = 6_371_008.8
 #: Bounding box of the city (WGS84 degrees) with a small margin; coordinates outside are errors.
 CITY_BBOX = (112.80, 23.85, 114.80, 25.56)
+#: 2023 forest cover of Shaoguan: 74.52 % (mayor's 2024 work report; DATA.md, "Forest cover").
+SHAOGUAN_FOREST_SHARE = 0.7452
+#: Official land area of the city (DATA.md, "Census population and official areas").
+SHAOGUAN_AREA_KM2 = 18413.0
+#: Forest area implied by the two constants above (ha): the ``burn_ratio`` denominator.
+SHAOGUAN_FOREST_HA = SHAOGUAN_AREA_KM2 * 100.0 * SHAOGUAN_FOREST_SHARE
 
 # Suffixes stripped when matching names (乐城街道 -> 乐城, 乳源瑶族自治县 -> 乳源).
 _SUFFIXES = ("瑶族自治县", "瑶族乡", "街道", "自治县", "镇", "乡", "县", "市", "区")
@@ -234,7 +240,7 @@ def resolve_town(
     key = name.strip()
     candidates = index.get(key) or index.get(_norm_zh(key)) or index.get(_norm_latin(key)) or []
     if county is not None and candidates:
-        found = resolve_county(county).name  # an unknown county is named as such
+        found = resolve_county(county, counties=counties).name  # an unknown one is named
         in_county = [t for t in candidates if t.county == found]
         if not in_county:
             where = ", ".join(sorted({t.county for t in candidates}))

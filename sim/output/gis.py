@@ -10,7 +10,10 @@
 * ``coverage`` - polygons: per time target, the area from which today's resources (units of
   the types the target's incidents need, turnout included) reach within the threshold: road
   nodes reached in time, each with the off-road distance the time left allows.
-* ``placements`` - points of sites proposed by ``optimize`` (empty for ``run``).
+* ``placements`` - the open sites of an ``optimize`` solution (``results.gpkg`` of its
+  folder): id, name, kind, ``status`` (existing / new), unit, the yearly demand each serves
+  and its demand-weighted mean and worst travel time (`sim.analysis.placement.placement_sites`);
+  empty for ``run``.
 
 The CSV for Excel is UTF-8 *with* a byte-order mark, which zh-CN Excel needs to show Chinese;
 ``incidents.csv`` itself stays without one (it is compared byte for byte in tests).
@@ -172,10 +175,17 @@ def coverage_layer(prep: Prepared) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(pd.DataFrame(rows), geometry=geoms, crs=CRS)
 
 
+#: Columns of the placements layer when it is empty (a run proposes no sites).
+PLACEMENT_COLUMNS = ("id", "name", "kind", "status", "lon", "lat")
+
+
 def placements_layer(sites: Sequence[Mapping[str, Any]] = ()) -> gpd.GeoDataFrame:
-    """Proposed sites (``{"id", "name", "kind", "lon", "lat", ...}``) as points."""
-    df = pd.DataFrame(list(sites), columns=["id", "name", "kind", "lon", "lat"])
-    return _points(df.drop(columns=["lon", "lat"]), df["lon"], df["lat"])
+    """Sites (``{"id", "name", "kind", "lon", "lat", ...}``) as points, every other key a column."""
+    cols = list(dict.fromkeys([*PLACEMENT_COLUMNS, *(k for s in sites for k in s)]))
+    df = pd.DataFrame(list(sites), columns=cols)
+    return _points(
+        df.drop(columns=["lon", "lat"]), df["lon"].astype(float), df["lat"].astype(float)
+    )
 
 
 def write_geopackage(
@@ -184,8 +194,12 @@ def write_geopackage(
     table: Mapping[str, np.ndarray],
     *,
     placements: Sequence[Mapping[str, Any]] = (),
+    coverage: gpd.GeoDataFrame | None = None,
 ) -> Path:
     """Write ``results.gpkg`` with the layers of `LAYERS` (see the module docstring).
+
+    `coverage` is `coverage_layer`'s result when the caller has it already (the map page
+    shows the same areas); else it is computed here.
 
     Returns
     -------
@@ -196,7 +210,7 @@ def write_geopackage(
         "facilities": facilities_layer(prep),
         "incidents": incidents_layer(prep, table),
         "towns": towns_layer(prep, table),
-        "coverage": coverage_layer(prep),
+        "coverage": coverage_layer(prep) if coverage is None else coverage,
         "placements": placements_layer(placements),
     }
     path.unlink(missing_ok=True)

@@ -186,6 +186,10 @@ class Doc:
             )
         )
 
+    def link(self, href: str, text: str) -> None:
+        """Add a paragraph that links a file next to the report (a relative path)."""
+        self.blocks.append(("link", href, text))
+
     def img(self, path: Path, caption: str) -> None:
         """Add an image: a PNG next to the report.
 
@@ -258,6 +262,8 @@ def render_html(doc: Doc) -> str:
                     cells.append(f"<{tag}{cls}>{e(c.text)}</{tag}>")
                 parts.append("<tr>" + "".join(cells) + "</tr>")
             parts.append("</tbody></table></div>")
+        elif kind == "link":
+            parts.append(f'<p class="good"><a href="{e(b[1])}">{e(b[2])}</a></p>')
         elif kind == "img":
             data = base64.b64encode(Path(b[1]).read_bytes()).decode("ascii")
             parts.append(
@@ -298,6 +304,8 @@ def render_md(doc: Doc, folder: Path) -> str:
                     cells.append(f"**{t}**" if c.cls == "bad" else t)
                 lines.append("| " + " | ".join(cells) + " |")
             lines.append("")
+        elif kind == "link":
+            lines += [f"[{md_escape(b[2])}]({b[1]})", ""]
         elif kind == "img":
             full = Path(b[1])
             home = folder.resolve()
@@ -524,29 +532,56 @@ def target_rows(
     return cols, rows
 
 
-def equity_definition(lang: str) -> str:
-    """Plain-language definition of the equity columns."""
+def equity_heading(
+    number: str, region: geo.Region, lang: str, suffix: tuple[str, str] = ("", "")
+) -> str:
+    """``4. 各县（市、区）公平性`` / ``4. Equity by county`` (by unit in a loaded region)."""
+    zh, en = region.unit_words
+    return _t(lang, f"{number} 各{zh}公平性{suffix[0]}", f"{number} Equity by {en}{suffix[1]}")
+
+
+def equity_definition(lang: str, region: geo.Region | None = None) -> str:
+    """Plain-language definition of the equity columns (Shaoguan's wording by default)."""
+    region = region or geo.shaoguan_region()
+    zh, en = region.unit_words
+    if region.builtin:
+        pop_zh = (
+            "乡镇人口为模型假设：各县 2020 年七普人口按乡镇的村（居）委会数分摊"
+            "（DATA.md“Township populations”），与事件生成所用的相同。"
+        )
+        pop_en = (
+            "Town populations are a model estimate: each county's 2020 census population split "
+            "over its towns by their village and residents' committees (DATA.md, \"Township "
+            'populations"), the same split the incident generator uses.'
+        )
+    else:
+        pop_zh = (
+            f"地点人口取自区域的地点文件，按各{zh}人口缩放（无人口时在{zh}内平均分摊），"
+            "与事件生成所用的相同。"
+        )
+        pop_en = (
+            f"Town populations come from the region's towns file, scaled to each {en}'s "
+            f"population (split equally within the {en} where the file gives none), the same "
+            "split the incident generator uses."
+        )
     return _t(
         lang,
-        "公平性表的定义：事件按其所在县（市、区）统计（县界多边形）。“P90”为该指标所衡量时间（首车到场、全部力量到场或初步救助）"
-        "在已到达事件中的第 90 百分位；"
-        "“未达标”为该县此类事件中未在阈值内到达的比例（始终未到达的计为未达标，各次重复合并计算）；"
-        "“超出目标的人口”为居住在“该乡镇此类事件中达标的不足一半”（即典型事件未达标）的乡镇（街道）"
-        "中的人口占全县人口的比例；事件归属于驻地最近的乡镇。乡镇人口为模型假设："
-        "各县 2020 年七普人口按乡镇分摊（街道及县城所在镇权重为 3），与事件生成所用的相同。"
+        f"公平性表的定义：事件按其所在{zh}统计（边界多边形）。“P90”为该指标所衡量时间"
+        "（首车到场、全部力量到场或初步救助）在已到达事件中的第 90 百分位；"
+        f"“未达标”为该{zh}此类事件中未在阈值内到达的比例（始终未到达的计为未达标，各次重复合并计算）；"
+        "“超出目标的人口”为居住在“该地此类事件中达标的不足一半”（即典型事件未达标）的乡镇（地点）"
+        f"中的人口占该{zh}人口的比例；事件归属于驻地最近的乡镇（地点）。{pop_zh}"
         "“无样本人口”为模拟中没有发生此类事件的乡镇人口占比，这部分人口的时间未知，"
         "不计入“超出目标”。",
-        "Equity table definitions: incidents are counted in the county whose boundary contains "
+        f"Equity table definitions: incidents are counted in the {en} whose boundary contains "
         "them. 'P90' is the 90th percentile of the target's measured time (first arrival, all "
         "units on scene, or first relief) over incidents where it happened. 'Missed' is the share "
-        "of the county's incidents of the target's types that did not meet the threshold (never "
+        f"of the {en}'s incidents of the target's types that did not meet the threshold (never "
         "reached counts as missed; replications pooled). 'Pop. beyond' (population beyond the "
-        "target) is the share of the county's population living in towns (乡镇/街道) where fewer "
+        f"target) is the share of the {en}'s population living in towns where fewer "
         "than half of the simulated incidents of the target's types met the threshold, i.e. where "
         "the typical incident misses it; an incident belongs to the town with the nearest seat. "
-        "Town populations are a model assumption: each county's 2020 census population split over "
-        "its towns (街道 and the county seat weighted 3×), the same split the incident generator "
-        "uses. 'No sample' is the share of population in towns with no such incident in the "
+        f"{pop_en} 'No sample' is the share of population in towns with no such incident in the "
         "simulation; their times are unknown and are not counted as beyond the target.",
     )
 
@@ -563,9 +598,8 @@ def equity_tables(
 
     labels = list(equity_by_label)
     multi = len(labels) > 1
-    short = {
-        c.name: (c.name if lang == "zh" else f"{c.pinyin} ({c.name})") for c in geo.load_counties()
-    }
+    region = sc.study_region
+    short = {c.name: region.unit_label(c.name, lang) for c in region.counties}
     first = equity_by_label[labels[0]]["counties"]
     for tg in per_incident_targets(sc.targets):
         measure = MEASURES[tg.measure]
@@ -587,7 +621,8 @@ def equity_tables(
             for c in first
             for k in ("n", "pop_no_sample_share")
         )
-        cols = [_t(lang, "县（市、区）", "County"), _t(lang, "人口", "Population")]
+        unit_zh, unit_en = region.unit_words
+        cols = [_t(lang, unit_zh, unit_en.capitalize()), _t(lang, "人口", "Population")]
         if shared:
             cols += [_t(lang, "事件数", "Incidents"), _t(lang, "无样本人口", "No sample")]
         for lab in labels:
@@ -634,7 +669,7 @@ def equity_tables(
                 ]
             rows.append(row)
         doc.table(cols, rows)
-    doc.p(equity_definition(lang), "note")
+    doc.p(equity_definition(lang, region), "note")
 
 
 def _charts(doc: Doc, charts: Sequence[Path], lang: str) -> None:
@@ -659,8 +694,9 @@ def run_doc(
     charts: Sequence[Path],
     *,
     lang: str = "zh",
+    map_page: bool = False,
 ) -> Doc:
-    """Build the report of one run folder."""
+    """Build the report of one run folder (linking ``map.html`` when `map_page`)."""
     sc = prep.scenario
     doc = Doc(
         title=_t(
@@ -728,8 +764,18 @@ def run_doc(
     cols, rows = incident_rows(sc, prep, metrics, lang)
     doc.table(cols, rows)
     doc.h(2, _t(lang, "3. 图表", "3. Charts"))
+    if map_page:
+        doc.link(
+            "map.html",
+            _t(
+                lang,
+                "交互地图（map.html，离线可用）：区域、道路、设施、事件结果与覆盖范围，可悬停查看、切换图层",
+                "Interactive map (map.html, works offline): region, roads, facilities, incident "
+                "outcomes and coverage areas, with tooltips and layer toggles",
+            ),
+        )
     _charts(doc, charts, lang)
-    doc.h(2, _t(lang, "4. 各县（市、区）公平性", "4. Equity by county"))
+    doc.h(2, equity_heading("4.", prep.region, lang))
     equity_tables(doc, sc, {sc.name: county_equity(prep, table)}, lang)
     doc.h(2, _t(lang, "附录：设施", "Appendix: facilities"))
     cols, rows = facility_rows(sc, lang)
@@ -745,9 +791,10 @@ def write_run_report(
     charts: Sequence[Path],
     *,
     lang: str = "zh",
+    map_page: bool = False,
 ) -> tuple[Path, Path]:
-    """Write ``report.html`` and ``report.md`` of a run folder."""
-    return write_doc(run_doc(prep, metrics, table, charts, lang=lang), out)
+    """Write ``report.html`` and ``report.md`` of a run folder (linking ``map.html``)."""
+    return write_doc(run_doc(prep, metrics, table, charts, lang=lang, map_page=map_page), out)
 
 
 # --------------------------------------------------------------------------- compare
@@ -869,7 +916,7 @@ def compare_doc(
     doc.h(2, _t(lang, "3. 图表与地图", "3. Charts and maps"))
     _charts(doc, charts, lang)
 
-    doc.h(2, _t(lang, "4. 各县（市、区）公平性", "4. Equity by county"))
+    doc.h(2, equity_heading("4.", rsc.study_region, lang))
     eq = {
         lab: {"counties": {c: row[lab] for c, row in comparison["counties"].items()}}
         for lab in labels
@@ -1028,10 +1075,8 @@ def sweep_doc(
         label, eq, sc = selected
         doc.h(
             2,
-            _t(
-                lang,
-                f"4. 各县（市、区）公平性（设置 {label}）",
-                f"4. Equity by county (setting {label})",
+            equity_heading(
+                "4.", sc.study_region, lang, (f"（设置 {label}）", f" (setting {label})")
             ),
         )
         doc.p(

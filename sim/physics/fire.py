@@ -39,6 +39,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from sim.geo import SHAOGUAN_AREA_KM2 as SHAOGUAN_AREA_KM2
+from sim.geo import SHAOGUAN_FOREST_HA as SHAOGUAN_FOREST_HA
+from sim.geo import SHAOGUAN_FOREST_SHARE as SHAOGUAN_FOREST_SHARE
+
 if TYPE_CHECKING:
     import numpy.typing as npt
 
@@ -47,12 +51,8 @@ M2_PER_HA = 10_000.0
 #: One surveyor's chain (US fireline production tables are in chains/hour).
 CHAIN_M = 20.1168
 
-#: 2023 forest cover of Shaoguan: 74.52 % (mayor's 2024 work report; DATA.md, "Forest cover").
-SHAOGUAN_FOREST_SHARE = 0.7452
-#: Official land area of the city (DATA.md, "Census population and official areas").
-SHAOGUAN_AREA_KM2 = 18413.0
-#: Forest area implied by the two constants above (ha).
-SHAOGUAN_FOREST_HA = SHAOGUAN_AREA_KM2 * 100.0 * SHAOGUAN_FOREST_SHARE
+# SHAOGUAN_FOREST_SHARE, SHAOGUAN_AREA_KM2 and SHAOGUAN_FOREST_HA (imported above) live with
+# the geography now, as the shipped region's forest area; docs/fire-aviation.md finds them here.
 
 #: Line built and held by one 20-person ground team (m/h). ASSUMPTION within the range of the
 #: NWCG Incident Response Pocket Guide table "Sustained line production rates of 20-person

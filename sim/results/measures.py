@@ -48,7 +48,8 @@ class Context:
     full_time_staff
         Full-time staff of all facilities (persons).
     forest_area_ha
-        Forest area of the study area (ha).
+        Forest area of the study area (ha); NaN when the region gives none (the loader then
+        refuses ``burn_ratio`` targets).
     fire_types
         Incident types that are forest fires (have a ``fire`` block).
     """
@@ -78,11 +79,18 @@ class TargetFacts:
         Unit type ids of the scenario, or None when ``unit_types`` itself is invalid.
     unknown
         Writes the message for an unknown id: ``unknown(what, id, known ids)``.
+    region
+        Name of the study region, or None when it could not be loaded (then the checks that
+        need it are skipped: the region's own problem is reported).
+    forest_area_ha
+        Forest area of the region (ha), None when the region gives none.
     """
 
     incidents: Mapping[str, Any]
     unit_types: Sequence[str] | None
     unknown: Callable[..., str]
+    region: str | None = None
+    forest_area_ha: float | None = None
 
 
 def _get(target: Any, key: str) -> Any:
@@ -491,6 +499,14 @@ class BurnRatio(Ratio):
             isinstance(v, Mapping) and v.get("fire") is not None for v in facts.incidents.values()
         ):
             problems.append((("measure",), "no incident type has a `fire` block"))
+        if facts.region is not None and facts.forest_area_ha is None:
+            problems.append(
+                (
+                    ("measure",),
+                    f"burn_ratio needs the forest area of the region {facts.region}, which "
+                    "gives none: add region.forest (forest polygons) or region.forest_area_ha",
+                )
+            )
         return problems
 
     def evaluate(

@@ -308,6 +308,19 @@ def check_table(table: Mapping[str, Any], unit_types: Sequence[str] = ()) -> Non
             raise TableError(msg)
 
 
+_NUMPY_DTYPE: dict[str, Any] = {
+    "int": np.int64,
+    "float": np.float64,
+    "str": object,
+    "bool": np.bool_,
+}
+
+
+def empty_table(unit_types: Sequence[str] = ()) -> dict[str, np.ndarray]:
+    """Return a table with the schema's columns and no rows (a plan that was not simulated)."""
+    return {c: np.zeros(0, dtype=_NUMPY_DTYPE[column(c).dtype]) for c in column_names(unit_types)}
+
+
 def concat_tables(tables: Sequence[Mapping[str, Any]]) -> dict[str, np.ndarray]:
     """Stack the incident tables of several replications (their order kept)."""
     keys = list(tables[0])

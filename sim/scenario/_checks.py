@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+from sim.geo import Region
 from sim.geo.shaoguan import farthest_from_seats_m
 from sim.results.measures import MEASURES, TargetFacts
 from sim.scenario._messages import Loc, _short, _suggest, _unknown
@@ -21,8 +22,12 @@ from sim.scenario.schema import (
 # --------------------------------------------------------------------------- cross-field checks
 
 
-def _cross_problems(data: dict[str, Any]) -> list[tuple[Loc, str]]:
-    """Check references between sections on the raw mapping (tolerates malformed parts)."""
+def _cross_problems(data: dict[str, Any], region: Region | None = None) -> list[tuple[Loc, str]]:
+    """Check references between sections on the raw mapping (tolerates malformed parts).
+
+    `region` is the scenario's loaded study region (None when its block is invalid, which is
+    reported on its own); measures that need a fact of the region check it.
+    """
     problems: list[tuple[Loc, str]] = []
     unit_types = data.get("unit_types")
     ut_ids = [k for k in unit_types if isinstance(k, str)] if isinstance(unit_types, dict) else None
@@ -161,7 +166,13 @@ def _cross_problems(data: dict[str, Any]) -> list[tuple[Loc, str]]:
         name = tgt.get("measure")
         measure = MEASURES.get(name) if isinstance(name, str) else None
         if measure is not None:  # an unknown measure is reported by the schema
-            facts = TargetFacts(incidents=incidents, unit_types=ut_ids, unknown=_unknown)
+            facts = TargetFacts(
+                incidents=incidents,
+                unit_types=ut_ids,
+                unknown=_unknown,
+                region=None if region is None else f"{region.name_en} ({region.name})",
+                forest_area_ha=None if region is None else region.forest_area_ha,
+            )
             problems += [
                 (("targets", i, *path), msg) for path, msg in measure.target_problems(tgt, facts)
             ]

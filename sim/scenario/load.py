@@ -73,7 +73,7 @@ def _build(data: Any, source: str) -> tuple[Scenario, list[str]]:
             else (loc, path, msg)
             for loc, path, msg in problems
         ]
-    problems += [(loc, _walk(loc, data)[0], msg) for loc, msg in _cross_problems(data)]
+    problems += [(loc, _walk(loc, data)[0], msg) for loc, msg in _cross_problems(data, region)]
     if scenario is not None and scenario.calls is not None and region is not None:
         problems += [
             (("calls", "file"), _walk(("calls", "file"), data)[0], msg)

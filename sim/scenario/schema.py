@@ -1204,12 +1204,21 @@ class RegionSpec(_Model):
         default=None, description="Region boundary polygons; default the union of the units."
     )
     rivers: str | None = Field(default=None, description="River lines with `name`.")
-    forest: str | None = Field(default=None, description="Forest polygons.")
+    forest: str | None = Field(
+        default=None,
+        description=(
+            "Forest polygons (forest fires start inside them; their area is the `burn_ratio` "
+            "denominator)."
+        ),
+    )
     forest_area_ha: Float | None = Field(
         default=None,
         gt=0,
         le=MAX_AREA_HA * 100,
-        description="Forest area (ha); default the area of `forest`.",
+        description=(
+            "Forest area (ha); default the area of `forest`. A `burn_ratio` target needs one "
+            "of the two."
+        ),
     )
     timezone: str = Field(
         min_length=1,

@@ -183,6 +183,8 @@ def write_compare_files(
     if plots:
         tables = {r.label: r.table for r in runs}
         missed = {r.label: county_missed(r.table, r.prep.scenario) for r in runs}
+        # every scenario of a comparison is drawn on the reference's region
+        region = runs[0].prep.region
         charts = [
             save(plot_compare_targets(comparison, lang=lang)[0], tmp / "compare_targets.png"),
             save(plot_compare_diffs(comparison, lang=lang)[0], tmp / "compare_diffs.png"),
@@ -190,9 +192,9 @@ def write_compare_files(
                 plot_compare_cdfs(tables, comparison, lang=lang)[0],
                 tmp / "compare_response_times.png",
             ),
-            save(plot_county_maps(missed, lang=lang)[0], tmp / "county_maps.png"),
+            save(plot_county_maps(missed, lang=lang, region=region)[0], tmp / "county_maps.png"),
             save(
-                plot_county_change(missed, comparison["reference"], lang=lang)[0],
+                plot_county_change(missed, comparison["reference"], lang=lang, region=region)[0],
                 tmp / "county_change.png",
             ),
         ]

@@ -7,11 +7,12 @@ from pathlib import Path
 from typing import Any
 
 from sim import geo
-from sim.errors import NetworkError
+from sim.errors import NetworkError, PlaceError
 from sim.network import RoadNetwork, network_from_spec, save_graph
 from sim.output.plots import save
 from sim.output.plots.maps import plot_city_map
 from sim.results.folder import create_problem
+from sim.workflows.route import MAX_ACCESS_M, resolve_route_place
 
 #: Resolution of map PNGs; 120 dpi keeps the city map below 600 kB.
 MAP_DPI = 120
@@ -31,17 +32,53 @@ class NetworkResult:
     summary: dict[str, Any]
 
 
-def seat_times(net: RoadNetwork, origin: str) -> list[dict[str, Any]]:
-    """Return routes from a place to every county seat, light and heavy profiles."""
-    place = geo.resolve_place(origin)
-    src, _ = net.snap_place(place)
-    towns = {t.code: t for t in geo.load_towns()}
+def _snap(net: RoadNetwork, place: geo.Place, what: str) -> int:
+    """The node a place snaps to; a place farther than `MAX_ACCESS_M` is an error."""
+    idx, dist_m = net.snap_place(place)
+    if dist_m > MAX_ACCESS_M:
+        msg = (
+            f"{what} is {dist_m / 1000:,.1f} km from the nearest node of network "
+            f"{net.G.graph.get('name', '')!r} (more than {MAX_ACCESS_M:,.0f} m); is it the "
+            "network of another place? Give the region's scenario with --scenario"
+        )
+        raise NetworkError(msg)
+    return int(idx)
+
+
+def seat_times(
+    net: RoadNetwork, origin: str, region: geo.Region | None = None
+) -> list[dict[str, Any]]:
+    """Return routes from a place to the seat of every unit of the region, light and heavy.
+
+    Parameters
+    ----------
+    net
+        Road network.
+    origin
+        A town of the region or ``lon,lat`` (checked against the region).
+    region
+        The study region (default Shaoguan: its ten county seats); a loaded region's seats are
+        those of `sim.geo.Region.unit_seats`.
+
+    Raises
+    ------
+    NetworkError
+        When the origin or a seat lies farther than `MAX_ACCESS_M` from the network.
+    """
+    region = region or geo.shaoguan_region()
+    place = region.resolve_place(origin)
+    src = _snap(net, place, repr(origin.strip()))
+    seats = region.unit_seats()
     rows = []
-    for county in geo.load_counties():
-        seat = towns.get(county.seat_town_code)
+    for county in region.counties:
+        seat = seats.get(county.name)
         if seat is None:
             continue
-        dst, _ = net.snap_place(geo.Place(seat.lon, seat.lat, seat.name, seat))
+        dst = _snap(
+            net,
+            geo.Place(seat.lon, seat.lat, seat.name, seat),
+            f"the seat {seat.name} of {county.name}",
+        )
         light = net.route(src, dst, profile="light")
         heavy = net.route(src, dst, profile="heavy")
         rows.append(
@@ -79,6 +116,7 @@ def _check_writable(flag: str, target: Path) -> None:
 def summarise_network(
     spec: str,
     *,
+    region: geo.Region | None = None,
     cache_dir: Path | None = None,
     origin: str | None = None,
     export: Path | None = None,
@@ -91,10 +129,13 @@ def summarise_network(
     ----------
     spec
         ``shaoguan``, a GraphML or OSM file, or a place name.
+    region
+        Study region of the seat table and the map (a scenario's `Scenario.study_region`);
+        default Shaoguan for the seat table, and for the map of the embedded network.
     cache_dir
         Cache of downloaded place networks.
     origin
-        Also list travel times from this place to every county seat.
+        Also list travel times from this place to the seat of every unit of the region.
     export
         GraphML file to write (must end in ``.graphml``).
     map_path
@@ -112,16 +153,20 @@ def summarise_network(
         if target is not None:
             _check_writable(flag, target)
     if origin:  # a misspelt place fails before the network is built
-        geo.resolve_place(origin)
+        try:
+            resolve_route_place(origin, region or geo.shaoguan_region())
+        except PlaceError as e:
+            msg = f"--from: {e}"
+            raise PlaceError(msg) from e
     net = network_from_spec(spec, cache_dir=cache_dir)
     out: dict[str, Any] = {"network": spec, **net.summary()}
     if origin:
         out["from"] = origin
-        out["seat_times"] = seat_times(net, origin)
+        out["seat_times"] = seat_times(net, origin, region)
     if export is not None:
         out["export"] = str(save_graph(net.G, export))
     if map_path is not None:
-        fig, _ = plot_city_map(net, lang=lang)
+        fig, _ = plot_city_map(net, region=region, lang=lang)
         try:
             out["map"] = str(save(fig, map_path, dpi=MAP_DPI))
         except OSError as e:

@@ -15,15 +15,20 @@ from sim.analysis.placement import (
     build_problem,
     file_candidates,
     new_scenario_data,
+    placement_sites,
     score_existing,
     solve,
     town_candidates,
 )
 from sim.errors import UsageError
+from sim.model.compile import prepare
+from sim.output.gis import GPKG_NAME, write_geopackage
 from sim.output.plots import save
 from sim.output.plots.charts import plot_placement_map
 from sim.results.files import write_json
 from sim.results.folder import fit_folder_name, maybe_results_folder
+from sim.results.measures import arrival_unit_types
+from sim.results.schema import empty_table
 from sim.scenario import dump_scenario_yaml, scenario_from_dict
 from sim.scenario.schema import MAX_DURATION_H
 from sim.workflows.common import Progress, check_run_options, compile_scenario, load, simulate
@@ -163,9 +168,9 @@ def optimize_placement(
         prep = compile_scenario(sc, source=str(path))
         net = prep.net
         cands = (
-            town_candidates(net)
+            town_candidates(net, prep.region)
             if candidates == "towns"
-            else file_candidates(Path(candidates), net)
+            else file_candidates(Path(candidates), net, prep.region)
         )
         problem = build_problem(prep, kind, candidates=cands, relocate=relocate)
         solution = solve(
@@ -227,8 +232,15 @@ def optimize_placement(
             )
             comparison = compare_runs(runs)
         if tmp is not None:
+            sites = placement_sites(problem, solution, added, relocate=relocate)
+            if runs:  # the new plan as simulated: its incidents and towns with their outcomes
+                new_prep, new_table = runs[1].prep, runs[1].table
+            else:
+                new_prep = prepare(new_sc, net)
+                new_table = empty_table(arrival_unit_types(new_sc.targets))
             (tmp / "scenario.yaml").write_text(dump_scenario_yaml(new_sc), encoding="utf-8")
             write_json(tmp / "placement.json", placement)
+            write_geopackage(tmp / GPKG_NAME, new_prep, new_table, placements=sites)
             if plots:
                 fig, _ = plot_placement_map(prep, problem, solution, added, lang=lang)
                 save(fig, tmp / "placement_map.png")

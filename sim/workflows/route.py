@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from sim import geo
-from sim.errors import NetworkError
+from sim.errors import NetworkError, PlaceError
 from sim.network import (
     ACCESS_CIRCUITY,
     ACCESS_SPEED_KPH,
@@ -35,16 +35,21 @@ class RouteResult:
 MAX_ACCESS_M = 20000.0
 
 
-def resolve_route_place(query: str) -> geo.Place:
-    """A place name (Shaoguan's gazetteer) or ``lon,lat`` anywhere (the network decides)."""
+def resolve_route_place(query: str, region: geo.Region | None = None) -> geo.Place:
+    """A place name of the region's gazetteer (default Shaoguan's) or ``lon,lat`` anywhere.
+
+    A coordinate only has to be degrees in range: the road network decides whether it is
+    reachable (`MAX_ACCESS_M`).
+    """
     m = geo.shaoguan._LONLAT.match(query)
     if m:
         lon, lat = float(m.group(1)), float(m.group(2))
         if not (-180 <= lon <= 180 and -90 <= lat <= 90):
             msg = f"coordinate {query.strip()!r} is not lon,lat in WGS84 degrees (lon first)"
-            raise NetworkError(msg)
+            raise PlaceError(msg)
         return geo.Place(lon=lon, lat=lat, label=f"{lon:.4f},{lat:.4f}")
-    return geo.resolve_place(query)
+    town = (region or geo.shaoguan_region()).resolve_town(query)
+    return geo.Place(lon=town.lon, lat=town.lat, label=town.name, town=town)
 
 
 def _end(net: RoadNetwork, query: str, max_access_m: float = MAX_ACCESS_M) -> dict[str, Any]:
@@ -103,7 +108,11 @@ def plan_route(
 
     Names are resolved before the network is loaded, so a typo fails fast.
     """
-    for query in (origin, destination):
-        resolve_route_place(query)
+    for name, query in (("FROM", origin), ("TO", destination)):
+        try:
+            resolve_route_place(query)
+        except PlaceError as e:
+            msg = f"{name}: {e}"
+            raise PlaceError(msg) from e
     net = network_from_spec(network, cache_dir=cache_dir)
     return RouteResult({"network": network, **route_between(net, origin, destination, profile)})

@@ -9,7 +9,13 @@ from typing import Any
 
 from sim.analysis.compare import ScenarioRun
 from sim.model.compile import Prepared
-from sim.output.gis import EXCEL_CSV_NAME, GPKG_NAME, write_excel_csv, write_geopackage
+from sim.output.gis import (
+    EXCEL_CSV_NAME,
+    GPKG_NAME,
+    coverage_layer,
+    write_excel_csv,
+    write_geopackage,
+)
 from sim.output.plots import save
 from sim.output.plots.charts import (
     plot_fire_map,
@@ -20,6 +26,7 @@ from sim.output.plots.charts import (
     plot_utilisation,
 )
 from sim.output.report import write_run_report
+from sim.output.webmap import MAP_NAME, write_map_page
 from sim.results.files import write_incidents_csv, write_json, write_run_info
 from sim.results.folder import maybe_results_folder
 from sim.scenario import Scenario, dump_scenario_yaml
@@ -116,8 +123,9 @@ def run_scenario(
     -----
     Folder contents: ``metrics.json``, ``incidents.csv``, ``scenario.yaml`` (resolved),
     ``results.gpkg`` (GIS layers, see `sim.output.gis`), ``incidents_excel.csv`` (UTF-8 with
-    BOM for Excel), the PNG charts, ``report.html`` / ``report.md`` (all reproducible from the
-    seed) and ``run_info.json`` (wall clock, host).
+    BOM for Excel), the PNG charts and ``map.html`` (interactive offline map, see
+    `sim.output.webmap`; both unless ``plots`` is False), ``report.html`` / ``report.md`` (all
+    reproducible from the seed) and ``run_info.json`` (wall clock, host).
     """
     t0 = time.perf_counter()
     w = worker_count(workers, scenario.replications)
@@ -144,15 +152,24 @@ def write_run_files(folder: Path, run: ScenarioRun, *, lang: str, plots: bool) -
     write_json(folder / "metrics.json", run.metrics)
     write_incidents_csv(folder / "incidents.csv", run.table)
     (folder / "scenario.yaml").write_text(dump_scenario_yaml(prep.scenario), encoding="utf-8")
-    write_geopackage(folder / GPKG_NAME, prep, run.table)
+    coverage = coverage_layer(prep)
+    write_geopackage(folder / GPKG_NAME, prep, run.table, coverage=coverage)
     write_excel_csv(folder / EXCEL_CSV_NAME, run.table)
     charts = write_charts(folder, prep, run.metrics, run.table, lang=lang) if plots else []
-    reports = write_run_report(folder, prep, run.metrics, run.table, charts, lang=lang)
+    pages = (
+        [write_map_page(folder / MAP_NAME, prep, run.table, coverage=coverage, lang=lang)]
+        if plots
+        else []
+    )
+    reports = write_run_report(
+        folder, prep, run.metrics, run.table, charts, lang=lang, map_page=bool(pages)
+    )
     return (
         *REPRODUCIBLE,
         GPKG_NAME,
         EXCEL_CSV_NAME,
         *(p.name for p in charts),
+        *(p.name for p in pages),
         *(p.name for p in reports),
     )
 
@@ -178,13 +195,20 @@ def write_charts(
     paths = [
         save(plot_target_compliance(metrics, lang=lang)[0], out / "targets.png"),
         save(plot_response_cdfs(table, sc, lang=lang)[0], out / "response_times.png"),
-        save(plot_incident_map(table, sc, facilities, lang=lang)[0], out / "map.png"),
+        save(
+            plot_incident_map(table, sc, facilities, lang=lang, region=prep.region, net=prep.net)[
+                0
+            ],
+            out / "map.png",
+        ),
     ]
     if metrics["utilisation"]["by_unit_type"]:
         paths.append(save(plot_utilisation(metrics, lang=lang)[0], out / "utilisation.png"))
     if any(inc.fire is not None for inc in sc.incidents.values()):
         fig, _ = plot_fire_outcomes(table, sc, lang=lang)
         paths.append(save(fig, out / "forest_fires.png"))
-        fig, _ = plot_fire_map(table, sc, facilities, aviation_points(sc), lang=lang)
+        fig, _ = plot_fire_map(
+            table, sc, facilities, aviation_points(sc), lang=lang, region=prep.region, net=prep.net
+        )
         paths.append(save(fig, out / "forest_fire_map.png"))
     return paths

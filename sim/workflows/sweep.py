@@ -331,13 +331,15 @@ def write_sweep_files(
     if plots:
         charts.append(save(plot_sweep_targets(sweep, lang=lang)[0], tmp / "sweep_targets.png"))
         missed = {pt["label"]: done[i].missed for i, pt in enumerate(sweep["points"])}
+        region = base.study_region
+        uzh, uen = region.unit_words
         title = (
-            "各设置下各县（市、区）时间类指标未达标的事件比例（灰色斜线 = 无此类事件）"
+            f"各设置下各{uzh}时间类指标未达标的事件比例（灰色斜线 = 无此类事件）"
             if lang == "zh"
-            else "Share of target incidents missing any time target, by county and setting "
+            else f"Share of target incidents missing any time target, by {uen} and setting "
             "(hatched = no such incident)"
         )
-        fig, _ = plot_county_maps(missed, lang=lang, title=title)
+        fig, _ = plot_county_maps(missed, lang=lang, title=title, region=region)
         charts.append(save(fig, tmp / "county_maps.png"))
     doc = sweep_doc(
         sweep,

@@ -337,3 +337,27 @@ def test_embedded_font_is_a_small_deterministic_subset():
     assert a[:4] == b"wOFF"
     assert len(a) < 40_000
     assert len(subset_woff("韶关市应急救援 Report 2025" + "一二三四五六七八九十")) > len(a)
+
+
+def test_run_report_links_the_map_page(folders):
+    """report.html and report.md link map.html, which sits next to them."""
+    folder = folders["run"][0]
+    assert (folder / "map.html").is_file()
+    assert '<a href="map.html">' in (folder / "report.html").read_text(encoding="utf-8")
+    assert "](map.html)" in (folder / "report.md").read_text(encoding="utf-8")
+
+
+def test_equity_table_follows_the_loaded_region(ags_run):
+    """Aguascalientes' report: the equity tables list its two units with their populations,
+    under a heading for units, and no Shaoguan county."""
+    folder, _ = ags_run
+    text = (folder / "report.html").read_text(encoding="utf-8")
+    assert "4. 各行政单元公平性" in text
+    assert "各县" not in text
+    section = text.split("4. 各行政单元公平性", 1)[1].split("附录", 1)[0]
+    rows = re.findall(r"<tr><th>([^<]+)</th><td>([\d,]+)</td>", section)
+    # one table per time target (fire_4min, medical_5min), each with the two units in file order
+    assert rows == [("Centro Poniente", "60,000"), ("Centro Oriente", "80,000")] * 2
+    for county in ("浈江区", "乐昌市", "韶关"):
+        assert county not in section
+    assert "地点人口取自区域的地点文件" in section  # the region's definition, not Shaoguan's

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import json
+import math
 import os
 import re
 from pathlib import Path
@@ -20,7 +22,16 @@ from sim.scenario import (
     scenario_to_dict,
 )
 from sim.scenario._messages import _short
-from tests.helpers import BASELINE, MINIMAL, ROOT, SHIPPED
+from tests.helpers import (
+    AGS,
+    AGS_BURN_TARGET,
+    AGS_FOREST_FIRE,
+    BASELINE,
+    MINIMAL,
+    ROOT,
+    SHIPPED,
+    ags_variant,
+)
 from tests.helpers import SCENARIO_DATA as DATA
 from tests.helpers import load_quietly as _load_quietly
 from tests.helpers import minimal as _minimal
@@ -272,3 +283,60 @@ def test_network_path_is_read_from_the_scenario_files_folder(tmp_path: Path, mon
     # The base's relative path is the base's: a variant in another folder still finds it.
     (tmp_path / "v.yaml").write_text("extends: sc/s.yaml\n", encoding="utf-8")
     assert Path(load_scenario(tmp_path / "v.yaml").network).resolve() == Path(s.network).resolve()
+
+
+# --------------------------------------------------------------------------- region facts
+
+
+def test_burn_ratio_in_a_region_without_forest_is_an_error(tmp_path: Path) -> None:
+    """Aguascalientes gives no forest: a burn_ratio target names the region and the target."""
+    path = ags_variant(
+        tmp_path,
+        {"incidents": {"forest_fire": AGS_FOREST_FIRE}, "targets": [AGS_BURN_TARGET]},
+    )
+    with pytest.raises(ScenarioError) as e:
+        load_scenario(path)
+    msg = str(e.value)
+    assert str(path) in msg
+    assert "targets[burn].measure" in msg  # the key path of the target
+    assert "Aguascalientes" in msg  # the region
+    assert "region.forest" in msg  # how to fix it
+    assert "region.forest_area_ha" in msg
+
+
+def test_burn_ratio_uses_the_region_forest_layer(tmp_path: Path) -> None:
+    """With region.forest the target loads; the forest area is the polygon's geodesic area."""
+    w, s, e, n = -102.281, 21.861, -102.271, 21.8765  # inside the western unit
+    forest = tmp_path / "forest.geojson"
+    forest.write_text(
+        json.dumps(
+            {"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {},
+             "geometry": {"type": "Polygon",
+                          "coordinates": [[[w, s], [e, s], [e, n], [w, n], [w, s]]]}}]}
+        ),
+        encoding="utf-8",
+    )  # fmt: skip
+    region = yaml.safe_load(AGS.read_text(encoding="utf-8"))["region"]
+    region = {k: (str(AGS.parent / v) if k in ("units", "towns") else v) for k, v in region.items()}
+    path = ags_variant(
+        tmp_path,
+        {
+            "region": {**region, "forest": str(forest)},
+            "incidents": {"forest_fire": AGS_FOREST_FIRE},
+            "targets": [AGS_BURN_TARGET],
+        },
+    )
+    sc = load_scenario(path)
+    # spherical cell area R² Δλ (sin φn − sin φs); the WGS84 ellipsoid differs by < 0.7 %
+    r_m = 6_371_008.8
+    sphere_ha = r_m**2 * math.radians(e - w) * (math.sin(math.radians(n)) - math.sin(
+        math.radians(s))) / 1e4  # fmt: skip
+    assert sc.study_region.forest_area_ha == pytest.approx(sphere_ha, rel=0.007)
+    assert 150 < sphere_ha < 200  # 1.03 km x 1.72 km
+
+
+def test_shaoguan_region_carries_its_forest_area() -> None:
+    """The shipped region's forest area is 74.52 % of 18,413 km² (the burn_ratio denominator)."""
+    from sim.geo import shaoguan_region
+
+    assert shaoguan_region().forest_area_ha == pytest.approx(18413 * 100 * 0.7452)

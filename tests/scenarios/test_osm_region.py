@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import csv
 import json
-import warnings
-from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -25,20 +23,10 @@ from sim.output.gis import LAYERS
 from sim.scenario import load_scenario
 from sim.workflows.common import load_network
 from sim.workflows.run import run_scenario
-from tests.helpers import DATA, SMALL
+from tests.helpers import AGS, DATA, SMALL
 
-AGS = DATA / "aguascalientes" / "aguascalientes.yaml"
 CALLS = DATA / "aguascalientes" / "calls.csv"
 PBF = DATA / "aguascalientes.osm.pbf"
-
-
-@pytest.fixture(scope="module")
-def ags_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, object]:
-    out = tmp_path_factory.mktemp("ags") / "run"
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # the network's dropped-component notice
-        result = run_scenario(load_scenario(AGS), out=out, workers=1)
-    return out, result
 
 
 def test_whole_run_outside_china_writes_every_output(ags_run):

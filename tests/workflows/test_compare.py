@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -11,7 +12,8 @@ import pytest
 import yaml
 
 from sim.cli import main
-from tests.helpers import SMALL
+from sim.workflows.compare import compare_scenarios
+from tests.helpers import AGS, SMALL, ags_variant
 
 
 def _compare(tmp_path: Path, *scenarios: Path | str, extra: tuple[str, ...] = ()) -> dict:
@@ -132,3 +134,32 @@ def test_county_table_is_consistent(tmp_path):
             assert t["pop_beyond_share"] + t["pop_no_sample_share"] <= 1.0 + 1e-9
     pops = np.array([row[ref]["population"] for row in c["counties"].values()])
     assert pops.sum() == pytest.approx(2_855_131, abs=10)
+
+
+def test_compare_on_a_loaded_region_maps_its_units(tmp_path):
+    """Aguascalientes with a second station in the east: the per-unit table and the county maps
+    are the region's two units, and the east's missed fire share falls."""
+    east = {
+        "id": "station_oriente",
+        "kind": "fire_station",
+        "name": "Estación Oriente",
+        "location": {"lon": -102.2600, "lat": 21.8680},
+        "units": {"engine": {"count": 1, "crew": 4, "turnout_s": 60}},
+    }
+    variant = ags_variant(tmp_path, {"facilities": [east]}, name="ags_east")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the network's dropped-component notice
+        res = compare_scenarios([AGS, variant], replications=2, workers=1, out=tmp_path / "cmp")
+    c = res.comparison
+    units = ["Centro Poniente", "Centro Oriente"]
+    assert list(c["counties"]) == units
+    fire = {
+        lab: c["counties"]["Centro Oriente"][lab]["targets"]["fire_4min"]["missed_share"]
+        for lab in ("aguascalientes", "ags_east")
+    }
+    assert fire["ags_east"] < fire["aguascalientes"]
+    assert (tmp_path / "cmp" / "county_maps.png").stat().st_size > 10_000
+    assert (tmp_path / "cmp" / "county_change.png").stat().st_size > 10_000
+    html = (tmp_path / "cmp" / "report.html").read_text(encoding="utf-8")
+    assert "各行政单元公平性" in html
+    assert "浈江区" not in html

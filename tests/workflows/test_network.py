@@ -5,9 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import osmnx as ox
+import pytest
 
 from sim import network as nw
-from tests.helpers import DATA, run_json
+from sim.cli import main
+from tests.helpers import AGS, DATA, run_json
 
 
 def test_network_json_summary(capsys):
@@ -58,3 +60,38 @@ def test_network_on_tiny_osm(capsys):
     assert out["strongly_connected"] is True
     assert out["bridges"] == 1
     assert out["towns"] == 0
+
+
+def test_seat_table_follows_the_scenario_region(capsys):
+    """network --scenario Aguascalientes --from: one row per unit, to its most populous town
+    (Zona Centro ties San Marcos at 30,000: the first in the file), times as `route` gives."""
+    out = run_json(capsys, "network", "--scenario", str(AGS), "--from", "Zona Centro")
+    assert out["network"].endswith("aguascalientes.osm.pbf")
+    rows = {r["county"]: r for r in out["seat_times"]}
+    assert list(rows) == ["Centro Poniente", "Centro Oriente"]
+    assert rows["Centro Poniente"]["seat"] == "Zona Centro"
+    assert rows["Centro Poniente"]["light_h"] == 0.0  # from the seat to itself
+    assert rows["Centro Oriente"]["seat"] == "La Purísima"
+    # the same trip between the two towns' coordinates with the route command
+    route = run_json(capsys, "route", "-102.2720,21.8690", "-102.2670,21.8700",
+                     "--network", out["network"])  # fmt: skip
+    assert rows["Centro Oriente"]["light_h"] == pytest.approx(route["network_time_h"], abs=0.006)
+    assert 0 < rows["Centro Oriente"]["light_h"] <= rows["Centro Oriente"]["heavy_h"]
+
+
+def test_seat_table_on_another_places_network_exits_2(capsys):
+    """Aguascalientes' region on the Shaoguan network: exit 2 naming the distance."""
+    code = main(["network", "--scenario", str(AGS), "--network", "shaoguan", "--from",
+                 "Zona Centro"])  # fmt: skip
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "km from the nearest node" in err
+    assert "13,5" in err  # Aguascalientes to Shaoguan: about 13,500 km
+
+
+def test_network_map_of_a_loaded_region(tmp_path, capsys):
+    """network --scenario --map draws the region's map (a PNG) for its OSM network."""
+    path = tmp_path / "ags.png"
+    out = run_json(capsys, "network", "--scenario", str(AGS), "--map", str(path))
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert out["nodes"] > 500

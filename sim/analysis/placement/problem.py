@@ -18,7 +18,7 @@ from sim.analysis.placement.lscp import LSCP
 from sim.analysis.placement.mclp import MCLP
 from sim.analysis.placement.pcenter import PCenter
 from sim.analysis.placement.pmedian import PMedian
-from sim.errors import OptimizationError, ScenarioError
+from sim.errors import OptimizationError, PlaceError, ScenarioError
 from sim.model.incidents import HOUR_S, generate_incidents
 from sim.scenario import Scenario, scenario_to_dict
 
@@ -55,7 +55,9 @@ class PlacementProblem:
     candidates
         Candidate sites (existing facilities of the kind come first when kept fixed).
     demand_towns
-        Names of the demand points (town seats).
+        Names of the demand points (the study region's towns).
+    demand_lon, demand_lat
+        Their positions (WGS84 degrees; town names may repeat across units).
     demand_nodes
         Their road nodes.
     weights
@@ -75,6 +77,8 @@ class PlacementProblem:
     kind: str
     candidates: tuple[Candidate, ...]
     demand_towns: tuple[str, ...]
+    demand_lon: np.ndarray
+    demand_lat: np.ndarray
     demand_nodes: np.ndarray
     weights: np.ndarray
     weight_unit: str
@@ -107,16 +111,18 @@ def relevant_incident_types(scenario: Scenario, kind: str) -> tuple[tuple[str, .
 def demand_weights(
     prep: Prepared, kinds: tuple[str, ...], *, people: bool
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Expected yearly demand at each town seat, averaged over `WEIGHT_REPLICATIONS` incident draws.
+    """Expected yearly demand at each town, averaged over `WEIGHT_REPLICATIONS` incident draws.
+
+    Each incident counts at the nearest town of the study region (`Prepared.region`).
 
     Returns
     -------
     town_index, weights
-        Index into `geo.load_towns()` of every town and its demand per year.
+        Index into the region's towns of every town and its demand per year.
     """
     sc = prep.scenario
-    towns = geo.load_towns()
-    lat0 = math.radians(24.8)
+    towns = prep.region.towns
+    lat0 = math.radians(prep.region.centre[1])
     tree = cKDTree(
         np.column_stack([[t.lon * math.cos(lat0) for t in towns], [t.lat for t in towns]])
     )
@@ -132,10 +138,10 @@ def demand_weights(
     return np.arange(len(towns)), w / WEIGHT_REPLICATIONS / years
 
 
-def town_candidates(net: RoadNetwork) -> list[Candidate]:
-    """Every township seat as a candidate site."""
+def town_candidates(net: RoadNetwork, region: geo.Region | None = None) -> list[Candidate]:
+    """Every town of the study region as a candidate site (default Shaoguan's township seats)."""
     out = []
-    for t in geo.load_towns():
+    for t in (region or geo.shaoguan_region()).towns:
         node, _ = net.nearest_nodes(t.lon, t.lat)
         out.append(
             Candidate(
@@ -149,8 +155,14 @@ def town_candidates(net: RoadNetwork) -> list[Candidate]:
 MAX_CANDIDATES = 10_000
 
 
-def file_candidates(path: Path, net: RoadNetwork) -> list[Candidate]:
-    """Candidates from a CSV with columns ``name,lon,lat`` or ``name,town`` (one site per row)."""
+def file_candidates(
+    path: Path, net: RoadNetwork, region: geo.Region | None = None
+) -> list[Candidate]:
+    """Candidates from a CSV with columns ``name,lon,lat`` or ``name,town`` (one site per row).
+
+    Towns are looked up, and coordinates checked, in the study region (default Shaoguan).
+    """
+    region = region or geo.shaoguan_region()
     if not path.is_file():
         msg = f"{path}: candidate file not found"
         raise ScenarioError(msg)
@@ -173,13 +185,13 @@ def file_candidates(path: Path, net: RoadNetwork) -> list[Candidate]:
     for k, row in enumerate(rows, start=2):
         try:
             if row.get("town"):
-                t = geo.resolve_town(row["town"], county=row.get("county") or None)
+                t = region.resolve_town(row["town"], county=row.get("county") or None)
                 lon, lat, town, county = t.lon, t.lat, t.name, t.county
             else:
                 lon, lat = float(row["lon"]), float(row["lat"])
-                geo.check_lonlat(lon, lat)
+                region.check_lonlat(lon, lat)
                 town, county = None, ""
-        except (KeyError, TypeError, ValueError) as e:
+        except (KeyError, TypeError, ValueError, PlaceError) as e:
             msg = f"{path}: line {k}: expected name,lon,lat or name,town ({e})"
             raise ScenarioError(msg) from e
         node, _ = net.nearest_nodes(lon, lat)
@@ -230,7 +242,7 @@ def build_problem(
     taken = {c.node for c in cands} if not relocate else set()
     cands += [c for c in candidates if c.node not in taken]
     town_idx, w = demand_weights(prep, kinds, people=people)
-    towns = geo.load_towns()
+    towns = prep.region.towns
     keep = w > 0
     d_nodes = np.array(
         [net.nearest_nodes(towns[k].lon, towns[k].lat)[0] for k in town_idx[keep]], dtype=np.int64
@@ -242,6 +254,8 @@ def build_problem(
         kind=kind,
         candidates=tuple(cands),
         demand_towns=tuple(towns[k].name for k in town_idx[keep]),
+        demand_lon=np.array([towns[k].lon for k in town_idx[keep]], dtype=float),
+        demand_lat=np.array([towns[k].lat for k in town_idx[keep]], dtype=float),
         demand_nodes=d_nodes,
         weights=w[keep],
         weight_unit="people/yr" if people else "incidents/yr",
@@ -400,3 +414,64 @@ def score_existing(problem: PlacementProblem) -> dict[str, float]:
         "mean_travel_time_h": float((best[finite] * w[finite]).sum() / w[finite].sum() / 3600.0),
         "max_travel_time_h": float(best[finite].max() / 3600.0) if finite.any() else float("inf"),
     }
+
+
+def placement_sites(
+    problem: PlacementProblem,
+    result: PlacementResult,
+    added: list[dict[str, Any]],
+    *,
+    relocate: bool,
+) -> list[dict[str, Any]]:
+    """Every open site of the solution with what it serves, for the GeoPackage's placements.
+
+    Parameters
+    ----------
+    problem, result
+        The placement problem and its solution.
+    added
+        The facilities `new_scenario_data` added, in its order (their ids name the new sites).
+    relocate
+        Whether the existing sites were re-chosen (then every open site is new).
+
+    Returns
+    -------
+    sites
+        One mapping per open candidate: ``id``, ``name``, ``kind``, ``status`` (``existing`` or
+        ``new``), ``unit``, ``lon``, ``lat``, ``demand_served`` (yearly demand assigned to it,
+        in ``demand_unit``), ``demand_points``, ``mean_travel_time_h`` (demand-weighted) and
+        ``max_travel_time_h`` to the demand it serves (NaN when it serves none).
+    """
+    chosen = (
+        list(result.selected)
+        if relocate
+        else [k for k in result.selected if k not in problem.fixed]
+    )
+    new_ids = {k: a["id"] for k, a in zip(chosen, added, strict=True)}
+    assignment = np.asarray(result.assignment)
+    cost_h = np.asarray(result.assigned_cost, dtype=float) / HOUR_S
+    w = problem.weights
+    sites = []
+    for k in result.selected:
+        c = problem.candidates[k]
+        mine = assignment == k
+        served = float(w[mine].sum())
+        sites.append(
+            {
+                "id": new_ids.get(k) or problem.existing_ids[k],
+                "name": c.name,
+                "kind": problem.kind,
+                "status": "new" if k in new_ids else "existing",
+                "unit": c.county,
+                "lon": c.lon,
+                "lat": c.lat,
+                "demand_served": served,
+                "demand_unit": problem.weight_unit,
+                "demand_points": int(mine.sum()),
+                "mean_travel_time_h": float((cost_h[mine] * w[mine]).sum() / served)
+                if served > 0
+                else float("nan"),
+                "max_travel_time_h": float(cost_h[mine].max()) if mine.any() else float("nan"),
+            }
+        )
+    return sites

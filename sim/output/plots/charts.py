@@ -8,8 +8,9 @@ import numpy as np
 
 from sim import geo
 from sim.analysis.compare import any_target_missed
+from sim.output.mapdata import KIND_STYLE, MET_COLOUR, MISSED_COLOUR, REQUIRED_COLOUR
 from sim.output.plots import plt, setup_fonts, text
-from sim.output.plots.maps import plot_base
+from sim.output.plots.maps import decorate_map, place_labels, plot_base, spread_colocated
 from sim.results.measures import MEASURES, TimeShare
 
 if TYPE_CHECKING:
@@ -18,28 +19,69 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-MET_COLOUR = "#2a9d8f"
-MISSED_COLOUR = "#e63946"
-REQUIRED_COLOUR = "#1d3557"
-KIND_STYLE = {
-    "fire_station": ("s", "#d62828", {"zh": "消防救援站", "en": "Fire-rescue station"}),
-    "township_team": ("^", "#f77f00", {"zh": "乡镇专职消防队", "en": "Township team"}),
-    "rescue_base": ("P", "#6a4c93", {"zh": "救援基地", "en": "Rescue base"}),
-    "water_rescue_base": ("D", "#0077b6", {"zh": "水域救援点", "en": "Water-rescue base"}),
-    "depot": ("h", "#8d6e63", {"zh": "物资储备库", "en": "Relief depot"}),
-    "helicopter_base": ("*", "#111111", {"zh": "直升机基地", "en": "Helicopter base"}),
-    "regional_centre": ("*", "#c1121f", {"zh": "区域应急救援中心", "en": "Regional centre"}),
-    "mutual_aid": ("X", "#555555", {"zh": "增援力量", "en": "Mutual aid"}),
-    "village_store": ("p", "#a47148", {"zh": "村级应急物资储备点", "en": "Village relief store"}),
+    from sim.network import RoadNetwork
+
+#: Marker area (pt²) per facility kind; 40 otherwise. Big markers are drawn first, and
+#: facilities sharing a town are spread on a small ring (`spread_colocated`).
+_KIND_SIZE = {
+    "regional_centre": 150,
+    "depot": 95,
+    "village_store": 70,
+    "mutual_aid": 60,
+    "helicopter_base": 120,
 }
 
 
-def _map_axes(lang: str) -> tuple[Figure, Axes]:
-    """A square figure with the county base map (boundaries, rivers) drawn."""
+def _map_axes(
+    lang: str, region: geo.Region | None, net: RoadNetwork | None
+) -> tuple[Figure, Axes, list[Any]]:
+    """A figure with the region map: units, rivers, roads, place names, scale bar, north arrow.
 
-    fig, ax = plt.subplots(figsize=(9, 9))
-    plot_base(ax, lang=lang)
-    return fig, ax
+    Returns the figure, the axes (lon/lat) and the background's legend handles; the legend
+    goes right of the map so that it hides no data.
+    """
+    fig, ax = plt.subplots(figsize=(11.5, 9))
+    region = region or geo.shaoguan_region()
+    plot_base(ax, lang=lang, region=region)
+    handles = decorate_map(ax, region, net, lang=lang)
+    return fig, ax, handles
+
+
+def _legend(ax: Axes, data: list[Any], background: list[Any]) -> None:
+    """Data entries, then the background's, right of the map."""
+    ax.legend(
+        handles=data + background,
+        fontsize=8,
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1.0),
+        frameon=False,
+    )
+
+
+def _facilities(ax: Axes, facilities: Mapping[str, Any], lang: str) -> list[Any]:
+    """Facilities by kind (biggest markers drawn first); return their legend handles."""
+    kinds = np.asarray(facilities["kind"])
+    lon, lat = spread_colocated(ax, facilities["lon"], facilities["lat"])
+    order = sorted(KIND_STYLE, key=lambda k: -_KIND_SIZE.get(k, 40))
+    handles = []
+    for z, kind in enumerate(order):
+        marker, colour, lab = KIND_STYLE[kind]
+        m = kinds == kind
+        if m.any():
+            handles.append(
+                ax.scatter(
+                    lon[m],
+                    lat[m],
+                    marker=marker,
+                    s=_KIND_SIZE.get(kind, 40),
+                    c=colour,
+                    edgecolors="white",
+                    lw=0.7,
+                    label=lab[lang],
+                    zorder=8 + 0.01 * z,
+                )
+            )
+    return handles
 
 
 def _label(entry: Mapping[str, Any], lang: str) -> str:
@@ -171,8 +213,13 @@ def plot_incident_map(
     *,
     lang: str = "zh",
     replication: int | None = 0,
+    region: geo.Region | None = None,
+    net: RoadNetwork | None = None,
 ) -> tuple[Figure, Axes]:
     """Map of incidents coloured by target outcome (met / missed), with facilities by kind.
+
+    Drawn over the study region (units, rivers, the run's roads by class, place names, scale
+    bar and north arrow).
 
     Parameters
     ----------
@@ -184,9 +231,13 @@ def plot_incident_map(
         ``{"lon", "lat", "kind", "name"}`` arrays.
     replication
         Which replication's incidents to draw (None = all).
+    region
+        The study region; default the scenario's (`Scenario.study_region`).
+    net
+        The road network the run used (drawn under the incidents); None: no roads.
     """
     setup_fonts()
-    fig, ax = _map_axes(lang)
+    fig, ax, background = _map_axes(lang, region or scenario.study_region, net)
     sel = np.ones(len(table["type"]), dtype=bool)
     if replication is not None:
         sel = table["replication"] == replication
@@ -194,65 +245,59 @@ def plot_incident_map(
     met = ~missed
     lon, lat = table["lon"], table["lat"]
     other = sel & ~relevant
-    ax.scatter(
-        lon[other],
-        lat[other],
-        s=4,
-        c="#9e9e9e",
-        alpha=0.35,
-        lw=0,
-        label=text(lang, "其他事件", "Other incidents"),
-        zorder=3,
-    )
+    data = [
+        ax.scatter(
+            lon[other],
+            lat[other],
+            s=4,
+            c="#757575",
+            alpha=0.35,
+            lw=0,
+            label=text(lang, "其他事件", "Other incidents"),
+            zorder=3.5,
+        )
+    ]
     ok = sel & relevant & met
     bad = sel & relevant & ~met
-    ax.scatter(
-        lon[ok],
-        lat[ok],
-        s=14,
-        c=MET_COLOUR,
-        alpha=0.8,
-        lw=0,
-        label=text(lang, f"达标 ({ok.sum()})", f"Target met ({ok.sum()})"),
-        zorder=4,
+    data.append(
+        ax.scatter(
+            lon[ok],
+            lat[ok],
+            s=14,
+            c=MET_COLOUR,
+            alpha=0.8,
+            lw=0,
+            zorder=6.5,
+            label=text(lang, f"达标 ({ok.sum()})", f"Target met ({ok.sum()})"),
+        )
     )
-    ax.scatter(
-        lon[bad],
-        lat[bad],
-        s=22,
-        c=MISSED_COLOUR,
-        alpha=0.9,
-        marker="x",
-        label=text(lang, f"未达标 ({bad.sum()})", f"Target missed ({bad.sum()})"),
-        zorder=5,
+    data.append(
+        ax.scatter(
+            lon[bad],
+            lat[bad],
+            s=22,
+            c=MISSED_COLOUR,
+            alpha=0.9,
+            marker="x",
+            zorder=6.6,
+            label=text(lang, f"未达标 ({bad.sum()})", f"Target missed ({bad.sum()})"),
+        )
     )
-    kinds = np.asarray(facilities["kind"])
-    for kind, (marker, colour, lab) in KIND_STYLE.items():
-        m = kinds == kind
-        if m.any():
-            ax.scatter(
-                np.asarray(facilities["lon"])[m],
-                np.asarray(facilities["lat"])[m],
-                marker=marker,
-                s=90 if kind == "regional_centre" else 40,
-                c=colour,
-                edgecolors="white",
-                lw=0.6,
-                label=lab[lang],
-                zorder=6,
-            )
+    data += _facilities(ax, facilities, lang)
     rep_txt = (
         text(lang, f"第 {replication + 1} 次重复", f"replication {replication + 1}")
         if replication is not None
         else text(lang, "全部重复", "all replications")
     )
+    reg = region or scenario.study_region
     ax.set_title(
-        text(lang, f"事件分布与目标达成（{rep_txt}）", f"Incidents by target outcome ({rep_txt})")
+        text(
+            lang,
+            f"{reg.name}：事件分布与目标达成（{rep_txt}）",
+            f"{reg.name_en}: incidents by target outcome ({rep_txt})",
+        )
     )
-    ax.set_xlabel(text(lang, "经度", "Longitude"))
-    ax.set_ylabel(text(lang, "纬度", "Latitude"))
-    ax.set_aspect(1 / np.cos(np.radians(24.7)))
-    ax.legend(fontsize=8, loc="lower left", framealpha=0.9)
+    _legend(ax, data, background)
     return fig, ax
 
 
@@ -363,10 +408,16 @@ def plot_fire_map(
     points: Any,
     *,
     lang: str = "zh",
+    region: geo.Region | None = None,
+    net: RoadNetwork | None = None,
 ) -> tuple[Figure, Axes]:
-    """Map of forest fires (all replications) coloured by outcome, with aviation infrastructure."""
+    """Map of forest fires (all replications) coloured by outcome, with aviation infrastructure.
+
+    `region` defaults to the scenario's study region; `net` (the run's roads) is drawn under
+    the fires when given.
+    """
     setup_fonts()
-    fig, ax = _map_axes(lang)
+    fig, ax, background = _map_axes(lang, region or scenario.study_region, net)
     fire_types = [n for n, inc in scenario.incidents.items() if inc.fire is not None]
     m = np.isin(table["type"], fire_types)
     cont = np.nan_to_num(np.asarray(table["contained_h"], dtype=float), nan=np.inf)
@@ -381,7 +432,7 @@ def plot_fire_map(
         c=MET_COLOUR,
         alpha=0.6,
         lw=0,
-        zorder=4,
+        zorder=6.5,
         label=text(lang, f"24 小时内扑灭 ({ok.sum()})", f"Contained < 24 h ({ok.sum()})"),
     )
     ax.scatter(
@@ -392,7 +443,7 @@ def plot_fire_map(
         alpha=0.85,
         marker="X",
         lw=0,
-        zorder=5,
+        zorder=6.6,
         label=text(lang, f"超过 24 小时 ({bad.sum()})", f"Not contained in 24 h ({bad.sum()})"),
     )
     style = {
@@ -411,7 +462,7 @@ def plot_fire_map(
                 s=s,
                 edgecolors="white",
                 lw=0.6,
-                zorder=6,
+                zorder=8,
                 label=lab,
             )
     kinds = np.asarray(facilities["kind"])
@@ -427,7 +478,7 @@ def plot_fire_map(
                 facecolors="none",
                 edgecolors=colour,
                 lw=1.5,
-                zorder=7,
+                zorder=8.5,
                 label=names[lang],
             )
     ax.set_title(
@@ -437,7 +488,7 @@ def plot_fire_map(
             "Forest fires by outcome (all replications; size ∝ burned area)",
         )
     )
-    ax.legend(fontsize=8, loc="lower left", framealpha=0.9)
+    _legend(ax, ax.get_legend_handles_labels()[0], background)
     return fig, ax
 
 
@@ -447,10 +498,8 @@ def plot_placement_map(
     """Map of demand (circle size ∝ yearly demand), existing sites and the sites the model added."""
     setup_fonts()
 
-    fig, ax = _map_axes(lang)
-    towns = {t.name: t for t in geo.load_towns()}
-    lon = np.array([towns[n].lon for n in problem.demand_towns])
-    lat = np.array([towns[n].lat for n in problem.demand_towns])
+    fig, ax, background = _map_axes(lang, prep.region, prep.net)
+    lon, lat = problem.demand_lon, problem.demand_lat
     w = problem.weights
     ax.scatter(
         lon,
@@ -460,7 +509,7 @@ def plot_placement_map(
         alpha=0.7,
         edgecolors="#219ebc",
         lw=0.5,
-        zorder=3,
+        zorder=6.5,
         label=text(
             lang, f"需求（{problem.weight_unit}，圆大小）", f"Demand ({problem.weight_unit}, size)"
         ),
@@ -477,7 +526,7 @@ def plot_placement_map(
             s=70,
             c="#6c757d",
             edgecolors="white",
-            zorder=5,
+            zorder=8.5,
             label=text(
                 lang, f"现有{kind_label}（{len(fixed)}）", f"Existing: {kind_label} ({len(fixed)})"
             ),
@@ -491,19 +540,19 @@ def plot_placement_map(
             c="#d62828",
             edgecolors="white",
             lw=0.8,
-            zorder=6,
+            zorder=9,
             label=text(lang, f"新增选址（{len(added)}）", f"New sites ({len(added)})"),
         )
-        for a in added:
-            ax.annotate(
-                a["site"] if lang == "zh" else a["id"],
-                (a["lon"], a["lat"]),
-                xytext=(6, 6),
-                textcoords="offset points",
-                fontsize=9,
-                color="#d62828",
-                zorder=7,
-            )
+        style = {"fontsize": 9, "color": "#d62828", "zorder": 14,
+                 "bbox": {"boxstyle": "round,pad=0.15", "fc": "white", "ec": "#d62828",
+                          "lw": 0.6, "alpha": 0.9}}  # fmt: skip
+        # the new sites' names keep clear of the place names already on the map
+        place_labels(
+            ax,
+            [(a["lon"], a["lat"], text(lang, f"新增：{a['site']}", f"New: {a['id']}"), style)
+             for a in added],
+            avoid=[t for t in ax.texts if t.get_text()],
+        )  # fmt: skip
     ax.set_title(
         text(
             lang,
@@ -511,5 +560,5 @@ def plot_placement_map(
             f"Placement: {kind_label} ({result.model}, {result.status})",
         )
     )
-    ax.legend(fontsize=8, loc="lower left", framealpha=0.9)
+    _legend(ax, ax.get_legend_handles_labels()[0], background)
     return fig, ax

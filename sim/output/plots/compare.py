@@ -14,8 +14,9 @@ import numpy as np
 from matplotlib.colors import LinearSegmentedColormap, Normalize, TwoSlopeNorm
 
 from sim import geo
+from sim.output.mapdata import MET_COLOUR, MISSED_COLOUR, REQUIRED_COLOUR
 from sim.output.plots import plt, setup_fonts, text
-from sim.output.plots.charts import MET_COLOUR, MISSED_COLOUR, REQUIRED_COLOUR
+from sim.output.plots.maps import map_lat0, region_extent
 from sim.results.measures import MEASURES, TimeShare
 
 if TYPE_CHECKING:
@@ -305,13 +306,10 @@ def plot_compare_cdfs(
     return fig, axes
 
 
-def _county_geoms() -> list[tuple[str, Any]]:
-    """(county name, shapely geometry) in code order; empty if the boundaries are missing."""
-    try:
-        shapes = geo.load_county_shapes()
-    except FileNotFoundError:
-        return []
-    return [(c.name, shapes[c.code]) for c in geo.load_counties() if c.code in shapes]
+def _county_geoms(region: geo.Region) -> list[tuple[str, Any]]:
+    """(unit name, shapely geometry) of the region's units, in the region's order."""
+    return [(c.name, region.county_shapes[c.name]) for c in region.counties
+            if c.name in region.county_shapes]  # fmt: skip
 
 
 def _polys(geom: Any) -> list[Any]:
@@ -328,9 +326,11 @@ def _choropleth(
     lang: str,
     fmt: Callable[[float], str],
     counts: Mapping[str, int] | None = None,
+    region: geo.Region | None = None,
 ) -> None:
-    names = {c.name: c for c in geo.load_counties()}
-    for cname, geom in _county_geoms():
+    region = region or geo.shaoguan_region()
+    names = {c.name: c for c in region.counties}
+    for cname, geom in _county_geoms(region):
         v = values.get(cname)
         face = "#eeeeee" if v is None else cmap(norm(v))
         for poly in _polys(geom):
@@ -357,12 +357,19 @@ def _choropleth(
             fontsize=6.5,
             bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.7},
         )
-    w, s, e, n = geo.CITY_BBOX
-    ax.set_xlim(w + 0.02, e - 0.03)
-    ax.set_ylim(s + 0.02, n - 0.02)
-    ax.set_aspect(1 / math.cos(math.radians((s + n) / 2)))
+    w, s, e, n = region_extent(region)
+    ax.set_xlim(w, e)
+    ax.set_ylim(s, n)
+    ax.set_aspect(1 / math.cos(math.radians(map_lat0(region))))
     ax.set_xticks([])
     ax.set_yticks([])
+
+
+def _tall(region: geo.Region | None) -> float:
+    """Height over width of the region's map window (true scale), kept within [0.5, 1.4]."""
+    w, s, e, n = region_extent(region or geo.shaoguan_region())
+    lat0 = map_lat0(region or geo.shaoguan_region())
+    return min(max((n - s) / ((e - w) * math.cos(math.radians(lat0))), 0.5), 1.4)
 
 
 def _grid(n: int, ncols: int, panel_w: float, panel_h: float) -> tuple[Figure, Any, int, int]:
@@ -386,6 +393,7 @@ def plot_county_maps(
     lang: str = "zh",
     title: str | None = None,
     ncols: int = 4,
+    region: geo.Region | None = None,
 ) -> tuple[Figure, Any]:
     """Small-multiple county maps of the share missing a time target.
 
@@ -396,6 +404,8 @@ def plot_county_maps(
     values
         ``{panel label: {county name: {"share": share or None, "n": incidents}}}``
         (`sim.compare.county_missed`); counties without incidents are hatched grey.
+    region
+        The study region whose units are drawn (`Scenario.study_region`); default Shaoguan.
     title
         Figure title; default: share of target incidents that missed a time target.
     ncols
@@ -404,26 +414,27 @@ def plot_county_maps(
     setup_fonts()
 
     labels = list(values)
-    fig, axes, _nrows, ncols = _grid(max(len(labels), 1), ncols, 3.9, 3.9)
+    fig, axes, _nrows, ncols = _grid(max(len(labels), 1), ncols, 3.9, 3.9 * _tall(region))
     cmap = plt.get_cmap("OrRd")
     norm = Normalize(0.0, 1.0)
     for k, lab in enumerate(labels):
         ax = axes[k // ncols][k % ncols]
         shares = {c: d["share"] for c, d in values[lab].items()}
         counts = {c: d["n"] for c, d in values[lab].items()}
-        _choropleth(ax, shares, cmap, norm, lang, lambda v: f"{v:.0%}", counts)
+        _choropleth(ax, shares, cmap, norm, lang, lambda v: f"{v:.0%}", counts, region)
         ax.set_title(_wrap(lab, 40), fontsize=9)
     sm = plt.cm.ScalarMappable(norm=norm, cmap=cmap)
     cb = fig.colorbar(sm, ax=axes.ravel().tolist(), shrink=0.8)
     cb.ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _p: f"{v:.0%}"))
     cb.set_label(text(lang, "未达标事件比例", "Share of incidents missing a target"), fontsize=8)
+    uzh, uen = (region or geo.shaoguan_region()).unit_words
     fig.suptitle(
         title
         or text(
             lang,
-            "各县（市、区）时间类指标未达标的事件比例（任一指标未达标即计入；n = 事件数；"
+            f"各{uzh}时间类指标未达标的事件比例（任一指标未达标即计入；n = 事件数；"
             "斜线 = 无此类事件）",
-            "Share of target incidents missing any time target, by county (n = incidents; "
+            f"Share of target incidents missing any time target, by {uen} (n = incidents; "
             "hatched = none)",
         ),
         fontsize=10,
@@ -437,9 +448,16 @@ def _pp(v: float) -> str:
 
 
 def plot_county_change(
-    values: Mapping[str, Mapping[str, Mapping[str, Any]]], reference: str, *, lang: str = "zh"
+    values: Mapping[str, Mapping[str, Mapping[str, Any]]],
+    reference: str,
+    *,
+    lang: str = "zh",
+    region: geo.Region | None = None,
 ) -> tuple[Figure, Any]:
-    """County maps of the change in the missed share against the reference (percentage points)."""
+    """County maps of the change in the missed share against the reference (percentage points).
+
+    `region` is the study region whose units are drawn; default Shaoguan.
+    """
     setup_fonts()
 
     others = [lab for lab in values if lab != reference]
@@ -450,14 +468,14 @@ def plot_county_change(
             r = values[reference].get(c, {}).get("share")
             v = d["share"]
             diffs[lab][c] = None if v is None or r is None else v - r
-    fig, axes, _nrows, ncols = _grid(max(len(others), 1), 4, 4.2, 3.9)
+    fig, axes, _nrows, ncols = _grid(max(len(others), 1), 4, 4.2, 3.9 * _tall(region))
     lim = max([abs(v) for d in diffs.values() for v in d.values() if v is not None] + [0.05])
     norm = TwoSlopeNorm(vmin=-lim, vcenter=0.0, vmax=lim)
 
     cmap = LinearSegmentedColormap.from_list("better_worse", ["#1a9850", "#f7f7f7", "#d73027"])
     for k, lab in enumerate(others):
         ax = axes[k // ncols][k % ncols]
-        _choropleth(ax, diffs[lab], cmap, norm, lang, _pp)
+        _choropleth(ax, diffs[lab], cmap, norm, lang, _pp, region=region)
         ax.set_title(f"{lab} − {reference}", fontsize=9)
     sm = plt.cm.ScalarMappable(norm=norm, cmap=cmap)
     cb = fig.colorbar(sm, ax=axes.ravel().tolist(), shrink=0.8)
@@ -470,12 +488,12 @@ def plot_county_change(
         ),
         fontsize=8,
     )
+    uzh, uen = (region or geo.shaoguan_region()).unit_words
     fig.suptitle(
         text(
             lang,
-            "各县（市、区）未达标事件比例的变化（相对参照方案；绿 = 改善，红 = 变差；"
-            "斜线 = 无此类事件）",
-            "Change in share of incidents missing a time target vs the reference, by county "
+            f"各{uzh}未达标事件比例的变化（相对参照方案；绿 = 改善，红 = 变差；斜线 = 无此类事件）",
+            f"Change in share of incidents missing a time target vs the reference, by {uen} "
             "(green = better, red = worse; hatched = none)",
         ),
         fontsize=10,
