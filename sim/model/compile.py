@@ -14,10 +14,12 @@ import numpy as np
 
 from sim import geo
 from sim.errors import ScenarioError
+from sim.model.aircraft import uses_air_ops
 from sim.model.dispatch import PROFILES, Fleet
 from sim.model.disruption import static_closures
 from sim.model.engine import Demand, ReliefPlan
 from sim.model.incidents import HOUR_S, Geography, town_weights
+from sim.model.staffing import StaffPlan, build_staff_plan, firefighter_posts
 from sim.model.travel import MODE_AIR, MODE_ROAD, AirFleet
 from sim.network import RoadNetwork, access_time_s
 from sim.physics.aviation import load_aviation_points
@@ -61,6 +63,9 @@ class Prepared:
     unit_boat_launch_s: np.ndarray
     town_nodes: np.ndarray
     town_names: tuple[str, ...]
+    staff: StaffPlan | None = None
+    air_ops: bool = False
+    hospitals: np.ndarray | None = None
 
 
 def _location_lonlat(loc: Any) -> tuple[float, float]:
@@ -248,7 +253,7 @@ def prepare(scenario: Scenario, net: RoadNetwork) -> Prepared:
     population = int(scenario.population or sum(c.population_2020 for c in geo.load_counties()))
     geography = build_geography(scenario, population)
     _check_spatial_models(scenario, geography)
-    staff = int(sum(f.full_time_staff for f in fac))
+    staff = firefighter_posts(scenario)
     return Prepared(
         scenario=scenario,
         net=net,
@@ -273,6 +278,11 @@ def prepare(scenario: Scenario, net: RoadNetwork) -> Prepared:
         unit_boat_launch_s=boat_launch,
         town_nodes=town_nodes,
         town_names=tuple(str(net.node_town[k]) for k in town_nodes),
+        staff=build_staff_plan(scenario, fleet),
+        air_ops=uses_air_ops(scenario),
+        hospitals=np.array(
+            [p.lonlat() for p in scenario.aviation.points if p.kind == "hospital"], dtype=float
+        ).reshape(-1, 2),
     )
 
 
