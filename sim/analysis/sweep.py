@@ -67,6 +67,7 @@ def short_key(key: str) -> str:
         "value_h",
         "mean_h",
         "required_share",
+        "per_shift",
     }:
         return ".".join(parts[-2:])
     return parts[-1]

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from sim.analysis.compare import ScenarioRun
+from sim.analysis.resources import STAFFING_COLUMNS
 from sim.model.compile import Prepared
 from sim.output.plots import save
 from sim.output.plots.charts import (
@@ -19,7 +21,7 @@ from sim.output.plots.charts import (
     plot_utilisation,
 )
 from sim.output.report import write_run_report
-from sim.results.files import write_incidents_csv, write_json, write_run_info
+from sim.results.files import write_incidents_csv, write_json, write_rows_csv, write_run_info
 from sim.results.folder import results_folder
 from sim.scenario import Scenario, dump_scenario_yaml
 from sim.workflows.common import Progress, aviation_points, simulate, worker_count
@@ -131,9 +133,21 @@ def write_run_files(folder: Path, run: ScenarioRun, *, lang: str, plots: bool) -
     write_json(folder / "metrics.json", run.metrics)
     write_incidents_csv(folder / "incidents.csv", run.table)
     (folder / "scenario.yaml").write_text(dump_scenario_yaml(prep.scenario), encoding="utf-8")
+    extra: tuple[str, ...] = ()
+    if run.staffing_rows:
+        write_staffing_csv(folder / "staffing.csv", run.staffing_rows)
+        extra = ("staffing.csv",)
     charts = write_charts(folder, prep, run.metrics, run.table, lang=lang) if plots else []
     reports = write_run_report(folder, prep, run.metrics, run.table, charts, lang=lang)
-    return (*REPRODUCIBLE, *(p.name for p in charts), *(p.name for p in reports))
+    return (*REPRODUCIBLE, *extra, *(p.name for p in charts), *(p.name for p in reports))
+
+
+def write_staffing_csv(path: Path, rows: Sequence[Sequence[Any]]) -> Path:
+    """Write ``staffing.csv``: required (rostered) and simulated staff by facility, role and
+    hour of the day, with utilisation, overtime, call-back hours and cost per year."""
+    return write_rows_csv(
+        path, [dict(zip(STAFFING_COLUMNS, r, strict=True)) for r in rows], STAFFING_COLUMNS
+    )
 
 
 def facility_table(prep: Prepared) -> dict[str, Any]:
