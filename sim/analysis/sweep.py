@@ -52,10 +52,12 @@ class Point:
 
 
 def short_key(key: str) -> str:
-    """Return a readable short form of a dotted path.
+    """Return a readable short form of a dotted path (of each linked key ``a+b``).
 
     The short form is the last two segments when the last one is generic.
     """
+    if "+" in key:
+        return "+".join(short_key(k) for k in key.split("+"))
     parts = key.split(".")
     if len(parts) >= 2 and parts[-1] in {
         "count",
@@ -225,8 +227,11 @@ def expand_grid(
     points = []
     combos = itertools.product(*[list(zip(p.texts, p.values, strict=True)) for p in params])
     for i, combo in enumerate(combos):
-        overrides = [(p.key, t) for p, (t, _v) in zip(params, combo, strict=True)]
-        desc = " ".join(f"{k}={t}" for k, t in overrides)
+        # A key "a+b" sets a and b to the same value (linked keys, e.g. pilots and aircrew).
+        overrides = [
+            (k, t) for p, (t, _v) in zip(params, combo, strict=True) for k in p.key.split("+")
+        ]
+        desc = " ".join(f"{p.key}={t}" for p, (t, _v) in zip(params, combo, strict=True))
         try:
             data = apply_overrides(dict(base), overrides, source=source)
             # Soft problems (a unit type with no units left) belong to this point, not the process.

@@ -500,12 +500,11 @@ class _Engine:
         `need` (units by type), and try the queues again when they arrive."""
         st = self.staff
         assert st is not None
-        kinds = np.flatnonzero(need)
-        facs = np.unique(
-            self.fleet.unit_facility[np.isin(self.fleet.unit_type, kinds) & st.plan.unit_staffed]
-        )
+        units = np.isin(self.fleet.unit_type, np.flatnonzero(need)) & st.plan.unit_staffed
+        facs = np.unique(self.fleet.unit_facility[units])
+        roles = st.plan.unit_crew[units].sum(axis=0) > 0  # the roles that crew those units
         if facs.size:
-            arrive = st.call_back(facs, self.env.now)
+            arrive = st.call_back(facs, roles, self.env.now)
             if arrive is not None:
                 self.retry_at(arrive)
 
@@ -596,15 +595,15 @@ class _Engine:
     def _request_gated(self, i: int, k: int, count: int, big: bool) -> int:
         """`request` with staff or aircraft rules: only units that can leave now are sent.
 
-        Returns the number still to be queued.
+        Candidates are taken in order of estimated arrival and checked one by one (crew on
+        duty, aircraft serviceable and able to take off). Returns the number still to queue.
         """
         cands = self.fleet.units_of_type[k]
         idle = cands[self.available[cands]]
-        ok = np.array([u for u in idle if self._leave_ok(int(u), i) is not None], dtype=np.int64)
-        groups = [ok]
-        if not big:  # local units first; the reserve only when no local one can go
-            local = ok[~self.mutual[ok]]
-            groups = [local, ok[self.mutual[ok]]] if local.size else [ok]
+        if idle.size == 0:
+            return count
+        # Local units first; the reserve forces only for what local units cannot cover.
+        groups = [idle] if big else [idle[~self.mutual[idle]], idle[self.mutual[idle]]]
         for units in groups:
             if count <= 0 or units.size == 0:
                 continue
@@ -613,7 +612,7 @@ class _Engine:
                 if count <= 0:
                     break
                 u = int(units[pos])
-                crew = self._leave_ok(u, i)  # a unit sent before may have taken its crew
+                crew = self._leave_ok(u, i)
                 if crew is None:
                     continue
                 self.dispatch(u, i, float(eta[pos]), crew)

@@ -29,6 +29,7 @@ Model (plain words)
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -111,6 +112,8 @@ class StaffPlan:
     unit_staffed: np.ndarray
     posts: np.ndarray
     rostered_by_hour: np.ndarray
+    limited_roles: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    """Per role: whether it has a duty or flight-time limit."""
     callback_delay_s: float = math.nan
     callback_share: float = 0.0
     callback_hold_s: float = 0.0
@@ -126,11 +129,6 @@ class StaffPlan:
     def has_callback(self) -> bool:
         """Whether staff may be called back."""
         return not math.isnan(self.callback_delay_s)
-
-    @property
-    def limited_roles(self) -> np.ndarray:
-        """Whether each role has a duty or flight-time limit."""
-        return np.isfinite(self.role_max_duty_s) | np.isfinite(self.role_max_flight_s)
 
 
 def shifts_per_day(shift_h: float) -> int:
@@ -200,10 +198,12 @@ def build_staff_plan(scenario: Scenario, fleet: Fleet) -> StaffPlan | None:
         for role, n in need.items():
             crew[u, rindex[role]] = int(n)
     cb = st.callback
+    max_duty = np.array([hours(st.roles[r].max_duty_h) for r in roles])
+    max_flight = np.array([hours(st.roles[r].max_flight_h) for r in roles])
     return StaffPlan(
         role_names=roles,
-        role_max_duty_s=np.array([hours(st.roles[r].max_duty_h) for r in roles]),
-        role_max_flight_s=np.array([hours(st.roles[r].max_flight_h) for r in roles]),
+        role_max_duty_s=max_duty,
+        role_max_flight_s=max_flight,
         role_min_rest_s=np.array([float(st.roles[r].min_rest_h) * HOUR_S for r in roles]),
         role_firefighter=np.array([st.roles[r].counts_as_firefighter for r in roles], dtype=bool),
         role_cost_per_year=np.array([float(st.roles[r].cost_per_post_per_year) for r in roles]),
@@ -234,6 +234,7 @@ def build_staff_plan(scenario: Scenario, fleet: Fleet) -> StaffPlan | None:
         unit_staffed=staffed_fac[fleet.unit_facility] if fleet.n_units else np.zeros(0, bool),
         posts=posts,
         rostered_by_hour=by_hour,
+        limited_roles=np.isfinite(max_duty) | np.isfinite(max_flight),
         callback_delay_s=float(cb.delay_h) * HOUR_S if cb else math.nan,
         callback_share=float(cb.share) if cb else 0.0,
         callback_hold_s=float(cb.hold_h) * HOUR_S if cb else 0.0,
@@ -311,8 +312,10 @@ class StaffState:
     crew_log: list[tuple[int, int, float, tuple[int, ...]]] = field(init=False)
     busy_log: list[tuple[int, float, float]] = field(init=False)
     rest_log: list[tuple[int, float, float]] = field(init=False)
+    _cache: dict[tuple[int, int], tuple[float, float, np.ndarray, np.ndarray]] = field(init=False)
 
     def __post_init__(self) -> None:
+        self._cache = {}
         n = self.plan.n_persons
         self.out = np.zeros(n, dtype=bool)
         self.rest_until = np.full(n, -math.inf)
@@ -347,9 +350,8 @@ class StaffState:
         start = p.roster_change_s[ro] + s * shift_s
         end = start + shift_s
         on = (s % p.roster_watches[ro]) == p.person_watch[persons]
-        slot = np.clip(s + 1, 0, self.absent.shape[1] - 1) if self.absent.shape[1] else s * 0
-        if self.absent.shape[1]:
-            on &= ~self.absent[persons, slot]
+        if self.absent.shape[1]:  # slots cover the run: shift −1 (before the first change) on
+            on &= ~self.absent[persons, np.minimum(s + 1, self.absent.shape[1] - 1)]
         frm = p.roster_on_from_s[ro]
         win = ~np.isnan(frm)
         if win.any():
@@ -362,9 +364,42 @@ class StaffState:
             end = np.where(win, np.minimum(end, w_to), end)
         return np.where(on, start, np.nan), np.where(on, end, np.nan)
 
-    def period(self, persons: np.ndarray, t: float) -> tuple[np.ndarray, np.ndarray]:
-        """Duty period (start, end) containing `t`, rostered or called back; NaN where off."""
+    def _group_rostered(
+        self, key: tuple[int, int], persons: np.ndarray, t: float
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """`rostered_period` of one (facility, role) group, cached while the roster is steady
+        (within one shift and one part of the day: before, in or after the daily window)."""
+        hit = self._cache.get(key)
+        if hit is not None and hit[0] <= t < hit[1]:
+            return hit[2], hit[3]
+        p = self.plan
+        ro = int(p.person_roster[persons[0]])
+        shift = float(p.roster_shift_s[ro])
+        lo = float(p.roster_change_s[ro]) + math.floor((t - p.roster_change_s[ro]) / shift) * shift
+        hi = lo + shift
+        frm = float(p.roster_on_from_s[ro])
+        if not math.isnan(frm):
+            day0 = math.floor(t / 86400.0) * 86400.0
+            edges = [day0, day0 + frm, day0 + float(p.roster_on_to_s[ro]), day0 + 86400.0]
+            for a, b in itertools.pairwise(edges):
+                if a <= t < b:
+                    lo, hi = max(lo, a), min(hi, b)
+                    break
         rs, re = self.rostered_period(persons, t)
+        self._cache[key] = (lo, hi, rs, re)
+        return rs, re
+
+    def period(
+        self, persons: np.ndarray, t: float, key: tuple[int, int] | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Duty period (start, end) containing `t`, rostered or called back; NaN where off.
+
+        `key`: the (facility, role) group `persons` is, for the roster cache.
+        """
+        if key is None:
+            rs, re = self.rostered_period(persons, t)
+        else:
+            rs, re = self._group_rostered(key, persons, t)
         cf, cu = self.cb_from[persons], self.cb_until[persons]
         in_cb = (cf <= t) & (t < cu)
         start = np.where(in_cb, np.fmin(rs, cf), rs)
@@ -396,10 +431,11 @@ class StaffState:
         need = p.unit_crew[u]
         chosen: list[np.ndarray] = []
         for r in np.flatnonzero(need):
-            persons = p.group_persons.get((facility, int(r)))
+            key = (facility, int(r))
+            persons = p.group_persons.get(key)
             if persons is None:
                 return None
-            start, _ = self.period(persons, t)
+            start, _ = self.period(persons, t, key)
             ok = ~np.isnan(start) & ~self.out[persons]
             flown = np.where(self.period_key[persons] == start, self.period_flight_s[persons], 0.0)
             if p.limited_roles[r]:
@@ -464,8 +500,9 @@ class StaffState:
         return rest_to
 
     # -- call-back -------------------------------------------------------------------------
-    def call_back(self, facilities: np.ndarray, t: float) -> float | None:
-        """Call off-duty staff of `facilities` back at `t`; return their arrival time, or None.
+    def call_back(self, facilities: np.ndarray, roles: np.ndarray, t: float) -> float | None:
+        """Call off-duty staff of `roles` at `facilities` back at `t`; return their arrival
+        time, or None when nobody was called.
 
         Those called: not on duty, not out, present that day (not absent on the current shift
         slot) and rested; the first ``ceil(share × candidates)`` of each role, by post order.
@@ -476,10 +513,10 @@ class StaffState:
         arrive = t + p.callback_delay_s
         until = arrive + p.callback_hold_s
         called = False
-        for (f, _r), persons in p.group_persons.items():
-            if f not in facilities:
+        for (f, r), persons in p.group_persons.items():
+            if f not in facilities or not roles[r]:
                 continue
-            off = ~self.on_duty(persons, t) & ~self.out[persons]
+            off = np.isnan(self.period(persons, t, (f, r))[0]) & ~self.out[persons]
             off &= self.rest_until[persons] <= arrive
             off &= self.cb_until[persons] <= t
             s = self._shift(persons, t)
