@@ -88,7 +88,7 @@ def statement(size: Mapping[str, Any], *, lang: str) -> str:
             f"（年成本 {cost:,.0f} 万元）"
             if zh
             else f"Cheapest configuration meeting {names} with 95% confidence: "
-            f"{setting_text(best['setting'])} ({cost:,.0f} × 10⁴ yuan per year)"
+            f"{setting_text(best['setting'])} ({cost:,.0f} × 10,000 yuan per year)"
         )
     why = size.get("stopped_because")
     if why == "largest_fails":

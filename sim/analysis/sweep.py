@@ -108,11 +108,11 @@ def _split_values(text: str) -> list[str]:
     return out
 
 
-def _parse_value(key: str, text: str) -> Any:
+def _parse_value(key: str, text: str, flag: str = "--set") -> Any:
     try:
         return yaml.safe_load(text)
     except yaml.YAMLError as e:
-        msg = f"--set {key}: value {text!r} is not valid YAML ({str(e).splitlines()[0]})"
+        msg = f"{flag} {key}: value {text!r} is not valid YAML ({str(e).splitlines()[0]})"
         raise ScenarioError(msg) from e
 
 
@@ -120,7 +120,7 @@ def _is_number(v: Any) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
-def parse_set(option: str) -> Parameter:
+def parse_set(option: str, flag: str = "--set") -> Parameter:
     """Parse one ``--set KEY=V1,V2,…`` option.
 
     Numeric values are sorted ascending and de-duplicated (so "smallest" is well defined);
@@ -135,15 +135,15 @@ def parse_set(option: str) -> Parameter:
     key = key.strip()
     if not sep or not key:
         msg = (
-            f"--set {option!r}: expected KEY=V1,V2,... "
+            f"{flag} {option!r}: expected KEY=V1,V2,... "
             "(for example facilities.fs_xinshao.units.engine.count=1,2,3)"
         )
         raise ScenarioError(msg)
     texts = _split_values(rest)
     if any(not t for t in texts):
-        msg = f"--set {key}: empty value in {rest!r} (expected KEY=V1,V2,...)"
+        msg = f"{flag} {key}: empty value in {rest!r} (expected KEY=V1,V2,...)"
         raise ScenarioError(msg)
-    values = [_parse_value(key, t) for t in texts]
+    values = [_parse_value(key, t, flag) for t in texts]
     pairs = list(zip(texts, values, strict=True))
     if all(_is_number(v) for v in values):
         uniq: dict[float, tuple[str, Any]] = {}
@@ -193,6 +193,7 @@ def expand_grid(
     *,
     source: str,
     updates: Mapping[str, Any] | None = None,
+    flag: str = "--set",
 ) -> list[Point]:
     """Validate every grid point (cartesian product of the parameters) before anything runs.
 
@@ -222,7 +223,7 @@ def expand_grid(
     keys = [p.key for p in params]
     if len(set(keys)) != len(keys):
         dup = sorted({k for k in keys if keys.count(k) > 1})
-        msg = f"--set given more than once for {', '.join(dup)}"
+        msg = f"{flag} given more than once for {', '.join(dup)}"
         raise ScenarioError(msg)
     points = []
     combos = itertools.product(*[list(zip(p.texts, p.values, strict=True)) for p in params])
@@ -239,7 +240,7 @@ def expand_grid(
                 warnings.simplefilter("always")
                 sc = scenario_from_dict(data, source=source)
         except ScenarioError as e:
-            msg = f"--set {desc}: {e}"
+            msg = f"{flag} {desc}: {e}"
             raise ScenarioError(msg) from e
         if updates:
             sc = sc.model_copy(update=dict(updates))

@@ -83,7 +83,7 @@ def print_size(console: Console, size: dict[str, Any], *, lang: str) -> None:
         )
     )
     table.add_column("配置" if zh else "configuration")
-    table.add_column("年成本（万元）" if zh else "cost (10⁴ yuan/yr)", justify="right")
+    table.add_column("年成本（万元）" if zh else "cost (10,000 yuan/yr)", justify="right")
     for tid in size["targets_chosen"]:
         t = size["targets"][tid]
         table.add_column(f"{tid}\n{MEASURES[t['measure']].requirement_text(t, lang, short=True)}")

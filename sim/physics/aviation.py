@@ -391,12 +391,13 @@ def fuel_stops(legs_m: Sequence[float], usable_m: float) -> list[int]:
     out = []
     for leg in legs_m:
         n = 0
-        if leg > fuel + 1e-9:
+        if leg > fuel + 1e-9 and fuel < usable_m:  # top up before the leg
             n += 1
             fuel = usable_m
-            while leg > fuel + 1e-9:
-                leg -= fuel
-                n += 1
+        while leg > fuel + 1e-9:  # longer than a full tank: stops on the way
+            leg -= fuel
+            n += 1
+            fuel = usable_m
         fuel -= leg
         out.append(n)
     return out

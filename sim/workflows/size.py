@@ -112,7 +112,7 @@ def size_scenario(
     if beyond < 0:
         msg = f"--beyond must be >= 0, got {beyond}"
         raise ScenarioError(msg)
-    params = [parse_set(v) for v in varies]
+    params = [parse_set(v, "--vary") for v in varies]
     base = load(path, replications=replications, seed=seed, network=network)
     known = [t.id for t in base.targets]
     for tid in targets or []:
@@ -128,7 +128,9 @@ def size_scenario(
         msg = f"{path}: no time target to size for; name targets with --target"
         raise ScenarioError(msg)
     updates = {"replications": base.replications, "seed": base.seed, "network": base.network}
-    points = expand_grid(scenario_to_dict(base), params, source=str(path), updates=updates)
+    points = expand_grid(
+        scenario_to_dict(base), params, source=str(path), updates=updates, flag="--vary"
+    )
     costs = [annual_cost(pt.scenario) for pt in points]
     totals = [c["total_per_year"] for c in costs]
 

@@ -77,7 +77,8 @@ def test_a_unit_leaves_only_with_its_full_crew():
     plan = make_staff_plan([(0, 0, 0, 7)], unit_crew=crew)
     st = _state(plan)
     c = st.crew_for(0, 0, 10 * H)
-    assert c is not None and c.size == 5
+    assert c is not None
+    assert c.size == 5
     st.assign(0, 0, c, 10 * H)
     assert st.crew_for(1, 0, 10 * H) is None
     st.release(0, 11 * H, 0.0)

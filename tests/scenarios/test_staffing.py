@@ -6,6 +6,7 @@ centre with two helicopters and day-only aircrews, missions, weather, maintenanc
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -105,7 +106,7 @@ def test_no_unit_leaves_without_its_crew_and_no_aircrew_exceeds_its_limits(overr
             checked += 1
         for spans in busy.values():
             spans.sort()
-            for (_a0, a1), (b0, _b1) in zip(spans, spans[1:], strict=False):
+            for (_a0, a1), (b0, _b1) in itertools.pairwise(spans):
                 assert b0 >= a1 - 1e-6  # never on two trips at once
         for (q, start), trips in periods.items():
             role = plan.person_role[q]

@@ -121,7 +121,7 @@ def plot_frontier(size: Mapping[str, Any], *, lang: str = "zh") -> tuple[Figure,
                 lw=1.2,
                 label=text(lang, "要求 ", "required ") + m.requirement_text(meta, lang, short=True),
             )
-        ax.set_xlabel(text(lang, "年成本（万元/年）", "annual cost (10⁴ yuan per year)"))
+        ax.set_xlabel(text(lang, "年成本（万元/年）", "annual cost (10,000 yuan per year)"))
         unit = "%" if share else ("‰" if "per_mille" in m.limit_key else "")
         ax.set_ylabel(text(lang, "指标值", "estimate") + (f" ({unit})" if unit else ""))
         ax.set_title(f"{meta['label']['zh' if lang == 'zh' else 'en']} ({tid})", fontsize=10)
