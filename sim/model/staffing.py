@@ -313,9 +313,11 @@ class StaffState:
     busy_log: list[tuple[int, float, float]] = field(init=False)
     rest_log: list[tuple[int, float, float]] = field(init=False)
     _cache: dict[tuple[int, int], tuple[float, float, np.ndarray, np.ndarray]] = field(init=False)
+    _offer: tuple[int, float, np.ndarray, np.ndarray, np.ndarray] | None = field(init=False)
 
     def __post_init__(self) -> None:
         self._cache = {}
+        self._offer = None
         n = self.plan.n_persons
         self.out = np.zeros(n, dtype=bool)
         self.rest_until = np.full(n, -math.inf)
@@ -430,28 +432,43 @@ class StaffState:
         p = self.plan
         need = p.unit_crew[u]
         chosen: list[np.ndarray] = []
+        starts: list[np.ndarray] = []
+        ends: list[np.ndarray] = []
         for r in np.flatnonzero(need):
             key = (facility, int(r))
             persons = p.group_persons.get(key)
             if persons is None:
                 return None
-            start, _ = self.period(persons, t, key)
+            start, end = self.period(persons, t, key)
             ok = ~np.isnan(start) & ~self.out[persons]
             flown = np.where(self.period_key[persons] == start, self.period_flight_s[persons], 0.0)
             if p.limited_roles[r]:
                 ok &= t + trip_s <= start + p.role_max_duty_s[r] + 1e-6
                 ok &= flown + flight_s <= p.role_max_flight_s[r] + 1e-6
-            cand = persons[ok]
-            if cand.size < need[r]:
+            pos = np.flatnonzero(ok)
+            if pos.size < need[r]:
                 return None
             if p.limited_roles[r]:  # the least-flown crews first, to spread the flight time
-                cand = cand[np.argsort(flown[ok], kind="stable")]
-            chosen.append(cand[: need[r]])
-        return np.concatenate(chosen) if chosen else np.zeros(0, dtype=np.int64)
+                pos = pos[np.argsort(flown[pos], kind="stable")]
+            pos = pos[: need[r]]
+            chosen.append(persons[pos])
+            starts.append(start[pos])
+            ends.append(end[pos])
+        if not chosen:
+            return np.zeros(0, dtype=np.int64)
+        crew = np.concatenate(chosen)
+        # Remember the crew's duty periods for `assign` (it usually follows at once).
+        self._offer = (u, t, crew, np.concatenate(starts), np.concatenate(ends))
+        return crew
 
     def assign(self, u: int, i: int, persons: np.ndarray, t: float) -> None:
         """The crew `persons` leaves with unit `u` for incident `i` at `t`."""
-        start, end = self.period(persons, t)
+        offer = self._offer
+        if offer is not None and offer[0] == u and offer[1] == t and offer[2] is persons:
+            start, end = offer[3], offer[4]
+        else:
+            start, end = self.period(persons, t)
+        self._offer = None
         key = self.period_key[persons]
         before = np.where(key == start, self.period_flight_s[persons], 0.0)
         self.period_key[persons] = start
