@@ -475,21 +475,23 @@ class _Engine:
         flight = out + work - hand + back
         return turn + out + fuel_out + work + back + fuel_back, flight, fuel_out, fuel_back
 
-    def _leave_ok(self, u: int, i: int) -> np.ndarray | None:
+    def _leave_ok(self, u: int, i: int, extra_s: float = 0.0) -> np.ndarray | None:
         """Crew for unit `u` to leave for incident `i` now, or None if it cannot leave.
 
         Aircraft must be serviceable and able to take off at once (daylight, weather); staffed
-        units need their full crew on duty, within their duty-time limits for the trip.
+        units need their full crew on duty, within their duty-time limits for the trip
+        (`extra_s`: time on the ground before take-off, such as loading relief supplies).
         """
         now = self.env.now
         trip_s = flight = 0.0
         if self.is_air[u] and self.ops:
             if self.air is not None and not self.air.ready(u, now):
                 return None
-            eta = float(self.travel.eta_s(np.array([u]), i, now)[0])
+            eta = float(self.travel.eta_s(np.array([u]), i, now + extra_s)[0])
             if eta - self.fleet.unit_turnout_s[u] - self.travel.flight_s(u, i) > 1.0:
                 return None  # would wait for daylight or weather: stay at base, ask again later
             trip_s, flight, _, _ = self._plan_trip(u, i, now)
+            trip_s += extra_s
         st = self.staff
         if st is None or not st.plan.unit_staffed[u]:
             return np.zeros(0, dtype=np.int64)
@@ -1101,8 +1103,11 @@ class _Engine:
     def air_relief(self, i: int) -> None:
         """Send the nearest free helicopter with a first load to a place roads cannot reach."""
         air = np.flatnonzero(self.is_air & self.available)
+        load = self.relief.loading_s if self.relief is not None else 0.0
         if self.gate:
-            air = np.array([u for u in air if self._leave_ok(int(u), i) is not None], dtype=int)
+            air = np.array(
+                [u for u in air if self._leave_ok(int(u), i, load) is not None], dtype=int
+            )
         if air.size == 0:
             return
         eta = self.travel.eta_s(air, i, self.env.now)
@@ -1111,7 +1116,7 @@ class _Engine:
             return
         u = int(air[pos[0]])
         if self.gate:
-            crew = self._leave_ok(u, i)
+            crew = self._leave_ok(u, i, load)
             if crew is not None and crew.size and self.staff is not None:
                 self.staff.assign(u, i, crew, self.env.now)
             self.air_mission[i] = self.air_mission[i] or "relief_drop"

@@ -343,9 +343,11 @@ def run_replication(prep: Prepared, r: int) -> ReplicationResult:
         np.array(prep.geography.town_counties, dtype=object)[town_idx],
     )
     outside = _external_places(prep, inc)
-    if (outside != "").any():  # incidents in a neighbouring prefecture: named after it
+    access_h = np.where(np.isnan(walk), access, walk) / HOUR_S
+    if (outside != "").any():  # incidents in a neighbouring prefecture: named after it,
         county = np.where(outside != "", outside, county)
         town = np.where(outside != "", outside, town)
+        access_h = np.where(outside != "", np.nan, access_h)  # and reached by air only
     labels = prep.fleet.unit_labels
     fac_ids = prep.fleet.facility_ids
     t = inc.t_s
@@ -365,7 +367,7 @@ def run_replication(prep: Prepared, r: int) -> ReplicationResult:
         "county": county,
         "town": town,
         "node": np.asarray(prep.net.node_ids)[node],
-        "access_h": np.where(np.isnan(walk), access, walk) / HOUR_S,
+        "access_h": access_h,
         "report_h": rel_h(out.report_s),
         "first_arrival_h": rel_h(out.first_arrival_s),
         "first_mode": np.array(out.first_mode, dtype=object),

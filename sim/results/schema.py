@@ -87,8 +87,9 @@ INCIDENT_COLUMNS: tuple[Column, ...] = (
         "access_h",
         "float",
         "h",
-        "off-network leg from the node to the incident point; forest fires: crews' walk-in",
-        "路网节点至事发点的路外段；森林火灾为徒步进入时间",
+        "off-network leg from the node to the incident point; forest fires: crews' walk-in; "
+        "empty outside the city",
+        "路网节点至事发点的路外段；森林火灾为徒步进入时间；市外事件为空",
     ),
     Column(
         "report_h",
