@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 
 from sim.results.measures import MEASURES, FailureCount, TimeShare, UnitArrival
-from sim.results.schema import INCIDENT_COLUMNS, UNIT_ARRIVAL
+from sim.results.schema import INCIDENT_COLUMNS, OPTIONAL_COLUMNS, UNIT_ARRIVAL
 from sim.results.stats import MEAN_INTERVAL_METHOD, RATE_INTERVAL_METHOD, SHARE_INTERVAL_METHOD
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "results-reference.md"
@@ -45,10 +45,12 @@ def render() -> str:
         "| column | type | unit | meaning | 含义 |",
         "|---|---|---|---|---|",
     ]
-    for c in (*INCIDENT_COLUMNS, UNIT_ARRIVAL):
+    for c in (*INCIDENT_COLUMNS, *OPTIONAL_COLUMNS, UNIT_ARRIVAL):
         name = f"`{c.name}`"
         if c is UNIT_ARRIVAL:
             name += " (one per unit type named by a `unit_arrival` target, after the others)"
+        elif c in OPTIONAL_COLUMNS:
+            name += " (only for scenarios with aircraft rules, helicopter missions or staff)"
         out.append(f"| {name} | {c.dtype} | {c.unit or '—'} | {_md(c.meaning)} | {c.meaning_zh} |")
     out += [
         "",

@@ -49,6 +49,9 @@ DEFAULT_TEXT = {
 #: Types worded by hand where the annotation alone says too little.
 _PROFILE = f"numbers ≥ 0, ≤ {schema.MAX_INTENSITY:,}, not all 0"
 TYPE_TEXT = {
+    ("StaffSpec", "per_shift"): "integer ≥ 0, or a list of integers ≥ 0 (one per shift of the day)",
+    ("Roster", "on_hours"): "list of 2 numbers `[from, to]`",
+    ("Aviation", "no_fly_share"): "list of 12 numbers ≥ 0, ≤ 1",
     ("IncidentType", "seasonality"): f"list of 12 {_PROFILE}",
     ("IncidentType", "diurnal"): f"list of 24 {_PROFILE}",
 }
@@ -60,6 +63,11 @@ KEY_NAMES = {
     ("Facility", "stock"): "item",
     ("IncidentType", "units"): "unit type id",
     ("Relief", "per_person"): "item",
+    ("Facility", "staff"): "role id",
+    ("UnitType", "crew_roles"): "role id",
+    ("UnitSpec", "crew_roles"): "role id",
+    ("Staffing", "roles"): "role id",
+    ("Staffing", "rosters"): "roster id",
 }
 _MARK = re.compile(r"(<!-- BEGIN GENERATED: (\w+) -->\n)(.*?)(<!-- END GENERATED: \2 -->)", re.S)
 

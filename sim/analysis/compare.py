@@ -43,6 +43,8 @@ class ScenarioRun:
     prep: Prepared
     metrics: dict[str, Any]
     table: dict[str, np.ndarray]
+    staffing_rows: tuple[tuple[Any, ...], ...] = ()
+    """Rows of ``staffing.csv`` (`sim.analysis.resources.STAFFING_COLUMNS`); empty without staff."""
 
 
 # --------------------------------------------------------------------------- small helpers

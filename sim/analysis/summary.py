@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from sim.analysis.resources import aircraft_section, annual_cost, staffing_section
 from sim.model.runner import Prepared, ReplicationResult
 from sim.results.files import clean
 from sim.results.measures import MEASURES, Context
@@ -208,6 +209,10 @@ def summarise(prep: Prepared, results: Sequence[ReplicationResult]) -> dict[str,
         else {}
     )
 
+    staffing = staffing_section(prep, results)
+    aircraft = aircraft_section(prep, results, table)
+    costs = annual_cost(sc)
+
     n_inc = [int((table["replication"] == r).sum()) for r in range(n_rep)]
     relief_stats = {
         "events": int(relief_mask.sum()),
@@ -257,5 +262,8 @@ def summarise(prep: Prepared, results: Sequence[ReplicationResult]) -> dict[str,
             **({"mutual_aid": mutual_sections} if mutual_sections else {}),
             **({"isolation": isolation} if isolation else {}),
             **({"road_events": road_events} if road_events else {}),
+            **({"staffing": staffing} if staffing else {}),
+            **({"aircraft": aircraft} if aircraft else {}),
+            **({"costs": costs} if costs["total_per_year"] > 0 else {}),
         }
     )

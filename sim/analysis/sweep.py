@@ -54,10 +54,12 @@ class Point:
 
 
 def short_key(key: str) -> str:
-    """Return a readable short form of a dotted path.
+    """Return a readable short form of a dotted path (of each linked key ``a+b``).
 
     The short form is the last two segments when the last one is generic.
     """
+    if "+" in key:
+        return "+".join(short_key(k) for k in key.split("+"))
     parts = key.split(".")
     if len(parts) >= 2 and parts[-1] in {
         "count",
@@ -69,6 +71,7 @@ def short_key(key: str) -> str:
         "value_h",
         "mean_h",
         "required_share",
+        "per_shift",
     }:
         return ".".join(parts[-2:])
     return parts[-1]
@@ -107,11 +110,11 @@ def _split_values(text: str) -> list[str]:
     return out
 
 
-def _parse_value(key: str, text: str) -> Any:
+def _parse_value(key: str, text: str, flag: str = "--set") -> Any:
     try:
         return yaml.safe_load(text)
     except yaml.YAMLError as e:
-        msg = f"--set {key}: value {text!r} is not valid YAML ({str(e).splitlines()[0]})"
+        msg = f"{flag} {key}: value {text!r} is not valid YAML ({str(e).splitlines()[0]})"
         raise ScenarioError(msg) from e
 
 
@@ -119,7 +122,7 @@ def _is_number(v: Any) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
-def parse_set(option: str) -> Parameter:
+def parse_set(option: str, flag: str = "--set") -> Parameter:
     """Parse one ``--set KEY=V1,V2,…`` option.
 
     Numeric values are sorted ascending and de-duplicated (so "smallest" is well defined);
@@ -134,15 +137,15 @@ def parse_set(option: str) -> Parameter:
     key = key.strip()
     if not sep or not key:
         msg = (
-            f"--set {option!r}: expected KEY=V1,V2,... "
+            f"{flag} {option!r}: expected KEY=V1,V2,... "
             "(for example facilities.fs_xinshao.units.engine.count=1,2,3)"
         )
         raise ScenarioError(msg)
     texts = _split_values(rest)
     if any(not t for t in texts):
-        msg = f"--set {key}: empty value in {rest!r} (expected KEY=V1,V2,...)"
+        msg = f"{flag} {key}: empty value in {rest!r} (expected KEY=V1,V2,...)"
         raise ScenarioError(msg)
-    values = [_parse_value(key, t) for t in texts]
+    values = [_parse_value(key, t, flag) for t in texts]
     pairs = list(zip(texts, values, strict=True))
     if all(_is_number(v) for v in values):
         uniq: dict[float, tuple[str, Any]] = {}
@@ -192,6 +195,7 @@ def expand_grid(
     *,
     source: str,
     updates: Mapping[str, Any] | None = None,
+    flag: str = "--set",
 ) -> list[Point]:
     """Validate every grid point (cartesian product of the parameters) before anything runs.
 
@@ -221,7 +225,7 @@ def expand_grid(
     keys = [p.key for p in params]
     if len(set(keys)) != len(keys):
         dup = sorted({k for k in keys if keys.count(k) > 1})
-        msg = f"--set given more than once for {', '.join(dup)}"
+        msg = f"{flag} given more than once for {', '.join(dup)}"
         raise ScenarioError(msg)
     sizes = [len(p.values) for p in params]
     if math.prod(sizes) > MAX_SETTINGS:
@@ -233,8 +237,11 @@ def expand_grid(
     points = []
     combos = itertools.product(*[list(zip(p.texts, p.values, strict=True)) for p in params])
     for i, combo in enumerate(combos):
-        overrides = [(p.key, t) for p, (t, _v) in zip(params, combo, strict=True)]
-        desc = " ".join(f"{k}={t}" for k, t in overrides)
+        # A key "a+b" sets a and b to the same value (linked keys, e.g. pilots and aircrew).
+        overrides = [
+            (k, t) for p, (t, _v) in zip(params, combo, strict=True) for k in p.key.split("+")
+        ]
+        desc = " ".join(f"{p.key}={t}" for p, (t, _v) in zip(params, combo, strict=True))
         try:
             data = apply_overrides(dict(base), overrides, source=source)
             # Soft problems (a unit type with no units left) belong to this point, not the process.
@@ -242,7 +249,7 @@ def expand_grid(
                 warnings.simplefilter("always")
                 sc = scenario_from_dict(data, source=source)
         except ScenarioError as e:
-            msg = f"--set {desc}: {e}"
+            msg = f"{flag} {desc}: {e}"
             raise ScenarioError(msg) from e
         if updates:
             sc = sc.model_copy(update=dict(updates))

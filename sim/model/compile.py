@@ -15,10 +15,12 @@ import numpy as np
 
 from sim import geo
 from sim.errors import NetworkError, ScenarioError
+from sim.model.aircraft import uses_air_ops
 from sim.model.dispatch import PROFILES, Fleet
 from sim.model.disruption import static_closures
 from sim.model.engine import Demand, ReliefPlan
 from sim.model.incidents import HOUR_S, Geography, town_weights
+from sim.model.staffing import StaffPlan, build_staff_plan, firefighter_posts
 from sim.model.travel import MODE_AIR, MODE_ROAD, AirFleet, SolarClock
 from sim.network import RoadNetwork, access_time_s
 from sim.physics.aviation import load_aviation_points
@@ -70,6 +72,9 @@ class Prepared:
     type_comms_setup_s: np.ndarray
     """Per unit type: time to establish communications after arrival (s); NaN = carries none."""
     calls: CallTable | None = None
+    staff: StaffPlan | None = None
+    air_ops: bool = False
+    hospitals: np.ndarray | None = None
 
 
 def _location_lonlat(loc: Any, region: geo.Region | None = None) -> tuple[float, float]:
@@ -287,7 +292,7 @@ def prepare(scenario: Scenario, net: RoadNetwork) -> Prepared:
         else None
     )
     _warn_demand_off_network(scenario, net, geography, calls)
-    staff = int(sum(f.full_time_staff for f in fac))
+    staff = firefighter_posts(scenario)
     return Prepared(
         scenario=scenario,
         net=net,
@@ -322,6 +327,12 @@ def prepare(scenario: Scenario, net: RoadNetwork) -> Prepared:
         unit_walks=unit_walks,
         type_comms_setup_s=comms_setup_s,
         calls=calls,
+        staff=build_staff_plan(scenario, fleet),
+        air_ops=uses_air_ops(scenario),
+        hospitals=np.array(
+            [p.lonlat(region) for p in scenario.aviation.points if p.kind == "hospital"],
+            dtype=float,
+        ).reshape(-1, 2),
     )
 
 

@@ -30,6 +30,13 @@ Model rules (plain words)
 * Travel by road, road + boat or air comes from `sim.travel.TravelModel`, which also knows
   about daylight for aircraft.
 * Nothing is dropped: incidents still waiting when the run ends are reported as unserved.
+* Staff and aircraft (only when a scenario switches them on; `sim.model.staffing`,
+  `sim.model.aircraft`): a unit at a staffed facility leaves only with its crew on duty, an
+  aircraft only when serviceable and able to take off at once (daylight, weather); queued
+  requests are tried again whenever crews come on duty or aircraft return to service. An
+  aircraft leaves open-ended work (fires) in time to be home before its crew's duty or flight
+  limit and, if it cannot fly at night, before sunset; the incident asks for another. Mission
+  aircraft (hoist, medevac, transport, relief drop) leave after their mission.
 """
 
 from __future__ import annotations
@@ -46,13 +53,17 @@ import numpy as np
 import simpy
 
 from sim.geo import haversine_m
+from sim.model.aircraft import MEDEVAC, MISSION_KINDS, RELIEF_DROP, AirState, MissionPlan
 from sim.model.dispatch import PROFILES, DispatchPolicy, NearestAvailable, allocate_relief
+from sim.model.staffing import StaffState
 from sim.model.travel import (
     MODE_AIR,
     SolarClock,
     TravelModel,
     is_daylight,
     next_daylight_change,
+    sunrises,
+    sunset_after,
 )
 from sim.physics.aviation import bucket_cycle_s
 from sim.physics.fire import FireState, unit_line_rate_m_per_h
@@ -173,6 +184,12 @@ class FirePlan:
         each time (incidents × unit types), and the most rounds.
     max_area_ha
         Per incident: size at which a free-burning fire stops growing (landscape barriers).
+    air_scale_type, air_scale_ha, air_scale_max
+        Per incident: aircraft unit type asked for as the fire grows (−1 = none), burned area
+        per aircraft wanted (ha), and the most aircraft.
+    unit_bucket_duty
+        Per unit: share of time on scene a helicopter drops water rather than refuels (1 =
+        unlimited range).
     """
 
     is_fire: np.ndarray
@@ -196,6 +213,10 @@ class FirePlan:
     escalation_units: np.ndarray | None = None
     escalation_rounds: np.ndarray | None = None
     max_area_ha: np.ndarray | None = None
+    air_scale_type: np.ndarray | None = None
+    air_scale_ha: np.ndarray | None = None
+    air_scale_max: np.ndarray | None = None
+    unit_bucket_duty: np.ndarray | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -268,6 +289,16 @@ class SimOutcome:
     isolation_events: int
     rerouted: int
     recalled: int
+    air_mission: tuple[str, ...] = ()
+    """Per incident: helicopter mission asked for ('' none, 'bucket', 'hoist', 'medevac', ...)."""
+    trip_flight: np.ndarray | None = None
+    """Array (trips, 4): unit, dispatch time, time home, flight time of the trip (s)."""
+    crew_log: tuple[tuple[int, int, float, tuple[int, ...]], ...] = ()
+    """Per trip with a crew: unit, incident, dispatch time, persons."""
+    staff: StaffState | None = None
+    """Staff state at the end of the run (logs and statistics), or None without staffing."""
+    air_state: AirState | None = None
+    """Aircraft state at the end of the run (maintenance log), or None without aircraft rules."""
 
 
 class _Engine:
@@ -286,8 +317,18 @@ class _Engine:
         disruption: DisruptionPlan | None = None,
         mutual: np.ndarray | None = None,
         mutual_threshold: int | None = None,
+        staff: StaffState | None = None,
+        air: AirState | None = None,
+        missions: MissionPlan | None = None,
+        ops: bool = False,
     ) -> None:
         self.env = simpy.Environment()
+        self.staff = staff
+        self.air = air
+        self.missions = missions
+        # Aircraft rules on: hold aircraft until they can take off, release them from fires.
+        self.ops = ops
+        self.gate = staff is not None or ops
         self.disruption = disruption
         self.mutual = np.zeros(fleet.n_units, dtype=bool) if mutual is None else mutual
         self.mutual_threshold = mutual_threshold
@@ -338,6 +379,7 @@ class _Engine:
         self.flight_s = np.zeros(fleet.n_units)
         self.arrival_by_type = np.full((n, len(fleet.type_names)), np.nan)
         self.is_air = travel.unit_mode == MODE_AIR
+        self.air_types = np.unique(fleet.unit_type[self.is_air])
         self.mutual_sent = np.zeros(n, dtype=np.int64)
         self.en_route: dict[
             int, tuple[int, float, float, Any]
@@ -347,6 +389,10 @@ class _Engine:
         self.isolated_since: dict[int, float] = {}
         self.isolation_s: dict[int, float] = {}
         self.isolation_events = 0
+        self.trip_flight = np.zeros(fleet.n_units)  # flight time of each unit's current trip
+        self.trip_flight_log: list[tuple[int, float, float, float]] = []
+        self.arrived_at = np.full(fleet.n_units, np.nan)  # arrival on scene of the current trip
+        self.air_mission = [""] * n
         # Relief state.
         self.relief_s = nan.copy()
         self.relief_unmet = np.zeros(n, dtype=np.int64)
@@ -379,11 +425,154 @@ class _Engine:
             self.on_incident(i)
             if has_relief[i] and self.relief is not None:
                 env.process(self.relief_process(i))
+            st = self.staff
+            if (
+                st is not None
+                and st.plan.callback_threshold_people is not None
+                and self.inc.people[i] >= st.plan.callback_threshold_people
+            ):
+                self.call_back(self.demand.units[self.inc.type_idx[i]])
 
     def on_incident(self, i: int) -> None:
         need = self.demand.units[self.inc.type_idx[i]]
         for k in np.flatnonzero(need):
             self.request(i, int(k), int(need[k]))
+        mp = self.missions
+        if mp is not None and mp.kind[i] >= 0:
+            # A helicopter mission when drawn, or when no ground unit gets there in time.
+            ground = [arrive for j, _t0, arrive, _p in self.en_route.values() if j == i]
+            first = min(ground, default=math.inf) - self.env.now
+            if mp.drawn[i] or first > mp.min_ground_eta_s[i]:
+                kind, n = int(mp.unit_type[i]), int(mp.units[i])
+                self.air_mission[i] = MISSION_KINDS[int(mp.kind[i])]
+                self.n_required[i] += n
+                self.request(i, kind, n)
+        elif self.ops and need[self.air_types].any():
+            self.air_mission[i] = "bucket" if self._is_fire(i) else "air"
+
+    def _is_fire(self, i: int) -> bool:
+        return bool(self.fires is not None and self.fires.is_fire[i])
+
+    def _mission(self, u: int, i: int) -> int:
+        """Mission kind unit `u` flies at incident `i` (index of MISSION_KINDS), or −1."""
+        mp = self.missions
+        if mp is None or mp.kind[i] < 0 or mp.unit_type[i] != self.fleet.unit_type[u]:
+            return -1
+        return int(mp.kind[i])
+
+    # -- staff and aircraft -------------------------------------------------------------------
+    def _plan_trip(self, u: int, i: int, now: float) -> tuple[float, float, float, float]:
+        """Planned trip of aircraft `u` to incident `i` leaving at `now`: (time until home,
+        flight time, fuel-stop time out, fuel-stop time back) (s)."""
+        tr = self.travel
+        out = tr.flight_s(u, i)
+        turn = float(self.fleet.unit_turnout_s[u])
+        mission = self._mission(u, i)
+        mp = self.missions
+        work = float(mp.on_scene_s[i]) if mission >= 0 and mp is not None else 0.0
+        a = tr.air
+        assert a is not None
+        v = float(a.speed_m_per_s[u])
+        legs = [out * v, work * v]
+        back = out
+        hand = 0.0
+        if mission == MEDEVAC and mp is not None:
+            lon, lat = float(mp.hospital_lon[i]), float(mp.hospital_lat[i])
+            to_h = tr.air_leg_s(u, float(self.inc.lon[i]), float(self.inc.lat[i]), lon, lat)
+            back = tr.air_leg_s(u, lon, lat, float(a.base_lon[u]), float(a.base_lat[u]))
+            legs += [to_h * v]
+            hand = float(mp.handover_s[i])
+            work += to_h + hand
+        legs.append(back * v)
+        fuel = self.air.fuel_time_s(u, legs) if self.air is not None else [0.0] * len(legs)
+        fuel_out, fuel_back = fuel[0], sum(fuel[1:])
+        flight = out + work - hand + back
+        return turn + out + fuel_out + work + back + fuel_back, flight, fuel_out, fuel_back
+
+    def _leave_ok(self, u: int, i: int, extra_s: float = 0.0) -> np.ndarray | None:
+        """Crew for unit `u` to leave for incident `i` now, or None if it cannot leave.
+
+        Aircraft must be serviceable and able to take off at once (daylight, weather); staffed
+        units need their full crew on duty, within their duty-time limits for the trip
+        (`extra_s`: time on the ground before take-off, such as loading relief supplies).
+        """
+        now = self.env.now
+        trip_s = flight = 0.0
+        if self.is_air[u] and self.ops:
+            if self.air is not None and not self.air.ready(u, now):
+                return None
+            eta = float(self.travel.eta_s(np.array([u]), i, now + extra_s)[0])
+            if eta - self.fleet.unit_turnout_s[u] - self.travel.flight_s(u, i) > 1.0:
+                return None  # would wait for daylight or weather: stay at base, ask again later
+            trip_s, flight, _, _ = self._plan_trip(u, i, now)
+            trip_s += extra_s
+        st = self.staff
+        if st is None or not st.plan.unit_staffed[u]:
+            return np.zeros(0, dtype=np.int64)
+        return st.crew_for(u, int(self.fleet.unit_facility[u]), now, trip_s, flight)
+
+    def call_back(self, need: np.ndarray) -> None:
+        """Call off-duty staff back to the staffed facilities holding units of the types in
+        `need` (units by type), and try the queues again when they arrive."""
+        st = self.staff
+        assert st is not None
+        units = np.isin(self.fleet.unit_type, np.flatnonzero(need)) & st.plan.unit_staffed
+        facs = np.unique(self.fleet.unit_facility[units])
+        roles = st.plan.unit_crew[units].sum(axis=0) > 0  # the roles that crew those units
+        if facs.size:
+            arrive = st.call_back(facs, roles, self.env.now)
+            if arrive is not None:
+                self.retry_at(arrive)
+
+    def retry_at(self, t: float) -> None:
+        """Try the queues again at `t` (a crew comes on duty, an aircraft is serviceable)."""
+        if t > self.env.now and math.isfinite(t):
+            self.env.process(self._retry_after(t - self.env.now))
+
+    def _retry_after(self, dt: float) -> ProcessGenerator:
+        yield self.env.timeout(dt)
+        self.retry_queues()
+
+    def retry_loop(self, times: np.ndarray) -> ProcessGenerator:
+        """Try the queues again at each of `times` (shift changes, sunrises)."""
+        for t in times:
+            if t > self.env.now:
+                yield self.env.timeout(float(t) - self.env.now)
+            self.retry_queues()
+
+    def retry_queues(self) -> None:
+        """Send idle units that can now leave to the heads of their queues."""
+        for k, q in enumerate(self.queues):
+            if not q:
+                continue
+            for u in self.fleet.units_of_type[k]:
+                if not q:
+                    break
+                if self.available[u]:
+                    self._serve_queue(int(u))
+
+    def air_events(self, until_s: float) -> ProcessGenerator:
+        """Failures and calendar inspections of the aircraft, in time order."""
+        air = self.air
+        assert air is not None
+        p = air.plan
+        events = []
+        for u in p.air_units:
+            events += [
+                (float(t), int(u), float(d), "failure")
+                for t, d in zip(p.failure_at_s[u], p.repair_s[u], strict=True)
+            ]
+            if not math.isnan(p.annual_at_s[u]):
+                events.append((float(p.annual_at_s[u]), int(u), float(p.annual_s[u]), "annual"))
+        for t, u, dur, why in sorted(events):
+            if t >= until_s:
+                break
+            if t > self.env.now:
+                yield self.env.timeout(t - self.env.now)
+            if self.available[u]:
+                self.retry_at(air.ground(u, self.env.now, dur, why))
+            else:  # out on a mission: grounded when back
+                air.defer(u, dur)
 
     def request(self, i: int, k: int, count: int) -> None:
         """Dispatch up to `count` available units of type `k`; queue the rest.
@@ -398,7 +587,9 @@ class _Engine:
             local = free[~self.mutual[free]]
             if local.size:
                 free = local
-        if free.size:
+        if self.gate:
+            count = self._request_gated(i, k, count, big)
+        elif free.size:
             eta = self.travel.eta_s(free, i, self.env.now)
             for pos in self.policy.choose(eta, count):
                 self.dispatch(int(free[pos]), i, float(eta[pos]))
@@ -417,8 +608,39 @@ class _Engine:
             prio = int(self.demand.priority[self.inc.type_idx[i]])
             heapq.heappush(self.queues[k], (prio, float(self.inc.t_s[i]), next(self.seq), i))
 
-    def dispatch(self, u: int, i: int, eta_s: float) -> None:
+    def _request_gated(self, i: int, k: int, count: int, big: bool) -> int:
+        """`request` with staff or aircraft rules: only units that can leave now are sent.
+
+        Candidates are taken in order of estimated arrival and checked one by one (crew on
+        duty, aircraft serviceable and able to take off). Returns the number still to queue.
+        """
+        cands = self.fleet.units_of_type[k]
+        idle = cands[self.available[cands]]
+        if idle.size == 0:
+            return count
+        # Local units first; the reserve forces only for what local units cannot cover.
+        groups = [idle] if big else [idle[~self.mutual[idle]], idle[self.mutual[idle]]]
+        for units in groups:
+            if count <= 0 or units.size == 0:
+                continue
+            eta = self.travel.eta_s(units, i, self.env.now)
+            for pos in self.policy.choose(eta, units.size):
+                if count <= 0:
+                    break
+                u = int(units[pos])
+                crew = self._leave_ok(u, i)
+                if crew is None:
+                    continue
+                self.dispatch(u, i, float(eta[pos]), crew)
+                count -= 1
+        return count
+
+    def dispatch(self, u: int, i: int, eta_s: float, crew: np.ndarray | None = None) -> None:
         now = self.env.now
+        if crew is not None and crew.size and self.staff is not None:
+            self.staff.assign(u, i, crew, now)
+        if self.ops and self.is_air[u]:
+            eta_s += self._plan_trip(u, i, now)[2]  # fuel stops on the way out
         self.available[u] = False
         self.trips[u] += 1
         self.sent[i].append(u)
@@ -450,21 +672,87 @@ class _Engine:
                 arrive_at = float(stop.cause)
         self.en_route.pop(u, None)
         if self.is_air[u]:
-            self.flight_s[u] += self.travel.return_s(u, i, env.now)  # the flight out, same length
+            out = self.travel.return_s(u, i, env.now)  # the flight out, same length
+            self.flight_s[u] += out
+            self.trip_flight[u] += out
         # Arrival by type counts even after the incident cleared: a comms vehicle that gets there
         # in time supports the response, however quickly the fire was put out.
         k = int(self.fleet.unit_type[u])
         if np.isnan(self.arrival_by_type[i, k]):
             self.arrival_by_type[i, k] = env.now
-        if np.isnan(self.cleared[i]):
+        extra = 0.0
+        if self._mission(u, i) >= 0:
+            back = yield from self.fly_mission(u, i, t0)
+            extra = self._plan_trip(u, i, t0)[3]  # fuel stops on the way home
+        elif np.isnan(self.cleared[i]):
             self.on_arrival(i, u, t0)
-            yield self.clear_ev[i]
-        back = self.travel.return_s(u, i, env.now)
+            limit = self._scene_deadline(u, i) if self.gate and self.is_air[u] else math.inf
+            if math.isfinite(limit):
+                arrived = env.now
+                clear = self.clear_ev[i]
+                yield clear | env.timeout(max(0.0, limit - env.now))
+                if not clear.triggered:  # crew limits or nightfall: leave, ask for another
+                    self.on_scene[i].remove(u)
+                    self.request(i, k, 1)
+                self._fly(u, env.now - arrived)  # work over a fire is flight time
+            else:
+                yield self.clear_ev[i]
+            back = self.travel.return_s(u, i, env.now)
+        else:
+            back = self.travel.return_s(u, i, env.now)
         if self.is_air[u]:
             self.flight_s[u] += back
-        yield env.timeout(back)
+            self.trip_flight[u] += back
+        yield env.timeout(back + extra)
         self.busy_s[u] += env.now - t0
         self.on_unit_home(u)
+
+    def _fly(self, u: int, dt: float) -> None:
+        """Count `dt` seconds of flying by aircraft `u` on scene (aircraft rules on)."""
+        if self.ops and self.is_air[u] and dt > 0:
+            self.flight_s[u] += dt
+            self.trip_flight[u] += dt
+
+    def fly_mission(self, u: int, i: int, t0: float) -> Generator[simpy.events.Event, Any, float]:
+        """Aircraft `u` on its mission at incident `i`: work on scene, a medevac flight to the
+        hospital; return the flight time home (s) from where it ends."""
+        env = self.env
+        mp = self.missions
+        assert mp is not None
+        mission = self._mission(u, i)
+        if np.isnan(self.cleared[i]):
+            self.on_arrival(i, u, t0)
+        first_relief = np.isnan(self.relief_s[i]) or env.now < self.relief_s[i]
+        if mission == RELIEF_DROP and self.inc.people[i] > 0 and first_relief:
+            self.relief_s[i] = env.now
+            self.relief_air[i] = True
+        work = float(mp.on_scene_s[i])
+        yield env.timeout(work)
+        self._fly(u, work)  # hovering, hoisting
+        if mission != MEDEVAC:
+            return self.travel.return_s(u, i, env.now)
+        a = self.travel.air
+        assert a is not None
+        lon, lat = float(mp.hospital_lon[i]), float(mp.hospital_lat[i])
+        leg = self.travel.air_leg_s(u, float(self.inc.lon[i]), float(self.inc.lat[i]), lon, lat)
+        yield env.timeout(leg)
+        self._fly(u, leg)
+        yield env.timeout(float(mp.handover_s[i]))
+        return self.travel.air_leg_s(u, lon, lat, float(a.base_lon[u]), float(a.base_lat[u]))
+
+    def _scene_deadline(self, u: int, i: int) -> float:
+        """When aircraft `u` must leave incident `i`: home within its crew's duty and flight
+        limits (time on scene counts as flight) and, by day-only aircraft, before sunset."""
+        now = self.env.now
+        back = self.travel.return_s(u, i, now)
+        limit = math.inf
+        if self.staff is not None:
+            home_by, flight_left = self.staff.limits(u)
+            limit = min(limit, home_by - back, now + flight_left - self.trip_flight[u] - back)
+        a = self.travel.air
+        if self.ops and a is not None and not a.night_capable[u]:
+            limit = min(limit, sunset_after(now, self.travel.start) - back)
+        return limit
 
     def on_arrival(self, i: int, u: int, t0: float) -> None:
         now = self.env.now
@@ -521,6 +809,8 @@ class _Engine:
                     fill_s=float(fp.unit_fill_s[u]),
                     drop_s=float(fp.unit_drop_s[u]),
                 )
+            if flying and fp.unit_bucket_duty is not None:
+                cycle /= float(fp.unit_bucket_duty[u])  # part of the time goes to refuelling
             rate += unit_line_rate_m_per_h(
                 float(fp.unit_fireline_m_per_h[u]),
                 line_per_drop_m=float(fp.unit_line_per_drop_m[u]) if flying else 0.0,
@@ -567,6 +857,10 @@ class _Engine:
         next_esc, rounds = env.now + after, 0
         day0 = math.floor(ignition / 86400.0)
         max_rounds = int(fp.escalation_rounds[i]) if fp.escalation_rounds is not None else 0
+        # Aircraft asked for so far (−1: the fire does not ask for more as it grows).
+        asked = -1
+        if fp.air_scale_type is not None and fp.air_scale_type[i] >= 0:
+            asked = int(self.demand.units[self.inc.type_idx[i], int(fp.air_scale_type[i])])
         while True:
             now = env.now
             if now >= next_esc and rounds < max_rounds and fp.escalation_units is not None:
@@ -574,8 +868,19 @@ class _Engine:
                 for k in np.flatnonzero(need):
                     self.n_required[i] += int(need[k])
                     self.request(i, int(k), int(need[k]))
+                    if fp.air_scale_type is not None and k == fp.air_scale_type[i]:
+                        asked += int(need[k])
                 rounds += 1
                 next_esc += after
+                if self.staff is not None and self.staff.plan.callback_on_escalation:
+                    self.call_back(need)
+            if asked >= 0 and fp.air_scale_ha is not None and fp.air_scale_max is not None:
+                want = min(int(fp.air_scale_max[i]), math.ceil(st.area_ha / fp.air_scale_ha[i]))
+                if want > asked:  # a growing fire asks for more aircraft
+                    kind = int(fp.air_scale_type[i])  # type: ignore[index]
+                    self.n_required[i] += want - asked
+                    self.request(i, kind, want - asked)
+                    asked = want
             day = is_daylight(now, fp.start)
             rain = 1.0
             d = math.floor(now / 86400.0) - day0
@@ -669,8 +974,13 @@ class _Engine:
         i, t0 = self.out_since.pop(u)
         self.trip_log.append((u, i, t0, self.env.now))
         self.available[u] = True
+        if self.gate:
+            self._home_gated(u, t0)
         if self.relief is not None and u in self.truck_depot:
             self.next_shipment(self.truck_depot[u])
+            return
+        if self.gate:
+            self._serve_queue(u)
             return
         k = int(self.fleet.unit_type[u])
         q = self.queues[k]
@@ -688,6 +998,39 @@ class _Engine:
                 prio = int(self.demand.priority[self.inc.type_idx[i]])
                 heapq.heappush(q, (prio, float(self.inc.t_s[i]), next(self.seq), i))
             self.dispatch(u, i, float(eta[0]))
+            return
+
+    def _home_gated(self, u: int, t0: float) -> None:
+        """Unit `u` is home: its crew goes off the trip, the aircraft may go into maintenance."""
+        now = self.env.now
+        flown = float(self.trip_flight[u])
+        self.trip_flight_log.append((u, t0, now, flown))
+        self.trip_flight[u] = 0.0
+        if self.staff is not None:
+            self.retry_at(self.staff.release(u, now, flown))  # rested crews may take over
+        if self.air is not None and self.is_air[u]:
+            back = self.air.on_return(u, now, flown)
+            if back is not None:
+                self.retry_at(back)
+
+    def _serve_queue(self, u: int) -> None:
+        """Send idle unit `u` to the head of its type's queue, if it can leave for it."""
+        k = int(self.fleet.unit_type[u])
+        q = self.queues[k]
+        while q:
+            prio, t, seq, i = heapq.heappop(q)
+            out = self.outstanding.get(i)
+            if not out or out.get(k, 0) == 0:
+                continue  # lapsed (incident cleared) or already served
+            crew = self._leave_ok(u, i)
+            eta = self.travel.eta_s(np.array([u]), i, self.env.now)
+            if crew is None or not np.isfinite(eta[0]):
+                heapq.heappush(q, (prio, t, seq, i))  # keeps its place for another unit
+                return
+            out[k] -= 1
+            if out[k] > 0:  # still short: keep its place in the queue
+                heapq.heappush(q, (prio, t, next(self.seq), i))
+            self.dispatch(u, i, float(eta[0]), crew)
             return
 
     # -- relief -----------------------------------------------------------------------------
@@ -783,6 +1126,11 @@ class _Engine:
     def air_relief(self, i: int) -> None:
         """Send the nearest free helicopter with a first load to a place roads cannot reach."""
         air = np.flatnonzero(self.is_air & self.available)
+        load = self.relief.loading_s if self.relief is not None else 0.0
+        if self.gate:
+            air = np.array(
+                [u for u in air if self._leave_ok(int(u), i, load) is not None], dtype=int
+            )
         if air.size == 0:
             return
         eta = self.travel.eta_s(air, i, self.env.now)
@@ -790,6 +1138,11 @@ class _Engine:
         if pos.size == 0:
             return
         u = int(air[pos[0]])
+        if self.gate:
+            crew = self._leave_ok(u, i, load)
+            if crew is not None and crew.size and self.staff is not None:
+                self.staff.assign(u, i, crew, self.env.now)
+            self.air_mission[i] = self.air_mission[i] or "relief_drop"
         self.available[u] = False
         self.trips[u] += 1
         self.out_since[u] = (i, self.env.now)
@@ -807,6 +1160,7 @@ class _Engine:
         self.hand_out(i, min(int(self.inc.people[i]), plan.air_capacity_people))
         back = self.travel.return_s(u, i, env.now)
         self.flight_s[u] += 2 * back
+        self.trip_flight[u] += 2 * back
         yield env.timeout(back)
         self.busy_s[u] += env.now - t0
         self.on_unit_home(u)
@@ -865,6 +1219,10 @@ def simulate(
     disruption: DisruptionPlan | None = None,
     mutual: np.ndarray | None = None,
     mutual_threshold: int | None = None,
+    staff: StaffState | None = None,
+    air: AirState | None = None,
+    missions: MissionPlan | None = None,
+    ops: bool = False,
 ) -> SimOutcome:
     """Run one replication.
 
@@ -895,6 +1253,15 @@ def simulate(
     mutual, mutual_threshold
         Per unit: whether it is a mutual-aid (reserve) unit; and the affected-people threshold
         above which reserves are called at once.
+    staff
+        Staff state (rosters, absences) when units need crews; None = always crewed.
+    air
+        Aircraft serviceability (maintenance, failures, weather, fuel); None = always ready.
+    missions
+        Helicopter missions of the incidents, or None.
+    ops
+        Aircraft rules on: aircraft leave only when they can take off at once and leave fires
+        before nightfall or their crew's limits; time over a fire counts as flight time.
 
     Returns
     -------
@@ -926,7 +1293,22 @@ def simulate(
         disruption,
         mutual,
         mutual_threshold,
+        staff,
+        air,
+        missions,
+        ops,
     )
+    if eng.gate:
+        times: list[np.ndarray] = [np.zeros(0)]
+        if staff is not None:
+            times.append(staff.change_times(until_s))
+        if ops and eng.is_air.any():
+            times.append(sunrises(until_s, eng.travel.start))
+            if air is not None and air.plan.no_fly_day is not None:  # flyable days begin
+                times.append(np.arange(1, air.plan.no_fly_day.size) * 86400.0)
+        eng.env.process(eng.retry_loop(np.unique(np.concatenate(times))))
+        if air is not None:
+            eng.env.process(eng.air_events(until_s))
     if disruption is not None:
         if disruption.static_edges.size:
             disruption.road.close(disruption.static_edges)
@@ -1009,6 +1391,11 @@ def simulate(
         isolation_events=eng.isolation_events,
         rerouted=eng.rerouted,
         recalled=eng.recalled,
+        air_mission=tuple(eng.air_mission),
+        trip_flight=np.array(eng.trip_flight_log, dtype=float).reshape(-1, 4),
+        crew_log=tuple(staff.crew_log) if staff is not None else (),
+        staff=staff,
+        air_state=air,
     )
 
 

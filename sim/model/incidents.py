@@ -362,6 +362,15 @@ def sample_points(
     return xy[k, 0], xy[k, 1]
 
 
+def sample_external(rng: np.random.Generator, where: Any, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Sample points uniformly in a disc of `where.spread_km` around a place outside the city."""
+    r = float(where.spread_km) * 1000.0 * np.sqrt(rng.random(n))
+    theta = rng.random(n) * 2 * np.pi
+    lon0 = np.full(n, float(where.lon))
+    lat0 = np.full(n, float(where.lat))
+    return _offset(lon0, lat0, r * np.cos(theta), r * np.sin(theta))
+
+
 def sample_locations(
     rng: np.random.Generator,
     geo: Geography,
@@ -378,6 +387,8 @@ def sample_locations(
     if n == 0:
         return np.empty(0), np.empty(0)
     model = where.model
+    if model == "external":  # outside the city: county restrictions of surge days do not apply
+        return sample_external(rng, where, n)
     if model == "population":
         return sample_population(rng, geo, n, counties or where.counties)
     if model == "forest":

@@ -14,11 +14,20 @@ import shapely
 from scipy.spatial import cKDTree
 
 from sim.geo import haversine_m
+from sim.model.aircraft import AirState, build_air_plan, build_mission_plan
 from sim.model.compile import Prepared
 from sim.model.disruption import ClosureRule, sample_closures
-from sim.model.engine import DisruptionPlan, FirePlan, simulate
-from sim.model.incidents import HOUR_S, Geography, generate_incidents, sample_duration_s, stream
-from sim.model.travel import BoatLegs, RoadState, TravelModel
+from sim.model.engine import DisruptionPlan, FirePlan, SimOutcome, simulate
+from sim.model.incidents import (
+    HOUR_S,
+    Geography,
+    IncidentSet,
+    generate_incidents,
+    sample_duration_s,
+    stream,
+)
+from sim.model.staffing import StaffState, draw_absences
+from sim.model.travel import MODE_AIR, BoatLegs, RoadState, TravelModel
 from sim.network import access_time_s
 from sim.physics.fire import walk_in_s
 from sim.results.measures import arrival_unit_types
@@ -43,6 +52,10 @@ class ReplicationResult:
     unit_flight_s: np.ndarray
     isolation_h: dict[str, float]
     road_events: dict[str, int]
+    staff: dict[str, np.ndarray] | None = None
+    """Person-hours by facility, role (and hour of day): `sim.model.staffing.StaffState.summary`."""
+    air: dict[str, Any] | None = None
+    """Aircraft: downtime per unit (s), no-fly days, missions flown by kind."""
 
 
 def _boat_legs(prep: Prepared, inc: Any) -> BoatLegs | None:
@@ -115,7 +128,7 @@ def _disruption_plan(prep: Prepared, inc: Any, r: int) -> DisruptionPlan | None:
 
 
 def _fire_plan(
-    prep: Prepared, inc: Any, dist_m: np.ndarray
+    prep: Prepared, inc: Any, dist_m: np.ndarray, usable_range_m: np.ndarray | None = None
 ) -> tuple[FirePlan | None, np.ndarray, np.ndarray]:
     """Compile forest-fire parameters and the last legs at forest fires for one replication.
 
@@ -160,6 +173,32 @@ def _fire_plan(
             for tname, c in f.escalation.units.items():
                 esc_units[k, type_names.index(tname)] = c
     rain_factor = np.array([f.rain.spread_factor if f is not None else 1.0 for f in specs])
+    scale_type = np.array(
+        [
+            type_names.index(f.air_scaling.unit_type) if f is not None and f.air_scaling else -1
+            for f in specs
+        ],
+        dtype=np.int64,
+    )
+    scale_ha = np.array(
+        [f.air_scaling.ha_per_unit if f and f.air_scaling else np.inf for f in specs]
+    )
+    scale_max = np.array([f.air_scaling.max_units if f and f.air_scaling else 0 for f in specs])
+    duty = None
+    if usable_range_m is not None and np.isfinite(usable_range_m).any():
+        # Endurance with a bucket, then a fuel stop: the share of time spent on the fire.
+        speed = prep.unit_fire["bucket_speed_kph"] / 3.6
+        endurance = usable_range_m / speed
+        refuel = np.array(
+            [
+                (sc.unit_types[type_names[k]].air.refuel_min * 60.0)  # type: ignore[union-attr]
+                if prep.unit_mode[u] == MODE_AIR
+                else 0.0
+                for u, k in enumerate(prep.fleet.unit_type)
+            ]
+        )
+        duty = np.where(np.isfinite(endurance), endurance / (endurance + refuel), 1.0)
+    rain_factor = np.array([f.rain.spread_factor if f is not None else 1.0 for f in specs])
     if n and prep.water_lon.size:  # no incident (a short horizon): nothing to measure
         d = haversine_m(
             inc.lon[:, None], inc.lat[:, None], prep.water_lon[None, :], prep.water_lat[None, :]
@@ -190,6 +229,10 @@ def _fire_plan(
         escalation_units=esc_units[inc.type_idx],
         escalation_rounds=esc_rounds[inc.type_idx],
         max_area_ha=per("max_area_ha", np.inf),
+        air_scale_type=scale_type[inc.type_idx] if (scale_type >= 0).any() else None,
+        air_scale_ha=scale_ha[inc.type_idx] if (scale_type >= 0).any() else None,
+        air_scale_max=scale_max[inc.type_idx] if (scale_type >= 0).any() else None,
+        unit_bucket_duty=duty,
     )
     return plan, walk, drive
 
@@ -239,14 +282,18 @@ class IncidentLegs:
     travel: TravelModel
 
 
-def incident_legs(prep: Prepared, inc: Any) -> IncidentLegs:
-    """Snap a replication's incidents to the network and build the travel model the engine uses."""
+def incident_legs(prep: Prepared, inc: Any, air: AirState | None = None) -> IncidentLegs:
+    """Snap a replication's incidents to the network and build the travel model the engine uses.
+
+    `air` is the replication's aircraft state when the scenario models aircraft availability
+    (fuel range for bucket work, no-fly days).
+    """
     sc = prep.scenario
     node, dist = prep.net.nearest_nodes(inc.lon, inc.lat)
     node = np.asarray(node, dtype=np.int64)
     dist = np.asarray(dist, dtype=float)
     access = access_time_s(dist, sc.access.speed_kph, sc.access.circuity)
-    fires, walk, drive = _fire_plan(prep, inc, dist)
+    fires, walk, drive = _fire_plan(prep, inc, dist, air.plan.usable_range_m if air else None)
     travel = TravelModel(
         prep.fleet,
         node=node,
@@ -260,18 +307,39 @@ def incident_legs(prep: Prepared, inc: Any) -> IncidentLegs:
         boats=_boat_legs(prep, inc),
         unit_walks=prep.unit_walks,
         drive_s=drive,
+        no_fly=air.plan.no_fly_day if air is not None else None,
     )
     return IncidentLegs(node=node, dist_m=dist, access_s=access, fires=fires, travel=travel)
 
 
-def run_replication(prep: Prepared, r: int) -> ReplicationResult:
-    """Generate and simulate replication `r`; return its per-incident table."""
+@dataclass(frozen=True, slots=True)
+class Simulated:
+    """One replication before it becomes a table: incidents, engine outcome, legs."""
+
+    incidents: IncidentSet
+    outcome: SimOutcome
+    node: np.ndarray
+    access_s: np.ndarray
+    walk_s: np.ndarray
+
+
+def simulate_replication(prep: Prepared, r: int) -> Simulated:
+    """Generate and simulate replication `r` (the engine's outcome, with its logs)."""
     sc = prep.scenario
     inc = generate_incidents(sc, prep.geography, prep.population, r, calls=prep.calls)
-    legs = incident_legs(prep, inc)
-    node, access, fires, travel = legs.node, legs.access_s, legs.fires, legs.travel
-    walk = travel.walk_s
     horizon_s = float(sc.horizon_days) * 86400.0
+    until_s = horizon_s + DRAIN_S
+    air = None
+    if prep.air_ops:
+        air = AirState(build_air_plan(sc, prep.fleet, prep.unit_mode == MODE_AIR, r, until_s))
+    legs = incident_legs(prep, inc, air)
+    node, access, fires, travel = legs.node, legs.access_s, legs.fires, legs.travel
+    staff = None
+    if prep.staff is not None:
+        absent = draw_absences(prep.staff, prep.fleet.facility_ids, sc.seed, r, until_s)
+        staff = StaffState(prep.staff, absent)
+    hospitals = prep.hospitals if prep.hospitals is not None else np.zeros((0, 2))
+    missions = build_mission_plan(sc, inc, prep.fleet.type_names, hospitals, r)
     report = inc.t_s + (inc.detect_s if inc.detect_s is not None else 0.0)
     out = simulate(
         prep.fleet,
@@ -280,14 +348,36 @@ def run_replication(prep: Prepared, r: int) -> ReplicationResult:
         access,
         prep.demand,
         relief=prep.relief,
-        until_s=horizon_s + DRAIN_S,
+        until_s=until_s,
         travel=travel,
         fires=fires,
         report_s=report,
         disruption=_disruption_plan(prep, inc, r),
         mutual=prep.mutual,
         mutual_threshold=sc.mutual_aid.threshold_people,
+        staff=staff,
+        air=air,
+        missions=missions,
+        ops=prep.air_ops,
     )
+    return Simulated(inc, out, node, access, travel.walk_s)
+
+
+def _external_places(prep: Prepared, inc: IncidentSet) -> np.ndarray:
+    """Per incident: the region's name for incidents outside the city, else ''."""
+    names = [
+        w.region.zh if w.model == "external" else ""
+        for w in (prep.scenario.incidents[n].where for n in inc.type_names)
+    ]
+    return np.array(names, dtype=object)[inc.type_idx] if len(inc) else np.zeros(0, object)
+
+
+def run_replication(prep: Prepared, r: int) -> ReplicationResult:
+    """Generate and simulate replication `r`; return its per-incident table."""
+    sc = prep.scenario
+    sim = simulate_replication(prep, r)
+    inc, out, node, access, walk = sim.incidents, sim.outcome, sim.node, sim.access_s, sim.walk_s
+    horizon_s = float(sc.horizon_days) * 86400.0
     town_idx = _nearest_town(prep.geography, inc.lon, inc.lat)
     town = np.array(prep.geography.town_names, dtype=object)[town_idx]
     county = _county_of(
@@ -296,6 +386,12 @@ def run_replication(prep: Prepared, r: int) -> ReplicationResult:
         inc.lat,
         np.array(prep.geography.town_counties, dtype=object)[town_idx],
     )
+    outside = _external_places(prep, inc)
+    access_h = np.where(np.isnan(walk), access, walk) / HOUR_S
+    if (outside != "").any():  # incidents in a neighbouring prefecture: named after it,
+        county = np.where(outside != "", outside, county)
+        town = np.where(outside != "", outside, town)
+        access_h = np.where(outside != "", np.nan, access_h)  # and reached by air only
     labels = prep.fleet.unit_labels
     fac_ids = prep.fleet.facility_ids
     t = inc.t_s
@@ -329,7 +425,7 @@ def run_replication(prep: Prepared, r: int) -> ReplicationResult:
         "county": county,
         "town": town,
         "node": np.asarray(prep.net.node_ids)[node],
-        "access_h": np.where(np.isnan(walk), access, walk) / HOUR_S,
+        "access_h": access_h,
         "report_h": rel_h(out.report_s),
         "first_arrival_h": rel_h(out.first_arrival_s),
         "first_mode": np.array(out.first_mode, dtype=object),
@@ -366,8 +462,22 @@ def run_replication(prep: Prepared, r: int) -> ReplicationResult:
     for unit_type in arrival_types:
         k = prep.fleet.type_names.index(unit_type)
         table[unit_arrival_column(unit_type)] = rel_h(out.arrival_by_type_s[:, k])
-    table = {c: table[c] for c in column_names(arrival_types)}  # the schema's column order
-    check_table(table, arrival_types)
+    if prep.air_ops:
+        table["air_mission"] = np.array(out.air_mission, dtype=object)
+    # The schema's column order.
+    table = {c: table[c] for c in column_names(arrival_types, optional=prep.air_ops)}
+    check_table(table, arrival_types, optional=prep.air_ops)
+    air_stats = None
+    if out.air_state is not None:
+        st = out.air_state
+        nf = st.plan.no_fly_day
+        days = int(np.ceil(horizon_s / 86400.0))
+        air_stats = {
+            "downtime_s": np.array(
+                [st.downtime_s(int(u), horizon_s) for u in range(prep.fleet.n_units)]
+            ),
+            "no_fly_days": int(nf[:days].sum()) if nf is not None else 0,
+        }
     return ReplicationResult(
         replication=r,
         incidents=table,
@@ -381,6 +491,8 @@ def run_replication(prep: Prepared, r: int) -> ReplicationResult:
             "rerouted": out.rerouted,
             "recalled": out.recalled,
         },
+        staff=out.staff.summary(horizon_s) if out.staff is not None else None,
+        air=air_stats,
     )
 
 

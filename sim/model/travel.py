@@ -115,15 +115,53 @@ def _daylight_window(day: int, start: date | SolarClock) -> tuple[float, float]:
     return rise, sset
 
 
-def next_flight_window(t_s: float, flight_s: float, start: date | SolarClock) -> float:
-    """Return the earliest take-off ≥ `t_s` such that a day-only flight lands before sunset."""
+#: Days searched ahead for a flyable day (weather) before a flight is deemed impossible.
+MAX_WAIT_DAYS = 60
+
+
+def next_flight_window(
+    t_s: float, flight_s: float, start: date | SolarClock, no_fly: np.ndarray | None = None
+) -> float:
+    """Return the earliest take-off ≥ `t_s` such that a day-only flight lands before sunset.
+
+    Days flagged in `no_fly` (weather grounds every aircraft) are skipped.
+    """
     day = math.floor(t_s / 86400.0)
-    for k in range(day, day + 3):
+    span = 3 if no_fly is None else MAX_WAIT_DAYS
+    for k in range(day, day + span):
+        if no_fly is not None and 0 <= k < no_fly.size and no_fly[k]:
+            continue
         rise, sset = _daylight_window(k, start)
         depart = max(t_s, rise)
         if depart + flight_s <= sset:
             return depart
     return math.inf  # a flight longer than any day
+
+
+def sunset_after(t_s: float, start: date | SolarClock) -> float:
+    """Return the first sunset at or after `t_s` (s on the simulation clock)."""
+    day = math.floor(t_s / 86400.0)
+    for k in range(day, day + 2):
+        sset = _daylight_window(k, start)[1]
+        if sset >= t_s:
+            return sset
+    return math.inf  # pragma: no cover - a sunset always comes within two days
+
+
+def sunrises(until_s: float, start: date | SolarClock) -> np.ndarray:
+    """Return every sunrise in (0, `until_s`) (s on the simulation clock)."""
+    days = range(math.ceil(until_s / 86400.0) + 1)
+    t = np.array([_daylight_window(k, start)[0] for k in days])
+    return t[(t > 0) & (t < until_s)]
+
+
+def next_flyable_s(t_s: float, no_fly: np.ndarray) -> float:
+    """Return the earliest time ≥ `t_s` on a day without a no-fly flag (night-capable aircraft)."""
+    day = math.floor(t_s / 86400.0)
+    for k in range(day, day + MAX_WAIT_DAYS):
+        if not (0 <= k < no_fly.size and no_fly[k]):
+            return max(t_s, k * 86400.0)
+    return math.inf
 
 
 def is_daylight(t_s: float, start: date | SolarClock) -> bool:
@@ -171,6 +209,8 @@ class TravelModel:
     drive_s
         Access leg at forest fires for units that do not walk: driven to the road end (s); NaN
         where not a fire (None: like `walk_s`).
+    no_fly
+        Per simulation day: weather grounds every aircraft (None: always flyable).
     """
 
     def __init__(
@@ -188,8 +228,10 @@ class TravelModel:
         boats: Any = None,
         unit_walks: np.ndarray | None = None,
         drive_s: np.ndarray | None = None,
+        no_fly: np.ndarray | None = None,
     ) -> None:
         self.fleet = fleet
+        self.no_fly = no_fly
         self.node = node
         self.access_s = access_s
         self.walk_s = walk_s
@@ -270,9 +312,27 @@ class TravelModel:
         eta = ready + flight - now
         for k, u in enumerate(units):
             if not a.night_capable[u]:
-                depart = next_flight_window(float(ready[k]), float(flight[k]), self.start)
+                depart = next_flight_window(
+                    float(ready[k]), float(flight[k]), self.start, self.no_fly
+                )
                 eta[k] = depart + flight[k] - now
+            elif self.no_fly is not None:
+                eta[k] = next_flyable_s(float(ready[k]), self.no_fly) + flight[k] - now
         return eta
+
+    def flight_s(self, u: int, i: int) -> float:
+        """Straight-line flight time (s) of aircraft `u` between its base and incident `i`."""
+        return float(self._flight_s(np.array([u]), i)[0])
+
+    def air_leg_s(self, u: int, lon0: float, lat0: float, lon1: float, lat1: float) -> float:
+        """Flight time (s) of aircraft `u` between two points."""
+        a = self.air
+        assert a is not None
+        return float(haversine_m(lon0, lat0, lon1, lat1)) / float(a.speed_m_per_s[u])
+
+    def leg_m(self, lon0: float, lat0: float, lon1: float, lat1: float) -> float:
+        """Great-circle distance (m) between two points."""
+        return float(haversine_m(lon0, lat0, lon1, lat1))
 
     # ---- public -------------------------------------------------------------------------
     def eta_s(self, units: np.ndarray, i: int, now: float) -> np.ndarray:

@@ -107,8 +107,9 @@ def towns_layer(prep: Prepared, table: Mapping[str, np.ndarray]) -> gpd.GeoDataF
     if tuple(geo_.town_names) == tuple(names):
         df["population_model"] = np.round(geo_.town_weight).astype(np.int64)
     idx = incident_town_index(table, names, lon, lat)
+    inside = idx >= 0  # incidents outside the region's towns (a neighbouring prefecture)
     for tg, m in _time_targets(prep):
-        covered = m.mask(table, tg)
+        covered = m.mask(table, tg) & inside
         met = m.met_by_incident(table, tg) & covered
         n = np.bincount(idx[covered], minlength=len(names))
         k = np.bincount(idx[met], minlength=len(names))

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from sim import geo
 from sim.analysis.compare import county_equity
 from sim.analysis.sweep import format_value, short_key, statement
+from sim.model.staffing import firefighter_posts, posts_by_role
 from sim.output.fonts import font_face_css
 from sim.results.measures import MEASURES, TimeShare, per_incident_targets
 from sim.results.stats import MEAN_INTERVAL_METHOD, RATE_INTERVAL_METHOD, SHARE_INTERVAL_METHOD
@@ -359,7 +360,7 @@ def assumption_rows(
 ) -> list[list[str]]:
     """Rows (item, value) of the scenario assumptions table."""
     run = (metrics or {}).get("run", {})
-    staff = sum(f.full_time_staff for f in sc.facilities)
+    staff = firefighter_posts(sc)
     pop = prep.population if prep is not None else sc.population_total
     net = sc.network + (
         f"（{run['network_nodes']} 个节点）"
@@ -384,6 +385,11 @@ def assumption_rows(
         [_t(lang, "设施（按类型）", "Facilities by kind"), _kinds_text(sc, lang)],
         [_t(lang, "救援单元（按类型）", "Units by type"), _units_text(sc, lang)],
         [_t(lang, "专职消防人员", "Full-time firefighters"), f"{staff:,}"],
+        *(
+            [[_t(lang, "岗位（按角色）", "Posts by role"), _posts_text(sc, lang)]]
+            if sc.staffing is not None
+            else []
+        ),
         [
             _t(lang, "道路外接驳", "Off-road access leg"),
             _t(
@@ -486,10 +492,27 @@ def facility_rows(sc: Scenario, lang: str) -> tuple[list[str], list[list[str]]]:
                 _pair(lang, KIND_LABEL.get(f.kind, (f.kind, f.kind))),
                 where,
                 units,
-                str(f.full_time_staff),
+                str(_facility_posts(sc, f)),
             ]
         )
     return cols, rows
+
+
+def _facility_posts(sc: Scenario, f: Any) -> int:
+    """Staff of a facility: its posts when it has staff, else ``full_time_staff``."""
+    if not f.staff:
+        return int(f.full_time_staff)
+    return sum(posts_by_role(sc.model_copy(update={"facilities": (f,)})).values())
+
+
+def _posts_text(sc: Scenario, lang: str) -> str:
+    assert sc.staffing is not None
+    sep = "，" if lang == "zh" else ", "
+    return sep.join(
+        f"{sc.staffing.roles[r].label.zh if lang == 'zh' else sc.staffing.roles[r].label.en} {n}"
+        for r, n in posts_by_role(sc).items()
+        if n
+    )
 
 
 def target_rows(
@@ -763,6 +786,7 @@ def run_doc(
     )
     cols, rows = incident_rows(sc, prep, metrics, lang)
     doc.table(cols, rows)
+    resources(doc, sc, metrics, lang)
     doc.h(2, _t(lang, "3. 图表", "3. Charts"))
     if map_page:
         doc.link(
@@ -781,6 +805,70 @@ def run_doc(
     cols, rows = facility_rows(sc, lang)
     doc.table(cols, rows)
     return doc
+
+
+def resources(doc: Doc, sc: Scenario, metrics: Mapping[str, Any], lang: str) -> None:
+    """Staff by role, aircraft availability and missions, and costs (when the run has them)."""
+    staff = metrics.get("staffing", {}).get("by_role", {})
+    if staff:
+        doc.p(_t(lang, "人员（按角色，全部设施）：", "Staff by role (all facilities):"))
+        roles = sc.staffing.roles if sc.staffing is not None else {}
+        cols = [
+            _t(lang, "角色", "Role"),
+            _t(lang, "岗位", "Posts"),
+            _t(lang, "排班在岗（平均）", "Rostered (mean)"),
+            _t(lang, "实际在岗（平均）", "On duty (mean)"),
+            _t(lang, "出勤利用率", "Utilisation"),
+            _t(lang, "加班（小时/年）", "Overtime (h/yr)"),
+            _t(lang, "召回（小时/年）", "Call-back (h/yr)"),
+        ]
+        rows = []
+        for role, e in staff.items():
+            lab = roles[role].label if role in roles else None
+            name = (lab.zh if lang == "zh" else lab.en) if lab else role
+            rows.append(
+                [
+                    name,
+                    f"{e['posts']:,}",
+                    f"{e['rostered_mean']:.1f}",
+                    f"{e['on_duty_mean']:.1f}",
+                    pct(e.get("utilisation"), 2),
+                    f"{e['overtime_h_per_year']:,.0f}",
+                    f"{e['callback_h_per_year']:,.0f}",
+                ]
+            )
+        doc.table(cols, rows)
+    air = metrics.get("aircraft", {})
+    for tname, e in air.get("by_unit_type", {}).items():
+        lab = sc.unit_types[tname].label
+        missions = air.get("missions_per_year", {})
+        doc.p(
+            _t(
+                lang,
+                f"{lab.zh}：{e['units']} 架，技术可用率 {pct(e['availability_mean'])}，"
+                f"每架年停场 {e['downtime_days_per_unit_per_year']:.0f} 天；"
+                f"禁飞天数 {air.get('no_fly_days_per_year', 0):.0f} 天/年；任务（次/年）："
+                + "，".join(f"{k} {v:.0f}" for k, v in missions.items()),
+                f"{lab.en}: {e['units']} aircraft, technical availability "
+                f"{pct(e['availability_mean'])}, {e['downtime_days_per_unit_per_year']:.0f} days "
+                f"out of service per aircraft and year; {air.get('no_fly_days_per_year', 0):.0f} "
+                "no-fly days a year; missions per year: "
+                + ", ".join(f"{k} {v:.0f}" for k, v in missions.items()),
+            )
+        )
+    costs = metrics.get("costs")
+    if costs:
+        doc.p(
+            _t(
+                lang,
+                f"年成本：装备 {costs['units_per_year'] / 1e4:,.0f} 万元，人员 "
+                f"{costs['staff_per_year'] / 1e4:,.0f} 万元，合计 "
+                f"{costs['total_per_year'] / 1e4:,.0f} 万元。",
+                f"Cost per year: units {costs['units_per_year'] / 1e4:,.0f}, staff "
+                f"{costs['staff_per_year'] / 1e4:,.0f}, total {costs['total_per_year'] / 1e4:,.0f}"
+                " (10,000 yuan).",
+            )
+        )
 
 
 def write_run_report(

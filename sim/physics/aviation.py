@@ -30,6 +30,8 @@ import numpy as np
 from sim.geo import haversine_m
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     import numpy.typing as npt
 
 #: China Standard Time (UTC+8, no daylight saving since 1991).
@@ -59,7 +61,7 @@ BUCKET_FILL_S = 90.0
 #: Time for the drop run over the fire line (s). ASSUMPTION.
 BUCKET_DROP_S = 30.0
 
-POINT_KINDS = frozenset({"landing", "water_intake", "heliport"})
+POINT_KINDS = frozenset({"landing", "water_intake", "heliport", "hospital"})
 
 _JD_UNIX_EPOCH = 2440587.5
 _JD_J2000 = 2451545.0
@@ -391,6 +393,44 @@ def bucket_cycle_s(
         )
         raise ValueError(msg)
     return 2.0 * dist_to_water_m / (bucket_speed_kph / 3.6) + fill_s + drop_s
+
+
+def fuel_stops(legs_m: Sequence[float], usable_m: float) -> list[int]:
+    """Return the fuel stops made before or during each leg of a flight that starts full.
+
+    A leg that does not fit in the fuel left starts with a stop (refuel where the aircraft is);
+    a leg longer than the usable range needs stops on the way as well.
+
+    Parameters
+    ----------
+    legs_m
+        Distances flown, in order (m ≥ 0); time hovering on scene enters as the distance the
+        same fuel would fly (hover time × transit speed).
+    usable_m
+        Usable range on full tanks: range × (1 − reserve share) (m > 0; inf = no limit).
+
+    Returns
+    -------
+    stops
+        Number of fuel stops for each leg.
+    """
+    if not usable_m > 0:
+        msg = f"`usable_m` must be > 0, got {usable_m!r}"
+        raise ValueError(msg)
+    fuel = usable_m
+    out = []
+    for leg in legs_m:
+        n = 0
+        if leg > fuel + 1e-9 and fuel < usable_m:  # top up before the leg
+            n += 1
+            fuel = usable_m
+        while leg > fuel + 1e-9:  # longer than a full tank: stops on the way
+            leg -= fuel
+            n += 1
+            fuel = usable_m
+        fuel -= leg
+        out.append(n)
+    return out
 
 
 def drops_per_h(dist_to_water_m: float, **bucket_kwargs: float) -> float:

@@ -46,7 +46,8 @@ class Context:
     population
         Population of the study area (persons).
     full_time_staff
-        Full-time staff of all facilities (persons).
+        Full-time firefighters (专职消防人员) of all facilities: posts of firefighter roles at
+        staffed facilities, ``full_time_staff`` elsewhere (persons).
     forest_area_ha
         Forest area of the study area (ha); NaN when the region gives none (the loader then
         refuses ``burn_ratio`` targets).
@@ -417,6 +418,22 @@ class UnitArrival(TimeShare):
 
 
 @dataclass(frozen=True, slots=True)
+class AirMissionArrival(TimeShare):
+    """Share of the incidents that asked for an aircraft whose first aircraft arrived in time.
+
+    The denominator is the incidents of the target's types with a helicopter mission (column
+    ``air_mission`` not empty); an aircraft that never came counts as missed. Tables without
+    that column (scenarios without aircraft rules) count every incident of the types.
+    """
+
+    def mask(self, table: Mapping[str, np.ndarray], target: Any) -> np.ndarray:
+        m = TimeShare.mask(self, table, target)
+        if "air_mission" in table:
+            m &= np.asarray(table["air_mission"], dtype=object) != ""
+        return m
+
+
+@dataclass(frozen=True, slots=True)
 class Ratio(Measure):
     """A ratio in per mille: one value per run, or one per replication with a t-interval.
 
@@ -463,7 +480,11 @@ class Ratio(Measure):
 
 @dataclass(frozen=True, slots=True)
 class StaffRatio(Ratio):
-    """Full-time staff per 1,000 residents (‰): a count, without sampling error."""
+    """Full-time staff per 1,000 residents (‰): a count, without sampling error.
+
+    Staffed facilities count the posts of their roles with ``counts_as_firefighter``, the
+    others their ``full_time_staff`` (`Context.full_time_staff`).
+    """
 
     def evaluate(
         self, table: Mapping[str, np.ndarray], target: Any, ctx: Context
@@ -720,9 +741,15 @@ def _needs_problems(name: str, needs: str | None, kinds: Any, facts: TargetFacts
 _TIME_KEYS = ("incident_types", "threshold_h", "required_share")
 
 
-def _time_share(name: str, label: tuple[str, str], column: str | None, **kw: Any) -> TimeShare:
+def _time_share(
+    name: str,
+    label: tuple[str, str],
+    column: str | None,
+    kind: type[TimeShare] | None = None,
+    **kw: Any,
+) -> TimeShare:
     """A share of incidents meeting a time threshold (≥ ``required_share``)."""
-    kind = UnitArrival if column is None else TimeShare
+    kind = kind or (UnitArrival if column is None else TimeShare)
     extra = ("unit_type",) if column is None else ()
     return kind(
         name=name,
@@ -756,6 +783,11 @@ MEASURES: Mapping[str, Measure] = {
         ),
         _time_share("unit_arrival", ("指定力量到场", "given unit type on scene"), None),
         _time_share("cleared", ("现场处置完毕", "work on scene finished"), "cleared_h"),
+        _time_share(
+            "air_mission",
+            ("直升机任务到场", "first aircraft on scene, incidents that asked for one"),
+            "first_air_h", AirMissionArrival,
+        ),
         _time_share(
             "relief_households",
             ("初步救助物资发放到户", "first supplies in every affected household"),

@@ -87,8 +87,9 @@ INCIDENT_COLUMNS: tuple[Column, ...] = (
         "access_h",
         "float",
         "h",
-        "off-network leg from the node to the incident point; forest fires: crews' walk-in",
-        "路网节点至事发点的路外段；森林火灾为徒步进入时间",
+        "off-network leg from the node to the incident point; forest fires: crews' walk-in; "
+        "empty outside the city",
+        "路网节点至事发点的路外段；森林火灾为徒步进入时间；市外事件为空",
     ),
     Column(
         "report_h",
@@ -228,6 +229,20 @@ INCIDENT_COLUMNS: tuple[Column, ...] = (
     ),
 )
 
+#: Columns present only in runs of scenarios with aircraft rules, helicopter missions or staff
+#: (`sim.model.aircraft.uses_air_ops`), after the fixed columns: older scenarios keep their
+#: tables byte for byte.
+OPTIONAL_COLUMNS: tuple[Column, ...] = (
+    Column(
+        "air_mission",
+        "str",
+        "",
+        "helicopter mission asked for: bucket (fire), hoist, medevac, transport, relief_drop, "
+        "air (other aircraft demand); empty = none",
+        "所需直升机任务：吊桶灭火、绞车吊救、医疗转运、人员投送、物资投送、其他；空 = 无",
+    ),
+)
+
 #: Column for the first arrival of one unit type; one per unit type named by a
 #: ``unit_arrival`` target, after the fixed columns.
 UNIT_ARRIVAL = Column(
@@ -238,7 +253,8 @@ UNIT_ARRIVAL = Column(
     "发生至该类型首支力量到场",
 )
 
-COLUMN: Mapping[str, Column] = {c.name: c for c in INCIDENT_COLUMNS}
+COLUMN: Mapping[str, Column] = {c.name: c for c in (*INCIDENT_COLUMNS, *OPTIONAL_COLUMNS)}
+OPTIONAL_NAMES = tuple(c.name for c in OPTIONAL_COLUMNS)
 
 
 class TableError(SimError, RuntimeError):
@@ -250,10 +266,13 @@ def unit_arrival_column(unit_type: str) -> str:
     return UNIT_ARRIVAL.name.format(unit_type=unit_type)
 
 
-def column_names(unit_types: Sequence[str] = ()) -> tuple[str, ...]:
-    """Return the table's columns in order: the fixed ones, then one per unit type."""
-    return tuple(c.name for c in INCIDENT_COLUMNS) + tuple(
-        unit_arrival_column(u) for u in unit_types
+def column_names(unit_types: Sequence[str] = (), *, optional: bool = False) -> tuple[str, ...]:
+    """Return the table's columns in order: the fixed ones, the optional ones (if `optional`),
+    then one per unit type."""
+    return (
+        tuple(c.name for c in INCIDENT_COLUMNS)
+        + (OPTIONAL_NAMES if optional else ())
+        + tuple(unit_arrival_column(u) for u in unit_types)
     )
 
 
@@ -283,7 +302,9 @@ def column(name: str) -> Column:
 _KINDS = {"int": "iub", "float": "fiu", "str": "OUS", "bool": "b"}
 
 
-def check_table(table: Mapping[str, Any], unit_types: Sequence[str] = ()) -> None:
+def check_table(
+    table: Mapping[str, Any], unit_types: Sequence[str] = (), *, optional: bool | None = None
+) -> None:
     """Raise `TableError` unless `table` has exactly the schema's columns, in order, of one length.
 
     Parameters
@@ -292,8 +313,12 @@ def check_table(table: Mapping[str, Any], unit_types: Sequence[str] = ()) -> Non
         Column name to array.
     unit_types
         Unit types that have a ``<unit_type>_arrival_h`` column.
+    optional
+        Whether the optional columns must be there (None: as the table has them).
     """
-    want = column_names(unit_types)
+    if optional is None:
+        optional = OPTIONAL_NAMES[0] in table
+    want = column_names(unit_types, optional=optional)
     if tuple(table) != want:
         msg = f"incident table columns {list(table)} differ from the schema {list(want)}"
         raise TableError(msg)

@@ -99,10 +99,10 @@ def _cross_problems(data: dict[str, Any], region: Region | None = None) -> list[
                     )
         if inc.get("affected_people") is not None:
             needs_relief.append(name)
-        elif units == {}:
+        elif units == {} and inc.get("air_mission") is None:
             msg = (
                 "expected at least one unit type "
-                "(only incidents with affected_people may have no units)"
+                "(only incidents with affected_people or an air_mission may have no units)"
             )
             problems.append((("incidents", name, "units"), msg))
 
@@ -137,6 +137,9 @@ def _cross_problems(data: dict[str, Any], region: Region | None = None) -> list[
             f"defined: {', '.join(ut_ids) or 'none'})"
         )
         problems.append((("relief", "truck_unit"), msg))
+
+    problems += _staffing_problems(data, facilities, ut_ids)
+    problems += _air_problems(data, incidents, unit_types, ut_ids)
 
     seen_t: dict[str, int] = {}
     for i, tgt in enumerate(targets):
@@ -280,6 +283,187 @@ def _model_problems(s: Scenario) -> list[tuple[Loc, str]]:
                         f"incidents.{name}.where.min_distance_from_town_m",
                     )
                 )
+    return problems
+
+
+def _mapping(x: Any) -> dict[str, Any]:
+    return x if isinstance(x, dict) else {}
+
+
+def _staffing_problems(
+    data: dict[str, Any], facilities: list[Any], ut_ids: list[str] | None
+) -> list[tuple[Loc, str]]:
+    """Staff at facilities refer to declared roles and rosters; staffed units have full crews."""
+    problems: list[tuple[Loc, str]] = []
+    staffing = data.get("staffing")
+    roles = list(_mapping(_mapping(staffing).get("roles")))
+    rosters = _mapping(_mapping(staffing).get("rosters"))
+    unit_types = _mapping(data.get("unit_types"))
+    for name, ut in unit_types.items():
+        crew = _mapping(ut).get("crew_roles") if isinstance(ut, dict) else None
+        for role in _mapping(crew):
+            if staffing is None:
+                msg = "crew roles need a top-level `staffing` section (roles and rosters)"
+                problems.append((("unit_types", name, "crew_roles", role), msg))
+            elif roles and role not in roles:
+                problems.append(
+                    (("unit_types", name, "crew_roles", role), _unknown("role", role, roles))
+                )
+    for i, fac in enumerate(facilities):
+        if not isinstance(fac, dict):
+            continue
+        staff = _mapping(fac.get("staff"))
+        if staff and staffing is None:
+            msg = "staff need a top-level `staffing` section (roles and rosters)"
+            problems.append((("facilities", i, "staff"), msg))
+            continue
+        if staff and fac.get("full_time_staff"):
+            msg = (
+                "give either staff or full_time_staff, not both: with staff, the firefighter "
+                "ratio counts the posts of roles with counts_as_firefighter"
+            )
+            problems.append((("facilities", i, "full_time_staff"), msg))
+        for role, spec in staff.items():
+            if roles and role not in roles:
+                problems.append((("facilities", i, "staff", role), _unknown("role", role, roles)))
+            roster_id = _mapping(spec).get("roster")
+            roster = rosters.get(roster_id) if isinstance(roster_id, str) else None
+            if isinstance(roster_id, str) and rosters and roster is None:
+                problems.append(
+                    (
+                        ("facilities", i, "staff", role, "roster"),
+                        _unknown("roster", roster_id, list(rosters)),
+                    )
+                )
+            per_shift = _mapping(spec).get("per_shift")
+            shift_h = _mapping(roster).get("shift_h")
+            if isinstance(per_shift, list) and isinstance(shift_h, (int, float)) and shift_h > 0:
+                per_day = max(1, round(24 / shift_h)) if shift_h < 24 else 1
+                if len(per_shift) != per_day:
+                    msg = (
+                        f"expected one number per shift of the day ({per_day} for shifts of "
+                        f"{shift_h:g} h), got {len(per_shift)}"
+                    )
+                    problems.append((("facilities", i, "staff", role, "per_shift"), msg))
+        units = _mapping(fac.get("units"))
+        if not staff:
+            for key, spec in units.items():
+                if isinstance(spec, dict) and spec.get("crew_roles") is not None:
+                    msg = "crew_roles only apply at facilities with staff (this one has none)"
+                    problems.append((("facilities", i, "units", key, "crew_roles"), msg))
+            continue
+        for key, spec in units.items():
+            if not isinstance(spec, dict) or spec.get("count") == 0:
+                continue
+            crew = spec.get("crew_roles")
+            if crew is None:
+                crew = _mapping(unit_types.get(key)).get("crew_roles")
+            if not isinstance(crew, dict):
+                if ut_ids is not None and key in ut_ids:
+                    msg = (
+                        "required key is missing (the facility has staff, so its units need "
+                        "crew_roles here or on the unit type)"
+                    )
+                    problems.append((("facilities", i, "units", key, "crew_roles"), msg))
+                continue
+            for role in crew:
+                if roles and role in roles and role not in staff:
+                    msg = (
+                        f"role {role!r} is not among this facility's staff "
+                        f"({', '.join(staff) or 'none'}); these units could never leave"
+                    )
+                    problems.append((("facilities", i, "units", key, "crew_roles", role), msg))
+                elif roles and role not in roles:
+                    problems.append(
+                        (
+                            ("facilities", i, "units", key, "crew_roles", role),
+                            _unknown("role", role, roles),
+                        )
+                    )
+    return problems
+
+
+def _is_air(unit_types: dict[str, Any], key: Any) -> bool:
+    return isinstance(unit_types.get(key), dict) and unit_types[key].get("mode") == "air"
+
+
+def _air_problems(
+    data: dict[str, Any],
+    incidents: dict[str, Any],
+    unit_types: Any,
+    ut_ids: list[str] | None,
+) -> list[tuple[Loc, str]]:
+    """Missions and fire scaling name aircraft; incidents outside the city need aircraft only."""
+    problems: list[tuple[Loc, str]] = []
+    uts = _mapping(unit_types)
+    points = _mapping(data.get("aviation")).get("points")
+    hospitals = [
+        p
+        for p in (points if isinstance(points, list) else [])
+        if _mapping(p).get("kind") == "hospital"
+    ]
+    for name, inc in incidents.items():
+        if not isinstance(inc, dict):
+            continue
+        units = _mapping(inc.get("units"))
+        mission = inc.get("air_mission")
+        if isinstance(mission, dict):
+            ut = mission.get("unit_type")
+            if isinstance(ut, str) and ut_ids is not None:
+                if ut not in ut_ids:
+                    problems.append(
+                        (
+                            ("incidents", name, "air_mission", "unit_type"),
+                            _unknown("unit type", ut, ut_ids),
+                        )
+                    )
+                elif not _is_air(uts, ut):
+                    msg = f"expected an aircraft unit type (mode: air), got {ut!r}"
+                    problems.append((("incidents", name, "air_mission", "unit_type"), msg))
+                elif ut in units:
+                    msg = (
+                        f"{ut!r} is already in this type's units; a mission unit type is sent "
+                        "only to the incidents that need it"
+                    )
+                    problems.append((("incidents", name, "air_mission", "unit_type"), msg))
+            if mission.get("kind") == "medevac" and not hospitals:
+                where = _mapping(inc.get("where"))
+                if where.get("model") != "external":
+                    msg = (
+                        "medevac needs at least one aviation point of kind `hospital` "
+                        "(aviation.points)"
+                    )
+                    problems.append((("incidents", name, "air_mission", "kind"), msg))
+        fire = _mapping(inc.get("fire"))
+        scaling = fire.get("air_scaling")
+        if isinstance(scaling, dict) and ut_ids is not None:
+            ut = scaling.get("unit_type")
+            if isinstance(ut, str) and ut not in ut_ids:
+                problems.append(
+                    (
+                        ("incidents", name, "fire", "air_scaling", "unit_type"),
+                        _unknown("unit type", ut, ut_ids),
+                    )
+                )
+            elif isinstance(ut, str) and not _is_air(uts, ut):
+                msg = f"expected an aircraft unit type (mode: air), got {ut!r}"
+                problems.append((("incidents", name, "fire", "air_scaling", "unit_type"), msg))
+        where = _mapping(inc.get("where"))
+        if where.get("model") == "external":
+            for key in units:
+                if ut_ids is not None and key in ut_ids and not _is_air(uts, key):
+                    msg = (
+                        f"incidents outside the city are reached by air only, but {key!r} "
+                        "drives (mode: road)"
+                    )
+                    problems.append((("incidents", name, "units", key), msg))
+            for key in ("affected_people", "fire", "disruption"):
+                if inc.get(key) is not None:
+                    msg = (
+                        "not available for incidents outside the city (where: external): the "
+                        "model has no roads, depots or forest there"
+                    )
+                    problems.append((("incidents", name, key), msg))
     return problems
 
 

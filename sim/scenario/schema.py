@@ -28,11 +28,14 @@ __all__ = [
     "DEFAULT_PER_PERSON",
     "DEFAULT_TRUCK_UNIT",
     "Access",
+    "AirMission",
+    "AirScaling",
     "AirSpec",
     "Amount",
     "Aviation",
     "AviationPoint",
     "BoatSpec",
+    "Callback",
     "Calls",
     "ClosureRuleSpec",
     "Detection",
@@ -41,6 +44,7 @@ __all__ = [
     "Escalation",
     "ExponentialAmount",
     "ExponentialDuration",
+    "ExternalWhere",
     "Facility",
     "FireRain",
     "FireSpec",
@@ -54,6 +58,7 @@ __all__ = [
     "Location",
     "LognormalAmount",
     "LognormalDuration",
+    "Maintenance",
     "MutualAid",
     "Point",
     "PointsWhere",
@@ -63,7 +68,11 @@ __all__ = [
     "Relief",
     "Reserve",
     "RiverWhere",
+    "Role",
+    "Roster",
     "Scenario",
+    "StaffSpec",
+    "Staffing",
     "StaticClosure",
     "Surge",
     "Target",
@@ -148,6 +157,9 @@ MAX_SURGE = 100_000
 MAX_PER_PERSON = 1_000
 #: Spread of a lognormal or gamma: standard deviation / mean between 1/1000 and 1000.
 MAX_CV = 1_000
+#: Most range of an aircraft (km) and yuan a year for one unit or post.
+MAX_RANGE_KM = 10_000
+MAX_COST_PER_YEAR = 10**12
 #: Expected incidents of one replication (an upper estimate from the rates, the busiest month
 #: and the horizon) and of the whole run: each incident is a row of every replication's table.
 MAX_INCIDENTS_PER_REPLICATION = 500_000
@@ -253,6 +265,51 @@ class Access(_Model):
     )
 
 
+class Maintenance(_Model):
+    """Why an aircraft is not serviceable: inspections by flight hours and calendar, failures."""
+
+    inspection_every_flight_h: Float | None = Field(
+        le=MAX_DURATION_H,
+        default=None,
+        gt=0,
+        description="Scheduled inspection after this many flight hours (h); not set = none.",
+    )
+    inspection_days: Float = Field(
+        le=MAX_HORIZON_DAYS,
+        default=2.0,
+        ge=0,
+        description="Time out of service for that inspection (days).",
+    )
+    annual_days: Float = Field(
+        le=MAX_HORIZON_DAYS,
+        default=0.0,
+        ge=0,
+        description=(
+            "Calendar (annual) inspection, once a year, staggered over the fleet (days); 0 = none."
+        ),
+    )
+    failure_mean_days: Float | None = Field(
+        le=MAX_HORIZON_DAYS,
+        default=None,
+        gt=0,
+        description=(
+            "Mean calendar time between unscheduled failures (days); not set = no failures."
+        ),
+    )
+    repair_mean_days: Float = Field(
+        le=MAX_HORIZON_DAYS,
+        default=2.0,
+        gt=0,
+        description="Mean repair time after a failure (days), lognormal.",
+    )
+    repair_sd_days: Float = Field(
+        le=MAX_HORIZON_DAYS,
+        default=2.0,
+        gt=0,
+        description="Standard deviation of the repair time (days).",
+    )
+
+
 class AirSpec(_Model):
     """Flight performance of an aircraft unit type (helicopter)."""
 
@@ -289,6 +346,28 @@ class AirSpec(_Model):
         ge=0,
         le=MAX_LINE_PER_DROP_M,
         description="Fire line held by one bucket drop (m); ASSUMPTION 20–40.",
+    )
+    range_km: Float | None = Field(
+        le=MAX_RANGE_KM,
+        default=None,
+        gt=0,
+        description=(
+            "Range on full tanks (km); not set = unlimited. A mission longer than the usable "
+            "range makes fuel stops."
+        ),
+    )
+    reserve_share: Float = Field(
+        default=0.2, ge=0, lt=1, description="Share of the range kept as fuel reserve (-)."
+    )
+    refuel_min: Float = Field(
+        le=MAX_DURATION_H * 60,
+        default=30.0,
+        ge=0,
+        description="Time of one fuel stop (landing, refuelling) (min).",
+    )
+    maintenance: Maintenance | None = Field(
+        default=None,
+        description="Scheduled and unscheduled maintenance; not set = always serviceable.",
     )
 
 
@@ -350,6 +429,19 @@ class UnitType(_Model):
         ),
     )
 
+    crew_roles: dict[str, Annotated[int, Strict(), Field(ge=1, le=MAX_CREW)]] | None = Field(
+        default=None,
+        description=(
+            "Crew by role (`staffing.roles`) a unit needs on duty to leave, at staffed facilities."
+        ),
+    )
+    cost_per_year: Float = Field(
+        le=MAX_COST_PER_YEAR,
+        default=0.0,
+        ge=0,
+        description="Cost of one unit per year (yuan/yr): depreciation, operation, maintenance.",
+    )
+
     @property
     def walks(self) -> bool:
         """Whether the crew walks in to forest fires (`walks_in`, or builds fire line)."""
@@ -389,6 +481,10 @@ class UnitSpec(_Model):
         ge=1,
         le=MAX_PEOPLE,
         description="Relief trucks only: affected people served by one truckload (persons).",
+    )
+    crew_roles: dict[str, Annotated[int, Strict(), Field(ge=1, le=MAX_CREW)]] | None = Field(
+        default=None,
+        description="Crew by role for these units; replaces the unit type's `crew_roles`.",
     )
 
 
@@ -534,8 +630,40 @@ class PointsWhere(_Model):
     )
 
 
+#: Bounding box a place outside Shaoguan may lie in (Guangdong and its neighbours, degrees).
+EXTERNAL_LON = (109.0, 118.0)
+EXTERNAL_LAT = (20.0, 27.0)
+
+
+class ExternalWhere(_Model):
+    """Incidents in a neighbouring prefecture (demand on the regional centre), around a point."""
+
+    model: Literal["external"] = Field(description="`external`.")
+    region: Label = Field(description="Name of the place, e.g. `{zh: 清远市, en: Qingyuan}`.")
+    lon: Float = Field(description="Longitude of the centre of the demand (WGS84 degrees).")
+    lat: Float = Field(description="Latitude of the centre of the demand (WGS84 degrees).")
+    spread_km: Float = Field(
+        le=MAX_RADIUS_M / 1000,
+        default=20.0,
+        ge=0,
+        description="Incidents are scattered uniformly within this radius (km).",
+    )
+
+    @model_validator(mode="after")
+    def _in_region(self) -> ExternalWhere:
+        if not (EXTERNAL_LON[0] <= self.lon <= EXTERNAL_LON[1]) or not (
+            EXTERNAL_LAT[0] <= self.lat <= EXTERNAL_LAT[1]
+        ):
+            msg = (
+                f"expected a point in south China (lon {EXTERNAL_LON[0]:g}–{EXTERNAL_LON[1]:g}, "
+                f"lat {EXTERNAL_LAT[0]:g}–{EXTERNAL_LAT[1]:g}), got lon={self.lon}, lat={self.lat}"
+            )
+            raise ValueError(msg)
+        return self
+
+
 Where = Annotated[
-    Union[PopulationWhere, RiverWhere, ForestWhere, PointsWhere],  # noqa: UP007 - discriminated union
+    Union[PopulationWhere, RiverWhere, ForestWhere, PointsWhere, ExternalWhere],  # noqa: UP007 - discriminated union
     Field(discriminator="model"),
 ]
 
@@ -748,6 +876,18 @@ class Escalation(_Model):
     )
 
 
+class AirScaling(_Model):
+    """Large fires ask for more aircraft as they grow."""
+
+    unit_type: str = Field(description="Aircraft unit type requested (mode `air`).")
+    ha_per_unit: Float = Field(
+        le=MAX_AREA_HA, gt=0, description="One aircraft is wanted per this much burned area (ha)."
+    )
+    max_units: Int = Field(
+        default=6, ge=1, description="Most aircraft one fire asks for.", le=MAX_UNITS
+    )
+
+
 class FireSpec(_Model):
     """Forest-fire growth (elliptical spread) and suppression parameters."""
 
@@ -813,6 +953,10 @@ class FireSpec(_Model):
     escalation: Escalation | None = Field(
         default=None, description="Extended attack: more units while the fire is not contained."
     )
+    air_scaling: AirScaling | None = Field(
+        default=None,
+        description="More aircraft as the fire grows (one per `ha_per_unit`); not set = none.",
+    )
 
 
 class ClosureRuleSpec(_Model):
@@ -843,6 +987,46 @@ class Disruption(_Model):
     )
     duration: Duration = Field(
         description="How long the closed roads stay closed (see *Duration*)."
+    )
+
+
+class AirMission(_Model):
+    """A helicopter mission some incidents of a type need besides their ground units."""
+
+    kind: Literal["hoist", "medevac", "transport", "relief_drop"] = Field(
+        description=(
+            "`hoist` (winch people out), `medevac` (fly a patient to the nearest hospital), "
+            "`transport` (fly a team in), `relief_drop` (drop supplies)."
+        )
+    )
+    unit_type: str = Field(description="Aircraft unit type sent (mode `air`).")
+    units: Int = Field(default=1, ge=1, description="Aircraft per mission.", le=MAX_UNITS)
+    share: Float = Field(
+        default=0.0,
+        ge=0,
+        le=1,
+        description="Share of the incidents that need the mission whatever the roads (-).",
+    )
+    min_ground_eta_h: Float | None = Field(
+        le=MAX_DURATION_H,
+        default=None,
+        gt=0,
+        description=(
+            "Also needed when no ground unit can be on scene within this time of the call (h): "
+            "remote or cut-off places."
+        ),
+    )
+    on_scene_h: Float = Field(
+        le=MAX_DURATION_H,
+        default=0.5,
+        ge=0,
+        description="Time the aircraft works on scene (hover, hoist, load) (h).",
+    )
+    handover_h: Float = Field(
+        le=MAX_DURATION_H,
+        default=0.25,
+        ge=0,
+        description="`medevac`: landing and handover at the hospital (h).",
     )
 
 
@@ -891,11 +1075,46 @@ class IncidentType(_Model):
             "`python run_scenario.py validate` (docs/validation.md)."
         ),
     )
+    air_mission: AirMission | None = Field(
+        default=None,
+        description=(
+            "Helicopter mission (hoist, medevac, transport, relief drop) some incidents need."
+        ),
+    )
 
     _check_seasonality = field_validator("seasonality")(
         _profile(12, "monthly values (January to December)")
     )
     _check_diurnal = field_validator("diurnal")(_profile(24, "hourly values (00:00 to 23:00)"))
+
+
+class StaffSpec(_Model):
+    """The staff of one role at one facility: their roster and how many are rostered per shift."""
+
+    roster: str = Field(description="Roster id (`staffing.rosters`).")
+    per_shift: Int | tuple[Annotated[int, Strict(), Field(ge=0)], ...] = Field(
+        description=(
+            "Persons rostered on each shift (each watch); a list gives one number per shift of "
+            "the day (day, night), in order from the roster's `change_hour`."
+        )
+    )
+
+    @field_validator("per_shift")
+    @classmethod
+    def _non_negative(cls, v: Any) -> Any:
+        if isinstance(v, int) and v < 0:
+            msg = f"expected an integer >= 0, got {v}"
+            raise ValueError(msg)
+        if isinstance(v, tuple) and not v:
+            msg = "expected at least one number"
+            raise ValueError(msg)
+        return v
+
+    def sizes(self, shifts_per_day: int) -> tuple[int, ...]:
+        """Rostered persons per shift of the day (length `shifts_per_day`)."""
+        if isinstance(self.per_shift, int):
+            return (self.per_shift,) * shifts_per_day
+        return tuple(self.per_shift)
 
 
 class Facility(_Model):
@@ -924,7 +1143,17 @@ class Facility(_Model):
         default=0,
         ge=0,
         le=MAX_STAFF,
-        description="专职消防人员 counted for the firefighter ratio (persons).",
+        description=(
+            "专职消防人员 counted for the firefighter ratio (persons); facilities with `staff` "
+            "count their staff instead."
+        ),
+    )
+    staff: dict[str, StaffSpec] = Field(
+        default_factory=dict,
+        description=(
+            "Role (`staffing.roles`) → roster and staff per shift; units here then need their "
+            "crew on duty to leave."
+        ),
     )
     stock: dict[str, Annotated[int, Strict(), Field(ge=0, le=MAX_STOCK)]] = Field(
         default_factory=dict,
@@ -1057,7 +1286,9 @@ class AviationPoint(Location):
     """A helicopter landing point or water-intake point."""
 
     id: Line = Field(pattern=_ID_PATTERN, description="Unique id.")
-    kind: Literal["landing", "water_intake", "heliport"] = Field(description="Point kind.")
+    kind: Literal["landing", "water_intake", "heliport", "hospital"] = Field(
+        description="Point kind (`hospital`: where medevac flights land patients)."
+    )
     name: Line = Field(default="", description="Display name.")
 
 
@@ -1068,6 +1299,21 @@ class Aviation(_Model):
         default=True, description="Include the shipped points of `sim/data/aviation_points.csv`."
     )
     points: tuple[AviationPoint, ...] = Field(default=(), description="Extra points.")
+    no_fly_share: tuple[Annotated[float, Strict(), Field(ge=0, le=1)], ...] | None = Field(
+        default=None,
+        description=(
+            "12 monthly shares of days on which weather grounds every aircraft (low cloud, fog, "
+            "storms), January first; not set = always flyable."
+        ),
+    )
+
+    @field_validator("no_fly_share")
+    @classmethod
+    def _twelve(cls, v: tuple[float, ...] | None) -> tuple[float, ...] | None:
+        if v is not None and len(v) != 12:
+            msg = f"expected 12 monthly values (January to December), got {len(v)} values"
+            raise ValueError(msg)
+        return v
 
 
 class StaticClosure(_Model):
@@ -1128,6 +1374,132 @@ class Surge(_Model):
     label: Line = Field(default="", description="Name of the event.")
 
     _check_counties = field_validator("counties")(_resolve_counties)
+
+
+class Role(_Model):
+    """A staff role: what one post costs and the duty-time rules that apply to it."""
+
+    label: Label = Field(description="Display label.")
+    cost_per_post_per_year: Float = Field(
+        le=MAX_COST_PER_YEAR,
+        default=0.0,
+        ge=0,
+        description="Cost of one post per year: pay, insurance, training (yuan/yr).",
+    )
+    counts_as_firefighter: bool = Field(
+        default=False,
+        description="Counted as 专职消防人员 for the `firefighter_ratio` target.",
+    )
+    max_duty_h: Float | None = Field(
+        le=MAX_DURATION_H,
+        default=None,
+        gt=0,
+        description="Longest duty period, from its start to release (h); not set = no limit.",
+    )
+    max_flight_h: Float | None = Field(
+        le=MAX_DURATION_H,
+        default=None,
+        gt=0,
+        description="Most flight time in one duty period (h); not set = no limit.",
+    )
+    min_rest_h: Float = Field(
+        le=MAX_DURATION_H,
+        default=0.0,
+        ge=0,
+        description="Rest after a duty period before the next one starts (h).",
+    )
+
+
+class Roster(_Model):
+    """A shift pattern: watches (班组) rotating through shifts of equal length."""
+
+    label: Label | None = Field(default=None, description="Display label.")
+    shift_h: Float = Field(
+        le=MAX_DURATION_H,
+        gt=0,
+        description="Length of one shift (h): 24 for 24 h on duty, 12 for day/night shifts.",
+    )
+    watches: Int = Field(
+        le=MAX_CREW,
+        ge=1,
+        description="Watches rotating through the shifts (24 h on / 48 h off: 3).",
+    )
+    change_hour: Float = Field(
+        default=8.0, ge=0, lt=24, description="Hour of the day at which shifts change (h)."
+    )
+    on_hours: (
+        tuple[Annotated[float, Field(ge=0, le=24)], Annotated[float, Field(ge=0, le=24)]] | None
+    ) = Field(
+        default=None,
+        description=(
+            "Daily window `[from, to]` (h) outside which the watch is off duty (day-only crews)."
+        ),
+    )
+    absence_share: Float = Field(
+        default=0.0,
+        ge=0,
+        lt=1,
+        description="Share of rostered shifts a person misses (leave, training, sickness) (-).",
+    )
+
+    @model_validator(mode="after")
+    def _pattern(self) -> Roster:
+        if self.shift_h < 24 and abs(24 / self.shift_h - round(24 / self.shift_h)) > 1e-9:
+            msg = f"shift_h must divide 24 h or be a multiple of it, got {self.shift_h:g}"
+            raise ValueError(msg)
+        if self.shift_h > 24 and abs(self.shift_h / 24 - round(self.shift_h / 24)) > 1e-9:
+            msg = f"shift_h must divide 24 h or be a multiple of it, got {self.shift_h:g}"
+            raise ValueError(msg)
+        if self.watches % self.shifts_per_day:
+            msg = (
+                f"watches ({self.watches}) must be a multiple of the {self.shifts_per_day} shifts "
+                "of a day, so that each watch always works the same shift of the day"
+            )
+            raise ValueError(msg)
+        if self.on_hours is not None and not (0 <= self.on_hours[0] < self.on_hours[1] <= 24):
+            msg = (
+                f"on_hours must be [from, to] with 0 <= from < to <= 24, got {list(self.on_hours)}"
+            )
+            raise ValueError(msg)
+        return self
+
+    @property
+    def shifts_per_day(self) -> int:
+        """Shifts that start each day (1 for shifts of 24 h or more)."""
+        return max(1, round(24 / self.shift_h)) if self.shift_h < 24 else 1
+
+
+class Callback(_Model):
+    """Off-duty staff called back for large events."""
+
+    delay_h: Float = Field(
+        default=1.0, ge=0, description="Call to arrival at the facility (h).", le=MAX_DURATION_H
+    )
+    share: Float = Field(
+        default=0.5, gt=0, le=1, description="Share of the off-duty staff who come (-)."
+    )
+    hold_h: Float = Field(
+        default=12.0, gt=0, description="How long they stay on duty (h).", le=MAX_DURATION_H
+    )
+    threshold_people: Int | None = Field(
+        le=MAX_PEOPLE,
+        default=None,
+        ge=1,
+        description="Events affecting at least this many people call staff back.",
+    )
+    on_escalation: bool = Field(
+        default=True, description="Each extended-attack round of a forest fire calls staff back."
+    )
+
+
+class Staffing(_Model):
+    """Staff as a resource: roles, rosters and call-back (facilities list their `staff`)."""
+
+    roles: dict[str, Role] = Field(min_length=1, description="Role id → definition.")
+    rosters: dict[str, Roster] = Field(min_length=1, description="Roster id → shift pattern.")
+    callback: Callback | None = Field(
+        default=None, description="Off-duty call-back for large events; not set = none."
+    )
 
 
 class Target(_Model):
@@ -1331,6 +1703,10 @@ class Scenario(_Model):
     )
     surge: tuple[Surge, ...] = Field(
         default=(), description="Extreme-event days injected into the run."
+    )
+    staffing: Staffing | None = Field(
+        default=None,
+        description="Staff roles, rosters and call-back; not set = units are always crewed.",
     )
     targets: tuple[Target, ...] = Field(description="Performance targets, unique `id`s.")
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.analysis.compare import ScenarioRun
+from sim.analysis.resources import staffing_rows
 from sim.analysis.summary import summarise
 from sim.errors import ScenarioError, UsageError
 from sim.model.compile import Prepared, prepare
@@ -114,6 +115,7 @@ def simulate(
         prep=prep,
         metrics=summarise(prep, results),
         table=concat_tables([r.incidents for r in results]),
+        staffing_rows=tuple(tuple(row) for row in staffing_rows(prep, results)),
     )
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from sim.analysis.compare import ScenarioRun
+from sim.analysis.resources import STAFFING_COLUMNS
 from sim.model.compile import Prepared
 from sim.output.gis import (
     EXCEL_CSV_NAME,
@@ -27,7 +29,7 @@ from sim.output.plots.charts import (
 )
 from sim.output.report import write_run_report
 from sim.output.webmap import MAP_NAME, write_map_page
-from sim.results.files import write_incidents_csv, write_json, write_run_info
+from sim.results.files import write_incidents_csv, write_json, write_rows_csv, write_run_info
 from sim.results.folder import maybe_results_folder
 from sim.scenario import Scenario, dump_scenario_yaml
 from sim.workflows.common import (
@@ -155,6 +157,10 @@ def write_run_files(folder: Path, run: ScenarioRun, *, lang: str, plots: bool) -
     coverage = coverage_layer(prep)
     write_geopackage(folder / GPKG_NAME, prep, run.table, coverage=coverage)
     write_excel_csv(folder / EXCEL_CSV_NAME, run.table)
+    extra: tuple[str, ...] = ()
+    if run.staffing_rows:
+        write_staffing_csv(folder / "staffing.csv", run.staffing_rows)
+        extra = ("staffing.csv",)
     charts = write_charts(folder, prep, run.metrics, run.table, lang=lang) if plots else []
     pages = (
         [write_map_page(folder / MAP_NAME, prep, run.table, coverage=coverage, lang=lang)]
@@ -166,11 +172,20 @@ def write_run_files(folder: Path, run: ScenarioRun, *, lang: str, plots: bool) -
     )
     return (
         *REPRODUCIBLE,
+        *extra,
         GPKG_NAME,
         EXCEL_CSV_NAME,
         *(p.name for p in charts),
         *(p.name for p in pages),
         *(p.name for p in reports),
+    )
+
+
+def write_staffing_csv(path: Path, rows: Sequence[Sequence[Any]]) -> Path:
+    """Write ``staffing.csv``: required (rostered) and simulated staff by facility, role and
+    hour of the day, with utilisation, overtime, call-back hours and cost per year."""
+    return write_rows_csv(
+        path, [dict(zip(STAFFING_COLUMNS, r, strict=True)) for r in rows], STAFFING_COLUMNS
     )
 
 

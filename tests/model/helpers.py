@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from sim.model.dispatch import Fleet
 from sim.model.engine import Demand
 from sim.model.incidents import IncidentSet
+from sim.model.staffing import StaffPlan
 
 
 def make_fleet(
@@ -82,3 +85,69 @@ def one_type_demand(units_needed: int = 1, n_types: int = 1) -> Demand:
     need = np.zeros((1, n_types), dtype=np.int64)
     need[0, 0] = units_needed
     return Demand(units=need, priority=np.array([1]))
+
+
+def make_staff_plan(
+    groups: list[tuple[int, int, int, int]],
+    *,
+    roles: tuple[str, ...] = ("ff", "pilot"),
+    shift_h: float = 24.0,
+    watches: int = 1,
+    change_h: float = 8.0,
+    on_hours: tuple[float, float] | None = None,
+    absence: float = 0.0,
+    unit_crew: np.ndarray | None = None,
+    max_duty_h: tuple[float, ...] = (math.inf, math.inf),
+    max_flight_h: tuple[float, ...] = (math.inf, math.inf),
+    min_rest_h: tuple[float, ...] = (0.0, 0.0),
+    callback: tuple[float, float, float] | None = None,
+) -> StaffPlan:
+    """A one-roster staff plan: `groups` are ``(facility, role, watch, persons)``.
+
+    `unit_crew` is the (units, roles) crew matrix (units at staffed facilities); `callback`
+    is ``(delay_h, share, hold_h)``.
+    """
+    p_fac, p_role, p_watch, labels = [], [], [], []
+    group_persons: dict[tuple[int, int], list[int]] = {}
+    for f, r, w, n in groups:
+        for k in range(n):
+            group_persons.setdefault((f, r), []).append(len(p_fac))
+            p_fac.append(f)
+            p_role.append(r)
+            p_watch.append(w)
+            labels.append(f"f{f}/{roles[r]}/w{w}#{k + 1}")
+    n_fac = max(f for f, *_ in groups) + 1
+    posts = np.zeros((n_fac, len(roles)), dtype=np.int64)
+    np.add.at(posts, (np.array(p_fac), np.array(p_role)), 1)
+    crew = np.zeros((0, len(roles)), dtype=np.int64) if unit_crew is None else unit_crew
+    dur = np.array(max_duty_h) * 3600.0
+    fly = np.array(max_flight_h) * 3600.0
+    return StaffPlan(
+        role_names=roles,
+        role_max_duty_s=dur,
+        role_max_flight_s=fly,
+        role_min_rest_s=np.array(min_rest_h) * 3600.0,
+        role_firefighter=np.array([r == "ff" for r in roles]),
+        role_cost_per_year=np.zeros(len(roles)),
+        roster_names=("r",),
+        roster_shift_s=np.array([shift_h * 3600.0]),
+        roster_watches=np.array([watches]),
+        roster_change_s=np.array([change_h * 3600.0]),
+        roster_on_from_s=np.array([on_hours[0] * 3600.0 if on_hours else math.nan]),
+        roster_on_to_s=np.array([on_hours[1] * 3600.0 if on_hours else math.nan]),
+        roster_absence=np.array([absence]),
+        person_facility=np.array(p_fac, dtype=np.int64),
+        person_role=np.array(p_role, dtype=np.int64),
+        person_roster=np.zeros(len(p_fac), dtype=np.int64),
+        person_watch=np.array(p_watch, dtype=np.int64),
+        person_labels=tuple(labels),
+        group_persons={k: np.array(v, dtype=np.int64) for k, v in group_persons.items()},
+        unit_crew=crew,
+        unit_staffed=crew.sum(axis=1) > 0,
+        posts=posts,
+        rostered_by_hour=np.zeros((n_fac, len(roles), 24)),
+        limited_roles=np.isfinite(dur) | np.isfinite(fly),
+        callback_delay_s=callback[0] * 3600.0 if callback else math.nan,
+        callback_share=callback[1] if callback else 0.0,
+        callback_hold_s=callback[2] * 3600.0 if callback else 0.0,
+    )

@@ -12,11 +12,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sim.model.aircraft import AirPlan, AirState, MissionPlan
 from sim.model.engine import Demand, FirePlan, ReliefPlan, simulate
+from sim.model.staffing import StaffState
 from sim.model.travel import AirFleet, TravelModel
 from sim.physics import aviation
 from tests.helpers import ROOT
-from tests.model.helpers import make_fleet, make_incidents, one_type_demand
+from tests.model.helpers import make_fleet, make_incidents, make_staff_plan, one_type_demand
 
 
 def test_single_incident_timeline():
@@ -440,3 +442,148 @@ def test_relief_never_reaches_every_household_when_stock_runs_out():
     )
     assert out.relief_s[0] == 600.0
     assert math.isnan(out.relief_done_s[0])
+
+
+# -- staff and aircraft ---------------------------------------------------------------------
+def test_a_unit_waits_for_its_crew_to_come_on_duty():
+    """The engine's crew (watch 1 of two 24 h watches changing at 08:00) is off at 09:00; the
+    call waits and the engine leaves at the change of shift, 32 h, exactly."""
+    fleet = make_fleet([[0.0, 600.0]], [(0, 0)], turnout_s=60)
+    plan = make_staff_plan([(0, 0, 1, 5)], unit_crew=np.array([[5, 0]]), watches=2)
+    staff = StaffState(plan, np.zeros((5, 10), dtype=bool))
+    inc = make_incidents([9 * 3600.0], [1800.0])
+    out = simulate(
+        fleet,
+        inc,
+        np.array([1]),
+        np.zeros(1),
+        one_type_demand(),
+        relief=None,
+        until_s=3 * 86400.0,
+        staff=staff,
+    )
+    assert out.first_dispatch_s[0] == 32 * 3600.0
+    assert out.first_arrival_s[0] == pytest.approx(32 * 3600.0 + 60 + 600)
+    assert out.queued[0]
+    assert out.crew_log == ((0, 0, 32 * 3600.0, (0, 1, 2, 3, 4)),)
+
+
+def test_two_units_share_one_crew_pool():
+    """Two engines, 7 firefighters on duty, 5 per engine: the second call waits for the first
+    crew to come back, although the second engine stands idle."""
+    fleet = make_fleet([[0.0, 300.0]], [(0, 0), (0, 0)])
+    plan = make_staff_plan([(0, 0, 0, 7)], unit_crew=np.array([[5, 0], [5, 0]]))
+    staff = StaffState(plan, np.zeros((7, 10), dtype=bool))
+    inc = make_incidents([10 * 3600.0, 10 * 3600.0 + 60], [1200.0, 600.0])
+    out = simulate(
+        fleet,
+        inc,
+        np.array([1, 1]),
+        np.zeros(2),
+        one_type_demand(),
+        relief=None,
+        until_s=2 * 86400.0,
+        staff=staff,
+    )
+    back = 10 * 3600.0 + 300 + 1200 + 300  # first crew home
+    assert out.first_dispatch_s[1] == pytest.approx(back)
+    assert out.units_sent == ((0,), (0,))  # the same engine: the first one is nearer in order
+
+
+def _air_setup(start: date, lon: float = 113.9, lat: float = 24.9):
+    fleet = make_fleet([[0.0]], [(0, 0)], turnout_s=600)
+    air = AirFleet(
+        speed_m_per_s=np.array([50.0]),
+        night_capable=np.zeros(1, dtype=bool),
+        base_lon=np.array([113.60]),
+        base_lat=np.array([24.80]),
+    )
+    travel = TravelModel(
+        fleet,
+        node=np.zeros(1, dtype=np.int64),
+        access_s=np.zeros(1),
+        walk_s=np.full(1, np.nan),
+        lon=np.array([lon]),
+        lat=np.array([lat]),
+        unit_mode=np.array([1]),
+        air=air,
+        start=start,
+    )
+    return fleet, travel
+
+
+def _air_plan(failures: list[float], repairs: list[float]) -> AirPlan:
+    return AirPlan(
+        inspection_every_s=np.array([math.inf]),
+        inspection_s=np.zeros(1),
+        annual_at_s=np.array([math.nan]),
+        annual_s=np.zeros(1),
+        failure_at_s=(np.array(failures),),
+        repair_s=(np.array(repairs),),
+        no_fly_day=None,
+        usable_range_m=np.array([math.inf]),
+        refuel_s=np.zeros(1),
+        air_units=np.array([0]),
+    )
+
+
+def test_an_aircraft_under_repair_is_not_sent():
+    """A helicopter failing at 10:00 with a 2 h repair takes a 11:00 call at 12:00."""
+    start = date(2025, 6, 1)
+    fleet, travel = _air_setup(start)
+    air = AirState(_air_plan([10 * 3600.0], [2 * 3600.0]))
+    inc = make_incidents([11 * 3600.0], [1800.0])
+    out = simulate(
+        fleet,
+        inc,
+        np.zeros(1, dtype=np.int64),
+        np.zeros(1),
+        one_type_demand(),
+        relief=None,
+        until_s=86400.0,
+        travel=travel,
+        air=air,
+        ops=True,
+    )
+    flight = travel.flight_s(0, 0)
+    assert out.first_dispatch_s[0] == pytest.approx(12 * 3600.0)
+    assert out.first_arrival_s[0] == pytest.approx(12 * 3600.0 + 600 + flight)
+    assert air.log == [(0, 10 * 3600.0, 12 * 3600.0, "failure")]
+
+
+def test_a_mission_aircraft_leaves_after_its_mission():
+    """A hoist mission works 30 min on scene and flies home; the incident clears later."""
+    start = date(2025, 6, 1)
+    fleet, travel = _air_setup(start)
+    missions = MissionPlan(
+        kind=np.array([0]),
+        unit_type=np.array([0]),
+        units=np.array([1]),
+        drawn=np.array([True]),
+        min_ground_eta_s=np.array([math.inf]),
+        on_scene_s=np.array([1800.0]),
+        handover_s=np.zeros(1),
+        hospital_lon=np.full(1, np.nan),
+        hospital_lat=np.full(1, np.nan),
+    )
+    demand = Demand(units=np.zeros((1, 1), dtype=np.int64), priority=np.array([1]))
+    inc = make_incidents([11 * 3600.0], [4 * 3600.0])
+    out = simulate(
+        fleet,
+        inc,
+        np.zeros(1, dtype=np.int64),
+        np.zeros(1),
+        demand,
+        relief=None,
+        until_s=86400.0,
+        travel=travel,
+        missions=missions,
+        ops=True,
+    )
+    flight = travel.flight_s(0, 0)
+    arrive = 11 * 3600.0 + 600 + flight
+    assert out.air_mission == ("hoist",)
+    assert out.first_air_arrival_s[0] == pytest.approx(arrive)
+    assert out.trip_log[0, 3] == pytest.approx(arrive + 1800 + flight)  # home
+    assert out.cleared_s[0] == pytest.approx(arrive + 4 * 3600.0)
+    assert out.unit_flight_s[0] == pytest.approx(2 * flight + 1800)  # hovering is flying

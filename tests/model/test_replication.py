@@ -1,13 +1,16 @@
-"""Tests of sim.model.replication: a replication without incidents is an empty table."""
+"""Tests of sim.model.replication: empty replications; the table with staff and aircraft rules."""
 
 from __future__ import annotations
 
 import warnings
 
+import numpy as np
+
+from sim.model.compile import prepare
 from sim.model.replication import run_replication
 from sim.scenario import load_scenario, scenario_from_dict, scenario_to_dict
-from sim.workflows.common import compile_scenario
-from tests.helpers import FOREST
+from sim.workflows.common import compile_scenario, load_network
+from tests.helpers import FOREST, SCENARIO_DATA
 
 
 def test_a_replication_without_incidents_gives_an_empty_table() -> None:
@@ -26,3 +29,27 @@ def test_a_replication_without_incidents_gives_an_empty_table() -> None:
     result = run_replication(prep, 0)
     assert len(result.incidents["id"]) == 0
     assert set(result.incidents) >= {"id", "type", "first_arrival_h", "burned_ha"}
+
+
+CENTRE = SCENARIO_DATA / "valid" / "centre_small.yaml"
+
+
+def test_incidents_outside_the_city_are_named_after_their_region_and_flown_to() -> None:
+    """清远 incidents: county and town 清远市, no road leg, only aircraft arrive, a medevac
+    mission each; the optional air_mission column is there and empty where nothing flew."""
+    sc = load_scenario(CENTRE)
+    prep = prepare(sc, load_network(sc.network))
+    table = run_replication(prep, 0).incidents
+    ext = table["type"] == "qingyuan_air"
+    assert ext.any()
+    assert set(table["county"][ext]) == {"清远市"}
+    assert set(table["town"][ext]) == {"清远市"}
+    assert np.isnan(table["access_h"][ext].astype(float)).all()
+    assert set(table["air_mission"][ext]) == {"medevac"}
+    arrived = ~np.isnan(table["first_arrival_h"][ext].astype(float))
+    assert set(table["first_mode"][ext][arrived]) == {"air"}
+    fires = table["type"] == "forest_fire"
+    assert set(table["air_mission"][fires]) == {"bucket"}
+    assert "" in set(table["air_mission"][table["type"] == "building_fire"])
+    inside = ~ext
+    assert "清远市" not in set(table["county"][inside])

@@ -311,3 +311,16 @@ def test_every_forest_point_has_water_within_reach() -> None:
     worst_m = max(nearest_point(x, y, wlon, wlat)[1] for x, y in inside)
     assert worst_m < 40_000
     assert bucket_cycle_s(worst_m) < H
+
+
+def test_fuel_stops_by_hand() -> None:
+    """Usable range 500 km, starting full: legs that fit need no stop; a leg that does not fit
+    in what is left starts with a refuel; a leg longer than the range needs stops on the way."""
+    km = 1000.0
+    assert av.fuel_stops([200 * km, 200 * km], 500 * km) == [0, 0]
+    assert av.fuel_stops([250 * km, 100 * km, 250 * km], 500 * km) == [0, 0, 1]
+    assert av.fuel_stops([1200 * km], 500 * km) == [2]  # 500 + 500 + 200
+    assert av.fuel_stops([300 * km, 1200 * km], 500 * km) == [0, 3]  # refuel, then 2 more
+    assert av.fuel_stops([100 * km], math.inf) == [0]
+    with pytest.raises(ValueError, match="usable_m"):
+        av.fuel_stops([1.0], 0.0)

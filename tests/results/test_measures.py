@@ -301,3 +301,27 @@ def test_relief_households_reads_the_hand_out_column() -> None:
     assert (e["n_incidents"], e["share"]) == (2, 0.5)
     first = MEASURES["relief"].evaluate(table, tg, Context(1, 30, 1, 0, 1.0, ()))
     assert first["share"] == 1.0  # the first truck came in time for both
+
+
+def test_air_mission_share_is_taken_over_the_incidents_that_asked_for_an_aircraft() -> None:
+    """Replication 0: 3 missions (1 in time, 1 late, 1 never reached) and an incident without a
+    mission, which does not count: 1/3; replication 1: 2 of 2. Mean 2/3."""
+    table = _table(
+        replication=[0, 0, 0, 0, 1, 1],
+        type=["f"] * 6,
+        air_mission=["hoist", "medevac", "hoist", "", "bucket", "hoist"],
+        first_air_h=[0.5, 2.0, np.nan, 0.1, 0.2, 0.9],
+    )
+    t = Target.model_validate(
+        _target(measure="air_mission", incident_types=["f"], threshold_h=1.0, required_share=0.5)
+    )
+    ctx = Context(2, 365.25, 1, 0, 1.0, ())
+    e = MEASURES["air_mission"].evaluate(table, t, ctx)
+    assert e["per_replication"] == pytest.approx([1 / 3, 1.0])
+    assert e["share"] == pytest.approx(2 / 3)
+    assert e["n_incidents"] == 5
+    assert e["n_never"] == 1
+    del table["air_mission"]  # a table without missions: every incident of the types counts
+    assert MEASURES["air_mission"].evaluate(table, t, ctx)["per_replication"] == pytest.approx(
+        [0.5, 1.0]
+    )

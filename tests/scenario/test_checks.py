@@ -1,15 +1,20 @@
-"""Soft problems of a valid scenario (sim.scenario._checks): warnings, not errors."""
+"""Checks between sections (sim.scenario._checks): soft problems (warnings) and the staff and
+aircraft rules (errors with their key paths)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 import shapely
+import yaml
 
 from sim import geo
 from sim.errors import ScenarioError
 from sim.scenario import expected_incidents, scenario_from_dict
+from tests.helpers import SCENARIO_DATA
 from tests.helpers import minimal as _minimal
+
+CENTRE = SCENARIO_DATA / "valid" / "centre_small.yaml"
 
 
 def test_required_unit_type_without_units_warns() -> None:
@@ -90,3 +95,93 @@ def test_unreachable_forest_distance_via_a_surge_is_named() -> None:
         scenario_from_dict(data)
     data["surge"] = [{"day": 1, "counties": ["新丰"], "incidents": {"building_fire": 2}}]
     scenario_from_dict(data)  # 新丰县 has such points
+
+
+# --------------------------------------------------------------------------- staff and aircraft
+def _centre() -> dict:
+    return yaml.safe_load(CENTRE.read_text(encoding="utf-8"))
+
+
+def _problems(data: dict) -> str:
+    with pytest.raises(ScenarioError) as e:
+        scenario_from_dict(data, source="centre.yaml")
+    return str(e.value)
+
+
+def test_staff_refer_to_declared_roles_and_rosters() -> None:
+    """A misspelt role or roster names the key path and suggests the declared one."""
+    data = _centre()
+    data["facilities"][0]["staff"] = {"firefigter": {"roster": "watch_24_4", "per_shift": 8}}
+    msg = _problems(data)
+    assert "facilities[fs_maba].staff.firefigter: unknown role 'firefigter'" in msg
+    assert "did you mean 'firefighter'" in msg
+    assert "facilities[fs_maba].staff.firefigter.roster: unknown roster 'watch_24_4'" in msg
+
+
+def test_staffed_units_need_their_crew_roles_among_the_staff() -> None:
+    """A unit whose crew role is not on the facility's staff could never leave: an error."""
+    data = _centre()
+    data["facilities"][0]["staff"] = {"pilot": {"roster": "air_day", "per_shift": 2}}
+    msg = _problems(data)
+    assert "facilities[fs_maba].units.engine.crew_roles.firefighter: role 'firefighter'" in msg
+    assert "could never leave" in msg
+
+
+def test_staff_and_full_time_staff_together_are_an_error() -> None:
+    """Either posts from staff or a separate full_time_staff count, never both (no double count)."""
+    data = _centre()
+    data["facilities"][0]["full_time_staff"] = 24
+    assert "facilities[fs_maba].full_time_staff: give either staff or full_time_staff" in (
+        _problems(data)
+    )
+
+
+def test_per_shift_list_has_one_number_per_shift_of_the_day() -> None:
+    """A day/night list for a 24 h roster is reported with the expected length."""
+    data = _centre()
+    data["facilities"][0]["staff"]["firefighter"]["per_shift"] = [8, 4]
+    msg = _problems(data)
+    assert "staff.firefighter.per_shift: expected one number per shift of the day (1" in msg
+
+
+def test_roster_patterns_are_checked() -> None:
+    """Shifts divide the day and each watch keeps to one shift of the day."""
+    data = _centre()
+    data["staffing"]["rosters"]["bad"] = {"shift_h": 10, "watches": 3}
+    data["staffing"]["rosters"]["odd"] = {"shift_h": 12, "watches": 3}
+    msg = _problems(data)
+    assert "staffing.rosters.bad: shift_h must divide 24 h or be a multiple of it, got 10" in msg
+    assert "staffing.rosters.odd: watches (3) must be a multiple of the 2 shifts" in msg
+
+
+def test_missions_and_external_demand_need_aircraft() -> None:
+    """Missions name aircraft; incidents outside the city may only ask for aircraft."""
+    data = _centre()
+    data["incidents"]["flood"]["air_mission"]["unit_type"] = "engine"
+    data["incidents"]["qingyuan_air"]["units"] = {"engine": 1}
+    msg = _problems(data)
+    assert "incidents.flood.air_mission.unit_type: expected an aircraft unit type" in msg
+    assert "incidents.qingyuan_air.units.engine: incidents outside the city are reached by air" in (
+        msg
+    )
+
+
+def test_medevac_needs_a_hospital_and_external_points_lie_in_south_china() -> None:
+    """Medevac without any hospital point, and a demand centre in Beijing, are both errors."""
+    data = _centre()
+    data["aviation"]["points"] = []
+    data["incidents"]["qingyuan_air"]["where"]["lat"] = 39.9
+    msg = _problems(data)
+    assert "incidents.road_traffic.air_mission.kind: medevac needs at least one aviation point" in (
+        msg
+    )
+    assert "incidents.qingyuan_air.where: expected a point in south China" in msg
+
+
+def test_staff_without_a_staffing_section() -> None:
+    """Facility staff or crew roles need the top-level staffing section."""
+    data = _centre()
+    del data["staffing"]
+    msg = _problems(data)
+    assert "facilities[fs_maba].staff: staff need a top-level `staffing` section" in msg
+    assert "unit_types.engine.crew_roles.firefighter: crew roles need a top-level" in msg

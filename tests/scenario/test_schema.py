@@ -110,7 +110,9 @@ def test_reference_doc_complete_example_is_valid() -> None:
 
 #: Numbers bounded otherwise: coordinates by the city's bounding box (`sim.geo.check_lonlat`).
 _BOUNDED_ELSEWHERE = {
-    (model, key) for model in ("Location", "Point", "AviationPoint") for key in ("lon", "lat")
+    (model, key)
+    for model in ("Location", "Point", "AviationPoint", "ExternalWhere")
+    for key in ("lon", "lat")
 }
 
 

@@ -7,6 +7,7 @@ from collections import Counter
 
 import pytest
 
+from sim.model.staffing import firefighter_posts, posts_by_role
 from tests.helpers import BASELINE, ROOT, SHIPPED
 from tests.helpers import load_quietly as _load_quietly
 
@@ -46,9 +47,14 @@ def test_baseline_totals() -> None:
         "engine": 68, "tanker": 12, "rescue_vehicle": 24, "water_rescue_team": 22,
         "forest_team": 20, "relief_truck": 26, "helicopter": 4, "comms_vehicle": 8,
     }  # fmt: skip
-    staff = sum(f.full_time_staff for f in s.facilities)
+    assert sum(f.full_time_staff for f in s.facilities) == 0  # staff come from the rosters
+    staff = firefighter_posts(s)
     assert staff == 917
     assert staff / s.population_total * 1000 == pytest.approx(0.3212, abs=1e-4)
+    centre = next(f for f in s.facilities if f.kind == "regional_centre")
+    posts = posts_by_role(s.model_copy(update={"facilities": (centre,)}))
+    assert sum(posts.values()) == 100  # [PLAN]: 100 resident staff
+    assert centre.units["helicopter"].count == 4
     per_year = {
         name: inc.rate.per_year
         if inc.rate.per_year is not None
@@ -58,12 +64,14 @@ def test_baseline_totals() -> None:
     assert per_year == pytest.approx(
         {"building_fire": 571.03, "small_fire": 733.77, "road_traffic": 227,
          "other_accident": 43.3, "general_rescue": 710.93, "social_assistance": 1553.19,
-         "water_rescue": 60, "flood": 12, "landslide": 10, "forest_fire": 30},
+         "water_rescue": 60, "flood": 12, "landslide": 10, "forest_fire": 30,
+         "qingyuan_air": 12, "heyuan_air": 8, "meizhou_air": 6},
         abs=0.01,
     )  # fmt: skip
     # the 119 workload of DATA.md "119 workload": about 4,540 calls a year, of which standby
-    # duty and false alarms (12.8 %) are not modelled -> about 3,950 incidents
-    assert sum(per_year.values()) == pytest.approx(3951, abs=2)
+    # duty and false alarms (12.8 %) are not modelled -> about 3,950 incidents in the city,
+    # plus 26 helicopter calls from the neighbouring prefectures
+    assert sum(per_year.values()) == pytest.approx(3951 + 26, abs=2)
     centre = next(f for f in s.facilities if f.kind == "regional_centre")
     assert centre.location.town == "大塘镇"
     ids = {t.id for t in s.targets}
