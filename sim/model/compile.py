@@ -18,7 +18,7 @@ from sim.model.dispatch import PROFILES, Fleet
 from sim.model.disruption import static_closures
 from sim.model.engine import Demand, ReliefPlan
 from sim.model.incidents import HOUR_S, Geography, town_weights
-from sim.model.travel import MODE_AIR, MODE_ROAD, AirFleet
+from sim.model.travel import MODE_AIR, MODE_ROAD, AirFleet, RoadTrees, intact_trees
 from sim.network import RoadNetwork, access_time_s
 from sim.physics.aviation import load_aviation_points
 from sim.physics.boats import LaunchPoints, load_river_index
@@ -61,6 +61,7 @@ class Prepared:
     unit_boat_launch_s: np.ndarray
     town_nodes: np.ndarray
     town_names: tuple[str, ...]
+    road_trees: RoadTrees | None = None
 
 
 def _location_lonlat(loc: Any) -> tuple[float, float]:
@@ -207,6 +208,9 @@ def prepare(scenario: Scenario, net: RoadNetwork) -> Prepared:
     static_edges = np.zeros(0, dtype=np.int64)
     if scenario.closures:
         static_edges = static_closures(net, [c.between for c in scenario.closures])
+    disrupted = bool(scenario.closures) or any(
+        inc.disruption is not None for inc in scenario.incidents.values()
+    )
     town_nodes = np.array([k for k, t in enumerate(net.node_town) if t], dtype=np.int64)
     u_type_a = np.array(u_type, dtype=np.int64)
     used_profiles = sorted({PROFILES[p] for p in u_prof}) or ["light"]
@@ -273,6 +277,8 @@ def prepare(scenario: Scenario, net: RoadNetwork) -> Prepared:
         unit_boat_launch_s=boat_launch,
         town_nodes=town_nodes,
         town_names=tuple(str(net.node_town[k]) for k in town_nodes),
+        # Closures start from the intact shortest-path trees: the same in every replication.
+        road_trees=intact_trees(net, fnode, used_profiles) if disrupted else None,
     )
 
 

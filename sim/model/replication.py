@@ -103,6 +103,7 @@ def _disruption_plan(prep: Prepared, inc: Any, r: int) -> DisruptionPlan | None:
         prep.fleet.travel_out_s,
         prep.fleet.travel_back_s,
         profiles=prep.profiles,
+        trees=prep.road_trees,
     )
     return DisruptionPlan(
         road=road,
