@@ -7,8 +7,10 @@ process; worker processes inherit the result (`Prepared`) and only generate and 
 from __future__ import annotations
 
 import math
+import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -108,6 +110,22 @@ def build_geography(scenario: Scenario, population: int) -> Geography:
 #: Sources per Dijkstra call when filling facility matrices (bounds the float64 scratch memory).
 MATRIX_CHUNK = 64
 
+_T = TypeVar("_T")
+#: What `prepare` computes from the network alone (facility matrices, intact trees, launch
+#: points), per network object: scenarios that differ only in numbers (sweep and sensitivity
+#: points) share them instead of searching the network again. Dropped with the network.
+_BY_NETWORK: weakref.WeakKeyDictionary[RoadNetwork, dict[Any, Any]] = weakref.WeakKeyDictionary()
+#: Geography per population (the census split over towns does not depend on anything else).
+_GEOGRAPHY: dict[int, Geography] = {}
+
+
+def _per_network(net: RoadNetwork, key: Any, make: Callable[[], _T]) -> _T:
+    """Return ``make()`` computed once per network and key (a read-only result)."""
+    memo = _BY_NETWORK.setdefault(net, {})
+    if key not in memo:
+        memo[key] = make()
+    return memo[key]
+
 
 def facility_matrix(
     net: RoadNetwork, nodes: np.ndarray, *, profile: str, reverse: bool = False
@@ -204,7 +222,9 @@ def prepare(scenario: Scenario, net: RoadNetwork) -> Prepared:
     launch = None
     river_models = any(inc.where.model == "river" for inc in scenario.incidents.values())
     if np.isfinite(boat_speed).any() and river_models:
-        launch = LaunchPoints.from_network(net, load_river_index())
+        launch = _per_network(
+            net, "launch", lambda: LaunchPoints.from_network(net, load_river_index())
+        )
     static_edges = np.zeros(0, dtype=np.int64)
     if scenario.closures:
         static_edges = static_closures(net, [c.between for c in scenario.closures])
@@ -214,8 +234,18 @@ def prepare(scenario: Scenario, net: RoadNetwork) -> Prepared:
     town_nodes = np.array([k for k, t in enumerate(net.node_town) if t], dtype=np.int64)
     u_type_a = np.array(u_type, dtype=np.int64)
     used_profiles = sorted({PROFILES[p] for p in u_prof}) or ["light"]
-    out = {p: facility_matrix(net, fnode, profile=p) for p in used_profiles}
-    back = {p: facility_matrix(net, fnode, profile=p, reverse=True) for p in used_profiles}
+    key = fnode.tobytes()
+
+    def matrix(p: str, reverse: bool) -> np.ndarray:
+        def make() -> np.ndarray:
+            m = facility_matrix(net, fnode, profile=p, reverse=reverse)
+            m.flags.writeable = False  # shared by every scenario with these facility nodes
+            return m
+
+        return _per_network(net, ("matrix", p, reverse, key), make)
+
+    out = {p: matrix(p, False) for p in used_profiles}
+    back = {p: matrix(p, True) for p in used_profiles}
     for p in PROFILES:  # keep both keys so lookups never fail; unused profiles are never indexed
         out.setdefault(p, out[used_profiles[0]])
         back.setdefault(p, back[used_profiles[0]])
@@ -250,7 +280,9 @@ def prepare(scenario: Scenario, net: RoadNetwork) -> Prepared:
 
     relief = _relief_plan(scenario, fleet, tindex)
     population = int(scenario.population or sum(c.population_2020 for c in geo.load_counties()))
-    geography = build_geography(scenario, population)
+    if population not in _GEOGRAPHY:
+        _GEOGRAPHY[population] = build_geography(scenario, population)
+    geography = _GEOGRAPHY[population]
     _check_spatial_models(scenario, geography)
     staff = int(sum(f.full_time_staff for f in fac))
     return Prepared(
@@ -278,7 +310,13 @@ def prepare(scenario: Scenario, net: RoadNetwork) -> Prepared:
         town_nodes=town_nodes,
         town_names=tuple(str(net.node_town[k]) for k in town_nodes),
         # Closures start from the intact shortest-path trees: the same in every replication.
-        road_trees=intact_trees(net, fnode, used_profiles) if disrupted else None,
+        road_trees=_per_network(
+            net,
+            ("trees", key, tuple(used_profiles)),
+            lambda: intact_trees(net, fnode, used_profiles),
+        )
+        if disrupted
+        else None,
     )
 
 

@@ -15,13 +15,21 @@ Soft problems (a required unit type with no unit anywhere, an unknown river name
 ``UserWarning``\\ s, issued only for a scenario without errors.
 
 Modules: `schema` (the models), `load` (reading, ``extends:``, validation, dumping),
-`overrides` (``KEY=VALUE`` changes); the private `_messages` (error text) and `_checks`
-(cross-field checks, soft problems).
+`overrides` (``KEY=VALUE`` changes), `assumptions` (the uncertain inputs a scenario declares:
+their paths expanded and checked, samples put in); the private `_messages` (error text) and
+`_checks` (cross-field checks, soft problems).
 """
 
 from __future__ import annotations
 
 from sim.scenario._messages import _unwrap as _unwrap  # used by tools/gen_scenario_reference.py
+from sim.scenario.assumptions import (
+    Resolved,
+    assumption_settings,
+    expand_path,
+    resolve_assumptions,
+    scenario_data_with,
+)
 from sim.scenario.load import (
     dump_scenario_yaml,
     load_scenario,
@@ -37,6 +45,7 @@ from sim.scenario.schema import (
     Access,
     AirSpec,
     Amount,
+    Assumption,
     Aviation,
     AviationPoint,
     BoatSpec,
@@ -83,6 +92,7 @@ __all__ = [
     "Access",
     "AirSpec",
     "Amount",
+    "Assumption",
     "Aviation",
     "AviationPoint",
     "BoatSpec",
@@ -113,6 +123,7 @@ __all__ = [
     "Rate",
     "Relief",
     "Reserve",
+    "Resolved",
     "RiverWhere",
     "Scenario",
     "StaticClosure",
@@ -122,10 +133,14 @@ __all__ = [
     "UnitType",
     "Where",
     "apply_overrides",
+    "assumption_settings",
     "dump_scenario_yaml",
+    "expand_path",
     "load_scenario",
     "merge_scenario_data",
     "read_scenario_data",
+    "resolve_assumptions",
+    "scenario_data_with",
     "scenario_from_dict",
     "scenario_to_dict",
 ]

@@ -18,6 +18,7 @@ from sim.scenario._messages import (
     _pydantic_problems,
     _walk,
 )
+from sim.scenario.assumptions import assumption_problems
 from sim.scenario.schema import Scenario
 
 __all__ = [
@@ -50,7 +51,18 @@ def _build(data: Any, source: str) -> tuple[Scenario, list[str]]:
     problems += [(loc, _walk(loc, data)[0], msg) for loc, msg in _cross_problems(data)]
     if problems or scenario is None:
         raise ScenarioError(_format(source, _in_document_order(problems, data)))
-    return scenario, [f"{source}: {w}" for w in _soft_problems(scenario)]
+    soft = _soft_problems(scenario)
+    if scenario.assumptions:
+        # Paths are checked against the resolved scenario: a default (access.speed_kph) is a
+        # setting too, though the file may not spell it out.
+        found, soft_a = assumption_problems(
+            scenario.model_dump(mode="json", exclude_none=True), scenario.assumptions
+        )
+        problems += [(loc, _walk(loc, data)[0], msg) for loc, msg in found]
+        if problems:
+            raise ScenarioError(_format(source, _in_document_order(problems, data)))
+        soft += soft_a
+    return scenario, [f"{source}: {w}" for w in soft]
 
 
 def scenario_from_dict(data: dict[str, Any], *, source: str = "<dict>") -> Scenario:
