@@ -190,6 +190,25 @@ def analyse_target(
             "reason": f"no value at {missing} of {y.size} points (no incident of its types?)",
         }
     names = list(problem["names"])
+    if y.size and float(y.max()) == float(y.min()):
+        # The target does not move at all (every fire contained, every relief in time): every
+        # effect is 0 (Sobol's estimators would divide by a zero variance).
+        zero = [
+            {"id": n, "mu_star": 0.0, "mu_star_ci95": [0.0, 0.0], "mu": 0.0, "sigma": 0.0}
+            if method == "morris"
+            else {"id": n, "S1": 0.0, "S1_ci95": [0.0, 0.0], "ST": 0.0, "ST_ci95": [0.0, 0.0]}
+            for n in names
+        ]
+        for k, r in enumerate(zero, start=1):
+            r["rank"] = k
+            r["negligible"] = True
+        return {
+            "analysed": True,
+            "index": "mu_star" if method == "morris" else "ST",
+            "inputs": zero,
+            "range": [float(y.min()), float(y.max())],
+            "constant": True,
+        }
     if method == "morris":
         res = morris_analyze.analyze(
             dict(problem),

@@ -120,7 +120,7 @@ def expand_path(data: Mapping[str, Any], pattern: str) -> tuple[list[tuple[str, 
             walk(child, k + 1, [*prefix, name])
 
     walk(data, 0, [])
-    return out, deepest[1]
+    return out, "" if out else deepest[1]
 
 
 def resolve_assumptions(
