@@ -112,6 +112,12 @@ class NearestAvailable:
 
     def choose(self, eta_s: np.ndarray, k: int) -> np.ndarray:
         """Return the positions of the `k` smallest finite ETAs, in increasing ETA order."""
+        if k == 1 and eta_s.size:
+            # The most common request (one unit of a type): the first smallest ETA, which is
+            # what the general rule below returns for k = 1 (ties go to the lower position).
+            j = int(np.argmin(eta_s))
+            if eta_s[j] == eta_s[j]:  # argmin stops at a NaN; the general rule sorts it last
+                return np.array([j] if eta_s[j] < np.inf else [], dtype=np.int64)
         if k >= eta_s.size:
             order = np.argsort(eta_s, kind="stable")
         else:

@@ -20,7 +20,8 @@ Legs
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections import OrderedDict
+from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -238,7 +239,11 @@ class TravelModel:
             # per state of the roads and then only indexed.
             hit = self._eta_memo.get(i)
             if hit is None or hit[0] != self._roads_version:
-                hit = (self._roads_version, self._road_eta(self._all_units, i))
+                eta = self._unit_base_s + self._unit_out[:, self.node[i]]  # every unit at once
+                eta += self._last_leg_s(i)
+                if self.boats is not None and self.boats.river[i] >= 0:
+                    eta = np.minimum(eta, self._boat_option(self._all_units, i)[0])
+                hit = (self._roads_version, eta)
                 self._eta_memo[i] = hit
             return hit[1][units]
         return self._road_eta(units, i)
@@ -470,12 +475,65 @@ class RoadTrees:
     twin
         For a network whose roads are all two-way with equal times in every profile: the
         index of each edge's reverse twin (a bijection); None otherwise.
+    searched
+        Searches done under closures, by (profile, reverse, closed edges, rows), kept for the
+        scenarios that share these trees in this process (`SearchMemo`).
     """
 
     fnode: np.ndarray
     dist: dict[tuple[str, bool], np.ndarray]
     pred: dict[tuple[str, bool], np.ndarray]
     twin: np.ndarray | None = None
+    searched: SearchMemo = field(default_factory=lambda: SearchMemo(), compare=False, repr=False)
+
+
+class SearchMemo:
+    """Shortest-path searches already done under some closures, least recently used dropped.
+
+    A sensitivity or sweep point is the same scenario with other numbers: with the same seed
+    its floods cut the same roads at the same times (common random numbers), so its road
+    states, and the trees searched again in each, repeat those of earlier points. A search
+    depends only on the network, the profile, the direction, the closed edges and the
+    sources, so a remembered one is what a new search would give, to the last bit.
+
+    Parameters
+    ----------
+    max_bytes
+        Memory kept at most (times and predecessors).
+    """
+
+    def __init__(self, max_bytes: int = 64 * 2**20) -> None:
+        self.max_bytes = max_bytes
+        self.bytes = 0
+        self._done: OrderedDict[tuple[Any, ...], tuple[np.ndarray, np.ndarray]] = OrderedDict()
+
+    def clear(self) -> None:
+        """Forget every search."""
+        self._done.clear()
+        self.bytes = 0
+
+    def __len__(self) -> int:
+        return len(self._done)
+
+    def get(self, key: tuple[Any, ...]) -> tuple[np.ndarray, np.ndarray] | None:
+        """The (times, predecessors) of `key`, or None (read-only arrays)."""
+        hit = self._done.get(key)
+        if hit is not None:
+            self._done.move_to_end(key)
+        return hit
+
+    def put(self, key: tuple[Any, ...], T: np.ndarray, P: np.ndarray) -> None:
+        """Remember one search, dropping the least recently used beyond `max_bytes`."""
+        size = T.nbytes + P.nbytes
+        if size > self.max_bytes or key in self._done:
+            return
+        T.flags.writeable = False
+        P.flags.writeable = False
+        self._done[key] = (T, P)
+        self.bytes += size
+        while self.bytes > self.max_bytes:
+            _, (t, p) = self._done.popitem(last=False)
+            self.bytes -= t.nbytes + p.nbytes
 
 
 def reverse_twins(net: Any, profiles: Any) -> np.ndarray | None:
@@ -575,6 +633,7 @@ class RoadState:
         self._pred: dict[tuple[str, bool], np.ndarray] = {}
         self._dist: dict[tuple[str, bool], np.ndarray] = {}
         self._csr: dict[tuple[str, bool], Any] = {}  # graphs of the current roads
+        self._state: bytes | None = None  # the closed edges, as a memo key
 
     def _factor(self) -> np.ndarray:
         return np.where(self.count > 0, np.inf, 1.0)
@@ -606,7 +665,16 @@ class RoadState:
     def _solve(
         self, rows: np.ndarray, profile: str, reverse: bool
     ) -> tuple[np.ndarray, np.ndarray]:
-        return _dijkstra(self._graph(profile, reverse), self.fnode[rows])
+        """Trees of `rows` on the current roads (a remembered search, else a new one)."""
+        if self._state is None:
+            self._state = self.closed_edges.tobytes()
+        key = (profile, reverse, self._state, rows.tobytes())
+        hit = self.trees.searched.get(key)
+        if hit is not None:
+            return hit
+        T, P = _dijkstra(self._graph(profile, reverse), self.fnode[rows])
+        self.trees.searched.put(key, T, P)
+        return T, P
 
     def _tree(self, profile: str, reverse: bool) -> tuple[np.ndarray, np.ndarray]:
         """(times, predecessors) of the current trees; the intact ones until a row changes."""
@@ -638,6 +706,7 @@ class RoadState:
 
     def _changed(self) -> None:
         self._csr.clear()
+        self._state = None
 
     def close(self, edges: np.ndarray) -> None:
         """Close `edges` (edge indices; closures nest: an edge opens when every closure ended)."""

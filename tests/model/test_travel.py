@@ -128,11 +128,13 @@ def test_road_state_equals_a_fresh_search_after_every_change(two_way):
 
 
 def test_unit_tables_and_memos_change_no_number(monkeypatch):
-    """The per-unit travel tables and per-incident memos of `TravelModel` change no number.
+    """The per-unit travel tables, the per-incident memos of `TravelModel` and the remembered
+    trees of `SearchMemo` change no number.
 
     Replications of the baseline from March to July (forest fires, boats, helicopters, road
     closures, relief) give the same incident table, bit for bit, with them as without them
-    (the per-profile matrix lookups).
+    (the per-profile matrix lookups, every tree searched), and when run again with every tree
+    under closures remembered from the first run.
     """
     from sim.model import travel
     from sim.model.compile import prepare
@@ -144,11 +146,20 @@ def test_unit_tables_and_memos_change_no_number(monkeypatch):
         ROOT / "scenarios" / "shaoguan_baseline.yaml", horizon_days=150, start_date="2025-03-01"
     )
     prep = prepare(sc, load_network(sc.network))
+    assert prep.road_trees is not None
+    memo = prep.road_trees.searched
+    memo.clear()  # nothing remembered from other tests
     fast = [run_replication(prep, r) for r in range(2)]
+    rows = len(memo)
+    assert rows > 0  # closures were searched and remembered
+    again = [run_replication(prep, r) for r in range(2)]  # every tree now remembered
+    assert len(memo) == rows
     monkeypatch.setattr(travel, "UNIT_ROWS_MAX_CELLS", 0)
+    memo.clear()
+    memo.max_bytes = 0  # and now nothing is
     slow = [run_replication(prep, r) for r in range(2)]
     modes = set()
-    for a, b in zip(fast, slow, strict=True):
+    for a, b in [*zip(fast, slow, strict=True), *zip(again, slow, strict=True)]:
         assert a.incidents.keys() == b.incidents.keys()
         for col, x in a.incidents.items():
             y = b.incidents[col]
