@@ -415,6 +415,9 @@ class BoatLegs:
                 dtype=float,
             ).reshape(on.size, launch.n)
 
+        self._R: dict[tuple[int, bytes], np.ndarray] = {}
+        self._R_version = -1
+
     def boat_m(self, i: int) -> np.ndarray:
         """Distance by boat (m) from every launch point to incident `i`'s point on its river."""
         return self._boat_m[self._row[i]]
@@ -436,10 +439,16 @@ class BoatLegs:
             key = self._keys[k]
             sel = np.flatnonzero(group == k)
             us = units[sel]
-            R = (
-                travel.road_rows(us, self.launch.node)
-                + f.facility_access_s[f.unit_facility[us]][:, None]
-            )
+            # Road times of these units to every launch point change only with the roads.
+            if travel._roads_version != self._R_version:
+                self._R, self._R_version = {}, travel._roads_version
+            rk = (int(k), us.tobytes())
+            R = self._R.get(rk)
+            if R is None:
+                R = self._R[rk] = (
+                    travel.road_rows(us, self.launch.node)
+                    + f.facility_access_s[f.unit_facility[us]][:, None]
+                )
             tot, _, rs, bs = boat_leg_s(
                 self.launch,
                 R,
