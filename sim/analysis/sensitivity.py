@@ -52,6 +52,9 @@ RESAMPLES = 1000
 NEGLIGIBLE_SHARE = 0.05
 #: Inputs named per target in the "what to measure first" section.
 TOP = 3
+#: A Morris input has a clear direction when |μ| is at least this share of μ* (the sign of
+#: its effect is the same at most points).
+DIRECTION_SHARE = 0.8
 
 _DIST = {"uniform": "unif", "triangular": "triang", "loguniform": "logunif"}
 

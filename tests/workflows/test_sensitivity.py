@@ -155,3 +155,29 @@ def test_a_range_the_scenario_cannot_take_is_named_before_running(tmp_path):
         "1.2: "
     )
     assert "targets[inland_water_arrival].required_share" in msg
+
+
+def test_the_docs_table_comes_from_the_results(morris, tmp_path):
+    """tools/sensitivity_table.py prints one row per target from sensitivity.json."""
+    import subprocess
+    import sys
+
+    from tests.helpers import ROOT
+
+    _, out = morris
+    text = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "tools" / "sensitivity_table.py"),
+            str(out / "sensitivity.json"),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    rows = text.strip().splitlines()
+    assert rows[0].startswith("| target | baseline | required | points meeting it |")
+    assert len(rows) == 2 + 4  # header, rule, four targets
+    fire = next(r for r in rows if "`building_fire_arrival`" in r)
+    assert "| Engine turnout (factor) " in fire  # ranked first
+    assert " ↓; Off-network access speed" in fire  # slower turnout, fewer fires in time

@@ -6,6 +6,7 @@ import textwrap
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from sim.analysis.sensitivity import DIRECTION_SHARE
 from sim.output.plots import plt, setup_fonts, text
 from sim.results.measures import MEASURES
 
@@ -17,8 +18,6 @@ if TYPE_CHECKING:
 HELPS_COLOUR = "#2a6f97"
 HURTS_COLOUR = "#d1495b"
 MIXED_COLOUR = "#9aa5b1"
-#: A Morris input has a clear direction when |μ| is at least this share of μ*.
-DIRECTION_SHARE = 0.8
 
 
 def _label(sens: Mapping[str, Any], lang: str) -> dict[str, str]:
