@@ -128,7 +128,11 @@ def _check_corners(data: dict[str, Any], resolved: Sequence[Resolved], source: s
         for end in ("low", "high"):
             v = float(getattr(r.assumption, end))
             try:
-                scenario_from_dict(scenario_data_with(data, [r], [v], source=source), source=source)
+                with warnings.catch_warnings():  # soft problems belong to the points that run
+                    warnings.simplefilter("ignore", UserWarning)
+                    scenario_from_dict(
+                        scenario_data_with(data, [r], [v], source=source), source=source
+                    )
             except ScenarioError as e:
                 sets = assumption_settings([r], [v])
                 shown = ", ".join(f"{p} = {x}" for p, x in sets[:2]) + (
