@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import weakref
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -113,18 +114,38 @@ MATRIX_CHUNK = 64
 _T = TypeVar("_T")
 #: What `prepare` computes from the network alone (facility matrices, intact trees, launch
 #: points), per network object: scenarios that differ only in numbers (sweep and sensitivity
-#: points) share them instead of searching the network again. Dropped with the network.
-_BY_NETWORK: weakref.WeakKeyDictionary[RoadNetwork, dict[Any, Any]] = weakref.WeakKeyDictionary()
+#: points) share them instead of searching the network again. Dropped with the network, and
+#: the least recently used beyond `NETWORK_MEMO_BYTES` (scenarios with other facility sites on
+#: a large network must not pile up matrices).
+_BY_NETWORK: weakref.WeakKeyDictionary[RoadNetwork, OrderedDict[Any, Any]] = (
+    weakref.WeakKeyDictionary()
+)
+NETWORK_MEMO_BYTES = 2**30
 #: Geography per population (the census split over towns does not depend on anything else).
 _GEOGRAPHY: dict[int, Geography] = {}
 
 
+def _nbytes(x: Any) -> int:
+    """Memory of the arrays in a memo entry (arrays, dataclasses of arrays, dicts of them)."""
+    if isinstance(x, np.ndarray):
+        return int(x.nbytes)
+    if isinstance(x, dict):
+        return sum(_nbytes(v) for v in x.values())
+    fields = getattr(x, "__dataclass_fields__", None)
+    return sum(_nbytes(getattr(x, f)) for f in fields) if fields else 0
+
+
 def _per_network(net: RoadNetwork, key: Any, make: Callable[[], _T]) -> _T:
     """Return ``make()`` computed once per network and key (a read-only result)."""
-    memo = _BY_NETWORK.setdefault(net, {})
-    if key not in memo:
-        memo[key] = make()
-    return memo[key]
+    memo = _BY_NETWORK.setdefault(net, OrderedDict())
+    if key in memo:
+        memo.move_to_end(key)
+        return memo[key][0]
+    value = make()
+    memo[key] = (value, _nbytes(value))
+    while len(memo) > 1 and sum(size for _, size in memo.values()) > NETWORK_MEMO_BYTES:
+        memo.popitem(last=False)
+    return value
 
 
 def facility_matrix(
