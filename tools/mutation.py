@@ -89,7 +89,10 @@ def run(workdir: Path, max_children: int, fresh: bool, names: list[str]) -> int:
     commit = _sync(workdir)
     log = workdir / "mutmut.log"
     t0 = time.monotonic()
-    with log.open("w", encoding="utf-8") as out:
+    with log.open("a", encoding="utf-8") as out:
+        stamp = time.strftime("%Y-%m-%d %H:%M:%S")
+        out.write(f"\n=== mutmut run {' '.join(names) or '(all)'} at {stamp}\n")
+        out.flush()
         code = subprocess.run(
             [MUTMUT, "run", "--max-children", str(max_children), *names],
             cwd=workdir,
