@@ -26,7 +26,7 @@ from sim.model.incidents import HOUR_S, Geography, town_weights
 from sim.model.staffing import StaffPlan, build_staff_plan, firefighter_posts
 from sim.model.travel import MODE_AIR, MODE_ROAD, AirFleet, RoadTrees, SolarClock, intact_trees
 from sim.network import RoadNetwork, access_time_s
-from sim.physics.aviation import load_aviation_points
+from sim.physics.aviation import load_aviation_points, transit_speed_m_per_s
 from sim.physics.boats import LaunchPoints, RiverIndex, load_river_index
 from sim.scenario import Scenario
 from sim.scenario.calls import CallTable, read_calls
@@ -250,7 +250,9 @@ def prepare(scenario: Scenario, net: RoadNetwork) -> Prepared:
         air = AirFleet(
             speed_m_per_s=np.array(
                 [
-                    ut.air.cruise_kph * ut.air.efficiency / 3.6 if ut.air else np.nan
+                    transit_speed_m_per_s(ut.air.cruise_kph, ut.air.efficiency)
+                    if ut.air
+                    else np.nan
                     for ut in types_of_unit
                 ]
             ),

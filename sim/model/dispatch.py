@@ -72,28 +72,6 @@ class Fleet:
         """Number of units."""
         return int(self.unit_type.size)
 
-    def eta_s(self, units: np.ndarray, node: int, access_s: float) -> np.ndarray:
-        """Return the time (s) from alert to arrival on scene for each unit in `units`.
-
-        Turnout + facility access leg + road travel + the incident's own access leg.
-        """
-        eta = (
-            self.unit_turnout_s[units]
-            + self.facility_access_s[self.unit_facility[units]]
-            + access_s
-        )
-        for p, name in enumerate(PROFILES):
-            mask = self.unit_profile[units] == p
-            if mask.any():
-                eta[mask] += self.travel_out_s[name][self.unit_facility[units[mask]], node]
-        return eta
-
-    def return_s(self, unit: int, node: int, access_s: float) -> float:
-        """Return the driving time (s) from an incident back to the unit's home facility."""
-        f = self.unit_facility[unit]
-        back = self.travel_back_s[PROFILES[self.unit_profile[unit]]][f, node]
-        return float(back + access_s + self.facility_access_s[f])
-
 
 class DispatchPolicy(Protocol):
     """Choose which of the candidate units to send."""

@@ -825,16 +825,33 @@ class _Engine:
         if fp.max_area_ha is not None and st.ros_m_per_h > 0 and st.area_ha >= fp.max_area_ha[i]:
             st.ros_m_per_h = 0.0
 
-    def _grow(self, st: FireState, t_from: float, t_to: float, i: int = -1) -> None:
-        """Let a fire burn freely from `t_from` to `t_to`, split at sunrise and sunset."""
+    def _spread_conditions(self, i: int, t: float) -> tuple[bool, float, float]:
+        """Conditions under which fire `i` spreads from time `t`: (daylight, rain factor, time
+        they change: the next sunrise, sunset or midnight, as rain is drawn by calendar day)."""
         fp = self.fires
         assert fp is not None
+        day = math.floor(t / 86400.0)
+        d = day - math.floor(float(self.inc.t_s[i]) / 86400.0)  # days after the ignition day
+        rain = 1.0
+        if (
+            fp.rain_days is not None
+            and fp.rain_factor is not None
+            and 0 <= d < fp.rain_days.shape[1]
+            and fp.rain_days[i, d]
+        ):
+            rain = float(fp.rain_factor[i])
+        change = min(next_daylight_change(t, fp.start), (day + 1) * 86400.0)
+        return is_daylight(t, fp.start), rain, change
+
+    def _grow(self, st: FireState, t_from: float, t_to: float, i: int) -> None:
+        """Let fire `i` burn freely from `t_from` to `t_to`, under the conditions of each part
+        (`_spread_conditions`), stopping at the landscape's limit (`_cap_growth`)."""
         t = t_from
         while t < t_to:
-            nxt = min(t_to, next_daylight_change(t, fp.start), t + 3600.0)
-            st.advance(nxt - t, line_rate_m_per_h=0.0, daylight=is_daylight(t, fp.start))
-            if i >= 0:
-                self._cap_growth(i, st)
+            day, rain, change = self._spread_conditions(i, t)
+            nxt = min(t_to, change, t + 3600.0)
+            st.advance(nxt - t, line_rate_m_per_h=0.0, daylight=day, rain_factor=rain)
+            self._cap_growth(i, st)
             t = nxt
 
     def fire_work(self, i: int) -> ProcessGenerator:
@@ -855,7 +872,6 @@ class _Engine:
         step = float(fp.step_s[i])
         after = float(fp.escalation_after_s[i]) if fp.escalation_after_s is not None else math.inf
         next_esc, rounds = env.now + after, 0
-        day0 = math.floor(ignition / 86400.0)
         max_rounds = int(fp.escalation_rounds[i]) if fp.escalation_rounds is not None else 0
         # Aircraft asked for so far (−1: the fire does not ask for more as it grows).
         asked = -1
@@ -881,20 +897,10 @@ class _Engine:
                     self.n_required[i] += want - asked
                     self.request(i, kind, want - asked)
                     asked = want
-            day = is_daylight(now, fp.start)
-            rain = 1.0
-            d = math.floor(now / 86400.0) - day0
-            if (
-                fp.rain_days is not None
-                and fp.rain_factor is not None
-                and 0 <= d < fp.rain_days.shape[1]
-                and fp.rain_days[i, d]
-            ):
-                rain = float(fp.rain_factor[i])
+            day, rain, change = self._spread_conditions(i, now)
             dt = min(
                 step,
-                next_daylight_change(now, fp.start) - now,
-                (math.floor(now / 86400.0) + 1) * 86400.0 - now,
+                change - now,
                 max(next_esc - now, 1.0) if rounds < max_rounds else math.inf,
             )
             rate = self._line_rate_m_per_h(i, day)

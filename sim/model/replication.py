@@ -228,7 +228,6 @@ def _fire_plan(
             ]
         )
         duty = np.where(np.isfinite(endurance), endurance / (endurance + refuel), 1.0)
-    rain_factor = np.array([f.rain.spread_factor if f is not None else 1.0 for f in specs])
     if n and prep.water_lon.size:  # no incident (a short horizon): nothing to measure
         d = haversine_m(
             inc.lon[:, None], inc.lat[:, None], prep.water_lon[None, :], prep.water_lat[None, :]

@@ -289,25 +289,24 @@ class TravelModel:
         self._unit_out, self._unit_back = tables
 
     # ---- road ---------------------------------------------------------------------------
-    def road_rows(self, units: np.ndarray, nodes: Any) -> np.ndarray:
+    def road_rows(self, units: np.ndarray, nodes: Any, *, back: bool = False) -> np.ndarray:
         """Road time (s) from each unit's facility node to `nodes` (a node, or an array of nodes),
-        on the unit's speed profile and the current (possibly cut) roads."""
+        or from `nodes` back to the facility (`back`), on the unit's speed profile and the
+        current (possibly cut) roads."""
         scalar = np.ndim(nodes) == 0
-        if self._unit_out is not None:
-            rows = self._unit_out[units, nodes] if scalar else self._unit_out[np.ix_(units, nodes)]
+        table = self._unit_back if back else self._unit_out
+        if table is not None:
+            rows = table[units, nodes] if scalar else table[np.ix_(units, nodes)]
             return np.asarray(rows, dtype=float)
         f = self.fleet
         fac = f.unit_facility[units]
         t = np.empty((units.size, *np.shape(nodes)))
+        mats = self.back if back else self.out
         for p, name in enumerate(PROFILES):
             m = f.unit_profile[units] == p
             if m.any():
                 # Index rows and columns together: never copy whole rows of a large network.
-                t[m] = (
-                    self.out[name][fac[m], nodes]
-                    if scalar
-                    else self.out[name][np.ix_(fac[m], nodes)]
-                )
+                t[m] = mats[name][fac[m], nodes] if scalar else mats[name][np.ix_(fac[m], nodes)]
         return t
 
     def _road_out(self, units: np.ndarray, i: int) -> np.ndarray:
@@ -443,16 +442,28 @@ class TravelModel:
         return Legs(total_s=total, mode="road", road_s=road)
 
     def return_s(self, u: int, i: int, now: float) -> float:
-        """Return the time (s) from leaving incident `i` until unit `u` is back home."""
+        """Return the time (s) from leaving incident `i` until unit `u` is back home.
+
+        Aircraft fly the straight line back. Road units take the last leg out, the road from
+        the incident's node to their facility (the reverse matrix: one-way streets and climbs
+        differ) and the facility's access leg; units that carry a boat come back by boat and
+        road instead where that is faster (as on the way out), so a unit that reached a river
+        incident cut off by road comes home.
+        """
         f = self.fleet
+        units = np.array([u])
         if self.unit_mode[u] == MODE_AIR:
-            return float(self._flight_s(np.array([u]), i)[0])
+            return float(self._flight_s(units, i)[0])
         fac = f.unit_facility[u]
         if self._unit_back is not None:
-            back = self._unit_back[u, self.node[i]]
+            road_back = float(self._unit_back[u, self.node[i]])
         else:
-            back = self.back[PROFILES[f.unit_profile[u]]][fac, int(self.node[i])]
-        return float(back + self._last_leg_s(np.array([u]), i)[0] + f.facility_access_s[fac])
+            road_back = float(self.road_rows(units, int(self.node[i]), back=True)[0])
+        back = road_back + float(self._last_leg_s(units, i)[0]) + float(f.facility_access_s[fac])
+        if self.boats is not None and self.boats.river[i] >= 0:
+            by_boat, _, _ = self.boats(units, i, self, back=True)
+            back = min(back, float(by_boat[0]))
+        return back
 
     # ---- closures -----------------------------------------------------------------------
     def set_road_matrices(self, out: dict[str, np.ndarray], back: dict[str, np.ndarray]) -> None:
@@ -524,7 +535,7 @@ class BoatLegs:
                 dtype=float,
             ).reshape(on.size, launch.n)
 
-        self._R: dict[tuple[int, bytes], np.ndarray] = {}
+        self._R: dict[tuple[int, bool, bytes], np.ndarray] = {}
         self._R_version = -1
 
     def boat_m(self, i: int) -> np.ndarray:
@@ -532,9 +543,14 @@ class BoatLegs:
         return self._boat_m[self._row[i]]
 
     def __call__(
-        self, units: np.ndarray, i: int, travel: TravelModel
+        self, units: np.ndarray, i: int, travel: TravelModel, *, back: bool = False
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Return (total, road, boat) seconds per unit; inf where no boat option exists."""
+        """Return (total, road, boat) seconds per unit; inf where no boat option exists.
+
+        Out (default): turnout, road to the launch point, put-in, boat to the incident. Back
+        (`back`): boat to the launch point, taking the boat out (as long as putting it in),
+        road home; no turnout.
+        """
 
         n = units.size
         total, road, boat = np.full(n, np.inf), np.full(n, np.inf), np.full(n, np.inf)
@@ -548,14 +564,15 @@ class BoatLegs:
             key = self._keys[k]
             sel = np.flatnonzero(group == k)
             us = units[sel]
-            # Road times of these units to every launch point change only with the roads.
+            # Road times of these units to (or, back, from) every launch point change only
+            # with the roads.
             if travel._roads_version != self._R_version:
                 self._R, self._R_version = {}, travel._roads_version
-            rk = (int(k), us.tobytes())
+            rk = (int(k), bool(back), us.tobytes())
             R = self._R.get(rk)
             if R is None:
                 R = self._R[rk] = (
-                    travel.road_rows(us, self.launch.node)
+                    travel.road_rows(us, self.launch.node, back=back)
                     + f.facility_access_s[f.unit_facility[us]][:, None]
                 )
             tot, _, rs, bs = boat_leg_s(
@@ -568,7 +585,7 @@ class BoatLegs:
                 incident_offset_m=float(self.offset[i]),
                 boat_m=self.boat_m(i),
             )
-            total[sel] = f.unit_turnout_s[us] + tot
+            total[sel] = tot if back else f.unit_turnout_s[us] + tot
             road[sel] = rs
             boat[sel] = bs
         return total, road, boat

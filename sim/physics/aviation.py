@@ -202,27 +202,6 @@ def _window_s(
     return k * DAY_S + rise_h * HOUR_S, k * DAY_S + set_h * HOUR_S
 
 
-def is_daylight(
-    t_s: float, start: date, lat: float, lon: float, *, twilight_deg: float = SUNRISE_DEG
-) -> bool:
-    """Return whether `t_s` lies between sunrise (inclusive) and sunset (exclusive).
-
-    Parameters
-    ----------
-    t_s
-        Seconds since 00:00 CST of `start`; may be negative or span many days.
-    start
-        The simulation's start date (CST).
-    lat, lon
-        Position in WGS84 degrees.
-    twilight_deg
-        Sun altitude that defines day, see `sun_times`.
-    """
-    k, _ = _day_and_hour(t_s)
-    rise_s, set_s = _window_s(k, start, lat, lon, twilight_deg)
-    return rise_s <= t_s < set_s
-
-
 def next_daylight_start_s(
     t_s: float,
     start: date,
@@ -237,9 +216,13 @@ def next_daylight_start_s(
     Parameters
     ----------
     t_s
-        Seconds since 00:00 CST of `start`.
-    start, lat, lon, twilight_deg
-        As in `is_daylight`.
+        Seconds since 00:00 local time of `start`; may be negative or span many days.
+    start
+        The simulation's start date (local clock).
+    lat, lon
+        Position in WGS84 degrees.
+    twilight_deg
+        Sun altitude that defines day, see `sun_times`.
     utc_offset_h
         Offset of the local clock from UTC (h); default CST.
 
@@ -274,9 +257,13 @@ def daylight_end_s(
     Parameters
     ----------
     t_s
-        Seconds since 00:00 CST of `start`.
-    start, lat, lon, twilight_deg
-        As in `is_daylight`.
+        Seconds since 00:00 local time of `start`; may be negative or span many days.
+    start
+        The simulation's start date (local clock).
+    lat, lon
+        Position in WGS84 degrees.
+    twilight_deg
+        Sun altitude that defines day, see `sun_times`.
     utc_offset_h
         Offset of the local clock from UTC (h); default CST.
 
@@ -292,55 +279,17 @@ def daylight_end_s(
     return _window_s(k + 1, start, lat, lon, twilight_deg, utc_offset_h)[1]
 
 
-def daylight_spans_s(
-    t0_s: float,
-    t1_s: float,
-    start: date,
-    lat: float,
-    lon: float,
-    *,
-    twilight_deg: float = SUNRISE_DEG,
-) -> list[tuple[float, float]]:
-    """Return the daylight intervals that overlap ``[t0_s, t1_s)``, clipped to it.
-
-    Parameters
-    ----------
-    t0_s, t1_s
-        Seconds since 00:00 CST of `start`, ``t0_s <= t1_s``.
-    start, lat, lon, twilight_deg
-        As in `is_daylight`.
-
-    Returns
-    -------
-    spans
-        Sorted, disjoint ``(begin_s, end_s)`` pairs on the same clock.
-    """
-    spans: list[tuple[float, float]] = []
-    k = math.floor(t0_s / DAY_S)
-    while k * DAY_S < t1_s:
-        rise_s, set_s = _window_s(k, start, lat, lon, twilight_deg)
-        lo, hi = max(rise_s, t0_s), min(set_s, t1_s)
-        if lo < hi:
-            spans.append((lo, hi))
-        k += 1
-    return spans
-
-
 def datetime_cst(t_s: float, start: date) -> datetime:
     """Return the CST wall-clock time of simulation time `t_s` (seconds since `start` 00:00)."""
     return datetime(start.year, start.month, start.day, tzinfo=CST) + timedelta(seconds=t_s)
 
 
 # --------------------------------------------------------------------------- flight times
-def flight_time_s(
-    dist_m: float, cruise_kph: float, *, efficiency: float = FLIGHT_EFFICIENCY
-) -> float:
-    """Return the time of a straight-line transit flight.
+def transit_speed_m_per_s(cruise_kph: float, efficiency: float = FLIGHT_EFFICIENCY) -> float:
+    """Return the effective speed of a straight-line transit flight.
 
     Parameters
     ----------
-    dist_m
-        Great-circle distance in metres (≥ 0).
     cruise_kph
         Type's cruise speed in km/h (> 0), e.g. 232 for a Ka-32A11BC.
     efficiency
@@ -349,16 +298,14 @@ def flight_time_s(
 
     Returns
     -------
-    time_s
-        Airborne time in seconds; launch delay and time on scene are not included.
+    speed_m_per_s
+        ``efficiency · cruise_kph / 3.6``; a flight of d metres takes d / speed seconds
+        (launch delay and time on scene not included).
     """
-    if dist_m < 0:
-        msg = f"`dist_m` must be >= 0, got {dist_m!r}"
-        raise ValueError(msg)
     if cruise_kph <= 0 or not 0 < efficiency <= 1:
         msg = f"need `cruise_kph` > 0 and 0 < `efficiency` <= 1, got {cruise_kph!r}, {efficiency!r}"
         raise ValueError(msg)
-    return dist_m / (efficiency * cruise_kph / 3.6)
+    return efficiency * cruise_kph / 3.6
 
 
 def bucket_cycle_s(
@@ -431,11 +378,6 @@ def fuel_stops(legs_m: Sequence[float], usable_m: float) -> list[int]:
         fuel -= leg
         out.append(n)
     return out
-
-
-def drops_per_h(dist_to_water_m: float, **bucket_kwargs: float) -> float:
-    """Return the bucket drops one helicopter makes per hour of work (3600 / `bucket_cycle_s`)."""
-    return HOUR_S / bucket_cycle_s(dist_to_water_m, **bucket_kwargs)
 
 
 def nearest_point(

@@ -31,9 +31,8 @@ relative precision of 1e-9) by bisection after locating the maximum, not by sub-
 
 from __future__ import annotations
 
-import itertools
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -544,94 +543,3 @@ def sample_ros_m_per_h(
         msg = f"need `median_m_per_h` > 0 and `log_sd` >= 0, got {median_m_per_h!r}, {log_sd!r}"
         raise ValueError(msg)
     return median_m_per_h * np.exp(log_sd * rng.standard_normal(n))
-
-
-# --------------------------------------------------------------------------- whole-fire helper
-@dataclass(frozen=True, slots=True)
-class FireOutcome:
-    """Summary of one fire run by `simulate_fire` (times are seconds since ignition)."""
-
-    contained_t_s: float | None
-    burned_ha: float
-    perimeter_m: float
-    line_m: float
-    first_attack_t_s: float | None
-    area_at_first_attack_ha: float | None
-
-
-def _step_value(steps: Sequence[tuple[float, float]], t_s: float, base: float) -> float:
-    """Sum of a base level and all increments whose time is <= t_s."""
-    return base + sum(delta for at, delta in steps if at <= t_s)
-
-
-def simulate_fire(
-    fire: FireState,
-    *,
-    horizon_s: float,
-    ground_rate_steps: Sequence[tuple[float, float]] = (),
-    air_rate_steps: Sequence[tuple[float, float]] = (),
-    daylight_spans_s: Sequence[tuple[float, float]] = (),
-    rain_factor_steps: Sequence[tuple[float, float]] = (),
-) -> FireOutcome:
-    """Run a fire from its current time to containment or `horizon_s` under a plan.
-
-    All times are seconds since ignition (the fire's clock). Between consecutive change
-    times the conditions are constant, so the result is exact (one `FireState.advance` per
-    interval), with no time-step error.
-
-    Parameters
-    ----------
-    fire
-        The fire to advance (mutated).
-    horizon_s
-        Stop at this time since ignition if the fire is not contained earlier.
-    ground_rate_steps
-        ``(t_s, delta_m_per_h)`` increments of the ground line rate: an arriving team adds
-        its rate, a leaving team subtracts it. The rate before the first step is 0.
-    air_rate_steps
-        Same for helicopters; this line is only built in daylight.
-    daylight_spans_s
-        ``(begin_s, end_s)`` daylight intervals (e.g. `sim.aviation.daylight_spans_s`
-        shifted by the ignition time); outside them it is night.
-    rain_factor_steps
-        ``(t_s, factor)`` levels of the rain factor (level, not increment; 1 before the
-        first entry).
-
-    Returns
-    -------
-    outcome
-        Containment time, burned area, first-attack time and area at first attack.
-    """
-    breaks = {float(fire.t_s), float(horizon_s)}
-    for seq in (ground_rate_steps, air_rate_steps, rain_factor_steps):
-        breaks.update(float(t) for t, _ in seq)
-    for lo, hi in daylight_spans_s:
-        breaks.update((float(lo), float(hi)))
-    times = sorted(t for t in breaks if fire.t_s <= t <= horizon_s)
-    rain_sorted = sorted(rain_factor_steps)
-    first_attack_t_s: float | None = None
-    area_at_first_attack: float | None = None
-    for t0, t1 in itertools.pairwise(times):
-        mid = 0.5 * (t0 + t1)
-        daylight = any(lo <= mid < hi for lo, hi in daylight_spans_s)
-        ground = _step_value(ground_rate_steps, mid, 0.0)
-        air = _step_value(air_rate_steps, mid, 0.0) if daylight else 0.0
-        rain = 1.0
-        for at, level in rain_sorted:
-            if at <= mid:
-                rain = level
-        rate = max(0.0, ground + air)
-        if rate > 0.0 and first_attack_t_s is None:
-            first_attack_t_s = t0
-            area_at_first_attack = fire.area_ha
-        fire.advance(t1 - t0, line_rate_m_per_h=rate, daylight=daylight, rain_factor=rain)
-        if fire.is_contained:
-            break
-    return FireOutcome(
-        contained_t_s=fire.contained_t_s,
-        burned_ha=fire.area_ha,
-        perimeter_m=fire.perimeter_m,
-        line_m=fire.line_m,
-        first_attack_t_s=first_attack_t_s,
-        area_at_first_attack_ha=area_at_first_attack,
-    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from datetime import date
 
 import numpy as np
 
@@ -10,6 +11,8 @@ from sim.model.dispatch import Fleet
 from sim.model.engine import Demand
 from sim.model.incidents import IncidentSet
 from sim.model.staffing import StaffPlan
+from sim.model.travel import BoatLegs, TravelModel
+from sim.physics.boats import LaunchPoints, RiverIndex
 
 
 def make_fleet(
@@ -150,4 +153,40 @@ def make_staff_plan(
         callback_delay_s=callback[0] * 3600.0 if callback else math.nan,
         callback_share=callback[1] if callback else 0.0,
         callback_hold_s=callback[2] * 3600.0 if callback else 0.0,
+    )
+
+
+def boat_travel(road_s: float = 5000.0, launch_road_s: float = 600.0) -> TravelModel:
+    """A boat unit (36 km/h, 300 s put-in) `launch_road_s` from a launch point (120 s from
+    node to water, chainage 0) and `road_s` by road from incident 0, which is on the river
+    6 km downstream of the launch point (600 s by boat); incident 1 is off the river."""
+    rivers = RiverIndex.from_lines({"r": (np.array([[113.60, 24.80], [113.70, 24.80]]),)})
+    launch = LaunchPoints(
+        rivers=rivers,
+        node=np.array([1]),
+        river=np.array([0]),
+        chainage_m=np.array([0.0]),
+        offset_m=np.array([0.0]),
+        access_s=np.array([120.0]),
+    )
+    fleet = make_fleet([[road_s, launch_road_s]], [(0, 0)], turnout_s=60.0)
+    boats = BoatLegs(
+        launch,
+        unit_speed_kph=np.array([36.0]),
+        unit_launch_s=np.array([300.0]),
+        inc_river=np.array([0, -1]),
+        inc_chainage_m=np.array([6000.0, np.nan]),
+        inc_offset_m=np.zeros(2),
+    )
+    return TravelModel(
+        fleet,
+        node=np.array([0, 0]),
+        access_s=np.array([30.0, 30.0]),
+        walk_s=np.full(2, np.nan),
+        lon=np.zeros(2),
+        lat=np.zeros(2),
+        unit_mode=np.zeros(1, dtype=np.int64),
+        air=None,
+        start=date(2025, 6, 1),
+        boats=boats,
     )

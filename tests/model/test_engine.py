@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import math
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
 import pytest
@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from sim.model.aircraft import AirPlan, AirState, MissionPlan
 from sim.model.engine import Demand, FirePlan, ReliefPlan, simulate
 from sim.model.staffing import StaffState
-from sim.model.travel import AirFleet, TravelModel
+from sim.model.travel import AirFleet, TravelModel, is_daylight
 from sim.physics import aviation
 from tests.helpers import ROOT
 from tests.model.helpers import make_fleet, make_incidents, make_staff_plan, one_type_demand
@@ -363,7 +363,7 @@ def test_no_helicopter_flies_at_night():
     sunrise = aviation.next_daylight_start_s(t, start, 24.81, 113.60)
     assert sunrise > t + 6 * 3600  # next morning
     assert out.first_air_arrival_s[0] > sunrise
-    assert aviation.is_daylight(out.first_air_arrival_s[0], start, 24.81, 113.60)
+    assert is_daylight(out.first_air_arrival_s[0], start)
     # The ground team drove through the night and was first.
     assert out.first_ground_arrival_s[0] == pytest.approx(t + 7200.0)
     assert out.first_mode[0] == "road"
@@ -587,3 +587,309 @@ def test_a_mission_aircraft_leaves_after_its_mission():
     assert out.trip_log[0, 3] == pytest.approx(arrive + 1800 + flight)  # home
     assert out.cleared_s[0] == pytest.approx(arrive + 4 * 3600.0)
     assert out.unit_flight_s[0] == pytest.approx(2 * flight + 1800)  # hovering is flying
+
+
+# -- forest fires on the engine's own path: containment by hand -------------------------------
+#
+# A point fire (r0 = 0) keeps its shape, so its perimeter is K · h with h the head's distance
+# from the ignition point: a = (1 + back) h / 2, b = a / LB and, exactly, P = 4 a E(1 − b²/a²).
+# One crew building line at w m/h from t_a on contains a fire spreading at a constant R at
+# t = w · t_a / (w − K · R) (times from ignition). scipy's complete elliptic integral is the
+# reference, independent of the Ramanujan formula the model uses (they differ by < 1e-6).
+FIRE_DAY = date(2025, 6, 21)  # Shaoguan: sunrise 05:37, sunset 19:18 (docs/fire-aviation.md)
+FIRE_LON, FIRE_LAT = 113.70, 24.80
+HELI_LON, HELI_LAT = 113.60, 24.80
+HELI_KPH = 232.0
+
+
+def _k_perimeter(lb: float = 2.0, back: float = 0.1) -> float:
+    """Perimeter per metre of head advance of a point fire, by the exact ellipse perimeter."""
+    from scipy.special import ellipe
+
+    a = (1.0 + back) / 2.0
+    b = a / lb
+    return float(4 * a * ellipe(1.0 - (b / a) ** 2))
+
+
+def _area_ha(head_m: float, lb: float = 2.0, back: float = 0.1) -> float:
+    a = (1.0 + back) / 2.0 * head_m
+    return math.pi * a * (a / lb) / 10_000.0
+
+
+def _bucket_line_m_per_h(water_m: float, duty: float = 1.0) -> float:
+    """30 m of line per drop; a drop every 2 · d / (130 km/h) + 90 s fill + 30 s drop."""
+    return 30.0 * 3600.0 / (2 * water_m / (130 / 3.6) + 90 + 30) * duty
+
+
+def _heli_flight_s() -> float:
+    from sim.geo import haversine_m
+
+    return float(haversine_m(HELI_LON, HELI_LAT, FIRE_LON, FIRE_LAT)) / (0.8 * HELI_KPH / 3.6)
+
+
+def _sun_s(day: int) -> tuple[float, float]:
+    rise_h, set_h = aviation.sun_times(24.81, 113.60, FIRE_DAY + timedelta(days=day))
+    return day * 86400 + rise_h * 3600, day * 86400 + set_h * 3600
+
+
+def _fire(
+    t0_s: float,
+    *,
+    ros: float,
+    ground_s: float | None = 3600.0,
+    fireline: float = 150.0,
+    heli: bool = False,
+    night_capable: bool = False,
+    water_m: float = 2_000.0,
+    detect_s: float = 0.0,
+    rain_day: int | None = None,
+    rain_factor: float = 0.5,
+    duty: float | None = None,
+    max_area_ha: float = math.inf,
+    until_s: float = 4 * 86400.0,
+    on_scene_s: float = 3600.0,
+):
+    """One forest fire simulated by the engine: a ground team `ground_s` away by road (None:
+    none) and/or a helicopter ~10 km away (no turnout); optional rain on one calendar day."""
+    units = ([(0, 0)] if ground_s is not None else []) + ([(1, 1)] if heli else [])
+    n_u = len(units)
+    air_u = np.array([k == 1 for _, k in units], dtype=bool)
+    fleet = make_fleet([[ground_s or 0.0], [0.0]], units, n_types=2)
+    need = np.array([[int(ground_s is not None), int(heli)]])
+    inc = replace(
+        make_incidents([t0_s], [on_scene_s]), lon=np.array([FIRE_LON]), lat=np.array([FIRE_LAT])
+    )
+    air = AirFleet(
+        speed_m_per_s=np.where(air_u, 0.8 * HELI_KPH / 3.6, np.nan),
+        night_capable=air_u & night_capable,
+        base_lon=np.full(n_u, HELI_LON),
+        base_lat=np.full(n_u, HELI_LAT),
+    )
+    travel = TravelModel(
+        fleet,
+        node=np.zeros(1, dtype=np.int64),
+        access_s=np.zeros(1),
+        walk_s=np.zeros(1),
+        lon=inc.lon,
+        lat=inc.lat,
+        unit_mode=air_u.astype(np.int64),
+        air=air,
+        start=FIRE_DAY,
+    )
+    rain = np.zeros((1, 16), dtype=bool)
+    if rain_day is not None:
+        rain[0, rain_day] = True
+    plan = FirePlan(
+        is_fire=np.array([True]),
+        ros_m_per_h=np.array([ros]),
+        lb_ratio=np.array([2.0]),
+        back_ratio=np.array([0.1]),
+        night_factor=np.array([0.4]),
+        initial_radius_m=np.array([0.0]),
+        step_s=np.array([600.0]),
+        water_dist_m=np.array([water_m]),
+        unit_fireline_m_per_h=np.where(air_u, 0.0, fireline),
+        unit_line_per_drop_m=np.where(air_u, 30.0, 0.0),
+        unit_bucket_speed_kph=np.where(air_u, 130.0, np.nan),
+        unit_fill_s=np.where(air_u, 90.0, 0.0),
+        unit_drop_s=np.where(air_u, 30.0, 0.0),
+        unit_night_capable=air_u & night_capable,
+        start=FIRE_DAY,
+        rain_days=rain,
+        rain_factor=np.array([rain_factor]),
+        max_area_ha=np.array([max_area_ha]),
+        unit_bucket_duty=None if duty is None else np.where(air_u, duty, 1.0),
+    )
+    return simulate(
+        fleet,
+        inc,
+        np.zeros(1, dtype=np.int64),
+        np.zeros(1),
+        Demand(units=need, priority=np.array([1])),
+        relief=None,
+        until_s=until_s,
+        travel=travel,
+        fires=plan,
+        report_s=np.array([t0_s + detect_s]),
+    )
+
+
+def test_one_ground_team_contains_a_fire_when_its_line_catches_the_perimeter():
+    """08:00 ignition, reported after 30 min, a team 1 h away: work starts at 1.5 h. R = 40 m/h,
+    w = 150 m/h: contained 150 · 1.5 / (150 − 40 K) = 5.18 h after ignition, in daylight;
+    the burned area is that of the ellipse then; mop-up (1 h) follows."""
+    t0 = 8 * 3600.0
+    out = _fire(t0, ros=40.0, detect_s=1800.0)
+    k = _k_perimeter()
+    t_c = 150 * 1.5 / (150 - k * 40) * 3600
+    assert k == pytest.approx(2.6644, abs=1e-4)
+    assert out.first_arrival_s[0] == t0 + 1800 + 3600
+    assert out.contained_s[0] == pytest.approx(t0 + t_c, rel=1e-6)
+    assert out.burned_ha[0] == pytest.approx(_area_ha(40 * t_c / 3600), rel=1e-5)
+    assert out.cleared_s[0] == pytest.approx(t0 + t_c + 3600, rel=1e-6)
+
+
+def test_rain_slows_the_fire_before_and_after_the_crew_arrives():
+    """The same fire on a rainy ignition day (spread × 0.5, free burning included): R = 20."""
+    t0 = 8 * 3600.0
+    out = _fire(t0, ros=40.0, detect_s=1800.0, rain_day=0, rain_factor=0.5)
+    t_c = 150 * 1.5 / (150 - _k_perimeter() * 20) * 3600
+    assert out.contained_s[0] == pytest.approx(t0 + t_c, rel=1e-6)
+    assert out.burned_ha[0] == pytest.approx(_area_ha(20 * t_c / 3600), rel=1e-5)
+    # Rain on the next calendar day does not touch a fire contained on the first.
+    dry = _fire(t0, ros=40.0, detect_s=1800.0, rain_day=1)
+    assert dry.contained_s[0] == pytest.approx(t0 + 150 * 1.5 / (150 - _k_perimeter() * 40) * 3600)
+
+
+def test_a_fire_spreads_at_the_night_factor_until_sunrise():
+    """Ignition at 22:00, the team arrives at 23:00; at night R × 0.4 = 40 m/h: contained
+    150 / (150 − 40 K) h after ignition, before sunrise."""
+    t0 = 22 * 3600.0
+    out = _fire(t0, ros=100.0)
+    t_c = 150 * 1.0 / (150 - _k_perimeter() * 40) * 3600
+    assert t0 + t_c < _sun_s(1)[0]
+    assert out.contained_s[0] == pytest.approx(t0 + t_c, rel=1e-6)
+
+
+def test_one_helicopter_contains_a_fire_with_its_bucket_drops():
+    """A helicopter alone, 09:00: it flies 10.1 km (0.8 × 232 km/h) and drops 30 m of line
+    every 2 · 2 km / (130 km/h) + 120 s = 230.8 s, 468 m/h; R = 100 m/h."""
+    t0 = 9 * 3600.0
+    out = _fire(t0, ros=100.0, ground_s=None, heli=True)
+    w = _bucket_line_m_per_h(2_000.0)
+    t_a = _heli_flight_s()
+    assert w == pytest.approx(468.0, abs=0.1)
+    assert out.first_air_arrival_s[0] == pytest.approx(t0 + t_a)
+    t_c = w * t_a / (w - _k_perimeter() * 100)
+    assert out.contained_s[0] == pytest.approx(t0 + t_c, rel=1e-6)
+    # Half the time spent refuelling halves the line: 234 m/h.
+    half = _fire(t0, ros=60.0, ground_s=None, heli=True, duty=0.5)
+    t_c = w / 2 * t_a / (w / 2 - _k_perimeter() * 60)
+    assert half.contained_s[0] == pytest.approx(t0 + t_c, rel=1e-6)
+
+
+def test_a_day_only_helicopter_waits_for_sunrise_and_a_night_capable_one_works_at_night():
+    """Ignition at 23:00, R = 100 m/h. A day-only helicopter takes off at sunrise: the head has
+    gone 40 m/h until sunrise, then 100 m/h, and the line starts at sunrise + flight. A
+    night-capable helicopter is there after its flight and drops at night (R × 0.4)."""
+    t0 = 23 * 3600.0
+    sunrise = _sun_s(1)[0] - t0  # from ignition
+    t_a = sunrise + _heli_flight_s()
+    w, k = _bucket_line_m_per_h(2_000.0), _k_perimeter()
+    # w (t − t_a) = K (40 · sunrise + 100 (t − sunrise)), times in h
+    t_c = (w * t_a / 3600 + k * (40 - 100) * sunrise / 3600) / (w - k * 100) * 3600
+    day_only = _fire(t0, ros=100.0, ground_s=None, heli=True)
+    assert day_only.first_air_arrival_s[0] == pytest.approx(t0 + t_a)
+    assert day_only.contained_s[0] == pytest.approx(t0 + t_c, rel=1e-6)
+    night = _fire(t0, ros=100.0, ground_s=None, heli=True, night_capable=True)
+    t_n = w * _heli_flight_s() / (w - k * 40)
+    assert night.contained_s[0] == pytest.approx(t0 + t_n, rel=1e-6)
+
+
+def test_a_helicopter_on_scene_stops_dropping_at_sunset():
+    """Ignition at 18:00, R = 200 m/h; a helicopter (468 m/h) and, one hour later, a team
+    (150 m/h) cannot hold it before sunset. A day-only helicopter's line stops at sunset: the
+    team alone (150 m/h) loses ground to the night fire (K · 80 m/h) until sunrise, when the
+    helicopter resumes and both contain it. A night-capable one contains it in the evening."""
+    t0 = 18 * 3600.0
+    t_ah = _heli_flight_s() / 3600
+    t_ag = t_ah + 1.0  # on the fire's 10-minute step: the team's line counts from its arrival
+    w_h, w_g, k, r = _bucket_line_m_per_h(2_000.0), 150.0, _k_perimeter(), 200.0
+    t_ss, t_sr = ((_sun_s(0)[1] - t0) / 3600, (_sun_s(1)[0] - t0) / 3600)
+    line_ss = w_h * (t_ss - t_ah) + w_g * (t_ss - t_ag)
+    assert line_ss < k * r * t_ss  # not contained by sunset
+    line_sr = line_ss + w_g * (t_sr - t_ss)
+    perim_sr = k * (r * t_ss + 0.4 * r * (t_sr - t_ss))
+    assert line_sr < perim_sr  # nor overnight by the team alone
+    t_c = t_sr + (perim_sr - line_sr) / (w_h + w_g - k * r)
+    kw = {"ros": r, "ground_s": t_ag * 3600, "heli": True}
+    day_only = _fire(t0, **kw)
+    assert day_only.contained_s[0] == pytest.approx(t0 + t_c * 3600, rel=1e-6)
+    t_n = t_ss + (k * r * t_ss - line_ss) / (w_h + w_g - 0.4 * k * r)
+    night = _fire(t0, night_capable=True, **kw)
+    assert night.contained_s[0] == pytest.approx(t0 + t_n * 3600, rel=1e-6)
+
+
+def test_a_fire_nobody_reaches_burns_freely_until_the_end_of_the_run():
+    """No unit: the head advances R by day, 0.4 R by night and × 0.5 on the rainy day 1,
+    from ignition at 10:00 to the end of the run (3 days), split at each sunrise and sunset."""
+    t0, until = 10 * 3600.0, 3 * 86400.0
+    out = _fire(t0, ros=10.0, ground_s=None, rain_day=1, until_s=until)
+    head = 0.0
+    for d in range(3):
+        rise, sset = _sun_s(d)
+        for lo, hi, f in ((d * 86400, rise, 0.4), (rise, sset, 1.0), (sset, (d + 1) * 86400, 0.4)):
+            span = max(0.0, min(hi, until) - max(lo, t0))
+            head += 10.0 * f * (0.5 if d == 1 else 1.0) * span / 3600
+    assert math.isnan(out.contained_s[0])
+    assert out.burned_ha[0] == pytest.approx(_area_ha(head), rel=1e-9)
+    # A landscape limit of 1 ha stops it: at most one hour-step of growth beyond the limit.
+    capped = _fire(t0, ros=10.0, ground_s=None, max_area_ha=1.0, until_s=until)
+    assert 1.0 <= capped.burned_ha[0] < _area_ha(math.sqrt(1.0 / _area_ha(1.0)) + 10.0)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    ros=st.floats(0.0, 200.0),
+    travel_h=st.floats(0.0, 6.0),
+    fireline=st.floats(50.0, 1000.0),
+    extra=st.floats(0.0, 1000.0),
+    t0_h=st.floats(0.0, 23.9),
+    heli=st.booleans(),
+)
+def test_more_line_never_delays_containment_on_the_engine(
+    ros, travel_h, fireline, extra, t0_h, heli
+):
+    """The engine's own fire path: a stronger crew never contains later or burns more."""
+    kw = {"ros": ros, "ground_s": travel_h * 3600, "heli": heli, "until_s": 6 * 86400.0}
+    a = _fire(t0_h * 3600, fireline=fireline, **kw)
+    b = _fire(t0_h * 3600, fireline=fireline + extra, **kw)
+    ta = np.nan_to_num(a.contained_s, nan=np.inf)[0]
+    tb = np.nan_to_num(b.contained_s, nan=np.inf)[0]
+    assert tb <= ta + 1e-6
+    assert b.burned_ha[0] <= a.burned_ha[0] + 1e-9
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    ros=st.floats(1.0, 100.0),
+    delay_h=st.floats(0.0, 6.0),
+    more_h=st.floats(0.0, 6.0),
+    t0_h=st.floats(0.0, 23.9),
+)
+def test_later_detection_never_means_a_smaller_fire_on_the_engine(ros, delay_h, more_h, t0_h):
+    """Same fire, same crew (800 m/h): a later report never gives an earlier containment or a
+    smaller burned area; a report more than 0.1 h later gives a strictly larger one."""
+    kw = {"ros": ros, "fireline": 800.0, "until_s": 6 * 86400.0}
+    a = _fire(t0_h * 3600, detect_s=delay_h * 3600, **kw)
+    b = _fire(t0_h * 3600, detect_s=(delay_h + more_h) * 3600, **kw)
+    assert b.contained_s[0] >= a.contained_s[0] - 1e-6
+    assert b.burned_ha[0] >= a.burned_ha[0] - 1e-9
+    if more_h > 0.1:
+        assert b.burned_ha[0] > a.burned_ha[0]
+
+
+def test_one_boat_timeline_out_and_home_by_river():
+    """The boat unit of `boat_travel` at a river incident (on scene 30 min): on scene at 1,680 s
+    by boat, cleared at 3,480 s, home by boat at 5,100 s; with the road cut, the same."""
+    from tests.model.helpers import boat_travel
+
+    for road_s in (5000.0, math.inf):
+        travel = boat_travel(road_s=road_s)
+        inc = make_incidents([0.0], [1800.0])
+        out = simulate(
+            travel.fleet,
+            inc,
+            np.zeros(1, dtype=np.int64),
+            np.array([30.0]),
+            one_type_demand(),
+            relief=None,
+            until_s=86400.0,
+            travel=travel,
+        )
+        assert out.first_mode == ("boat",)
+        assert out.first_arrival_s[0] == pytest.approx(1680.0)
+        assert (out.first_road_s[0], out.first_boat_s[0]) == (720.0, 600.0)
+        assert out.cleared_s[0] == pytest.approx(3480.0)
+        assert out.trip_log[0, 3] == pytest.approx(5100.0)
+        assert out.unit_busy_s[0] == pytest.approx(5100.0)

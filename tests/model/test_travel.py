@@ -13,7 +13,7 @@ from sim.model.travel import RoadState, TravelModel
 from sim.physics import aviation
 from sim.workflows.common import load_network
 from tests.helpers import town_code as _code
-from tests.model.helpers import make_fleet
+from tests.model.helpers import boat_travel, make_fleet
 
 
 def test_closing_a_bridge_on_the_fastest_route():
@@ -102,6 +102,68 @@ def test_crews_on_foot_walk_in_and_vehicles_stop_at_the_road_end():
     assert travel.return_s(0, 0, 0.0) == 1000 + 3300
     assert travel.return_s(1, 0, 0.0) == 1000 + 300
     assert travel.eta_s(both, 1, 0.0).tolist() == [60 + 1000 + 600] * 2
+
+
+# --------------------------------------------------------------------------- boats
+def test_a_boat_unit_goes_and_comes_back_the_faster_way():
+    """By boat: turnout 60 + road 600 + to the water 120 + put-in 300 + 6 km at 10 m/s 600 =
+    1,680 s against 60 + 5,000 + 30 by road. Back: 600 + 300 + 120 + 600 = 1,620 s, no
+    turnout. Off the river: road both ways."""
+    t = boat_travel()
+    u = np.array([0])
+    assert t.eta_s(u, 0, 0.0)[0] == pytest.approx(1680.0)
+    legs = t.legs(0, 0, 0.0)
+    assert (legs.mode, legs.road_s, legs.boat_s) == ("boat", 720.0, 600.0)
+    assert legs.total_s == pytest.approx(1680.0)
+    assert t.return_s(0, 0, 0.0) == pytest.approx(1620.0)
+    assert t.eta_s(u, 1, 0.0)[0] == 60 + 5000 + 30
+    assert t.return_s(0, 1, 0.0) == 5000 + 30
+    # Road faster than the boat: road both ways, and the legs say so.
+    near = boat_travel(road_s=1000.0)
+    assert near.eta_s(u, 0, 0.0)[0] == 60 + 1000 + 30
+    assert near.legs(0, 0, 0.0).mode == "road"
+    assert near.return_s(0, 0, 0.0) == 1000 + 30
+
+
+def test_a_river_incident_cut_off_by_road_is_reached_and_left_by_boat():
+    """No road to the incident's node (inf): the boat is the only way there and back."""
+    t = boat_travel(road_s=math.inf)
+    assert t.eta_s(np.array([0]), 0, 0.0)[0] == pytest.approx(1680.0)
+    assert t.return_s(0, 0, 0.0) == pytest.approx(1620.0)
+
+
+# --------------------------------------------------------------------------- daylight
+def test_daylight_on_the_simulation_clock_of_a_solar_clock():
+    """The engine's daylight: [sunrise, sunset) of `sun_times` on each day of the clock; the
+    next change is the next sunrise or sunset; a clock in another time zone shifts both."""
+    from sim.model.travel import (
+        SolarClock,
+        is_daylight,
+        next_daylight_change,
+        sunrises,
+        sunset_after,
+    )
+
+    start = date(2025, 2, 15)
+    H, D = 3600.0, 86400.0
+    rise, sset = aviation.sun_times(24.81, 113.60, start)
+    rise2, sset2 = aviation.sun_times(24.81, 113.60, date(2025, 2, 16))
+    assert not is_daylight(rise * H - 1, start)
+    assert is_daylight(rise * H, start)  # sunrise inclusive
+    assert is_daylight(sset * H - 1, start)
+    assert not is_daylight(sset * H, start)  # sunset exclusive
+    assert next_daylight_change(0.0, start) == pytest.approx(rise * H)
+    assert next_daylight_change(rise * H, start) == pytest.approx(sset * H)
+    assert next_daylight_change(sset * H, start) == pytest.approx(D + rise2 * H)
+    assert sunset_after(sset * H + 1, start) == pytest.approx(D + sset2 * H)
+    assert sunrises(2 * D, start) == pytest.approx([rise * H, D + rise2 * H])
+    # Aguascalientes (UTC−6, 21.88 N 102.29 W): its own sun on its own clock.
+    ags = SolarClock(start, lat=21.88, lon=-102.29, utc_offset_h=-6.0)
+    r_ags, s_ags = aviation.sun_times(21.88, -102.29, start, utc_offset_h=-6.0)
+    assert 7.0 < r_ags < 7.8  # about 07:25 local in mid-February
+    assert next_daylight_change(0.0, ags) == pytest.approx(r_ags * H)
+    assert not is_daylight(s_ags * H, ags)
+    assert is_daylight(s_ags * H - 1, ags)
 
 
 def _fresh(net, fnode, closed, profile, reverse):

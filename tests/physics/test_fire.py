@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import copy
-import itertools
 import math
 
 import numpy as np
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.special import ellipe
 
@@ -20,7 +19,6 @@ from sim.physics.fire import (
     detection_delay_s,
     ellipse_perimeter_m,
     sample_ros_m_per_h,
-    simulate_fire,
     unit_line_rate_m_per_h,
     walk_in_s,
 )
@@ -215,135 +213,6 @@ def test_step_splitting_does_not_change_the_result(
     else:
         assert many.contained_t_s == pytest.approx(one.contained_t_s, rel=1e-6, abs=1e-3)
         assert many.area_ha == pytest.approx(one.area_ha, rel=1e-6, abs=1e-9)
-
-
-# --------------------------------------------------------------------------- monotonicity
-def _containment_with_plan(
-    ros: float,
-    arrival_h: float,
-    ground_rate: float,
-    air_rate: float,
-    ignition_h: float,
-    horizon_h: float = 72.0,
-) -> tuple[float, float, float | None]:
-    """Run a fire through day/night with ground line from `arrival_h` and air line in daylight."""
-    # Sunrise 07:00, sunset 18:00 on every day (fire clock starts at `ignition_h` o'clock).
-    spans = [
-        (d * 24 * H + (7 - ignition_h) * H, d * 24 * H + (18 - ignition_h) * H)
-        for d in range(-1, 5)
-    ]
-    fire = FireState(ros)
-    out = simulate_fire(
-        fire,
-        horizon_s=horizon_h * H,
-        ground_rate_steps=[(arrival_h * H, ground_rate)],
-        air_rate_steps=[(arrival_h * H, air_rate)],
-        daylight_spans_s=spans,
-    )
-    t = math.inf if out.contained_t_s is None else out.contained_t_s
-    return t, out.burned_ha, out.area_at_first_attack_ha
-
-
-@settings(max_examples=120, deadline=None)
-@given(
-    ros=st.floats(0.0, 600.0),
-    arrival_h=st.floats(0.0, 12.0),
-    ground=st.floats(0.0, 1500.0),
-    air=st.floats(0.0, 800.0),
-    extra=st.floats(0.0, 1000.0),
-    ignition_h=st.floats(0.0, 23.9),
-)
-def test_more_line_rate_never_delays_containment(
-    ros: float, arrival_h: float, ground: float, air: float, extra: float, ignition_h: float
-) -> None:
-    assume(ground + air > 0)
-    t_low, area_low, _ = _containment_with_plan(ros, arrival_h, ground, air, ignition_h)
-    t_high, area_high, _ = _containment_with_plan(ros, arrival_h, ground + extra, air, ignition_h)
-    t_air, area_air, _ = _containment_with_plan(ros, arrival_h, ground, air + extra, ignition_h)
-    assert t_high <= t_low + 1e-6
-    assert t_air <= t_low + 1e-6
-    assert area_high <= area_low + 1e-9
-    assert area_air <= area_low + 1e-9
-
-
-@settings(max_examples=120, deadline=None)
-@given(
-    ros=st.floats(1.0, 600.0),
-    delay_h=st.floats(0.0, 6.0),
-    more_delay_h=st.floats(0.0, 6.0),
-    ground=st.floats(100.0, 2000.0),
-    air=st.floats(0.0, 800.0),
-    ignition_h=st.floats(0.0, 23.9),
-)
-def test_more_detection_delay_means_bigger_fire(
-    ros: float, delay_h: float, more_delay_h: float, ground: float, air: float, ignition_h: float
-) -> None:
-    travel_h = 1.0
-    t_a, final_a, first_a = _containment_with_plan(ros, delay_h + travel_h, ground, air, ignition_h)
-    t_b, final_b, first_b = _containment_with_plan(
-        ros, delay_h + more_delay_h + travel_h, ground, air, ignition_h
-    )
-    assert first_a is not None
-    assert first_b is not None
-    assert first_b >= first_a - 1e-12  # larger at first arrival
-    assert final_b >= final_a - 1e-9  # never a smaller final burned area
-    assert t_b >= t_a - 1e-6
-    if more_delay_h > 0.01:
-        assert first_b > first_a
-
-
-def test_burned_area_grows_with_detection_delay_example() -> None:
-    areas = [_containment_with_plan(150.0, d + 1.0, 800.0, 0.0, 10.0)[1] for d in (0.25, 1, 2, 4)]
-    assert all(a < b for a, b in itertools.pairwise(areas))
-
-
-# --------------------------------------------------------------------------- simulate_fire
-def test_simulate_fire_equals_manual_advances() -> None:
-    spans = [(0.0, 5 * H), (18 * H, 29 * H)]
-    a = FireState(150.0)
-    out = simulate_fire(
-        a,
-        horizon_s=48 * H,
-        ground_rate_steps=[(2 * H, 200.0), (3 * H, 200.0)],
-        air_rate_steps=[(2.5 * H, 150.0)],
-        daylight_spans_s=spans,
-        rain_factor_steps=[(10 * H, 0.5), (14 * H, 1.0)],
-    )
-    b = FireState(150.0)
-    plan = [  # (until_h, rate, daylight, rain)
-        (2, 0, True, 1.0),
-        (2.5, 200, True, 1.0),
-        (3, 350, True, 1.0),
-        (5, 550, True, 1.0),
-        (10, 400, False, 1.0),
-        (14, 400, False, 0.5),
-        (18, 400, False, 1.0),
-        (29, 550, True, 1.0),
-        (48, 400, False, 1.0),
-    ]
-    t = 0.0
-    for until_h, rate, daylight, rain in plan:
-        b.advance(until_h * H - t, line_rate_m_per_h=rate, daylight=daylight, rain_factor=rain)
-        t = until_h * H
-        if b.is_contained:
-            break
-    assert out.contained_t_s is not None
-    assert out.contained_t_s == pytest.approx(b.contained_t_s)
-    assert out.burned_ha == pytest.approx(b.area_ha)
-    assert out.first_attack_t_s == 2 * H
-
-
-def test_helicopter_alone_does_not_work_at_night() -> None:
-    # Fire at 23:00 (fire clock 0); sunrise 07:00 = 8 h later; only a helicopter responds.
-    spans = [(8 * H, 19 * H), (32 * H, 43 * H)]
-    out = simulate_fire(
-        FireState(0.0),
-        horizon_s=48 * H,
-        air_rate_steps=[(0.5 * H, 300.0)],
-        daylight_spans_s=spans,
-    )
-    assert out.first_attack_t_s == 8 * H
-    assert out.contained_t_s == 8 * H
 
 
 # --------------------------------------------------------------------------- helpers

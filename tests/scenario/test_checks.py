@@ -185,3 +185,13 @@ def test_staff_without_a_staffing_section() -> None:
     msg = _problems(data)
     assert "facilities[fs_maba].staff: staff need a top-level `staffing` section" in msg
     assert "unit_types.engine.crew_roles.firefighter: crew roles need a top-level" in msg
+
+
+def test_duplicate_target_ids_are_refused() -> None:
+    """Two targets with one id would overwrite each other in metrics.json: an error naming the
+    second and where the first is."""
+    data = _minimal()
+    data["targets"].append(dict(data["targets"][0]))
+    msg = r"targets\[3\]\.id: duplicate target id 'fire_arrival' \(also targets\[0\]\)"
+    with pytest.raises(ScenarioError, match=msg):
+        scenario_from_dict(data, source="dup.yaml")

@@ -120,6 +120,30 @@ def test_extra_station_gives_sensible_signs(tmp_path):
     assert c["notes"] == []  # same incidents: common random numbers hold
 
 
+@pytest.mark.parametrize("reference_first", [True, False])
+def test_verdict_words_follow_the_sign_and_the_direction(tmp_path, reference_first):
+    """A station where fires are reached late, 20 replications: the building-fire share rises
+    by 2.6 points [1.1, 4.1] (t ≈ 3.5 with seed 12345) and the mean first arrival falls by
+    1.7 min [0.9, 2.5]; both are "better" for the scenario with the station (a share: higher is
+    better; a time: lower is better) and "worse" the other way round. The 90th percentile's
+    interval contains 0: "not significant"."""
+    small, lishi = SMALL, _variant(tmp_path)
+    order = (small, lishi) if reference_first else (lishi, small)
+    c = _compare(tmp_path, *order, extra=("--replications", "20"))
+    other = c["scenarios"][1]["label"]
+    word = "better" if reference_first else "worse"
+    share = c["targets"]["building_fire_arrival"]["diff_vs_reference"][other]
+    assert c["targets"]["building_fire_arrival"]["lower_is_better"] is False
+    assert share["diff"] == pytest.approx(0.0258 if reference_first else -0.0258, abs=5e-4)
+    assert share["significant"] is True
+    assert share["verdict"] == word
+    fire = c["response_times"]["building_fire"]["diff_vs_reference"][other]
+    assert fire["mean_h"]["diff"] == pytest.approx(-0.0282 if reference_first else 0.0282, abs=5e-4)
+    assert fire["mean_h"]["verdict"] == word
+    assert fire["p90_h"]["verdict"] == "not significant"
+    assert c["targets"]["firefighter_ratio"]["diff_vs_reference"][other]["verdict"] == word
+
+
 def test_county_table_is_consistent(tmp_path):
     """Per-county counts add up to the incidents of each target and shares lie in [0, 1]."""
     c = _compare(tmp_path, SMALL, SMALL)
