@@ -45,3 +45,20 @@ def test_a_problem_only_the_network_shows_names_the_file(tmp_path: Path) -> None
     check_scenario(path, compile_network=False)  # the file alone is valid
     with pytest.raises(ScenarioError, match=rf"^{path}: closures\[0\]\.between: static closure"):
         check_scenario(path)
+
+
+VALID_AND_SHIPPED = sorted(
+    [
+        *(Path(__file__).parents[1] / "data" / "scenarios" / "valid").glob("*.yaml"),
+        *(Path(__file__).parents[2] / "scenarios").glob("*.yaml"),
+    ]
+)
+
+
+@pytest.mark.parametrize("path", VALID_AND_SHIPPED, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_every_valid_and_shipped_scenario_compiles_on_its_network(path: Path) -> None:
+    """A scenario kept as valid also compiles (facilities on the network, closures on roads):
+    otherwise the fuzz test's runs of its variants would all stop at compilation."""
+    result = check_scenario(path)
+    assert result.compiled
+    assert result.incidents_per_replication > 0
