@@ -688,6 +688,15 @@ class FailureCount(TimeShare):
             return "—"
         return f"{v:.2f} 次/年" if lang == "zh" else f"{v:.2f}/yr"
 
+    def effect_unit(self, lang: str) -> str:
+        """A change of the value is a number of failures a year, like the value itself."""
+        return "次/年" if lang == "zh" else "/yr"
+
+    def format_effect(self, v: float | None) -> str:
+        if v is None or not math.isfinite(v):
+            return "—"
+        return f"{abs(v):.2f}/yr"
+
     def format_interval(self, ci: Sequence[float | None] | None) -> str:
         if not ci or ci[0] is None or ci[1] is None:
             return "—"

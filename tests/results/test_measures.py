@@ -325,3 +325,14 @@ def test_air_mission_share_is_taken_over_the_incidents_that_asked_for_an_aircraf
     assert MEASURES["air_mission"].evaluate(table, t, ctx)["per_replication"] == pytest.approx(
         [0.5, 1.0]
     )
+
+
+def test_effects_are_written_in_the_units_of_each_measure() -> None:
+    """Sensitivity effects (μ*, no sign) keep each measure's unit: percentage points for shares,
+    ‰ for ratios, failures a year for a 100 % requirement judged by its failures."""
+    assert MEASURES["first_arrival"].format_effect(-0.0431) == "4.31 pp"
+    assert MEASURES["burn_ratio"].format_effect(0.378) == "0.378‰"
+    comms = MEASURES["comms_established"]
+    assert comms.format_effect(-6.004) == "6.00/yr"
+    assert (comms.effect_unit("en"), comms.effect_unit("zh")) == ("/yr", "次/年")
+    assert comms.effect_scale() == 1.0
