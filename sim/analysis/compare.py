@@ -45,6 +45,8 @@ class ScenarioRun:
     table: dict[str, np.ndarray]
     staffing_rows: tuple[tuple[Any, ...], ...] = ()
     """Rows of ``staffing.csv`` (`sim.analysis.resources.STAFFING_COLUMNS`); empty without staff."""
+    trips: dict[str, np.ndarray] | None = None
+    """The per-trip log of every replication (columns of ``trips.csv``)."""
 
 
 # --------------------------------------------------------------------------- small helpers

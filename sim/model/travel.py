@@ -245,6 +245,9 @@ class TravelModel:
             np.ones(fleet.n_units, dtype=bool) if unit_walks is None else np.asarray(unit_walks)
         )
         self.drive_s = walk_s if drive_s is None else drive_s
+        # Where each unit starts a trip from: its home facility, or the station where it
+        # stands by on a cover move (the engine moves it; returns always go home).
+        self.base = fleet.unit_facility.copy()
         # Road matrices: shared until the first closure, then private copies.
         self.out = fleet.travel_out_s
         self.back = fleet.travel_back_s
@@ -252,10 +255,10 @@ class TravelModel:
 
     # ---- road ---------------------------------------------------------------------------
     def road_rows(self, units: np.ndarray, nodes: Any) -> np.ndarray:
-        """Road time (s) from each unit's facility node to `nodes` (a node, or an array of nodes),
-        on the unit's speed profile and the current (possibly cut) roads."""
+        """Road time (s) from the node of each unit's base (home, or a cover post) to `nodes` (a
+        node, or an array of nodes), on the unit's speed profile and the current roads."""
         f = self.fleet
-        fac = f.unit_facility[units]
+        fac = self.base[units]
         t = np.empty((units.size, *np.shape(nodes)))
         scalar = np.ndim(nodes) == 0
         for p, name in enumerate(PROFILES):
@@ -279,12 +282,16 @@ class TravelModel:
             return np.full(units.size, float(self.access_s[i]))
         return np.where(self.unit_walks[units], w, float(self.drive_s[i]))
 
+    def last_leg_s(self, u: int, i: int) -> float:
+        """Off-network leg of unit `u` at incident `i` (s): access, or walk-in / drive at fires."""
+        return float(self._last_leg_s(np.array([u]), i)[0])
+
     def road_eta_s(self, units: np.ndarray, i: int) -> np.ndarray:
         """Return turnout + road (+ boat where faster) + last leg for road units (s)."""
         f = self.fleet
         eta = (
             f.unit_turnout_s[units]
-            + f.facility_access_s[f.unit_facility[units]]
+            + f.facility_access_s[self.base[units]]
             + self._road_out(units, i)
         )
         eta += self._last_leg_s(units, i)
@@ -361,7 +368,7 @@ class TravelModel:
                 wait_s=total - flight - float(f.unit_turnout_s[u]),
             )
         road = float(
-            f.facility_access_s[f.unit_facility[u]]
+            f.facility_access_s[self.base[u]]
             + self._road_out(units, i)[0]
             + self._last_leg_s(units, i)[0]
         )
@@ -443,7 +450,7 @@ class BoatLegs:
             us = units[sel]
             R = (
                 travel.road_rows(us, self.launch.node)
-                + f.facility_access_s[f.unit_facility[us]][:, None]
+                + f.facility_access_s[travel.base[us]][:, None]
             )
             tot, _, rs, bs = boat_leg_s(
                 self.launch,
@@ -573,6 +580,10 @@ class RoadState:
         if self.out is self.base_out:
             self.out = {p: m.copy() for p, m in self.base_out.items()}
             self.back = {p: m.copy() for p, m in self.base_back.items()}
+
+    def edge_factor(self) -> np.ndarray | None:
+        """Per-edge time factor of the roads now (inf = closed), or None when none is closed."""
+        return self._factor() if (self.count > 0).any() else None
 
     @property
     def closed_edges(self) -> np.ndarray:
