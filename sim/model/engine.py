@@ -493,6 +493,8 @@ class _Engine:
         self.post: dict[int, int] = {}  # unit standing by -> facility
         self.cover_group: dict[int, int] = {}  # cover unit (moving or standing by) -> group
         self.cover_pending: set[int] = set()  # groups waiting for their cover delay
+        self.hold_cover = 0  # > 0 while a call is being served: cover moves wait
+        self.cover_due = False
         self.counts = {"reassigned": 0, "diverted": 0, "cover_moves": 0}
         self.cov_share = 0.0
         self.cov_t = 0.0
@@ -572,8 +574,10 @@ class _Engine:
 
     def on_incident(self, i: int) -> None:
         need = self.need(i)
+        self.hold_cover += 1  # cover moves wait until the call has all its units
         for k in np.flatnonzero(need):
             self.request(i, int(k), int(need[k]))
+        self._release_cover_hold()
         mp = self.missions
         if mp is not None and mp.kind[i] >= 0:
             # A helicopter mission when drawn, or when no ground unit gets there in time.
@@ -721,6 +725,22 @@ class _Engine:
         Mutual-aid units (military, armed police, social forces) are only considered when no
         local unit of the type is free, or at once for events above the people threshold.
         """
+        if self.cover is None:
+            self._request(i, k, count)
+            return
+        # Cover moves are decided once the request is served: a unit moved in the middle
+        # could leave its station to the same call's next unit.
+        self.hold_cover += 1
+        self._request(i, k, count)
+        self._release_cover_hold()
+
+    def _release_cover_hold(self) -> None:
+        self.hold_cover -= 1
+        if self.hold_cover == 0 and self.cover_due:
+            self.cover_due = False
+            self._check_cover()
+
+    def _request(self, i: int, k: int, count: int) -> None:
         cands = self.fleet.units_of_type[k]
         free = cands[self.available[cands]]
         big = self.mutual_threshold is not None and self.inc.people[i] >= self.mutual_threshold
@@ -1551,6 +1571,9 @@ class _Engine:
         """Order cover moves to every group left without an available unit."""
         cv = self.cover
         if cv is None:
+            return
+        if self.hold_cover > 0:
+            self.cover_due = True
             return
         tried: set[int] = set()
         while True:
