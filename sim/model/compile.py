@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import math
 import warnings
+import weakref
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -23,7 +26,7 @@ from sim.model.engine import Demand, ReliefPlan
 from sim.model.incidents import HOUR_S, Geography, town_weights
 from sim.model.severity import SeverityTable, build_severity_table
 from sim.model.staffing import StaffPlan, build_staff_plan, firefighter_posts
-from sim.model.travel import MODE_AIR, MODE_ROAD, AirFleet, SolarClock
+from sim.model.travel import MODE_AIR, MODE_ROAD, AirFleet, RoadTrees, SolarClock, intact_trees
 from sim.network import RoadNetwork, access_time_s
 from sim.physics.aviation import load_aviation_points
 from sim.physics.boats import LaunchPoints, RiverIndex, load_river_index
@@ -81,6 +84,7 @@ class Prepared:
     """Severity levels of the incident types, or None when no type has levels."""
     rules: DispatchRules | None = None
     """Command-centre dispatch rules (without a router), or None when none is on."""
+    road_trees: RoadTrees | None = None
 
 
 def _location_lonlat(loc: Any, region: geo.Region | None = None) -> tuple[float, float]:
@@ -136,6 +140,55 @@ def build_geography(
 
 #: Sources per Dijkstra call when filling facility matrices (bounds the float64 scratch memory).
 MATRIX_CHUNK = 64
+
+_T = TypeVar("_T")
+#: What `prepare` computes from the network alone (facility matrices, intact trees, launch
+#: points), per network object: scenarios that differ only in numbers (sweep and sensitivity
+#: points) share them instead of searching the network again. Dropped with the network, and
+#: the least recently used beyond `NETWORK_MEMO_BYTES` (scenarios with other facility sites on
+#: a large network must not pile up matrices).
+_BY_NETWORK: weakref.WeakKeyDictionary[RoadNetwork, OrderedDict[Any, Any]] = (
+    weakref.WeakKeyDictionary()
+)
+NETWORK_MEMO_BYTES = 2**30
+#: Geography per region and population (the split over towns depends on nothing else); the
+#: region is kept in the entry so that its id is not reused while the entry lives.
+_GEOGRAPHY: OrderedDict[tuple[int, int], tuple[geo.Region, Geography]] = OrderedDict()
+_GEOGRAPHY_MAX = 8
+
+
+def _geography(scenario: Scenario, population: int, region: geo.Region) -> Geography:
+    """`build_geography`, once per region and population (sensitivity points share it)."""
+    key = (id(region), population)
+    if key not in _GEOGRAPHY:
+        _GEOGRAPHY[key] = (region, build_geography(scenario, population, region))
+        while len(_GEOGRAPHY) > _GEOGRAPHY_MAX:
+            _GEOGRAPHY.popitem(last=False)
+    _GEOGRAPHY.move_to_end(key)
+    return _GEOGRAPHY[key][1]
+
+
+def _nbytes(x: Any) -> int:
+    """Memory of the arrays in a memo entry (arrays, dataclasses of arrays, dicts of them)."""
+    if isinstance(x, np.ndarray):
+        return int(x.nbytes)
+    if isinstance(x, dict):
+        return sum(_nbytes(v) for v in x.values())
+    fields = getattr(x, "__dataclass_fields__", None)
+    return sum(_nbytes(getattr(x, f)) for f in fields) if fields else 0
+
+
+def _per_network(net: RoadNetwork, key: Any, make: Callable[[], _T]) -> _T:
+    """Return ``make()`` computed once per network and key (a read-only result)."""
+    memo = _BY_NETWORK.setdefault(net, OrderedDict())
+    if key in memo:
+        memo.move_to_end(key)
+        return memo[key][0]
+    value = make()
+    memo[key] = (value, _nbytes(value))
+    while len(memo) > 1 and sum(size for _, size in memo.values()) > NETWORK_MEMO_BYTES:
+        memo.popitem(last=False)
+    return value
 
 
 def facility_matrix(
@@ -244,18 +297,33 @@ def prepare(scenario: Scenario, net: RoadNetwork) -> Prepared:
     launch = None
     river_models = any(inc.where.model == "river" for inc in scenario.incidents.values())
     if np.isfinite(boat_speed).any() and river_models:
-        rivers = (
-            load_river_index() if region.builtin else RiverIndex.from_lines(dict(region.rivers))
-        )
-        launch = LaunchPoints.from_network(net, rivers)
+        if region.builtin:  # the shipped rivers: one index per network
+            launch = _per_network(
+                net, "launch", lambda: LaunchPoints.from_network(net, load_river_index())
+            )
+        else:
+            launch = LaunchPoints.from_network(net, RiverIndex.from_lines(dict(region.rivers)))
     static_edges = np.zeros(0, dtype=np.int64)
     if scenario.closures:
         static_edges = static_closures(net, [c.between for c in scenario.closures])
+    disrupted = bool(scenario.closures) or any(
+        inc.disruption is not None for inc in scenario.incidents.values()
+    )
     town_nodes = np.array([k for k, t in enumerate(net.node_town) if t], dtype=np.int64)
     u_type_a = np.array(u_type, dtype=np.int64)
     used_profiles = sorted({PROFILES[p] for p in u_prof}) or ["light"]
-    out = {p: facility_matrix(net, fnode, profile=p) for p in used_profiles}
-    back = {p: facility_matrix(net, fnode, profile=p, reverse=True) for p in used_profiles}
+    key = fnode.tobytes()
+
+    def matrix(p: str, reverse: bool) -> np.ndarray:
+        def make() -> np.ndarray:
+            m = facility_matrix(net, fnode, profile=p, reverse=reverse)
+            m.flags.writeable = False  # shared by every scenario with these facility nodes
+            return m
+
+        return _per_network(net, ("matrix", p, reverse, key), make)
+
+    out = {p: matrix(p, False) for p in used_profiles}
+    back = {p: matrix(p, True) for p in used_profiles}
     for p in PROFILES:  # keep both keys so lookups never fail; unused profiles are never indexed
         out.setdefault(p, out[used_profiles[0]])
         back.setdefault(p, back[used_profiles[0]])
@@ -290,7 +358,7 @@ def prepare(scenario: Scenario, net: RoadNetwork) -> Prepared:
 
     relief = _relief_plan(scenario, fleet, tindex, region)
     population = int(scenario.population or region.population_total)
-    geography = build_geography(scenario, population, region)
+    geography = _geography(scenario, population, region)
     _check_spatial_models(scenario, geography)
     calls = (
         read_calls(scenario.calls.file, region=region, types=tuple(scenario.incidents))
@@ -342,6 +410,14 @@ def prepare(scenario: Scenario, net: RoadNetwork) -> Prepared:
         ).reshape(-1, 2),
         severity=severity if severity.any else None,
         rules=build_dispatch_rules(scenario, fleet, net, geography, lonlat[:, 0], lonlat[:, 1]),
+        # Closures start from the intact shortest-path trees: the same in every replication.
+        road_trees=_per_network(
+            net,
+            ("trees", key, tuple(used_profiles)),
+            lambda: intact_trees(net, fnode, used_profiles),
+        )
+        if disrupted
+        else None,
     )
 
 

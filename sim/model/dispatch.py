@@ -7,6 +7,7 @@ policy needs no knowledge of the event loop.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -112,14 +113,22 @@ class NearestAvailable:
 
     def choose(self, eta_s: np.ndarray, k: int) -> np.ndarray:
         """Return the positions of the `k` smallest finite ETAs, in increasing ETA order."""
+        # Array methods rather than the np.* wrappers: this runs for every request.
+        if k == 1 and eta_s.size:
+            # The most common request (one unit of a type): the first smallest ETA, which is
+            # what the general rule below returns for k = 1 (ties go to the lower position).
+            j = int(eta_s.argmin())
+            v = float(eta_s[j])
+            if v == v:  # argmin stops at a NaN; the general rule sorts it last
+                return np.array([j] if v < math.inf else [], dtype=np.int64)
         if k >= eta_s.size:
-            order = np.argsort(eta_s, kind="stable")
+            order = eta_s.argsort(kind="stable")
         else:
-            part = np.argpartition(eta_s, k - 1)[:k] if k > 0 else np.empty(0, dtype=np.int64)
-            order = part[np.argsort(eta_s[part], kind="stable")]
+            part = eta_s.argpartition(k - 1)[:k] if k > 0 else np.empty(0, dtype=np.int64)
+            order = part[eta_s[part].argsort(kind="stable")]
             # argpartition breaks ties arbitrarily; redo exactly when ties straddle the cut.
             if k > 0 and np.count_nonzero(eta_s <= eta_s[order[-1]]) > k:
-                order = np.argsort(eta_s, kind="stable")[:k]
+                order = eta_s.argsort(kind="stable")[:k]
         return order[np.isfinite(eta_s[order])]
 
 

@@ -1471,7 +1471,7 @@ class _Engine:
             self.first_dispatch[i] = now
         self.wait_s[u] += now - self.inc.t_s[i]
         self._open_row(u, i, "response", origin, frm)
-        self.travel.base[u] = self.fleet.unit_facility[u]
+        self.travel.set_base(u, int(self.fleet.unit_facility[u]))
         last = self.travel.last_leg_s(u, i)
         leg = Leg(node, int(self.node[i]), self._profile(u), now + delay, now + eta - last)
         self.pos_legs[u] = Legs(total_s=eta, mode="road", road_s=eta)
@@ -1665,7 +1665,7 @@ class _Engine:
         self.moves.pop(u, None)
         self._row_time(u, 9)
         self.post[u] = target
-        self.travel.base[u] = target
+        self.travel.set_base(u, int(target))
         self.available[u] = True
         if self.coverage is not None:
             self._coverage_changed()
@@ -1703,7 +1703,7 @@ class _Engine:
         """Unit `u` no longer stands by (sent to an incident or home)."""
         self.post.pop(u, None)
         self.cover_group.pop(u, None)
-        self.travel.base[u] = self.fleet.unit_facility[u]
+        self.travel.set_base(u, int(self.fleet.unit_facility[u]))
         self.cover_episode[u] += 1
         if self.cover is not None:
             self._check_cover()

@@ -16,8 +16,9 @@ exactly the same incidents.
 from __future__ import annotations
 
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -78,6 +79,9 @@ class Geography:
     forest
         Forest polygons (shapely), or None: forest incidents then fall anywhere in the
         counties away from towns.
+    regions
+        Memo of the union of county polygons per county selection (forest sampling); the union
+        is the same for every replication, so it is built once per `Geography`.
     """
 
     town_names: tuple[str, ...]
@@ -90,6 +94,25 @@ class Geography:
     rivers: dict[str, tuple[np.ndarray, ...]]
     resolve_point: Callable[[Any], tuple[float, float]]
     forest: Any = None
+    regions: dict[tuple[str, ...], Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def region(self, counties: Sequence[str] | None) -> Any:
+        """Return the union of the polygons of `counties` (all counties when None or empty)."""
+        key = tuple(c for c in self.county_polygons if not counties or c in counties)
+        if key not in self.regions:
+            self.regions[key] = shapely.union_all([self.county_polygons[c] for c in key])
+        return self.regions[key]
+
+    def forest_region(self, counties: Sequence[str] | None) -> Any:
+        """Return the forest inside `counties` (empty when there is no forest layer)."""
+        key = ("<forest>", *(c for c in self.county_polygons if not counties or c in counties))
+        if key not in self.regions:
+            self.regions[key] = (
+                shapely.intersection(self.region(counties), self.forest)
+                if self.forest is not None
+                else shapely.Polygon()
+            )
+        return self.regions[key]
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,8 +193,18 @@ def hourly_intensity(
     Returns
     -------
     weights
-        Array of length ``ceil(horizon_days * 24)``; mean over a calendar year is 1.
+        Read-only array of length ``ceil(horizon_days * 24)``; mean over a calendar year is 1.
+        Every replication asks for the same profiles, so each distinct one is computed once
+        and shared.
     """
+    return _hourly_intensity(start, float(horizon_days), tuple(seasonality), tuple(diurnal))
+
+
+@lru_cache(maxsize=256)
+def _hourly_intensity(
+    start: date, horizon_days: float, seasonality: tuple[float, ...], diurnal: tuple[float, ...]
+) -> np.ndarray:
+    """Compute `hourly_intensity` (memoised by it)."""
     n_hours = int(np.ceil(horizon_days * 24))
     season = np.asarray(seasonality, dtype=float)
     days_in_month = np.array([31, 28.25, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
@@ -185,7 +218,9 @@ def hourly_intensity(
         hi = int(starts[k + 1][0] * 24) if k + 1 < len(starts) else n_hours
         month_of_hour[lo:hi] = month
     hour_of_day = np.arange(n_hours) % 24
-    return season[month_of_hour] * hours[hour_of_day]
+    out = season[month_of_hour] * hours[hour_of_day]
+    out.flags.writeable = False  # shared between calls
+    return out
 
 
 def annual_rate(inc: IncidentType, population: int) -> float:
@@ -316,11 +351,11 @@ def sample_forest(
     out_lat: list[np.ndarray] = []
     if not polys:  # no polygons shipped: scatter around towns instead, outside the town discs
         return sample_population(rng, geo, n, counties)
-    region = shapely.union_all(polys)
+    region = geo.region(counties)
     if geo.forest is not None:
-        region = shapely.intersection(region, geo.forest)
-        if region.is_empty:  # no forest in those counties: anywhere in them
-            region = shapely.union_all(polys)
+        wooded = geo.forest_region(counties)
+        if not wooded.is_empty:  # no forest in those counties: anywhere in them
+            region = wooded
     w, s, e, nb = region.bounds
     tl, tt = np.radians(geo.town_lon), np.radians(geo.town_lat)
     got = 0
@@ -413,7 +448,7 @@ def _sample_within(
     polys = [p for c, p in geo.county_polygons.items() if c in counties]
     if not polys:
         return sample_locations(rng, geo, where, n)
-    region = shapely.union_all(polys)
+    region = geo.region(counties)
     lon_out: list[np.ndarray] = []
     lat_out: list[np.ndarray] = []
     got = 0

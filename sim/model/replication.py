@@ -6,6 +6,8 @@ so its result does not depend on which process runs it.
 
 from __future__ import annotations
 
+import weakref
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,6 +43,11 @@ STREAM_CLOSURES = 7
 STREAM_CLOSURE_TIME = 8
 #: Simulated time after the horizon during which incidents already under way may finish.
 DRAIN_S = 3 * 86400.0
+#: Closure draws remembered per network (replication × disruptive type), least recent dropped.
+CLOSURE_MEMO = 512
+_CLOSURES: weakref.WeakKeyDictionary[Any, OrderedDict[tuple[Any, ...], Any]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,34 +104,32 @@ def _disruption_plan(prep: Prepared, inc: Any, r: int) -> DisruptionPlan | None:
         return None
     edges: dict[int, np.ndarray] = {}
     duration: dict[int, float] = {}
+    memo = _CLOSURES.setdefault(prep.net, OrderedDict())
     for name, spec in kinds.items():
-        rules = [
-            ClosureRule(
-                kind=x.kind,
-                radius_m=x.radius_m,
-                probability=x.probability,
-                rivers=x.rivers,
-                counties=x.counties,
-            )
-            for x in spec.rules
-        ]
         k = inc.type_names.index(name)
         idx = np.flatnonzero(inc.type_idx == k)
-        rng = stream(sc.seed, r, name, STREAM_CLOSURES)
-        dur = sample_duration_s(
-            stream(sc.seed, r, name, STREAM_CLOSURE_TIME), spec.duration, idx.size
-        )
-        for j, i in enumerate(idx):
-            closed = sample_closures(rng, prep.net, float(inc.lon[i]), float(inc.lat[i]), rules)
+        # The draws depend only on these events, the rules and the streams: a sensitivity point
+        # whose floods are those of another point (common random numbers) cuts the same roads.
+        key = (sc.seed, r, name, spec, inc.lon[idx].tobytes(), inc.lat[idx].tobytes())
+        drawn = memo.get(key)
+        if drawn is not None:
+            memo.move_to_end(key)
+        else:
+            drawn = _draw_closures(prep, spec, name, r, inc.lon[idx], inc.lat[idx])
+            memo[key] = drawn
+            if len(memo) > CLOSURE_MEMO:
+                memo.popitem(last=False)
+        for j, (closed, dur) in enumerate(drawn):
             if closed.size:
-                edges[int(i)] = closed
-                duration[int(i)] = float(dur[j])
+                edges[int(idx[j])] = closed
+                duration[int(idx[j])] = dur
     road = RoadState(
         prep.net,
         prep.fleet.facility_node,
         prep.fleet.travel_out_s,
         prep.fleet.travel_back_s,
         profiles=prep.profiles,
+        trees=prep.road_trees,
     )
     return DisruptionPlan(
         road=road,
@@ -134,6 +139,31 @@ def _disruption_plan(prep: Prepared, inc: Any, r: int) -> DisruptionPlan | None:
         town_nodes=prep.town_nodes,
         town_names=prep.town_names,
     )
+
+
+def _draw_closures(
+    prep: Prepared, spec: Any, name: str, r: int, lon: np.ndarray, lat: np.ndarray
+) -> tuple[tuple[np.ndarray, float], ...]:
+    """Roads each event of one type closes and for how long (its own random streams)."""
+    sc = prep.scenario
+    rules = [
+        ClosureRule(
+            kind=x.kind,
+            radius_m=x.radius_m,
+            probability=x.probability,
+            rivers=x.rivers,
+            counties=x.counties,
+        )
+        for x in spec.rules
+    ]
+    rng = stream(sc.seed, r, name, STREAM_CLOSURES)
+    dur = sample_duration_s(stream(sc.seed, r, name, STREAM_CLOSURE_TIME), spec.duration, lon.size)
+    out = []
+    for j in range(lon.size):
+        closed = sample_closures(rng, prep.net, float(lon[j]), float(lat[j]), rules)
+        closed.flags.writeable = False  # shared by the replications that draw it again
+        out.append((closed, float(dur[j])))
+    return tuple(out)
 
 
 def _fire_plan(

@@ -21,15 +21,19 @@ import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from multiprocessing import get_context
+from typing import Any, TypeVar
 
 from sim.errors import ScenarioError, UsageError
-from sim.model.compile import Prepared
+from sim.model.compile import Prepared, prepare
 from sim.model.replication import ReplicationResult, run_replication
+from sim.network import RoadNetwork
+from sim.scenario import Scenario
 
-_SHARED: Prepared | None = None
+#: What forked workers inherit: a compiled scenario, or the points of a design (`run_points`).
+_SHARED: Any = None
 #: Most local worker processes (also the largest ``--workers``).
 MAX_WORKERS = 256
 #: Replications queued per worker process beyond the one it runs: enough to keep every worker
@@ -97,9 +101,33 @@ def _die_with_parent(parent_pid: int) -> None:
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
+T = TypeVar("T")
+
+
 def _worker(r: int) -> ReplicationResult:
-    assert _SHARED is not None
+    assert isinstance(_SHARED, Prepared)
     return run_replication(_SHARED, r)
+
+
+def run_point(
+    scenario: Scenario,
+    net: RoadNetwork,
+    replications: int,
+    reduce: Callable[[Prepared, list[ReplicationResult]], T],
+) -> T:
+    """Compile one scenario, run replications ``0 .. replications-1`` in order, reduce them.
+
+    This is one point of a sensitivity design (or any batch of scenarios): the same function
+    whichever process runs it, so the answer does not depend on the parallelism.
+    """
+    prep = prepare(scenario, net)
+    return reduce(prep, [run_replication(prep, r) for r in range(replications)])
+
+
+def _point_worker(k: int) -> Any:
+    assert isinstance(_SHARED, tuple)
+    scenarios, net, replications, reduce = _SHARED
+    return run_point(scenarios[k], net, replications, reduce)
 
 
 def default_workers() -> int:
@@ -157,35 +185,41 @@ def run_replications(
             if progress:
                 progress(len(results))
         return results
-    return _run_pool(prep, replications, workers=workers, progress=progress)
+    return _run_pool(_worker, replications, prep, workers=workers, progress=progress)
 
 
 def _run_pool(
-    prep: Prepared,
-    replications: int,
+    task: Callable[[int], T],
+    n: int,
+    shared: Any,
     *,
     workers: int,
     progress: Callable[[int], None] | None,
-) -> list[ReplicationResult]:
-    """Run on forked worker processes, at most ``workers × (1 + TASKS_PER_WORKER)`` queued."""
+) -> list[T]:
+    """Run ``task(0) .. task(n-1)`` on forked workers, at most ``workers × (1 +
+    TASKS_PER_WORKER)`` queued; results in index order.
+
+    `shared` (a compiled scenario, or the points of a design) is inherited by the forked
+    workers through `_SHARED`, never pickled per task.
+    """
     global _SHARED
-    _SHARED = prep  # inherited by the forked workers: the compiled scenario is not pickled
+    _SHARED = shared
     pool = ProcessPoolExecutor(
         max_workers=workers,
         mp_context=get_context("fork"),
         initializer=_die_with_parent,
         initargs=(os.getpid(),),
     )
-    results: list[ReplicationResult] = []
-    pending: deque[Future[ReplicationResult]] = deque()
+    results: list[T] = []
+    pending: deque[Future[T]] = deque()
     window = workers * (1 + TASKS_PER_WORKER)
     try:
         submitted = 0
-        while len(results) < replications:
-            while submitted < replications and len(pending) < window:
-                pending.append(pool.submit(_worker, submitted))
+        while len(results) < n:
+            while submitted < n and len(pending) < window:
+                pending.append(pool.submit(task, submitted))
                 submitted += 1
-            results.append(pending.popleft().result())  # in replication order
+            results.append(pending.popleft().result())  # in index order
             if progress:
                 progress(len(results))
     except BaseException:
@@ -269,6 +303,120 @@ def _run_dask(
                 queue.add(client.submit(run_replication, shared, submitted, pure=False))
                 submitted += 1
         return [results[r] for r in range(replications)]
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def run_points(
+    scenarios: Sequence[Scenario],
+    net: RoadNetwork,
+    replications: int,
+    reduce: Callable[[Prepared, list[ReplicationResult]], T],
+    *,
+    workers: int = 1,
+    dask: str | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> list[T]:
+    """Run many scenarios on one network, each with the same replications; results in order.
+
+    Each task is one scenario: compiled (`prepare`, whose network-only parts are shared
+    between scenarios), its replications run in order and reduced to what the caller keeps
+    (`reduce(prep, results)`, e.g. the targets only), all in the worker, so only the reduced
+    values travel back. Every scenario uses its own seed, so scenarios with one seed see the
+    same incidents (common random numbers).
+
+    Parameters
+    ----------
+    scenarios
+        Validated scenarios (the points).
+    net
+        The road network they all run on (compiled once; workers inherit or receive it once).
+    replications
+        Replications per scenario.
+    reduce
+        ``reduce(prep, results) -> value``; a module-level function for Dask (pickled).
+    workers, dask
+        As for `run_replications`: local worker processes (forked) or a Dask scheduler.
+    progress
+        Called with the number of finished scenarios after each one.
+    """
+    if replications < 1:
+        msg = f"replications must be >= 1, got {replications}"
+        raise ScenarioError(msg)
+    if not 1 <= workers <= MAX_WORKERS:
+        msg = f"workers: expected an integer >= 1 and <= {MAX_WORKERS}, got {workers}"
+        raise UsageError(msg)
+    n = len(scenarios)
+    if dask:
+        return _points_dask(scenarios, net, replications, reduce, dask, workers, progress)
+    out: list[T] = []
+    if workers <= 1 or n <= 1:
+        for sc in scenarios:
+            out.append(run_point(sc, net, replications, reduce))
+            if progress:
+                progress(len(out))
+        return out
+    return _run_pool(
+        _point_worker, n, (scenarios, net, replications, reduce), workers=workers, progress=progress
+    )
+
+
+def _points_dask(
+    scenarios: Sequence[Scenario],
+    net: RoadNetwork,
+    replications: int,
+    reduce: Callable[[Prepared, list[ReplicationResult]], T],
+    address: str,
+    workers: int,
+    progress: Callable[[int], None] | None,
+) -> list[T]:
+    """`run_points` on a dask.distributed cluster: the network is scattered once per worker."""
+    problem = dask_address_problem(address)
+    if problem is not None:
+        msg = f"dask address: {problem}"
+        raise UsageError(msg)
+    try:  # dask.distributed is an optional extra: imported only when --dask is used
+        from distributed import Client, LocalCluster, as_completed
+    except ImportError as e:  # pragma: no cover - depends on the installed extras
+        msg = "--dask needs dask.distributed: pip install 'shaoguan-dispatch[dask]'"
+        raise ScenarioError(msg) from e
+    cluster = None
+    try:
+        if address == "local":
+            cluster = LocalCluster(
+                n_workers=max(1, workers),
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+            )
+            client = Client(cluster)
+        else:
+            client = Client(address, timeout=5)
+    except (OSError, ValueError) as e:  # unreachable, refused, or an address dask refuses
+        if cluster is not None:
+            cluster.close()
+        msg = f"cannot connect to the dask scheduler at {address!r}: {e}"
+        raise ScenarioError(msg) from e
+    try:
+        shared = client.scatter(net, broadcast=True)
+        n = len(scenarios)
+        futures = client.map(
+            run_point,
+            list(scenarios),
+            [shared] * n,
+            [replications] * n,
+            [reduce] * n,
+            pure=False,
+        )
+        index = {f.key: k for k, f in enumerate(futures)}
+        results: dict[int, T] = {}
+        for fut in as_completed(futures):
+            results[index[fut.key]] = fut.result()
+            if progress:
+                progress(len(results))
+        return [results[k] for k in range(n)]
     finally:
         client.close()
         if cluster is not None:

@@ -21,7 +21,8 @@ Legs
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections import OrderedDict
+from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -42,6 +43,9 @@ if TYPE_CHECKING:
 CITY_LAT, CITY_LON = 24.81, 113.60
 MODE_ROAD, MODE_AIR = 0, 1
 MODE_NAMES = ("road", "air")
+#: Largest units × nodes table of per-unit travel-time rows kept by `TravelModel` (cells;
+#: 16 MB in float32): the baseline has 184 units × 106 nodes.
+UNIT_ROWS_MAX_CELLS = 4_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,15 +256,54 @@ class TravelModel:
         self.out = fleet.travel_out_s
         self.back = fleet.travel_back_s
         self.has_air = bool((unit_mode == MODE_AIR).any())
+        # Per unit and per incident, the parts of a trip that never change during the run:
+        # turnout + the facility's access leg, and the incident's last leg (walk or drive).
+        self._unit_base_s = fleet.unit_turnout_s + fleet.facility_access_s[fleet.unit_facility]
+        self._is_air = unit_mode == MODE_AIR
+        self._all_units = np.arange(fleet.n_units)
+        self._unit_out: np.ndarray | None = None
+        self._unit_back: np.ndarray | None = None
+        self._roads_version = 0  # changes whenever the road matrices or a unit's base do
+        self._eta_memo: dict[int, tuple[int, np.ndarray]] = {}
+        self._boat_memo: dict[int, tuple[Any, ...]] = {}
+        self._gather_unit_rows()
+
+    def _gather_unit_rows(self) -> None:
+        """Copy each unit's row of the (current) matrices into units × nodes tables.
+
+        One fancy index then answers "unit u to node n" whatever the unit's profile; done only
+        while the tables stay small (`UNIT_ROWS_MAX_CELLS`), else the facility matrices are
+        indexed per profile.
+        """
+        f = self.fleet
+        n_nodes = next(iter(self.out.values())).shape[1] if self.out else 0
+        if f.n_units == 0 or f.n_units * n_nodes > UNIT_ROWS_MAX_CELLS:
+            self._unit_out = self._unit_back = None
+            return
+        tables = []
+        for mats in (self.out, self.back):
+            dtype = np.result_type(*[mats[name] for name in PROFILES if name in mats])
+            t = np.empty((f.n_units, n_nodes), dtype=dtype)
+            for p, name in enumerate(PROFILES):
+                us = np.flatnonzero(f.unit_profile == p)
+                if us.size:
+                    # Trips start from the unit's base; returns always end at home.
+                    rows = self.base[us] if mats is self.out else f.unit_facility[us]
+                    t[us] = mats[name][rows]
+            tables.append(t)
+        self._unit_out, self._unit_back = tables
 
     # ---- road ---------------------------------------------------------------------------
     def road_rows(self, units: np.ndarray, nodes: Any) -> np.ndarray:
         """Road time (s) from the node of each unit's base (home, or a cover post) to `nodes` (a
         node, or an array of nodes), on the unit's speed profile and the current roads."""
+        scalar = np.ndim(nodes) == 0
+        if self._unit_out is not None:
+            rows = self._unit_out[units, nodes] if scalar else self._unit_out[np.ix_(units, nodes)]
+            return np.asarray(rows, dtype=float)
         f = self.fleet
         fac = self.base[units]
         t = np.empty((units.size, *np.shape(nodes)))
-        scalar = np.ndim(nodes) == 0
         for p, name in enumerate(PROFILES):
             m = f.unit_profile[units] == p
             if m.any():
@@ -288,17 +331,38 @@ class TravelModel:
 
     def road_eta_s(self, units: np.ndarray, i: int) -> np.ndarray:
         """Return turnout + road (+ boat where faster) + last leg for road units (s)."""
-        f = self.fleet
-        eta = (
-            f.unit_turnout_s[units]
-            + f.facility_access_s[self.base[units]]
-            + self._road_out(units, i)
-        )
+        if self._unit_out is not None:
+            # One incident is asked about several times (a request per unit type, the first
+            # arrival's legs, relief, re-routing): the times of every unit are computed once
+            # per state of the roads and bases and then only indexed.
+            hit = self._eta_memo.get(i)
+            if hit is None or hit[0] != self._roads_version:
+                eta = self._unit_base_s + self._unit_out[:, self.node[i]]  # every unit at once
+                eta += self._last_leg_s(self._all_units, i)
+                if self.boats is not None and self.boats.river[i] >= 0:
+                    eta = np.minimum(eta, self._boat_option(self._all_units, i)[0])
+                hit = (self._roads_version, eta)
+                self._eta_memo[i] = hit
+            return hit[1][units]
+        return self._road_eta(units, i)
+
+    def _road_eta(self, units: np.ndarray, i: int) -> np.ndarray:
+        eta = self._unit_base_s[units] + self._road_out(units, i)
         eta += self._last_leg_s(units, i)
         if self.boats is not None and self.boats.river[i] >= 0:
-            total, _, _ = self.boats(units, i, self)
+            total, _, _ = self._boat_option(units, i)
             eta = np.minimum(eta, total)
         return eta
+
+    def _boat_option(self, units: np.ndarray, i: int) -> tuple[np.ndarray, ...]:
+        """(total, road, boat) of the road + boat option (`BoatLegs`), memoised like ETAs."""
+        if self._unit_out is None:
+            return tuple(self.boats(units, i, self))
+        hit = self._boat_memo.get(i)
+        if hit is None or hit[0] != self._roads_version:
+            hit = (self._roads_version, *self.boats(self._all_units, i, self))
+            self._boat_memo[i] = hit
+        return tuple(x[units] for x in hit[1:])
 
     # ---- air ----------------------------------------------------------------------------
     def _flight_s(self, units: np.ndarray, i: int) -> np.ndarray:
@@ -346,12 +410,13 @@ class TravelModel:
         """Return the time (s) from `now` until each unit would be on scene at incident `i`."""
         if not self.has_air:
             return self.road_eta_s(units, i)
-        air = self.unit_mode[units] == MODE_AIR
+        air = self._is_air[units]
+        if not air.any():
+            return self.road_eta_s(units, i)
         eta = np.empty(units.size)
         if (~air).any():
             eta[~air] = self.road_eta_s(units[~air], i)
-        if air.any():
-            eta[air] = self.air_eta_s(units[air], i, now)
+        eta[air] = self.air_eta_s(units[air], i, now)
         return eta
 
     def legs(self, u: int, i: int, now: float) -> Legs:
@@ -367,14 +432,14 @@ class TravelModel:
                 air_s=flight,
                 wait_s=total - flight - float(f.unit_turnout_s[u]),
             )
-        road = float(
-            f.facility_access_s[self.base[u]]
-            + self._road_out(units, i)[0]
-            + self._last_leg_s(units, i)[0]
-        )
+        if self._unit_out is not None:
+            road_s = float(self._unit_out[u, self.node[i]])
+        else:
+            road_s = float(self._road_out(units, i)[0])
+        road = float(f.facility_access_s[self.base[u]] + road_s + self._last_leg_s(units, i)[0])
         total = float(f.unit_turnout_s[u]) + road
         if self.boats is not None and self.boats.river[i] >= 0:
-            btotal, broad, bboat = self.boats(units, i, self)
+            btotal, broad, bboat = self._boat_option(units, i)
             if float(btotal[0]) < total:
                 return Legs(
                     total_s=float(btotal[0]),
@@ -390,14 +455,34 @@ class TravelModel:
         if self.unit_mode[u] == MODE_AIR:
             return float(self._flight_s(np.array([u]), i)[0])
         fac = f.unit_facility[u]
-        back = self.back[PROFILES[f.unit_profile[u]]][fac, int(self.node[i])]
+        if self._unit_back is not None:
+            back = self._unit_back[u, self.node[i]]
+        else:
+            back = self.back[PROFILES[f.unit_profile[u]]][fac, int(self.node[i])]
         return float(back + self._last_leg_s(np.array([u]), i)[0] + f.facility_access_s[fac])
+
+    def set_base(self, u: int, facility: int) -> None:
+        """Make `facility` the base unit `u` starts its trips from (a cover post, or home)."""
+        f = self.fleet
+        if self.base[u] == facility:
+            return
+        self.base[u] = facility
+        self._unit_base_s[u] = f.unit_turnout_s[u] + f.facility_access_s[facility]
+        if self._unit_out is not None:
+            self._unit_out[u] = self.out[PROFILES[f.unit_profile[u]]][facility]
+        self._roads_version += 1  # every memo keyed on the version is stale
 
     # ---- closures -----------------------------------------------------------------------
     def set_road_matrices(self, out: dict[str, np.ndarray], back: dict[str, np.ndarray]) -> None:
-        """Replace the facility travel-time matrices (after roads were cut or reopened)."""
+        """Replace the facility travel-time matrices (after roads were cut or reopened).
+
+        The road state changes its matrices in place, so the unit rows are gathered again even
+        when the same mappings come back.
+        """
         self.out = out
         self.back = back
+        self._roads_version += 1
+        self._gather_unit_rows()
 
 
 class BoatLegs:
@@ -429,6 +514,40 @@ class BoatLegs:
         self.river = inc_river
         self.chainage = inc_chainage_m
         self.offset = inc_offset_m
+        # Units grouped by their boat (speed, put-in time), groups in sorted order; -1 = none.
+        has = ~np.isnan(unit_speed_kph)
+        self._keys = sorted(
+            {
+                (float(a), float(b))
+                for a, b in zip(unit_speed_kph[has], unit_launch_s[has], strict=True)
+            }
+        )
+        self._key_of_unit = np.full(unit_speed_kph.size, -1, dtype=np.int64)
+        for k, (a, b) in enumerate(self._keys):
+            self._key_of_unit[has & (unit_speed_kph == a) & (unit_launch_s == b)] = k
+        # Boat distance from every launch point to each river incident (fixed for the run),
+        # all at once: (river incidents, launch points).
+        self._row = np.full(inc_river.size, -1, dtype=np.int64)
+        on = np.flatnonzero(inc_river >= 0)
+        self._row[on] = np.arange(on.size)
+        self._boat_m = np.zeros((on.size, launch.n))
+        if on.size and launch.n:
+            self._boat_m = np.asarray(
+                launch.rivers.boat_distance_m(
+                    launch.river[None, :],
+                    launch.chainage_m[None, :],
+                    inc_river[on][:, None],
+                    inc_chainage_m[on][:, None],
+                ),
+                dtype=float,
+            ).reshape(on.size, launch.n)
+
+        self._R: dict[tuple[int, bytes], np.ndarray] = {}
+        self._R_version = -1
+
+    def boat_m(self, i: int) -> np.ndarray:
+        """Distance by boat (m) from every launch point to incident `i`'s point on its river."""
+        return self._boat_m[self._row[i]]
 
     def __call__(
         self, units: np.ndarray, i: int, travel: TravelModel
@@ -439,19 +558,25 @@ class BoatLegs:
         total, road, boat = np.full(n, np.inf), np.full(n, np.inf), np.full(n, np.inf)
         if self.river[i] < 0 or self.launch.n == 0:
             return total, road, boat
-        has = ~np.isnan(self.speed[units])
-        if not has.any():
+        group = self._key_of_unit[units]
+        if not (group >= 0).any():
             return total, road, boat
         f = travel.fleet
-        for key in sorted({(float(self.speed[u]), float(self.launch_s[u])) for u in units[has]}):
-            sel = np.flatnonzero(
-                has & (self.speed[units] == key[0]) & (self.launch_s[units] == key[1])
-            )
+        for k in np.unique(group[group >= 0]):
+            key = self._keys[k]
+            sel = np.flatnonzero(group == k)
             us = units[sel]
-            R = (
-                travel.road_rows(us, self.launch.node)
-                + f.facility_access_s[travel.base[us]][:, None]
-            )
+            # Road times of these units to every launch point change only with the roads
+            # and the units' bases.
+            if travel._roads_version != self._R_version:
+                self._R, self._R_version = {}, travel._roads_version
+            rk = (int(k), us.tobytes())
+            R = self._R.get(rk)
+            if R is None:
+                R = self._R[rk] = (
+                    travel.road_rows(us, self.launch.node)
+                    + f.facility_access_s[travel.base[us]][:, None]
+                )
             tot, _, rs, bs = boat_leg_s(
                 self.launch,
                 R,
@@ -460,6 +585,7 @@ class BoatLegs:
                 boat_speed_kph=key[0],
                 launch_s=key[1],
                 incident_offset_m=float(self.offset[i]),
+                boat_m=self.boat_m(i),
             )
             total[sel] = f.unit_turnout_s[us] + tot
             road[sel] = rs
@@ -467,12 +593,140 @@ class BoatLegs:
         return total, road, boat
 
 
+@dataclass(frozen=True, slots=True)
+class RoadTrees:
+    """Shortest-path trees of the intact road network from every distinct facility node.
+
+    They are the same for every replication of a scenario (and for every scenario on the same
+    network and facility nodes), so they are computed once (`intact_trees`) and shared by the
+    `RoadState` of each replication, which copies a tree only when a closure changes it.
+
+    Attributes
+    ----------
+    fnode
+        Distinct facility nodes, sorted (the rows).
+    dist
+        ``{(profile, reverse): (rows, N) float64}`` travel times (s) from (reverse: to) each row.
+    pred
+        ``{(profile, reverse): (rows, N)}`` Dijkstra predecessors of the same trees.
+    twin
+        For a network whose roads are all two-way with equal times in every profile: the
+        index of each edge's reverse twin (a bijection); None otherwise.
+    searched
+        Searches done under closures, by (profile, reverse, closed edges, rows), kept for the
+        scenarios that share these trees in this process (`SearchMemo`).
+    """
+
+    fnode: np.ndarray
+    dist: dict[tuple[str, bool], np.ndarray]
+    pred: dict[tuple[str, bool], np.ndarray]
+    twin: np.ndarray | None = None
+    searched: SearchMemo = field(default_factory=lambda: SearchMemo(), compare=False, repr=False)
+
+
+class SearchMemo:
+    """Shortest-path searches already done under some closures, least recently used dropped.
+
+    A sensitivity or sweep point is the same scenario with other numbers: with the same seed
+    its floods cut the same roads at the same times (common random numbers), so its road
+    states, and the trees searched again in each, repeat those of earlier points. A search
+    depends only on the network, the profile, the direction, the closed edges and the
+    sources, so a remembered one is what a new search would give, to the last bit.
+
+    Parameters
+    ----------
+    max_bytes
+        Memory kept at most (times and predecessors).
+    """
+
+    def __init__(self, max_bytes: int = 64 * 2**20) -> None:
+        self.max_bytes = max_bytes
+        self.bytes = 0
+        self._done: OrderedDict[tuple[Any, ...], tuple[np.ndarray, np.ndarray]] = OrderedDict()
+
+    def clear(self) -> None:
+        """Forget every search."""
+        self._done.clear()
+        self.bytes = 0
+
+    def __len__(self) -> int:
+        return len(self._done)
+
+    def get(self, key: tuple[Any, ...]) -> tuple[np.ndarray, np.ndarray] | None:
+        """The (times, predecessors) of `key`, or None (read-only arrays)."""
+        hit = self._done.get(key)
+        if hit is not None:
+            self._done.move_to_end(key)
+        return hit
+
+    def put(self, key: tuple[Any, ...], T: np.ndarray, P: np.ndarray) -> None:
+        """Remember one search, dropping the least recently used beyond `max_bytes`."""
+        size = T.nbytes + P.nbytes
+        if size > self.max_bytes or key in self._done:
+            return
+        T.flags.writeable = False
+        P.flags.writeable = False
+        self._done[key] = (T, P)
+        self.bytes += size
+        while self.bytes > self.max_bytes:
+            _, (t, p) = self._done.popitem(last=False)
+            self.bytes -= t.nbytes + p.nbytes
+
+
+def reverse_twins(net: Any, profiles: Any) -> np.ndarray | None:
+    """Pair every edge u → v with an edge v → u of equal times in every profile, if possible.
+
+    Returns the twin of each edge (edge indices), or None when the multiset of edges
+    (u, v, times) differs from that of the reversed edges (a one-way road somewhere).
+    """
+    u = np.asarray(net.edge_u, dtype=np.int64)
+    v = np.asarray(net.edge_v, dtype=np.int64)
+    times = [np.asarray(net.edge_time_s(p), dtype=float) for p in sorted(profiles)]
+    fwd = np.lexsort((*times[::-1], v, u))  # by (u, v, times)
+    bwd = np.lexsort((*times[::-1], u, v))  # by (v, u, times)
+    if not (
+        np.array_equal(u[fwd], v[bwd])
+        and np.array_equal(v[fwd], u[bwd])
+        and all(np.array_equal(t[fwd], t[bwd]) for t in times)
+    ):
+        return None
+    twin = np.empty(u.size, dtype=np.int64)
+    twin[fwd] = bwd
+    return twin
+
+
+def _dijkstra(csr: Any, sources: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Times (s) and predecessors of the shortest-path trees from `sources` on `csr`."""
+    T, P = dijkstra(csr, directed=True, indices=sources, return_predecessors=True)
+    return T, P
+
+
+def intact_trees(net: Any, facility_node: np.ndarray, profiles: Any) -> RoadTrees:
+    """Return the `RoadTrees` of the intact network for the given facility nodes and profiles."""
+    fnode = np.unique(np.asarray(facility_node, dtype=np.int64))
+    dist: dict[tuple[str, bool], np.ndarray] = {}
+    pred: dict[tuple[str, bool], np.ndarray] = {}
+    factor = np.ones(len(net.edge_u))
+    for p in sorted(profiles):
+        csr = net.csr_with(factor, p)
+        for rev in (False, True):
+            T, P = _dijkstra(csr.T.tocsr() if rev else csr, fnode)
+            T.flags.writeable = False  # shared: `RoadState` copies before changing
+            P.flags.writeable = False
+            dist[(p, rev)], pred[(p, rev)] = T, P
+    return RoadTrees(fnode=fnode, dist=dist, pred=pred, twin=reverse_twins(net, profiles))
+
+
 class RoadState:
     """Roads closed during a run, and the facility travel-time matrices that follow from them.
 
     Closing edges recomputes only the facility rows whose shortest-path trees used a closed
-    edge (`sim.disruption.affected_sources`); reopening restores the intact matrices when no
-    closure remains, else recomputes every row (any tree may get faster).
+    edge (`sim.disruption.affected_sources`). Reopening restores the intact matrices when no
+    closure remains; otherwise it recomputes only the rows that a reopened edge makes faster
+    (an edge u → v of time w shortens the tree from s iff ``d(s, u) + w < d(s, v)``; when no
+    reopened edge does, the current times are already the shortest, to the last bit, since a
+    longer or equal detour cannot lower a minimum). So every row always equals a fresh
+    Dijkstra search on the current roads, at a fraction of the searches.
 
     Parameters
     ----------
@@ -484,6 +738,9 @@ class RoadState:
         Intact matrices ``{profile: (F, N)}`` (shared; never modified).
     profiles
         Road profiles the units use (only these are recomputed).
+    trees
+        The intact trees (`intact_trees`), shared between replications; computed here when
+        not given.
     """
 
     def __init__(
@@ -493,6 +750,7 @@ class RoadState:
         base_out: dict[str, np.ndarray],
         base_back: dict[str, np.ndarray],
         profiles: Any = None,
+        trees: RoadTrees | None = None,
     ) -> None:
         self.net = net
         # Facilities sharing a node share a row: solve once per distinct node, then expand.
@@ -504,27 +762,88 @@ class RoadState:
         self.count = np.zeros(len(net.edge_u), dtype=np.int64)
         self.out = base_out
         self.back = base_back
-        self._pred: dict[tuple[str, bool], np.ndarray] = {}
         self.profiles = sorted(profiles or base_out)
+        if trees is None or not np.array_equal(trees.fnode, self.fnode):
+            trees = intact_trees(net, self.fnode, self.profiles)
+        self.trees = trees
+        # Trees of the current roads, per (profile, reverse); absent = the intact tree.
+        self._pred: dict[tuple[str, bool], np.ndarray] = {}
+        self._dist: dict[tuple[str, bool], np.ndarray] = {}
+        self._csr: dict[tuple[str, bool], Any] = {}  # graphs of the current roads
+        self._state: bytes | None = None  # the closed edges, as a memo key
 
     def _factor(self) -> np.ndarray:
         return np.where(self.count > 0, np.inf, 1.0)
 
+    def _graph(self, profile: str, reverse: bool) -> Any:
+        """The CSR graph of the current roads (built once per change of the closures)."""
+        key = (profile, reverse)
+        if key not in self._csr:
+            if (profile, False) not in self._csr:
+                self._csr[(profile, False)] = self.net.csr_with(self._factor(), profile)
+            if reverse:
+                self._csr[key] = self._csr[(profile, False)].T.tocsr()
+        return self._csr[key]
+
+    def _symmetric(self) -> bool:
+        """Whether the current roads are the same both ways (the graph equals its transpose).
+
+        True when every edge has a reverse twin of equal times (`RoadTrees.twin`) and every
+        closure cuts both: then the tree into a node is the tree out of it, to the last bit
+        (the same graph), and one search serves both directions. So it is on the embedded
+        Shaoguan network, whose roads are two-way and whose closures cut both directions.
+        """
+        twin = self.trees.twin
+        if twin is None:
+            return False
+        closed = self.count > 0
+        return bool(np.array_equal(closed, closed[twin]))
+
     def _solve(
         self, rows: np.ndarray, profile: str, reverse: bool
     ) -> tuple[np.ndarray, np.ndarray]:
-
-        csr = self.net.csr_with(self._factor(), profile)
-        if reverse:
-            csr = csr.T.tocsr()
-        T, P = dijkstra(csr, directed=True, indices=self.fnode[rows], return_predecessors=True)
+        """Trees of `rows` on the current roads (a remembered search, else a new one)."""
+        if self._state is None:
+            self._state = self.closed_edges.tobytes()
+        key = (profile, reverse, self._state, rows.tobytes())
+        hit = self.trees.searched.get(key)
+        if hit is not None:
+            return hit
+        T, P = _dijkstra(self._graph(profile, reverse), self.fnode[rows])
+        self.trees.searched.put(key, T, P)
         return T, P
 
-    def _preds(self, profile: str, reverse: bool) -> np.ndarray:
+    def _tree(self, profile: str, reverse: bool) -> tuple[np.ndarray, np.ndarray]:
+        """(times, predecessors) of the current trees; the intact ones until a row changes."""
         key = (profile, reverse)
-        if key not in self._pred:
-            _, self._pred[key] = self._solve(np.arange(self.fnode.size), profile, reverse)
-        return self._pred[key]
+        if key in self._pred:
+            return self._dist[key], self._pred[key]
+        return self.trees.dist[key], self.trees.pred[key]
+
+    def _update(self, profile: str, rows: dict[bool, np.ndarray]) -> None:
+        """Search rows again on the current roads and store their times and trees.
+
+        `rows` maps reverse (False: out of the facility, True: into it) to row indices.
+        """
+        if self._symmetric():
+            both = np.union1d(rows.get(False, []), rows.get(True, [])).astype(np.int64)
+            solved = dict.fromkeys((False, True), (both, *self._solve(both, profile, False)))
+        else:
+            solved = {rev: (idx, *self._solve(idx, profile, rev)) for rev, idx in rows.items()}
+        for rev, (idx, T, P) in solved.items():
+            if idx.size == 0:
+                continue
+            key = (profile, rev)
+            self._store(profile, rev, idx, T)
+            if key not in self._pred:  # first change: private copies of the shared intact trees
+                self._dist[key] = self.trees.dist[key].copy()
+                self._pred[key] = self.trees.pred[key].copy()
+            self._dist[key][idx] = T
+            self._pred[key][idx] = P
+
+    def _changed(self) -> None:
+        self._csr.clear()
+        self._state = None
 
     def close(self, edges: np.ndarray) -> None:
         """Close `edges` (edge indices; closures nest: an edge opens when every closure ended)."""
@@ -537,18 +856,17 @@ class RoadState:
         hit = {}
         u, v = self.net.edge_u[newly], self.net.edge_v[newly]
         for p in self.profiles:
-            hit[(p, False)] = affected_sources(self._preds(p, False), u, v)
-            hit[(p, True)] = affected_sources_reverse(self._preds(p, True), u, v)
+            hit[(p, False)] = affected_sources(self._tree(p, False)[1], u, v)
+            hit[(p, True)] = affected_sources_reverse(self._tree(p, True)[1], u, v)
         np.add.at(self.count, edges, 1)
         if newly.size == 0:
             return
+        self._changed()
         self._copy_on_write()
-        for (p, rev), rows in hit.items():
-            idx = np.flatnonzero(rows)
-            if idx.size:
-                T, P = self._solve(idx, p, rev)
-                self._store(p, rev, idx, T)
-                self._pred[(p, rev)][idx] = P
+        for p in self.profiles:
+            rows = {rev: np.flatnonzero(hit[(p, rev)]) for rev in (False, True)}
+            if any(idx.size for idx in rows.values()):
+                self._update(p, rows)
 
     def _store(self, profile: str, reverse: bool, rows: np.ndarray, T: np.ndarray) -> None:
         """Write solved node rows into every facility row that uses those nodes."""
@@ -564,17 +882,26 @@ class RoadState:
         if edges.size == 0:
             return
         np.subtract.at(self.count, edges, 1)
-        if (self.count > 0).any():
-            self._copy_on_write()
-            allrows = np.arange(self.fnode.size)
-            for p in self.profiles:
-                for rev in (False, True):
-                    T, P = self._solve(allrows, p, rev)
-                    self._store(p, rev, allrows, T)
-                    self._pred[(p, rev)] = P
-        else:
+        if not (self.count > 0).any():
             self.out, self.back = self.base_out, self.base_back
             self._pred.clear()
+            self._dist.clear()
+            self._changed()
+            return
+        opened = np.unique(edges[self.count[edges] == 0])
+        if opened.size == 0:  # still closed by another event: the roads did not change
+            return
+        self._changed()
+        self._copy_on_write()
+        u, v = self.net.edge_u[opened], self.net.edge_v[opened]
+        for p in self.profiles:
+            w = self.net.edge_time_s(p)[opened]
+            rows = {}
+            for rev, (a, b) in ((False, (u, v)), (True, (v, u))):
+                D = self._tree(p, rev)[0]
+                rows[rev] = np.flatnonzero((D[:, a] + w[None, :] < D[:, b]).any(axis=1))
+            if any(idx.size for idx in rows.values()):
+                self._update(p, rows)
 
     def _copy_on_write(self) -> None:
         if self.out is self.base_out:

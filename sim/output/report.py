@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from sim import geo
 from sim.analysis.compare import county_equity
+from sim.analysis.sensitivity import NEGLIGIBLE_SHARE
 from sim.analysis.sweep import format_value, short_key, statement
 from sim.model.staffing import firefighter_posts, posts_by_role
 from sim.output.fonts import font_face_css
@@ -30,6 +31,8 @@ if TYPE_CHECKING:
     from sim.model.runner import Prepared
     from sim.scenario import Scenario
 
+#: `NEGLIGIBLE_SHARE` in per cent, for the report's note.
+NEGLIGIBLE_PCT = round(NEGLIGIBLE_SHARE * 100)
 KIND_LABEL = {
     "fire_station": ("消防救援站", "Fire-rescue station"),
     "township_team": ("乡镇专职消防队", "Township team"),
@@ -1197,4 +1200,211 @@ def sweep_doc(
     doc.h(3, _t(lang, "设施（基准）", "Facilities (base)"))
     cols, rows = facility_rows(base, lang)
     doc.table(cols, rows)
+    return doc
+
+
+# --------------------------------------------------------------------------- sensitivity
+
+
+def _effect_cells(r: Mapping[str, Any], t: Mapping[str, Any]) -> list[str | Cell]:
+    """Morris: μ* [95 % CI], μ, σ in the target's units; Sobol: S1 and ST with intervals."""
+    measure = MEASURES[t["measure"]]
+    muted = "muted" if r["negligible"] else ""
+    if "mu_star" in r:
+        lo, hi = r["mu_star_ci95"]
+        return [
+            Cell(
+                f"{measure.format_effect(r['mu_star'])} "
+                f"[{measure.format_effect(max(lo, 0.0))}, {measure.format_effect(hi)}]",
+                muted,
+            ),
+            Cell(("+" if r["mu"] >= 0 else "−") + measure.format_effect(r["mu"]), muted),
+            Cell(measure.format_effect(r["sigma"]), muted),
+        ]
+    return [
+        Cell(f"{r['S1']:.3f} [{r['S1_ci95'][0]:.3f}, {r['S1_ci95'][1]:.3f}]", muted),
+        Cell(f"{r['ST']:.3f} [{r['ST_ci95'][0]:.3f}, {r['ST_ci95'][1]:.3f}]", muted),
+    ]
+
+
+def sensitivity_doc(
+    sens: Mapping[str, Any], base: Scenario, charts: Sequence[Path], *, lang: str = "zh"
+) -> Doc:
+    """Build the report of a sensitivity folder: what to measure first, then target by target.
+
+    The section "what to measure first" is given in the report's language and, below it, in
+    the other one (planners and consultants often read different languages).
+    """
+    morris = sens["method"] == "morris"
+    method = "Morris" if morris else "Sobol"
+    doc = Doc(
+        title=_t(
+            lang,
+            f"{scenario_title(base, lang)}：全局敏感性分析（{method}）",
+            f"{scenario_title(base, lang)}: global sensitivity analysis ({method})",
+        ),
+        lang=lang,
+    )
+    d = sens["design"]
+    k = len(sens["inputs"])
+    if morris:
+        design = _t(
+            lang,
+            f"Morris 筛选法：{k} 个假设，{d['trajectories']} 条轨迹 × {k + 1} 个点，"
+            f"{d['levels']} 个水平，共 {d['points']} 个样本点",
+            f"Morris screening: {k} assumptions, {d['trajectories']} trajectories × {k + 1} "
+            f"points, {d['levels']} levels, {d['points']} points",
+        )
+    else:
+        design = _t(
+            lang,
+            f"Sobol 指数（Saltelli 抽样）：{k} 个假设，基样本 {d['samples']}，"
+            f"共 {d['points']} 个样本点",
+            f"Sobol indices (Saltelli sampling): {k} assumptions, base sample {d['samples']}, "
+            f"{d['points']} points",
+        )
+    doc.p(
+        design
+        + _t(
+            lang,
+            f"；每个样本点 {sens['replications']} 次重复 × {sens['horizon_days']:g} 天，"
+            f"种子 {sens['seed']}（公共随机数：各样本点面对相同的事件，只有假设取值不同）。"
+            "抽样与估计由 SALib 完成。",
+            f"; {sens['replications']} replications × {sens['horizon_days']:g} days per point, "
+            f"seed {sens['seed']} (common random numbers: points face the same incidents and "
+            "differ only by the assumptions). Sampling and estimators by SALib.",
+        )
+    )
+    doc.p(
+        _t(
+            lang,
+            "μ*：输入在其取值范围内变化时指标的平均绝对变化（指标单位，比例为百分点），"
+            "用于排序；μ 的符号表示方向（正 = 输入增大使指标增大）；σ 大说明影响随其他假设变化"
+            "（非线性或交互作用）。μ* 的区间为自助法 95% 置信区间。",
+            "μ*: mean absolute change of the target across an input's range (target units; "
+            "percentage points for shares), used for the ranking; the sign of μ gives the "
+            "direction (+ = raising the input raises the target); a large σ means the effect "
+            "depends on the other assumptions (non-linearity or interaction). μ* intervals are "
+            "bootstrap 95% intervals.",
+        )
+        if morris
+        else _t(
+            lang,
+            "S1：一阶效应（该输入单独解释的方差比例）；ST：总效应（含与其他输入的交互）。"
+            "区间为自助法 95% 置信区间。",
+            "S1: first-order index (share of the variance the input explains alone); ST: total "
+            "index (with its interactions). Intervals are bootstrap 95% intervals.",
+        ),
+        "note",
+    )
+    other = "en" if lang == "zh" else "zh"
+    doc.h(2, _t(lang, "1. 应优先核实的假设", "1. What to measure first"))
+    for line in sens["what_to_measure"][lang]:
+        doc.p(line, "good")
+    doc.p(
+        _t(lang, "English: ", "中文：") + " ".join(sens["what_to_measure"][other]),
+        "note",
+    )
+    doc.h(2, _t(lang, "2. 各指标的影响排序", "2. Ranking of the inputs per target"))
+    names = {i["id"]: i["label"][lang] for i in sens["inputs"]}
+    by_name = {Path(c).stem: c for c in charts}
+    for n, (tid, t) in enumerate(sens["targets"].items(), start=1):
+        measure = MEASURES[t["measure"]]
+        b = t["base"]
+        base_text = measure.value_text({measure.value_key: b["value"], "ci95": b["ci95"]})
+        doc.h(3, f"2.{n} {t['label'][lang]} ({tid})")
+        a = t["analysis"]
+        share = t.get("met_share")
+        share_text = "—" if share is None else f"{share:.0%}"
+        doc.p(
+            _t(
+                lang,
+                f"要求 {t['requirement']['zh']}；基准估计 {base_text}；"
+                f"样本点中达标的比例 {share_text}；指标在样本点间的范围 "
+                + (
+                    f"{measure.format_value(a['range'][0])} – {measure.format_value(a['range'][1])}"
+                    if a.get("analysed")
+                    else "—"
+                )
+                + "。",
+                f"Required {t['requirement']['en']}; baseline estimate {base_text}; share of "
+                f"points meeting it {share_text}; range over the points "
+                + (
+                    f"{measure.format_value(a['range'][0])} – {measure.format_value(a['range'][1])}"
+                    if a.get("analysed")
+                    else "—"
+                )
+                + ".",
+            )
+        )
+        if not a.get("analysed"):
+            doc.p(a.get("reason", ""), "warn")
+            continue
+        cols = [_t(lang, "排序", "Rank"), _t(lang, "假设", "Assumption")]
+        cols += ["μ* [95% CI]", "μ", "σ"] if morris else ["S1 [95% CI]", "ST [95% CI]"]
+        rows = [
+            [
+                str(r["rank"]),
+                Cell(f"{names[r['id']]} ({r['id']})", "muted" if r["negligible"] else ""),
+                *_effect_cells(r, t),
+            ]
+            for r in a["inputs"]
+        ]
+        doc.table(cols, rows)
+        chart = by_name.get(f"tornado_{tid}")
+        if chart is not None:
+            doc.img(
+                Path(chart),
+                _t(
+                    lang,
+                    f"{t['label']['zh']}：各假设的影响（龙卷风图）。灰色 = 可忽略或方向不定。",
+                    f"{t['label']['en']}: effect of each assumption (tornado chart). Grey = "
+                    "negligible or without a clear direction.",
+                ),
+            )
+    doc.p(
+        _t(
+            lang,
+            f"灰色行：影响小于该指标最大影响的 {NEGLIGIBLE_PCT}%（可忽略）。",
+            f"Grey rows: effect below {NEGLIGIBLE_PCT}% of the largest for that target "
+            "(negligible).",
+        ),
+        "note",
+    )
+    doc.h(2, _t(lang, "3. 假设及其取值范围", "3. The assumptions and their ranges"))
+    cols = [
+        _t(lang, "假设", "Assumption"),
+        _t(lang, "设置路径", "Setting(s)"),
+        _t(lang, "基准值", "Baseline"),
+        _t(lang, "范围", "Range"),
+        _t(lang, "分布", "Distribution"),
+        _t(lang, "来源", "Source"),
+    ]
+    rows = []
+    for i in sens["inputs"]:
+        rng = f"{i['low']:g} – {i['high']:g}" + (" (×)" if i["mode"] == "factor" else "")
+        dist = i["distribution"] + (f", peak {i['peak']:g}" if "peak" in i else "")
+        rows.append(
+            [
+                f"{i['label'][lang]} ({i['id']})",
+                "; ".join(i["path"]) + _t(lang, f"（{i['settings']} 处）", f" ({i['settings']})"),
+                i["base"],
+                rng,
+                dist,
+                i["source"],
+            ]
+        )
+    doc.table(cols, rows)
+    doc.p(
+        _t(
+            lang,
+            "参考文献：Morris (1991) Technometrics 33:161–174；Campolongo, Cariboni & Saltelli "
+            "(2007) Environ. Model. Softw. 22:1509–1518；Saltelli et al. (2010) Comput. Phys. "
+            "Commun. 181:259–270；SALib：Herman & Usher (2017) JOSS 2(9):97。",
+            "References: Morris (1991) Technometrics 33:161–174; Campolongo, Cariboni & Saltelli "
+            "(2007) Environ. Model. Softw. 22:1509–1518; Saltelli et al. (2010) Comput. Phys. "
+            "Commun. 181:259–270; SALib: Herman & Usher (2017) JOSS 2(9):97.",
+        ),
+        "note",
+    )
     return doc

@@ -568,6 +568,7 @@ def boat_leg_s(
     launch_s: float = LAUNCH_S,
     incident_offset_m: float = 0.0,
     max_boat_m: float = np.inf,
+    boat_m: FloatArray | None = None,
 ) -> tuple[FloatArray, IntArray, FloatArray, FloatArray]:
     """Choose, per unit, the launch point that gets its boat to a river incident soonest.
 
@@ -593,6 +594,11 @@ def boat_leg_s(
     max_boat_m
         Launch points farther than this by boat from the incident are not used (m); a cap on
         the boat leg, since dams and weirs (乐昌峡, 孟洲坝) are not modelled.
+    boat_m
+        Distances by boat from every launch point to the incident's point on its river (m),
+        as ``launch.rivers.boat_distance_m(launch.river, launch.chainage_m, incident_river,
+        incident_s)`` gives them; computed here when None. A caller that asks about one
+        incident many times (every dispatch to it) computes them once.
 
     Returns
     -------
@@ -616,9 +622,10 @@ def boat_leg_s(
     if launch.n == 0 or incident_river < 0:
         inf = np.full(units, np.inf)
         return inf, np.full(units, -1, dtype=np.int64), inf.copy(), inf.copy()
-    boat_m = launch.rivers.boat_distance_m(
-        launch.river, launch.chainage_m, incident_river, incident_s
-    )
+    if boat_m is None:
+        boat_m = launch.rivers.boat_distance_m(
+            launch.river, launch.chainage_m, incident_river, incident_s
+        )
     boat_m = np.asarray(boat_m) + incident_offset_m
     boat_m = np.where(boat_m <= max_boat_m, boat_m, np.inf)
     boat_s_all = boat_m / (boat_speed_kph / 3.6)

@@ -219,6 +219,24 @@ class Measure:
             return v, lo, hi, (limit if limit is not None else 0.0)
         return v / limit, lo / limit, hi / limit, 1.0
 
+    # -- effects (sensitivity) ----------------------------------------------------------------
+    def effect_scale(self) -> float:
+        """Factor from the value's units to the units effects are shown in (shares: 100, pp)."""
+        return 100.0 if self.value_key == "share" else 1.0
+
+    def effect_unit(self, lang: str) -> str:
+        """Unit of a change of the value, as shown (``百分点`` / ``pp`` for shares)."""
+        if self.value_key == "share":
+            return "百分点" if lang == "zh" else "pp"
+        return "‰"
+
+    def format_effect(self, v: float | None) -> str:
+        """Write the size of a change of the value (no sign): ``3.2 pp``, ``0.123‰``."""
+        if v is None or not math.isfinite(v):
+            return "—"
+        x = abs(v) * self.effect_scale()
+        return f"{x:.2f} pp" if self.value_key == "share" else f"{x:.3f}‰"
+
     # -- text --------------------------------------------------------------------------------
     @property
     def op(self) -> str:

@@ -15,14 +15,22 @@ Soft problems (a required unit type with no unit anywhere, an unknown river name
 ``UserWarning``\\ s, issued only for a scenario without errors.
 
 Modules: `schema` (the models), `load` (reading, ``extends:``, validation, dumping),
-`overrides` (``KEY=VALUE`` changes); the private `_messages` (error text) and `_checks`
-(cross-field checks, soft problems).
+`overrides` (``KEY=VALUE`` changes), `assumptions` (the uncertain inputs a scenario declares:
+their paths expanded and checked, samples put in); the private `_messages` (error text) and
+`_checks` (cross-field checks, soft problems).
 """
 
 from __future__ import annotations
 
 from sim.scenario._checks import expected_incidents
 from sim.scenario._messages import _unwrap as _unwrap  # used by tools/gen_scenario_reference.py
+from sim.scenario.assumptions import (
+    Resolved,
+    assumption_settings,
+    expand_path,
+    resolve_assumptions,
+    scenario_data_with,
+)
 from sim.scenario.load import (
     dump_scenario_yaml,
     load_scenario,
@@ -42,6 +50,7 @@ from sim.scenario.schema import (
     AirScaling,
     AirSpec,
     Amount,
+    Assumption,
     Aviation,
     AviationPoint,
     BoatSpec,
@@ -107,6 +116,7 @@ __all__ = [
     "AirScaling",
     "AirSpec",
     "Amount",
+    "Assumption",
     "Aviation",
     "AviationPoint",
     "BoatSpec",
@@ -147,6 +157,7 @@ __all__ = [
     "RegionSpec",
     "Relief",
     "Reserve",
+    "Resolved",
     "RiverWhere",
     "Role",
     "Roster",
@@ -161,11 +172,15 @@ __all__ = [
     "UnitType",
     "Where",
     "apply_overrides",
+    "assumption_settings",
     "dump_scenario_yaml",
+    "expand_path",
     "expected_incidents",
     "load_scenario",
     "merge_scenario_data",
     "read_scenario_data",
+    "resolve_assumptions",
+    "scenario_data_with",
     "scenario_from_dict",
     "scenario_to_dict",
 ]

@@ -22,6 +22,7 @@ from sim.scenario._messages import (
     _short,
     _walk,
 )
+from sim.scenario.assumptions import assumption_problems
 from sim.scenario.calls import calls_problems
 from sim.scenario.network_spec import resolve_network_spec
 from sim.scenario.schema import RegionSpec, Scenario
@@ -83,7 +84,18 @@ def _build(data: Any, source: str) -> tuple[Scenario, list[str]]:
         problems += [(loc, _walk(loc, data)[0], msg) for loc, msg in _model_problems(scenario)]
     if problems or scenario is None:
         raise ScenarioError(_format(source, _in_document_order(problems, data)))
-    return scenario, [f"{source}: {w}" for w in _soft_problems(scenario)]
+    soft = _soft_problems(scenario)
+    if scenario.assumptions:
+        # Paths are checked against the resolved scenario: a default (access.speed_kph) is a
+        # setting too, though the file may not spell it out.
+        found, soft_a = assumption_problems(
+            scenario.model_dump(mode="json", exclude_none=True), scenario.assumptions
+        )
+        problems += [(loc, _walk(loc, data)[0], msg) for loc, msg in found]
+        if problems:
+            raise ScenarioError(_format(source, _in_document_order(problems, data)))
+        soft += soft_a
+    return scenario, [f"{source}: {w}" for w in soft]
 
 
 def _region(data: dict[str, Any]) -> tuple[geo.Region | None, list[tuple[Loc, str]]]:

@@ -34,6 +34,7 @@ __all__ = [
     "AirScaling",
     "AirSpec",
     "Amount",
+    "Assumption",
     "Aviation",
     "AviationPoint",
     "BoatSpec",
@@ -129,6 +130,9 @@ MAX_STAFF = 1_000_000
 MAX_STOCK = 1_000_000_000
 #: People in one disaster, served by one truckload or flight, or calling mutual aid.
 MAX_PEOPLE = 10_000_000
+#: Range ends of an assumption: the largest bound of any number it may set (`MAX_STOCK`); each
+#: sampled value is then checked again against the bound of the field it sets.
+MAX_ASSUMPTION_VALUE = MAX_STOCK
 #: Any duration or delay in hours (one year).
 MAX_DURATION_H = 8760
 #: Short steps in seconds (turnout, bucket fill and drop, boat launch): one day.
@@ -1827,6 +1831,100 @@ class Calls(_Model):
     )
 
 
+class Assumption(_Model):
+    """An uncertain input of the scenario: the values it sets, its range and its source.
+
+    Read by ``sensitivity`` (which samples it within its range); every other command ignores
+    it. Paths are dotted keys as for overrides (list items by ``id``); each segment may be a
+    shell-style pattern (``*``, ``?``, ``[...]``), so one assumption can set the same kind of
+    number in many places (``facilities.tt_*.units.engine.turnout_s``).
+    """
+
+    id: str = Field(pattern=_ID_PATTERN, description="Unique id; names the input in results.")
+    label: Label = Field(description="What the input is, `{zh: ..., en: ...}`.")
+    path: str | tuple[str, ...] = Field(
+        description=(
+            "Dotted path, or a list of them, of the number(s) it sets; segments may be "
+            "patterns (`*`, `?`, `[...]`). Every path must match at least one number."
+        )
+    )
+    low: Float = Field(
+        ge=-MAX_ASSUMPTION_VALUE,
+        le=MAX_ASSUMPTION_VALUE,
+        description="Lowest value (or factor, with `mode: factor`).",
+    )
+    high: Float = Field(
+        ge=-MAX_ASSUMPTION_VALUE,
+        le=MAX_ASSUMPTION_VALUE,
+        description="Highest value (or factor); greater than `low`.",
+    )
+    distribution: Literal["uniform", "triangular", "loguniform"] = Field(
+        default="uniform",
+        description=(
+            "How likely values in [low, high] are: `uniform`, `triangular` (with `peak`), "
+            "`loguniform` (low > 0)."
+        ),
+    )
+    peak: Float | None = Field(
+        default=None,
+        ge=-MAX_ASSUMPTION_VALUE,
+        le=MAX_ASSUMPTION_VALUE,
+        description="`triangular`: the most likely value, low ≤ peak < high.",
+    )
+    mode: Literal["value", "factor"] = Field(
+        default="value",
+        description=(
+            "`value`: every matched number is set to the sampled value; `factor`: each is "
+            "multiplied by it."
+        ),
+    )
+    integer: bool = Field(
+        default=False,
+        description=(
+            "Round what is set to the nearest integer (halves up); required for integer "
+            "settings (counts, stocks, crews)."
+        ),
+    )
+    source: str = Field(
+        min_length=1,
+        description=(
+            "Where the range comes from (publisher, year, section, or ASSUMPTION and why)."
+        ),
+    )
+
+    @property
+    def paths(self) -> tuple[str, ...]:
+        """The path patterns as a tuple (one or more)."""
+        return (self.path,) if isinstance(self.path, str) else self.path
+
+    @model_validator(mode="after")
+    def _range(self) -> Assumption:
+        problems = []
+        if not self.high > self.low:
+            problems.append(f"expected high > low, got low={self.low:g}, high={self.high:g}")
+        if self.distribution == "triangular":
+            if self.peak is None:
+                problems.append("distribution 'triangular' needs `peak` (the most likely value)")
+            elif not self.low <= self.peak < self.high:
+                problems.append(
+                    f"expected low <= peak < high, got peak={self.peak:g} "
+                    f"(low={self.low:g}, high={self.high:g})"
+                )
+        elif self.peak is not None:
+            problems.append(
+                f"`peak` is only used by distribution 'triangular', not {self.distribution!r}"
+            )
+        if self.distribution == "loguniform" and self.low <= 0:
+            problems.append(f"distribution 'loguniform' needs low > 0, got {self.low:g}")
+        if self.mode == "factor" and self.low < 0:
+            problems.append(f"mode 'factor' needs low >= 0 (a factor), got {self.low:g}")
+        if not self.paths or any(not p for p in self.paths):
+            problems.append("expected a non-empty dotted path (or a list of them)")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+
 class Scenario(_Model):
     """A complete, validated scenario (one file = one experiment)."""
 
@@ -1909,6 +2007,10 @@ class Scenario(_Model):
         description="Dispatch rules of a command centre (reassignment, cover moves, coverage).",
     )
     targets: tuple[Target, ...] = Field(description="Performance targets, unique `id`s.")
+    assumptions: tuple[Assumption, ...] = Field(
+        default=(),
+        description="Uncertain inputs with their ranges and sources, for `sensitivity`.",
+    )
 
     @field_validator("network")
     @classmethod

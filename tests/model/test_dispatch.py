@@ -102,3 +102,19 @@ def test_covered_share_by_hand():
     share = cp.covered_share(np.array([0, 1]), np.array([40.0, 100.0]), rows)
     assert share == 1.0  # 1790 s and 1800 s: both within
     assert cp.covered_share(np.zeros(0, int), np.zeros(0), np.zeros((0, 3))) == 0.0
+
+
+def test_one_unit_goes_to_the_first_smallest_finite_eta():
+    """k = 1 (most requests): the lowest position among the smallest finite ETAs, none if every
+    unit is unreachable; NaN is never chosen. Checked on arrays full of ties and infinities."""
+    pol = NearestAvailable()
+    rng = np.random.default_rng(3)
+    for _ in range(2000):
+        n = int(rng.integers(1, 9))
+        eta = rng.choice([1.0, 2.0, 3.0, np.inf, np.nan], size=n, p=[0.3, 0.2, 0.2, 0.2, 0.1])
+        finite = np.flatnonzero(np.isfinite(eta))
+        want = [] if finite.size == 0 else [int(finite[np.argmin(eta[finite])])]
+        got = pol.choose(eta, 1)
+        assert got.tolist() == want, eta
+        assert got.dtype == np.int64
+    assert pol.choose(np.zeros(0), 1).tolist() == []

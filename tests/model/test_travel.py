@@ -102,3 +102,103 @@ def test_crews_on_foot_walk_in_and_vehicles_stop_at_the_road_end():
     assert travel.return_s(0, 0, 0.0) == 1000 + 3300
     assert travel.return_s(1, 0, 0.0) == 1000 + 300
     assert travel.eta_s(both, 1, 0.0).tolist() == [60 + 1000 + 600] * 2
+
+
+def _fresh(net, fnode, closed, profile, reverse):
+    """Travel times of a new Dijkstra search on the roads with `closed` edges cut (float32)."""
+    factor = np.where(closed, np.inf, 1.0)
+    T = net.travel_time_matrix(fnode, profile=profile, reverse=reverse, edge_factor=factor)
+    return T.astype(np.float32)
+
+
+@pytest.mark.parametrize("two_way", [True, False])
+def test_road_state_equals_a_fresh_search_after_every_change(two_way):
+    """After any sequence of nested closures and reopenings, every facility row equals a new
+    Dijkstra search on the current roads, bit for bit, in both directions and profiles.
+
+    Closing recomputes only the trees that used a cut edge; reopening only the rows a reopened
+    edge shortens; on two-way closures one search serves both directions. Cutting one
+    direction only (``two_way=False``) takes the general path with a search per direction.
+    """
+    from sim.model.travel import intact_trees
+
+    net = load_network("shaoguan")
+    rng = np.random.default_rng(7)
+    fnode = np.sort(rng.choice(net.n, size=12, replace=False))
+    fnode = np.r_[fnode, fnode[:3]]  # facilities sharing a node share a row
+    profiles = ("heavy", "light")
+    base_out = {p: _fresh(net, fnode, np.zeros(len(net.edge_u), bool), p, False) for p in profiles}
+    base_back = {p: _fresh(net, fnode, np.zeros(len(net.edge_u), bool), p, True) for p in profiles}
+    trees = intact_trees(net, fnode, profiles)
+    assert trees.twin is not None  # the embedded network is two-way
+    road = RoadState(net, fnode, base_out, base_back, profiles=profiles, trees=trees)
+    pair = {
+        (int(u), int(v)): k for k, (u, v) in enumerate(zip(net.edge_u, net.edge_v, strict=True))
+    }
+    open_events: list[np.ndarray] = []
+    checked = 0
+    for step in range(40):
+        if open_events and (step % 3 == 2 or len(open_events) > 3):
+            road.reopen(open_events.pop(int(rng.integers(len(open_events)))))
+        else:
+            e = rng.choice(len(net.edge_u), size=int(rng.integers(1, 6)), replace=False)
+            if two_way:
+                e = np.unique(np.r_[e, [pair[(int(net.edge_v[k]), int(net.edge_u[k]))] for k in e]])
+            road.close(e)
+            open_events.append(e)
+        closed = road.count > 0
+        for p in profiles:
+            assert np.array_equal(road.out[p], _fresh(net, fnode, closed, p, False))
+            assert np.array_equal(road.back[p], _fresh(net, fnode, closed, p, True))
+            checked += 1
+    while open_events:
+        road.reopen(open_events.pop())
+    assert road.out is base_out
+    assert checked == 80
+
+
+def test_unit_tables_and_memos_change_no_number(monkeypatch):
+    """The per-unit travel tables, the per-incident memos of `TravelModel` and the remembered
+    trees of `SearchMemo` change no number.
+
+    Replications of the baseline from March to July (forest fires, boats, helicopters, road
+    closures, relief) give the same incident table, bit for bit, with them as without them
+    (the per-profile matrix lookups, every tree searched), and when run again with every tree
+    under closures remembered from the first run.
+    """
+    from sim.model import travel
+    from sim.model.compile import prepare
+    from sim.model.replication import run_replication
+    from sim.workflows.common import load
+    from tests.helpers import ROOT
+
+    sc = load(
+        ROOT / "scenarios" / "shaoguan_baseline.yaml", horizon_days=150, start_date="2025-03-01"
+    )
+    prep = prepare(sc, load_network(sc.network))
+    assert prep.road_trees is not None
+    memo = prep.road_trees.searched
+    memo.clear()  # nothing remembered from other tests
+    fast = [run_replication(prep, r) for r in range(2)]
+    rows = len(memo)
+    assert rows > 0  # closures were searched and remembered
+    again = [run_replication(prep, r) for r in range(2)]  # every tree now remembered
+    assert len(memo) == rows
+    monkeypatch.setattr(travel, "UNIT_ROWS_MAX_CELLS", 0)
+    memo.clear()
+    memo.max_bytes = 0  # and now nothing is
+    slow = [run_replication(prep, r) for r in range(2)]
+    modes = set()
+    for a, b in [*zip(fast, slow, strict=True), *zip(again, slow, strict=True)]:
+        assert a.incidents.keys() == b.incidents.keys()
+        for col, x in a.incidents.items():
+            y = b.incidents[col]
+            if x.dtype.kind == "f":
+                assert np.array_equal(x, y, equal_nan=True), col
+            else:
+                assert np.array_equal(x, y), col
+        assert np.array_equal(a.unit_busy_s, b.unit_busy_s)
+        assert a.road_events == b.road_events
+        modes |= set(a.incidents["first_mode"])
+        assert a.road_events["rerouted"] + a.road_events["recalled"] > 0
+    assert {"road", "boat", "air"} <= modes  # every kind of trip was compared

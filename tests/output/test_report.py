@@ -14,10 +14,11 @@ import yaml
 
 from sim.cli import main
 from sim.output.report import Doc, md_escape, render_html
-from tests.helpers import SMALL, WATER_TEAMS
+from tests.helpers import SCENARIO_DATA, SMALL, WATER_TEAMS
 
 COMMON = ("--replications", "2", "--workers", "1", "--quiet")
 EVIL = "<script>alert(1)</script> & co"
+SENS = SCENARIO_DATA / "valid" / "sensitivity_small.yaml"
 
 
 class _Page(HTMLParser):
@@ -88,9 +89,9 @@ def _check_folder(folder: Path, lang: str) -> _Page:
 
 @pytest.fixture(scope="module")
 def folders(tmp_path_factory):
-    """One run (zh), one compare (en) and one sweep (zh) folder with charts."""
+    """One run (zh), one compare (en), one sweep (zh) and one sensitivity (zh) folder."""
     root = tmp_path_factory.mktemp("reports")
-    run, cmp_, sw = root / "run", root / "cmp", root / "sweep"
+    run, cmp_, sw, sens = root / "run", root / "cmp", root / "sweep", root / "sens"
     assert main(["run", str(SMALL), "--out", str(run), *COMMON]) == 0
     assert (
         main(["compare", str(SMALL), str(SMALL), "--out", str(cmp_), "--lang", "en", *COMMON]) == 0
@@ -98,10 +99,16 @@ def folders(tmp_path_factory):
     assert (
         main(["sweep", str(SMALL), "--set", f"{WATER_TEAMS}=1,2", "--out", str(sw), *COMMON]) == 0
     )
-    return {"run": (run, "zh"), "compare": (cmp_, "en"), "sweep": (sw, "zh")}
+    assert main(["sensitivity", str(SENS), "--trajectories", "2", "--out", str(sens), *COMMON]) == 0
+    return {
+        "run": (run, "zh"),
+        "compare": (cmp_, "en"),
+        "sweep": (sw, "zh"),
+        "sensitivity": (sens, "zh"),
+    }
 
 
-@pytest.mark.parametrize("kind", ["run", "compare", "sweep"])
+@pytest.mark.parametrize("kind", ["run", "compare", "sweep", "sensitivity"])
 def test_report_is_self_contained(folders, kind):
     """No http(s) src/href, every PNG embedded as a data URI, charset and lang set, no script."""
     folder, lang = folders[kind]
@@ -130,6 +137,17 @@ def test_report_contents(folders):
     assert (
         "以 95% 置信度达标的最小设置为" in sw_text or "没有任何设置能以 95% 置信度达标" in sw_text
     )
+    sens_text = (folders["sensitivity"][0] / "report.md").read_text(encoding="utf-8")
+    for needle in (
+        "## 1. 应优先核实的假设",
+        "建筑火灾首车到场时间 (building_fire_arrival)",
+        "μ\\* \\[95% CI\\]",
+        "消防车出动时间（倍数） (engine_turnout)",
+        "English: ",  # the advice in the other language too
+        "tornado_building_fire_arrival.png",
+        "test range: 1 to 15 times",  # every input's source
+    ):
+        assert needle in sens_text, needle
 
 
 def test_user_strings_are_escaped(tmp_path):
@@ -230,7 +248,7 @@ def test_chromium_detects_a_console_error(tmp_path, chromium):
     assert "notDefinedAnywhere" in console
 
 
-@pytest.mark.parametrize("kind", ["run", "compare", "sweep"])
+@pytest.mark.parametrize("kind", ["run", "compare", "sweep", "sensitivity"])
 def test_report_has_no_console_errors_in_chromium(folders, tmp_path, chromium, kind):
     """report.html loads in headless Chromium with no console message and the page is rendered."""
     folder, _lang = folders[kind]
