@@ -290,6 +290,9 @@ class Trip:
         Sent; on scene (or at the post); left the scene (or the post); home or sent elsewhere.
     end
         One of `TRIP_ENDS`.
+    gain_s
+        Diversions: how much earlier (s) the unit arrives than the best free unit that was
+        left for the call when it was chosen (inf: none was free); NaN for other trips.
     """
 
     unit: int
@@ -305,6 +308,7 @@ class Trip:
     leave_s: float
     end_s: float
     end: str
+    gain_s: float = math.nan
 
 
 @dataclass(slots=True)
@@ -1303,6 +1307,7 @@ class _Engine:
                 math.nan,
                 math.nan,
                 "",
+                math.nan,
             ]
         )
 
@@ -1412,7 +1417,9 @@ class _Engine:
                     eta, np.concatenate([np.zeros(units.size, bool), m_div])
                 )
             movers = {int(v): self.moves[int(v)] for v in moving}
-            for pos in self.policy.choose(rank, every.size):
+            diverts = np.concatenate([np.zeros(units.size, bool), m_div])
+            order = self.policy.choose(rank, every.size)
+            for j, pos in enumerate(order):
                 if count <= 0:
                     break
                 u = int(every[pos])
@@ -1428,16 +1435,32 @@ class _Engine:
                         continue
                     self.dispatch(u, i, float(eta[pos]), crew)
                 else:
-                    self.dispatch_moving(u, i)
+                    gain = math.nan
+                    if diverts[pos]:  # recorded so that the rule can be checked from the log
+                        later = [
+                            int(p)
+                            for p in order[j + 1 :]
+                            if not diverts[p]
+                            and (
+                                self.available[every[p]]
+                                if p < units.size
+                                else self.moves.get(int(every[p])) is movers[int(every[p])]
+                            )
+                        ]
+                        gain = float(eta[later].min() - eta[pos]) if later else math.inf
+                    self.dispatch_moving(u, i, gain_s=gain)
                 count -= 1
         return count
 
-    def dispatch_moving(self, u: int, i: int, *, interrupt: bool = True) -> None:
+    def dispatch_moving(
+        self, u: int, i: int, *, interrupt: bool = True, gain_s: float = math.nan
+    ) -> None:
         """Send unit `u`, now on the road, to incident `i` from where it is.
 
         Its current assignment ends (`reassigned` when driving home, `diverted` on its way to
         another incident, which asks for another unit, `dispatched` on a cover move).
-        `interrupt` is False when the unit's own process calls (it then ends by itself).
+        `interrupt` is False when the unit's own process calls (it then ends by itself);
+        `gain_s` is recorded in the new trip (`Trip.gain_s`).
         """
         now = self.env.now
         eta, node, delay = self._moving_eta(u, i)
@@ -1471,6 +1494,7 @@ class _Engine:
             self.first_dispatch[i] = now
         self.wait_s[u] += now - self.inc.t_s[i]
         self._open_row(u, i, "response", origin, frm)
+        self.trip_rows[self.open_row[u]][13] = gain_s
         self.travel.set_base(u, int(self.fleet.unit_facility[u]))
         last = self.travel.last_leg_s(u, i)
         leg = Leg(node, int(self.node[i]), self._profile(u), now + delay, now + eta - last)
@@ -2187,6 +2211,7 @@ def simulate(
                 leave_s=float(r[10]),
                 end_s=float(r[11]),
                 end=str(r[12]),
+                gain_s=float(r[13]),
             )
             for r in eng.trip_rows
         ),

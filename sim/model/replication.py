@@ -586,6 +586,7 @@ def trip_table(prep: Prepared, inc: IncidentSet, out: SimOutcome, r: int) -> dic
         "leave_h": np.array([t.leave_s for t in log], dtype=float) / HOUR_S,
         "end_h": np.array([t.end_s for t in log], dtype=float) / HOUR_S,
         "end": np.array([t.end for t in log], dtype=object),
+        "gain_min": np.array([t.gain_s for t in log], dtype=float) / 60.0,
     }
     return {c.name: cols[c.name] for c in TRIP_COLUMNS}
 

@@ -351,6 +351,14 @@ TRIP_COLUMNS: tuple[Column, ...] = (
         "run_end (still out at the end of the run)",
         "结束方式：返回本站、返回途中改派、途中改派、移防中派出、解除备勤、道路中断折返、仿真结束时仍在外",
     ),
+    Column(
+        "gain_min",
+        "float",
+        "min",
+        "diversions (origin en_route): how much earlier the unit arrives than the best free "
+        "unit left for the call when it was chosen (empty: none was free, or not a diversion)",
+        "途中改派：比当时可派的最佳空闲力量提前到场的时间（空 = 无空闲力量或非改派）",
+    ),
 )
 
 COLUMN: Mapping[str, Column] = {c.name: c for c in (*INCIDENT_COLUMNS, *OPTIONAL_COLUMNS)}

@@ -766,6 +766,38 @@ def test_cover_move_stands_by_and_goes_home():
     assert by_hour[1:] == pytest.approx(np.ones(23))
 
 
+def test_cover_moves_wait_until_the_call_has_its_units():
+    """A call at station A (node 0, one engine) asks for two engines; station B (node 2, two
+    engines, 1200 s away) sends the second. Cover moves are decided once the call is served:
+    B then keeps one engine, which may not leave (donors_keep 1), so no cover move is made.
+    Deciding in the middle would have moved a B engine to empty A and sent B's last engine to
+    the call, leaving B empty."""
+    from sim.model.dispatch import CoverMoves
+
+    net, fleet = _line_case([(0, 1), (2, 2)])
+    cover = CoverMoves(
+        unit_type=0,
+        group_of_facility=np.array([0, 1]),
+        target=np.array([0, 1]),
+        donor_group=np.array([0, 1]),
+        donors_keep=1,
+        max_travel_s=3600.0,
+        delay_s=0.0,
+    )
+    demand = Demand(units=np.array([[2]]), priority=np.array([1]))
+    inc = make_incidents([0.0], [600.0])
+    out = simulate(
+        fleet, inc, np.array([0]), np.zeros(1), demand, relief=None, until_s=1e5,
+        rules=_rules(net, cover=cover),
+    )  # fmt: skip
+    assert [(r.unit, r.kind, r.origin) for r in out.trip_log] == [
+        (0, "response", "station"),
+        (1, "response", "station"),
+    ]
+    assert out.dispatch_counts["cover_moves"] == 0
+    assert out.all_arrived_s[0] == pytest.approx(1200.0)
+
+
 def test_escalation_requests_the_next_plan_and_lengthens_the_work():
     """A general-level call (1 engine) grows 600 s after the first arrival to large (3 engines,
     on-scene factor 2): two more engines are requested and the work ends 1000 s later."""
