@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim.analysis.compare import ScenarioRun
+from sim.analysis.compare import ScenarioRun, compare_runs, same_incidents
 from sim.results.schema import TRIP_COLUMNS
 from sim.results.stats import paired_difference
 from sim.scenario import load_scenario, scenario_from_dict, scenario_to_dict
@@ -58,7 +58,7 @@ def _variant(seed: int = SEEDS[0], **dispatch):
 @cache
 def _run(name: str, seed: int = SEEDS[0]) -> ScenarioRun:
     """The high-load scenario with some rules on, run once per test session."""
-    return simulate(_variant(seed, **RULES[name]), workers=2)
+    return simulate(_variant(seed, **RULES[name]), label=name, workers=2)
 
 
 def _rows(run: ScenarioRun) -> list[dict]:
@@ -301,3 +301,37 @@ def test_cover_moves_never_lower_the_time_covered_share():
     by_hour = _run("cover").metrics["coverage"]["by_hour"]
     assert len(by_hour) == 24
     assert all(0 <= x <= 1 for x in by_hour)
+
+
+def test_compare_reports_the_rules_with_paired_differences():
+    """`compare` of the plain rules with levels-free reassignment + cover moves: the dispatch
+    block holds the paired differences the tests above compute, the rules' counts from
+    metrics.json, and no note about uncommon incidents (same calls); levels alone keep the
+    calls common too."""
+    plain, both = _run("plain"), _run("both")
+    comp = compare_runs([plain, both])
+    assert comp["notes"] == []
+    disp = comp["dispatch"]
+    top = disp["top_priority_first_arrival"]
+    assert top["types"] == ["building_fire"]  # the type of priority 1 in high_load.yaml
+    want = paired_difference(_p1_first_arrival(both), _p1_first_arrival(plain))
+    got = top["diff_vs_reference"][both.label]
+    assert got["diff"] == pytest.approx(want["diff"], abs=1e-6)  # comparison.json: 6 decimals
+    assert got["ci95"] == pytest.approx(want["ci95"], abs=1e-6)
+    cov = disp["coverage"]["diff_vs_reference"][both.label]
+    want = paired_difference(
+        both.metrics["coverage"]["per_replication"], plain.metrics["coverage"]["per_replication"]
+    )
+    assert cov["diff"] == pytest.approx(want["diff"], abs=1e-6)
+    assert cov["verdict"] == "better"
+    acts = disp["actions_per_year"]
+    assert acts[plain.label] == {"reassigned": 0.0, "diverted": 0.0, "cover_moves": 0.0}
+    assert acts[both.label]["cover_moves"] == pytest.approx(
+        both.metrics["dispatch"]["cover_moves_per_year"], abs=1e-6
+    )
+    data = scenario_to_dict(load_scenario(HIGH_LOAD))
+    del data["incidents"]["building_fire"]["levels"]
+    no_levels = scenario_from_dict(data, source="test")
+    assert same_incidents(load_scenario(HIGH_LOAD), no_levels)
+    data["incidents"]["building_fire"]["rate"] = {"per_year": 2000}
+    assert not same_incidents(load_scenario(HIGH_LOAD), scenario_from_dict(data, source="t"))

@@ -33,10 +33,10 @@ def test_baseline_totals() -> None:
     """The baseline's totals match its header comment (units, staff ratio, incidents per year)."""
     s = _load_quietly(BASELINE)
     assert (s.horizon_days, s.replications) == (365.0, 30)
-    assert len(s.facilities) == 89
+    assert len(s.facilities) == 91
     kinds = Counter(f.kind for f in s.facilities)
     assert kinds == {
-        "fire_station": 13, "township_team": 41, "water_rescue_base": 6, "rescue_base": 9,
+        "fire_station": 13, "township_team": 41, "water_rescue_base": 6, "rescue_base": 11,
         "regional_centre": 1, "depot": 11, "village_store": 5, "mutual_aid": 3,
     }  # fmt: skip
     units: Counter[str] = Counter()
@@ -46,6 +46,7 @@ def test_baseline_totals() -> None:
     assert units == {
         "engine": 68, "tanker": 12, "rescue_vehicle": 24, "water_rescue_team": 22,
         "forest_team": 20, "relief_truck": 26, "helicopter": 4, "comms_vehicle": 8,
+        "hazmat_team": 2, "mine_rescue_team": 3,
     }  # fmt: skip
     assert sum(f.full_time_staff for f in s.facilities) == 0  # staff come from the rosters
     staff = firefighter_posts(s)
@@ -62,8 +63,9 @@ def test_baseline_totals() -> None:
         for name, inc in s.incidents.items()
     }
     assert per_year == pytest.approx(
-        {"building_fire": 571.03, "small_fire": 733.77, "road_traffic": 227,
-         "other_accident": 43.3, "general_rescue": 710.93, "social_assistance": 1553.19,
+        {"building_fire": 571.03, "small_fire": 733.77, "road_traffic": 225,
+         "other_accident": 34.7, "chemical_plant": 4.3, "dg_transport": 2, "mine_tailings": 4.3,
+         "general_rescue": 710.93, "social_assistance": 1553.19,
          "water_rescue": 60, "flood": 12, "landslide": 10, "forest_fire": 30,
          "qingyuan_air": 12, "heyuan_air": 8, "meizhou_air": 6},
         abs=0.01,
