@@ -859,6 +859,7 @@ def resources(doc: Doc, sc: Scenario, metrics: Mapping[str, Any], lang: str) -> 
                 + ", ".join(f"{k} {v:.0f}" for k, v in missions.items()),
             )
         )
+    dispatch_rules(doc, metrics, lang)
     costs = metrics.get("costs")
     if costs:
         doc.p(
@@ -870,6 +871,44 @@ def resources(doc: Doc, sc: Scenario, metrics: Mapping[str, Any], lang: str) -> 
                 f"Cost per year: units {costs['units_per_year'] / 1e4:,.0f}, staff "
                 f"{costs['staff_per_year'] / 1e4:,.0f}, total {costs['total_per_year'] / 1e4:,.0f}"
                 " (10,000 yuan).",
+            )
+        )
+
+
+def dispatch_rules(doc: Doc, metrics: Mapping[str, Any], lang: str) -> None:
+    """Coverage over time and what the command-centre rules did (when the run has them)."""
+    cov = metrics.get("coverage")
+    if cov:
+        lo, hi = cov["ci95"]
+        h = int(cov["min_hour"])
+        low = cov["by_hour"][h]
+        thr = f"{cov['threshold_h'] * 60:g}"
+        doc.p(
+            _t(
+                lang,
+                f"覆盖率：可用 {cov['unit_type']} 在 {thr} 分钟内可达的人口比例（按时间加权）平均 "
+                f"{pct(cov['share_mean'])}（95% 置信区间 {pct(lo)}–{pct(hi)}），"
+                f"最低在 {h}:00–{h + 1}:00（{pct(low)}）；逐时变化见 coverage.png。",
+                f"Coverage: share of the population an available {cov['unit_type']} reaches "
+                f"within {thr} min (time-weighted) {pct(cov['share_mean'])} on average (95 % CI "
+                f"{pct(lo)}-{pct(hi)}), lowest at {h}:00-{h + 1}:00 ({pct(low)}); by hour in "
+                "coverage.png.",
+            )
+        )
+    disp = metrics.get("dispatch", {})
+    if "cover_moves_per_year" in disp:
+        r, d, c = (
+            disp["reassigned_per_year"],
+            disp["diverted_per_year"],
+            disp["cover_moves_per_year"],
+        )
+        doc.p(
+            _t(
+                lang,
+                f"指挥中心调度规则（每年）：返回途中改派 {r:,.1f} 次，途中改派 {d:,.1f} 次，"
+                f"移防备勤 {c:,.1f} 次；每次出动见 trips.csv。",
+                f"Command-centre rules per year: {r:,.1f} units sent on while driving home, "
+                f"{d:,.1f} diverted en route, {c:,.1f} cover moves; every trip in trips.csv.",
             )
         )
 

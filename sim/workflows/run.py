@@ -20,6 +20,7 @@ from sim.output.gis import (
 )
 from sim.output.plots import save
 from sim.output.plots.charts import (
+    plot_coverage_by_hour,
     plot_fire_map,
     plot_fire_outcomes,
     plot_incident_map,
@@ -230,6 +231,8 @@ def write_charts(
     ]
     if metrics["utilisation"]["by_unit_type"]:
         paths.append(save(plot_utilisation(metrics, lang=lang)[0], out / "utilisation.png"))
+    if "coverage" in metrics:
+        paths.append(save(plot_coverage_by_hour(metrics, lang=lang)[0], out / "coverage.png"))
     if any(inc.fire is not None for inc in sc.incidents.values()):
         fig, _ = plot_fire_outcomes(table, sc, lang=lang)
         paths.append(save(fig, out / "forest_fires.png"))
