@@ -501,6 +501,15 @@ class _Engine:
         self.cover_due = False
         self.counts = {"reassigned": 0, "diverted": 0, "cover_moves": 0}
         self.cov_share = 0.0
+        # Coverage with staff: whether a crew is on duty for the counted units of a facility,
+        # kept until a unit of that facility leaves or returns, or the queues are retried
+        # (shift changes, call-backs, rested crews): `crew_for` for every unit at every change
+        # was most of a replication's time.
+        self.cov_crew: dict[int, bool] = {}
+        self.cov_facility = np.zeros(len(fleet.facility_ids), dtype=bool)
+        if rules is not None and rules.coverage is not None:
+            counted = fleet.unit_type == rules.coverage.unit_type
+            self.cov_facility[fleet.unit_facility[counted]] = True
         self.cov_t = 0.0
         self.cov_by_hour = np.zeros(24)
         self.first_mode = [""] * n
@@ -690,6 +699,7 @@ class _Engine:
     def retry_queues(self) -> None:
         """Send idle units that can now leave to the heads of their queues."""
         if self.coverage is not None:
+            self.cov_crew.clear()
             self._coverage_changed()  # crews came on duty
         for k, q in enumerate(self.queues):
             if not q:
@@ -1569,8 +1579,16 @@ class _Engine:
     # -- cover moves -----------------------------------------------------------------------
     def _availability_changed(self, u: int) -> None:
         """Unit `u` became available or left: coverage, cover posts, cover moves."""
-        if self.coverage is not None:
-            self._coverage_changed()
+        cp = self.coverage
+        if cp is not None:
+            f = int(self.fleet.unit_facility[u])
+            # Only a counted unit, or (with staff) a unit sharing a crew pool with counted
+            # units, can change what is covered.
+            if self.fleet.unit_type[u] == cp.unit_type or (
+                self.staff is not None and self.cov_facility[f]
+            ):
+                self.cov_crew.pop(f, None)
+                self._coverage_changed()
         cv = self.cover
         if cv is not None and self.fleet.unit_type[u] == cv.unit_type:
             self._release_surplus_covers()
@@ -1678,6 +1696,7 @@ class _Engine:
         proc = self.env.process(self._cover_trip(u, g, target, turnout + float(drive[pos])))
         self.moves[u] = _Move("cover", -1, leg, proc, group=g)
         if self.coverage is not None:
+            self.cov_crew.pop(h, None)  # its crew left the station's pool
             self._coverage_changed()
 
     def _cover_trip(self, u: int, g: int, target: int, eta_s: float) -> ProcessGenerator:
@@ -1789,14 +1808,9 @@ class _Engine:
         st = self.staff
         if st is not None and avail.size:  # count a unit only with a crew for it on duty
             keep = [
-                (
-                    self._may_continue(int(v))
-                    if int(v) in self.post
-                    else (
-                        not st.plan.unit_staffed[v]
-                        or st.crew_for(int(v), int(fl.unit_facility[v]), now) is not None
-                    )
-                )
+                self._may_continue(int(v))
+                if int(v) in self.post
+                else (not st.plan.unit_staffed[v] or self._crew_on_duty(int(v), now))
                 for v in avail
             ]
             avail = avail[np.array(keep, dtype=bool)]
@@ -1808,6 +1822,17 @@ class _Engine:
                 rows[m] = self.travel.out[name][np.ix_(base[m], cp.town_node)]
         rows += fl.facility_access_s[base][:, None]
         self.cov_share = cp.covered_share(base, fl.unit_turnout_s[avail], rows)
+
+    def _crew_on_duty(self, u: int, now: float) -> bool:
+        """Whether counted unit `u` at its station has a crew on duty (cached per facility:
+        the counted units of one facility need the same roles from the same pool)."""
+        st = self.staff
+        assert st is not None
+        f = int(self.fleet.unit_facility[u])
+        ok = self.cov_crew.get(f)
+        if ok is None:
+            ok = self.cov_crew[f] = st.crew_for(u, f, now) is not None
+        return ok
 
     # -- relief -----------------------------------------------------------------------------
     def relief_process(self, i: int) -> ProcessGenerator:
