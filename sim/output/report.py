@@ -859,7 +859,13 @@ def resources(doc: Doc, sc: Scenario, metrics: Mapping[str, Any], lang: str) -> 
                 + ", ".join(f"{k} {v:.0f}" for k, v in missions.items()),
             )
         )
-    dispatch_rules(doc, metrics, lang)
+    cov = metrics.get("coverage")
+    unit = (
+        sc.unit_types[cov["unit_type"]].label if cov and cov["unit_type"] in sc.unit_types else None
+    )
+    dispatch_rules(
+        doc, metrics, lang, unit_label=None if unit is None else _t(lang, unit.zh, unit.en)
+    )
     costs = metrics.get("costs")
     if costs:
         doc.p(
@@ -875,10 +881,14 @@ def resources(doc: Doc, sc: Scenario, metrics: Mapping[str, Any], lang: str) -> 
         )
 
 
-def dispatch_rules(doc: Doc, metrics: Mapping[str, Any], lang: str) -> None:
-    """Coverage over time and what the command-centre rules did (when the run has them)."""
+def dispatch_rules(
+    doc: Doc, metrics: Mapping[str, Any], lang: str, unit_label: str | None = None
+) -> None:
+    """Coverage over time and what the command-centre rules did (when the run has them);
+    `unit_label` names the counted unit type (default: its id)."""
     cov = metrics.get("coverage")
     if cov:
+        unit = unit_label or cov["unit_type"]
         lo, hi = cov["ci95"]
         h = int(cov["min_hour"])
         low = cov["by_hour"][h]
@@ -886,10 +896,10 @@ def dispatch_rules(doc: Doc, metrics: Mapping[str, Any], lang: str) -> None:
         doc.p(
             _t(
                 lang,
-                f"覆盖率：可用 {cov['unit_type']} 在 {thr} 分钟内可达的人口比例（按时间加权）平均 "
+                f"覆盖率：可用{unit}在 {thr} 分钟内可达的人口比例（按时间加权）平均 "
                 f"{pct(cov['share_mean'])}（95% 置信区间 {pct(lo)}–{pct(hi)}），"
                 f"最低在 {h}:00–{h + 1}:00（{pct(low)}）；逐时变化见 coverage.png。",
-                f"Coverage: share of the population an available {cov['unit_type']} reaches "
+                f"Coverage: share of the population an available {unit} reaches "
                 f"within {thr} min (time-weighted) {pct(cov['share_mean'])} on average (95 % CI "
                 f"{pct(lo)}-{pct(hi)}), lowest at {h}:00-{h + 1}:00 ({pct(low)}); by hour in "
                 "coverage.png.",

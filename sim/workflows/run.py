@@ -232,7 +232,9 @@ def write_charts(
     if metrics["utilisation"]["by_unit_type"]:
         paths.append(save(plot_utilisation(metrics, lang=lang)[0], out / "utilisation.png"))
     if "coverage" in metrics:
-        paths.append(save(plot_coverage_by_hour(metrics, lang=lang)[0], out / "coverage.png"))
+        label = sc.unit_types[metrics["coverage"]["unit_type"]].label
+        fig, _ = plot_coverage_by_hour(metrics, lang=lang, unit_label=getattr(label, lang))
+        paths.append(save(fig, out / "coverage.png"))
     if any(inc.fire is not None for inc in sc.incidents.values()):
         fig, _ = plot_fire_outcomes(table, sc, lang=lang)
         paths.append(save(fig, out / "forest_fires.png"))

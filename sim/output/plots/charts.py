@@ -333,11 +333,16 @@ def plot_utilisation(metrics: Mapping[str, Any], *, lang: str = "zh") -> tuple[F
     return fig, ax
 
 
-def plot_coverage_by_hour(metrics: Mapping[str, Any], *, lang: str = "zh") -> tuple[Figure, Axes]:
+def plot_coverage_by_hour(
+    metrics: Mapping[str, Any], *, lang: str = "zh", unit_label: str | None = None
+) -> tuple[Figure, Axes]:
     """Coverage over time: share of the population within the threshold of an available unit
-    (time-weighted), by hour of day, with its 95 % interval over replications (%)."""
+    (time-weighted), by hour of day, with its 95 % interval over replications (%).
+
+    `unit_label` names the counted unit type (default: its id)."""
     setup_fonts()
     cov = metrics["coverage"]
+    unit = unit_label or cov["unit_type"]
     share = np.asarray(cov["by_hour"], dtype=float) * 100
     ci = np.asarray(cov["by_hour_ci95"], dtype=float) * 100
     hours = np.arange(24)
@@ -355,9 +360,8 @@ def plot_coverage_by_hour(metrics: Mapping[str, Any], *, lang: str = "zh") -> tu
     ax.set_title(
         text(
             lang,
-            f"可用{cov['unit_type']}覆盖率随时刻变化（全时段平均 {cov['share_mean'] * 100:.1f}%）",
-            f"Coverage by an available {cov['unit_type']} by hour of day "
-            f"(mean {cov['share_mean'] * 100:.1f}%)",
+            f"可用{unit}覆盖率随时刻变化（全时段平均 {cov['share_mean'] * 100:.1f}%）",
+            f"Coverage by an available {unit} by hour of day (mean {cov['share_mean'] * 100:.1f}%)",
         )
     )
     ax.legend(fontsize=8, loc="lower left")
