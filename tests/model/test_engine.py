@@ -798,6 +798,51 @@ def test_cover_moves_wait_until_the_call_has_its_units():
     assert out.all_arrived_s[0] == pytest.approx(1200.0)
 
 
+@pytest.mark.parametrize("leaving_type", [0, 1])
+def test_coverage_counts_an_engine_only_with_its_crew_on_duty(leaving_type):
+    """One station: an engine (type 0, crew 5) and a second unit (crew 5) sharing 7
+    firefighters. At 10:00 the second unit - another engine, or a rescue vehicle (type 1) -
+    leaves for 2,400 s (600 s out, 1,200 s on scene, 600 s back); the engine left behind has
+    2 firefighters, so the town at the station is uncovered until the crew is back: hour 10 of
+    the single day is covered 1,200 s of 3,600 (1/3), every other hour fully."""
+    from sim.model.dispatch import CoveragePlan
+
+    net, fleet = _line_case([(0, 2)])
+    fleet = replace(
+        fleet,
+        unit_type=np.array([0, leaving_type]),
+        type_names=("t0", "t1"),
+        units_of_type=(np.array([0, 1]), np.array([], np.int64))
+        if leaving_type == 0
+        else (np.array([0]), np.array([1])),
+    )
+    plan = make_staff_plan([(0, 0, 0, 7)], unit_crew=np.array([[5, 0], [5, 0]]))
+    staff = StaffState(plan, np.zeros((7, 10), dtype=bool))
+    need = np.zeros((1, 2), dtype=np.int64)
+    need[0, leaving_type] = 1
+    cov = CoveragePlan(
+        unit_type=0,
+        threshold_s=3600.0,
+        town_node=np.array([0]),
+        town_access_s=np.zeros(1),
+        town_weight=np.array([1.0]),
+        horizon_s=86400.0,
+    )
+    inc = make_incidents([10 * 3600.0], [1200.0])
+    fleet = replace(fleet, unit_facility=np.array([0, 0]))
+    if leaving_type == 0:
+        # Both engines are nearest alike: unit 0 goes first; make unit 1 the one that leaves.
+        fleet = replace(fleet, unit_turnout_s=np.array([10.0, 0.0]))
+    out = simulate(
+        fleet, inc, np.array([1]), np.zeros(1), Demand(units=need, priority=np.array([1])),
+        relief=None, until_s=86400.0, staff=staff, rules=_rules(net, coverage=cov),
+    )  # fmt: skip
+    assert out.units_sent == ((1,),)
+    by_hour = out.coverage_by_hour
+    assert by_hour[10] == pytest.approx(1 / 3)
+    assert np.delete(by_hour, 10) == pytest.approx(np.ones(23))
+
+
 def test_escalation_requests_the_next_plan_and_lengthens_the_work():
     """A general-level call (1 engine) grows 600 s after the first arrival to large (3 engines,
     on-scene factor 2): two more engines are requested and the work ends 1000 s later."""
