@@ -80,9 +80,14 @@ def test_baseline_totals() -> None:
     assert {"inland_water_arrival", "initial_relief", "firefighter_ratio"} <= ids
 
 
-def test_baseline_numbers_are_commented() -> None:
-    """Every line of the baseline that sets a number carries a comment or sits under one."""
-    lines = BASELINE.read_text(encoding="utf-8").splitlines()
+COMMAND_CENTRE = ROOT / "scenarios" / "shaoguan_command_centre.yaml"
+
+
+@pytest.mark.parametrize("path", [BASELINE, COMMAND_CENTRE], ids=lambda p: p.stem)
+def test_baseline_numbers_are_commented(path) -> None:
+    """Every line of the baseline (and of its command-centre variant) that sets a number
+    carries a comment or sits under one."""
+    lines = path.read_text(encoding="utf-8").splitlines()
     number = re.compile(r":\s*-?\d")
     uncommented = []
     for i, line in enumerate(lines):
@@ -94,3 +99,28 @@ def test_baseline_numbers_are_commented() -> None:
         if not any(c.strip().startswith("#") or "#" in c for c in context):
             uncommented.append(f"{i + 1}: {line.strip()}")
     assert not uncommented, "\n".join(uncommented)
+
+
+def test_command_centre_is_the_baseline_with_the_rules_on() -> None:
+    """The command-centre variant keeps the baseline's calls (common random numbers: levels
+    are drawn on their own streams) and resources, and switches levels, reassignment and cover
+    moves on; the baseline has them off."""
+    from sim.analysis.compare import same_incidents
+
+    base, cc = _load_quietly(BASELINE), _load_quietly(COMMAND_CENTRE)
+    assert same_incidents(base, cc)
+    assert base.facilities == cc.facilities
+    assert base.dispatch.reassignment is None
+    assert base.dispatch.cover is None
+    assert not any(inc.levels for inc in base.incidents.values())
+    assert cc.dispatch.reassignment is not None
+    assert cc.dispatch.cover is not None
+    assert cc.dispatch.cover.scope == "county"
+    levels = {n for n, inc in cc.incidents.items() if inc.levels}
+    assert levels == {
+        "building_fire",
+        "road_traffic",
+        "chemical_plant",
+        "dg_transport",
+        "mine_tailings",
+    }
