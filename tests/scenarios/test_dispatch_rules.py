@@ -21,6 +21,7 @@ import numpy as np
 import pytest
 
 from sim.analysis.compare import ScenarioRun, compare_runs, same_incidents
+from sim.output.report import Doc, compare_dispatch
 from sim.results.schema import TRIP_COLUMNS
 from sim.results.stats import paired_difference
 from sim.scenario import load_scenario, scenario_from_dict, scenario_to_dict
@@ -329,6 +330,14 @@ def test_compare_reports_the_rules_with_paired_differences():
     assert acts[both.label]["cover_moves"] == pytest.approx(
         both.metrics["dispatch"]["cover_moves_per_year"], abs=1e-6
     )
+    doc = Doc(title="t", lang="en")  # the compare report's table of the rules
+    compare_dispatch(doc, disp, ["plain", "both"], "plain", "en")
+    (_kind, cols, rows), *_ = [b for b in doc.blocks if b[0] == "table"]
+    assert cols[-1] == "both − plain"
+    assert rows[0][1].text == f"{top['by_scenario']['plain']['mean_h'] * 60:.2f}"
+    assert rows[1][3].text.startswith(f"{cov['diff'] * 100:+.2f} [")
+    assert rows[1][3].cls == "ok"  # coverage significantly higher
+    assert rows[4][2].text == f"{acts['both']['cover_moves']:.1f}"
     data = scenario_to_dict(load_scenario(HIGH_LOAD))
     del data["incidents"]["building_fire"]["levels"]
     no_levels = scenario_from_dict(data, source="test")
