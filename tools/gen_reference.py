@@ -18,7 +18,13 @@ import sys
 from pathlib import Path
 
 from sim.results.measures import MEASURES, FailureCount, TimeShare, UnitArrival
-from sim.results.schema import INCIDENT_COLUMNS, OPTIONAL_COLUMNS, UNIT_ARRIVAL
+from sim.results.schema import (
+    INCIDENT_COLUMNS,
+    OPTIONAL_COLUMNS,
+    OPTIONAL_GROUPS,
+    TRIP_COLUMNS,
+    UNIT_ARRIVAL,
+)
 from sim.results.stats import MEAN_INTERVAL_METHOD, RATE_INTERVAL_METHOD, SHARE_INTERVAL_METHOD
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "results-reference.md"
@@ -49,9 +55,28 @@ def render() -> str:
         name = f"`{c.name}`"
         if c is UNIT_ARRIVAL:
             name += " (one per unit type named by a `unit_arrival` target, after the others)"
-        elif c in OPTIONAL_COLUMNS:
+        elif c.name in OPTIONAL_GROUPS["air"]:
             name += " (only for scenarios with aircraft rules, helicopter missions or staff)"
+        elif c.name in OPTIONAL_GROUPS["levels"]:
+            name += " (only for scenarios with severity levels, `incidents.<type>.levels`)"
         out.append(f"| {name} | {c.dtype} | {c.unit or '—'} | {_md(c.meaning)} | {c.meaning_zh} |")
+    out += [
+        "",
+        "## `trips.csv`",
+        "",
+        "One row per assignment of a unit (the engine's per-trip log), in order of dispatch within",
+        "each replication. A unit's rows never overlap in time: each starts at or after the end of",
+        "the one before. A unit sent on from the road (`origin` `returning`, `en_route`,",
+        "`cover_move`, `cover_return`) ends its previous row at that moment (`end` `reassigned`,",
+        "`diverted`, `dispatched`). Times are hours since the start of the simulated period.",
+        "",
+        "| column | type | unit | meaning | 含义 |",
+        "|---|---|---|---|---|",
+    ]
+    for c in TRIP_COLUMNS:
+        out.append(
+            f"| `{c.name}` | {c.dtype} | {c.unit or '—'} | {_md(c.meaning)} | {c.meaning_zh} |"
+        )
     out += [
         "",
         "## Target measures",

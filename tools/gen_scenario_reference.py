@@ -68,6 +68,8 @@ KEY_NAMES = {
     ("UnitSpec", "crew_roles"): "role id",
     ("Staffing", "roles"): "role id",
     ("Staffing", "rosters"): "roster id",
+    ("IncidentType", "levels"): "level id",
+    ("SeverityLevel", "units"): "unit type id",
 }
 _MARK = re.compile(r"(<!-- BEGIN GENERATED: (\w+) -->\n)(.*?)(<!-- END GENERATED: \2 -->)", re.S)
 
@@ -113,7 +115,7 @@ def _type_text(tp: Any, meta: list[Any] | None = None, key_name: str = "name") -
     if origin in (Union, types.UnionType):
         args = [a for a in typing.get_args(tp) if a is not type(None)]
         if len(args) == 1:
-            return _type_text(args[0], meta)
+            return _type_text(args[0], meta, key_name)
         models = frozenset(sc._unwrap(a) for a in args)
         if models in UNION_NAMES:
             name = UNION_NAMES[models]

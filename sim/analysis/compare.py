@@ -45,6 +45,8 @@ class ScenarioRun:
     table: dict[str, np.ndarray]
     staffing_rows: tuple[tuple[Any, ...], ...] = ()
     """Rows of ``staffing.csv`` (`sim.analysis.resources.STAFFING_COLUMNS`); empty without staff."""
+    trips: dict[str, np.ndarray] | None = None
+    """The per-trip log of every replication (columns of ``trips.csv``)."""
 
 
 # --------------------------------------------------------------------------- small helpers
@@ -263,18 +265,98 @@ def per_replication_times(
 
 
 def same_incidents(a: Scenario, b: Scenario) -> bool:
-    """Whether two scenarios generate the same incidents (the common-random-numbers condition)."""
+    """Whether two scenarios generate the same incidents (the common-random-numbers condition).
+
+    Severity levels are left out: they are drawn on their own streams and change no call's
+    time, place or on-scene time (`sim.model.severity`).
+    """
     keys = (
         "seed",
         "replications",
         "horizon_days",
         "start_date",
         "population",
-        "incidents",
         "network",
         "access",
     )
-    return all(getattr(a, k) == getattr(b, k) for k in keys)
+
+    def calls(s: Scenario) -> dict[str, Any]:
+        return {k: inc.model_copy(update={"levels": None}) for k, inc in s.incidents.items()}
+
+    return all(getattr(a, k) == getattr(b, k) for k in keys) and calls(a) == calls(b)
+
+
+def top_priority_types(scenario: Scenario) -> tuple[str, ...]:
+    """Incident types of the most urgent type priority that ask for units (at the call, before
+    severity levels), in file order."""
+    prios = [inc.priority for inc in scenario.incidents.values() if inc.units]
+    if not prios:
+        return ()
+    top = min(prios)
+    return tuple(n for n, inc in scenario.incidents.items() if inc.units and inc.priority == top)
+
+
+def per_replication_group_mean(
+    table: Mapping[str, np.ndarray], types: Sequence[str], replications: int
+) -> list[float]:
+    """Per-replication mean first arrival (h) over the incidents of several types together."""
+    x = np.asarray(table["first_arrival_h"], dtype=float)
+    m = (
+        np.isin(np.asarray(table["type"]), list(types))
+        & (np.asarray(table["units_required"]) > 0)
+        & ~np.isnan(x)
+    )
+    rep = np.asarray(table["replication"])
+    out = []
+    for r in range(replications):
+        v = x[m & (rep == r)]
+        out.append(float(v.mean()) if v.size else math.nan)
+    return out
+
+
+def dispatch_comparison(runs: Sequence[ScenarioRun]) -> dict[str, Any]:
+    """The ``dispatch`` block of a comparison: mean first arrival of the reference's
+    top-priority incident types, coverage over time (when every scenario reports it) with
+    paired differences, and what the command-centre rules did per year. Empty when no scenario
+    reports dispatch rules or coverage."""
+    if not any("dispatch" in r.metrics or "coverage" in r.metrics for r in runs):
+        return {}
+    ref = runs[0]
+    n_rep = int(ref.prep.scenario.replications)
+    types = top_priority_types(ref.prep.scenario)
+    means = {r.label: per_replication_group_mean(r.table, types, n_rep) for r in runs}
+    top: dict[str, Any] = {"types": list(types), "by_scenario": {}, "diff_vs_reference": {}}
+    for r in runs:
+        v = np.asarray(means[r.label], dtype=float)
+        top["by_scenario"][r.label] = {"mean_h": float(np.nanmean(v)) if v.size else None}
+        d = paired_difference(means[r.label], means[ref.label])
+        d["verdict"] = verdict(d, lower_better=True)
+        top["diff_vs_reference"][r.label] = d
+    out: dict[str, Any] = {"top_priority_first_arrival": top}
+    cov: dict[str, Any] = {r.label: r.metrics.get("coverage") or {} for r in runs}
+    if all(cov.values()):
+        base = cov[ref.label]
+        block: dict[str, Any] = {
+            "unit_type": base["unit_type"],
+            "threshold_h": base["threshold_h"],
+            "by_scenario": {
+                lab: {"share_mean": c["share_mean"], "ci95": c["ci95"]} for lab, c in cov.items()
+            },
+            "diff_vs_reference": {},
+        }
+        for lab, c in cov.items():
+            d = paired_difference(c["per_replication"], base["per_replication"])
+            d["verdict"] = verdict(d, lower_better=False)
+            block["diff_vs_reference"][lab] = d
+        out["coverage"] = block
+    out["actions_per_year"] = {
+        r.label: {
+            k: r.metrics.get("dispatch", {}).get(f"{k}_per_year", 0.0)
+            for k in ("reassigned", "diverted", "cover_moves")
+        }
+        for r in runs
+    }
+    return out
 
 
 def _time_measure(tg: Target) -> TimeShare:
@@ -432,6 +514,7 @@ def compare_runs(runs: Sequence[ScenarioRun]) -> dict[str, Any]:
                 "any_target_n": miss[cname]["n"],
             }
 
+    dispatch = dispatch_comparison(runs)
     return clean(
         {
             "reference": ref.label,
@@ -443,6 +526,7 @@ def compare_runs(runs: Sequence[ScenarioRun]) -> dict[str, Any]:
             "targets": targets,
             "response_times": response,
             "counties": counties,
+            **({"dispatch": dispatch} if dispatch else {}),
             "notes": notes,
         }
     )
@@ -496,6 +580,34 @@ def comparison_rows(comparison: Mapping[str, Any]) -> list[dict[str, Any]]:
                     metric,
                     r["diff_vs_reference"][label][metric],
                 )
+    disp = comparison.get("dispatch", {})
+    top = disp.get("top_priority_first_arrival")
+    if top:
+        for label, blk in top["by_scenario"].items():
+            add(
+                "dispatch",
+                "top_priority",
+                "first_arrival_mean_h",
+                label,
+                blk,
+                "mean_h",
+                top["diff_vs_reference"][label],
+            )
+    cov = disp.get("coverage")
+    if cov:
+        for label, blk in cov["by_scenario"].items():
+            add(
+                "dispatch",
+                "coverage",
+                "share_mean",
+                label,
+                blk,
+                "share_mean",
+                cov["diff_vs_reference"][label],
+            )
+    for label, acts in disp.get("actions_per_year", {}).items():
+        for k, v in acts.items():
+            add("dispatch", k, "per_year", label, {"v": v}, "v", None)
     for cname, by_sc in comparison["counties"].items():
         for label, row in by_sc.items():
             add(

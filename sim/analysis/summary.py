@@ -18,7 +18,8 @@ from sim.model.runner import Prepared, ReplicationResult
 from sim.results.files import clean
 from sim.results.measures import MEASURES, Context
 from sim.results.schema import concat_tables
-from sim.results.stats import distribution
+from sim.results.stats import distribution, mean_ci
+from sim.scenario.schema import LEVEL_IDS
 
 
 def context(prep: Prepared, replications: int) -> Context:
@@ -209,6 +210,8 @@ def summarise(prep: Prepared, results: Sequence[ReplicationResult]) -> dict[str,
         else {}
     )
 
+    dispatch = dispatch_section(prep, results, table)
+    coverage = coverage_section(prep, results)
     staffing = staffing_section(prep, results)
     aircraft = aircraft_section(prep, results, table)
     costs = annual_cost(sc)
@@ -262,8 +265,74 @@ def summarise(prep: Prepared, results: Sequence[ReplicationResult]) -> dict[str,
             **({"mutual_aid": mutual_sections} if mutual_sections else {}),
             **({"isolation": isolation} if isolation else {}),
             **({"road_events": road_events} if road_events else {}),
+            **({"dispatch": dispatch} if dispatch else {}),
+            **({"coverage": coverage} if coverage else {}),
             **({"staffing": staffing} if staffing else {}),
             **({"aircraft": aircraft} if aircraft else {}),
             **({"costs": costs} if costs["total_per_year"] > 0 else {}),
         }
     )
+
+
+def coverage_section(prep: Prepared, results: Sequence[ReplicationResult]) -> dict[str, Any]:
+    """The ``coverage`` section: share of the population within the threshold of an available
+    unit, over the horizon (time-weighted) and by hour of day, with t-intervals over
+    replications; empty without ``dispatch.coverage``."""
+    spec = prep.scenario.dispatch.coverage
+    rows = [r.coverage_by_hour for r in results if r.coverage_by_hour is not None]
+    if spec is None or not rows:
+        return {}
+    by_hour = np.stack(rows)  # (replications, 24)
+    share = np.nanmean(by_hour, axis=1)  # hours of the day weigh equally
+    m, lo, hi = mean_ci(share.tolist(), bounds=(0.0, 1.0))
+    hours = [mean_ci(by_hour[:, h].tolist(), bounds=(0.0, 1.0)) for h in range(24)]
+    return {
+        "unit_type": spec.unit_type,
+        "threshold_h": spec.threshold_h,
+        "share_mean": m,
+        "ci95": [lo, hi],
+        "per_replication": [float(x) for x in share],
+        "by_hour": [h[0] for h in hours],
+        "by_hour_ci95": [[h[1], h[2]] for h in hours],
+        "min_hour": int(np.argmin([h[0] for h in hours])),
+    }
+
+
+def dispatch_section(
+    prep: Prepared, results: Sequence[ReplicationResult], table: Mapping[str, np.ndarray]
+) -> dict[str, Any]:
+    """The ``dispatch`` section: what the command-centre rules did (per year) and the
+    incidents by severity level; empty when no rule or level is on."""
+    sc = prep.scenario
+    years = len(results) * float(sc.horizon_days) / 365.25 if results else 1.0
+    out: dict[str, Any] = {}
+    counts = [r.dispatch_counts for r in results if r.dispatch_counts is not None]
+    if counts:
+        for key in ("reassigned", "diverted", "cover_moves"):
+            out[f"{key}_per_year"] = float(sum(c.get(key, 0) for c in counts) / years)
+    if "level" in table:
+        types = np.asarray(table["type"])
+        level = np.asarray(table["level"])
+        final = np.asarray(table["level_final"])
+        by_type: dict[str, Any] = {}
+        for name, inc in sc.incidents.items():
+            if not inc.levels:
+                continue
+            m = types == name
+            by_type[name] = {
+                "at_call_per_year": {
+                    lv: float((level[m] == lv).sum() / years)
+                    for lv in LEVEL_IDS
+                    if lv in inc.levels
+                },
+                "final_per_year": {
+                    lv: float((final[m] == lv).sum() / years)
+                    for lv in LEVEL_IDS
+                    if lv in inc.levels
+                },
+                "escalated_share": float((np.asarray(table["escalations"])[m] > 0).mean())
+                if m.any()
+                else 0.0,
+            }
+        out["levels"] = by_type
+    return out

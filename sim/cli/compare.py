@@ -113,10 +113,80 @@ def print_comparison(console: Console, comparison: dict[str, Any], *, lang: str)
             row.append(txt)
         rt.add_row(*row)
     console.print(rt)
+    disp = comparison.get("dispatch")
+    if disp:
+        print_dispatch(console, disp, labels, ref, zh=zh)
     for n in comparison.get("notes", []):
         console.print(
             f"[yellow]{'注意' if zh else 'note'}: {n}[/]", soft_wrap=True, highlight=False
         )
+
+
+def _diff_text(d: dict[str, Any], scale: float, fmt: str, lower_better: bool) -> str:
+    """A paired difference with its interval, coloured when significant."""
+    if d.get("diff") is None:
+        return "—"
+    lo, hi = d["ci95"]
+    ci = "" if lo is None else f" [{lo * scale:{fmt}}, {hi * scale:{fmt}}]"
+    txt = f"{d['diff'] * scale:{fmt}}{ci}"
+    if d["significant"]:
+        good = d["diff"] < 0 if lower_better else d["diff"] > 0
+        txt = f"[{'green' if good else 'red'}]{txt}[/]"
+    return txt
+
+
+def print_dispatch(
+    console: Console, disp: dict[str, Any], labels: list[str], ref: str, *, zh: bool
+) -> None:
+    """Print the command-centre measures: top-priority first arrival, coverage over time and
+    the rules' actions per year."""
+    t = Table(title="调度规则（指挥中心）" if zh else "Dispatch rules (command centre)")
+    t.add_column("指标" if zh else "measure")
+    for lab in labels:
+        t.add_column(lab)
+    for lab in labels[1:]:
+        t.add_column(f"{lab} − {ref}")
+    top = disp["top_priority_first_arrival"]
+    types = ", ".join(top["types"])
+    row = [
+        f"最高优先级事件平均首车到场（分钟）\n({types})"
+        if zh
+        else f"Top-priority mean first arrival (min)\n({types})"
+    ]
+    for lab in labels:
+        m = top["by_scenario"][lab]["mean_h"]
+        row.append("—" if m is None else f"{m * 60:.2f}")
+    for lab in labels[1:]:
+        row.append(_diff_text(top["diff_vs_reference"][lab], 60.0, "+.2f", lower_better=True))
+    t.add_row(*row)
+    cov = disp.get("coverage")
+    if cov:
+        thr = f"{cov['threshold_h'] * 60:g}"
+        row = [
+            f"可用{cov['unit_type']} {thr} 分钟内覆盖人口比例（时间加权，%）"
+            if zh
+            else f"Population within {thr} min of an available {cov['unit_type']} "
+            "(time-weighted, %)"
+        ]
+        for lab in labels:
+            b = cov["by_scenario"][lab]
+            lo, hi = b["ci95"]
+            row.append(f"{b['share_mean'] * 100:.2f} [{lo * 100:.2f}, {hi * 100:.2f}]")
+        for lab in labels[1:]:
+            row.append(_diff_text(cov["diff_vs_reference"][lab], 100.0, "+.2f", lower_better=False))
+        t.add_row(*row)
+    names = {
+        "reassigned": ("返回途中改派（次/年）", "Sent on while driving home (per year)"),
+        "diverted": ("途中改派（次/年）", "Diverted en route (per year)"),
+        "cover_moves": ("移防备勤（次/年）", "Cover moves (per year)"),
+    }
+    for k, (lzh, len_) in names.items():
+        row = [lzh if zh else len_]
+        for lab in labels:
+            row.append(f"{disp['actions_per_year'][lab][k]:.1f}")
+        row += ["" for _ in labels[1:]]
+        t.add_row(*row)
+    console.print(t)
 
 
 def run(args: argparse.Namespace) -> int:

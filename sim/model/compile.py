@@ -19,10 +19,12 @@ import numpy as np
 from sim import geo
 from sim.errors import NetworkError, ScenarioError
 from sim.model.aircraft import uses_air_ops
-from sim.model.dispatch import PROFILES, Fleet
+from sim.model.dispatch import PROFILES, DispatchRules, Fleet
+from sim.model.dispatch_rules import build_dispatch_rules
 from sim.model.disruption import static_closures
 from sim.model.engine import Demand, ReliefPlan
 from sim.model.incidents import HOUR_S, Geography, town_weights
+from sim.model.severity import SeverityTable, build_severity_table
 from sim.model.staffing import StaffPlan, build_staff_plan, firefighter_posts
 from sim.model.travel import MODE_AIR, MODE_ROAD, AirFleet, RoadTrees, SolarClock, intact_trees
 from sim.network import RoadNetwork, access_time_s
@@ -78,6 +80,10 @@ class Prepared:
     staff: StaffPlan | None = None
     air_ops: bool = False
     hospitals: np.ndarray | None = None
+    severity: SeverityTable | None = None
+    """Severity levels of the incident types, or None when no type has levels."""
+    rules: DispatchRules | None = None
+    """Command-centre dispatch rules (without a router), or None when none is on."""
     road_trees: RoadTrees | None = None
 
 
@@ -363,6 +369,7 @@ def prepare(scenario: Scenario, net: RoadNetwork) -> Prepared:
     )
     _warn_demand_off_network(scenario, net, geography, calls)
     staff = firefighter_posts(scenario)
+    severity = build_severity_table(scenario, type_names, need)
     return Prepared(
         scenario=scenario,
         net=net,
@@ -403,6 +410,8 @@ def prepare(scenario: Scenario, net: RoadNetwork) -> Prepared:
             [p.lonlat(region) for p in scenario.aviation.points if p.kind == "hospital"],
             dtype=float,
         ).reshape(-1, 2),
+        severity=severity if severity.any else None,
+        rules=build_dispatch_rules(scenario, fleet, net, geography, lonlat[:, 0], lonlat[:, 1]),
         # Closures start from the intact shortest-path trees: the same in every replication.
         road_trees=_per_network(
             net,

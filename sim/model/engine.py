@@ -54,10 +54,18 @@ import simpy
 
 from sim.geo import haversine_m
 from sim.model.aircraft import MEDEVAC, MISSION_KINDS, RELIEF_DROP, AirState, MissionPlan
-from sim.model.dispatch import PROFILES, DispatchPolicy, NearestAvailable, allocate_relief
+from sim.model.dispatch import (
+    PROFILES,
+    DispatchPolicy,
+    DispatchRules,
+    NearestAvailable,
+    allocate_relief,
+)
+from sim.model.position import Leg
 from sim.model.staffing import StaffState
 from sim.model.travel import (
     MODE_AIR,
+    Legs,
     SolarClock,
     TravelModel,
     is_daylight,
@@ -74,6 +82,7 @@ if TYPE_CHECKING:
 
     from sim.model.dispatch import Fleet
     from sim.model.incidents import IncidentSet
+    from sim.model.severity import SeverityPlan
 
     ProcessGenerator = Generator[simpy.events.Event, Any, Any]
 
@@ -245,6 +254,82 @@ class DisruptionPlan:
     town_names: tuple[str, ...]
 
 
+#: Kinds of trip (column `kind` of ``trips.csv``).
+TRIP_KINDS = ("response", "relief", "air_relief", "cover", "cover_return")
+#: How a trip ended (column `end` of ``trips.csv``).
+TRIP_ENDS = ("home", "reassigned", "diverted", "dispatched", "released", "recalled", "run_end")
+
+
+@dataclass(frozen=True, slots=True)
+class Trip:
+    """One assignment of one unit: from being sent until it is home or sent elsewhere.
+
+    A unit's trips never overlap: each begins at or after the end of the one before (the
+    engine's invariant, checked by the tests from this log). Times are simulation seconds;
+    NaN where the event did not happen.
+
+    Attributes
+    ----------
+    unit
+        Unit index.
+    incident
+        Incident index (−1 for cover moves).
+    kind
+        One of `TRIP_KINDS`.
+    origin
+        Where it was sent from: one of `sim.model.dispatch.ORIGINS`.
+    from_incident
+        The incident it was driving home from (`returning`) or diverted from (`en_route`), or
+        −1.
+    priority, from_priority
+        Queue priority of the incident when the unit was sent, and of `from_incident` (0 =
+        none).
+    post
+        Cover moves: facility where the unit stands by (−1 otherwise).
+    dispatch_s, arrive_s, leave_s, end_s
+        Sent; on scene (or at the post); left the scene (or the post); home or sent elsewhere.
+    end
+        One of `TRIP_ENDS`.
+    gain_s
+        Diversions: how much earlier (s) the unit arrives than the best free unit that was
+        left for the call when it was chosen (inf: none was free); NaN for other trips.
+    """
+
+    unit: int
+    incident: int
+    kind: str
+    origin: str
+    from_incident: int
+    priority: int
+    from_priority: int
+    post: int
+    dispatch_s: float
+    arrive_s: float
+    leave_s: float
+    end_s: float
+    end: str
+    gain_s: float = math.nan
+
+
+@dataclass(slots=True)
+class _Move:
+    """A unit on the road that the command-centre rules may send elsewhere (engine state)."""
+
+    kind: str  # "response", "return", "cover", "cover_return"
+    incident: int  # incident driven to or from (−1: cover moves)
+    leg: Leg | None  # the road part (None: position unknown, e.g. a boat trip)
+    proc: Any  # the simpy process to interrupt
+    group: int = -1  # cover moves: the group covered
+    positional: bool = False  # sent from the road or a cover post (not from its base's row)
+
+
+class _Reassigned:
+    """Interrupt cause: the unit was sent elsewhere; its process ends without going home."""
+
+
+_REASSIGNED = _Reassigned()
+
+
 @dataclass(frozen=True, slots=True)
 class SimOutcome:
     """Per-incident and per-unit results of one replication (times in s from the horizon start).
@@ -270,8 +355,9 @@ class SimOutcome:
     unit_wait_s: np.ndarray
     end_s: float
     final_stock: np.ndarray
-    trip_log: np.ndarray
-    """Array (trips, 4): unit, incident, dispatch time, time back home (NaN if still out)."""
+    journey_log: np.ndarray
+    """Array (journeys, 4): unit, first incident (−1: a cover move), time it left home, time
+    back home (NaN if still out). A journey holds one or more `trip_log` trips."""
     report_s: np.ndarray
     first_mode: tuple[str, ...]
     first_road_s: np.ndarray
@@ -299,6 +385,18 @@ class SimOutcome:
     """Staff state at the end of the run (logs and statistics), or None without staffing."""
     air_state: AirState | None = None
     """Aircraft state at the end of the run (maintenance log), or None without aircraft rules."""
+    trip_log: tuple[Trip, ...] = ()
+    """Every assignment of every unit (`Trip`), in order of dispatch."""
+    priority: np.ndarray | None = None
+    """Per incident: queue priority at the call (its type's, or its severity level's)."""
+    level: np.ndarray | None = None
+    """Per incident: severity level index at the call (`sim.model.severity`), or None."""
+    escalations: np.ndarray | None = None
+    """Per incident: times it grew to the next severity level on scene, or None."""
+    coverage_by_hour: np.ndarray | None = None
+    """Array (24,): time-weighted share of the population covered, by hour of day (coverage on)."""
+    dispatch_counts: dict[str, int] | None = None
+    """Counts of the rules' actions: reassigned, diverted, cover_moves (rules on)."""
 
 
 class _Engine:
@@ -321,6 +419,8 @@ class _Engine:
         air: AirState | None = None,
         missions: MissionPlan | None = None,
         ops: bool = False,
+        severity: SeverityPlan | None = None,
+        rules: DispatchRules | None = None,
     ) -> None:
         self.env = simpy.Environment()
         self.staff = staff
@@ -348,9 +448,23 @@ class _Engine:
         self.all_arrived = nan.copy()
         self.cleared = nan.copy()
         self.first_dispatch = nan.copy()
-        self.n_required = (
-            demand.units[inc.type_idx].sum(axis=1) if n else np.zeros(0, dtype=np.int64)
-        )
+        # Severity levels: each incident's level, its attendance plan and priority.
+        self.severity = severity
+        self.prio = demand.priority[inc.type_idx].astype(np.int64)
+        self.level = np.zeros(n, dtype=np.int64)
+        self.escalations = np.zeros(n, dtype=np.int64)
+        self.work_end = nan.copy()  # planned end of work (levels on: escalation extends it)
+        if severity is not None:
+            self.level = severity.level.copy()
+            self.prio = severity.table.priority[inc.type_idx, self.level].astype(np.int64)
+        self.prio_at_call = self.prio.copy()
+        self.level_at_call = self.level.copy()
+        if not n:
+            self.n_required = np.zeros(0, dtype=np.int64)
+        elif severity is not None:
+            self.n_required = severity.table.units[inc.type_idx, self.level].sum(axis=1)
+        else:
+            self.n_required = demand.units[inc.type_idx].sum(axis=1)
         self.n_sent = np.zeros(n, dtype=np.int64)
         self.n_arrived = np.zeros(n, dtype=np.int64)
         self.queued = np.zeros(n, dtype=bool)
@@ -364,8 +478,40 @@ class _Engine:
         self.wait_s = np.zeros(fleet.n_units)  # queue wait summed over the requests a unit served
         self.queues: list[list[tuple[int, float, int, int]]] = [[] for _ in fleet.type_names]
         self.seq = itertools.count()
-        self.trip_log: list[tuple[int, int, float, float]] = []
-        self.out_since: dict[int, tuple[int, float]] = {}
+        self.journey_log: list[tuple[int, int, float, float]] = []
+        self.out_since: dict[int, tuple[int, float]] = {}  # unit -> (incident, left home)
+        # Per-assignment records (`Trip`), as mutable lists until the run ends; open one per unit.
+        self.trip_rows: list[list[Any]] = []
+        self.open_row: dict[int, int] = {}
+        # Command-centre rules: units on the road, cover posts and coverage over time.
+        self.rules = rules
+        self.router = rules.router if rules is not None else None
+        self.reassign = rules.reassignment if rules is not None else None
+        self.cover = rules.cover if rules is not None else None
+        self.coverage = rules.coverage if rules is not None else None
+        self.positional = rules is not None and rules.positional
+        self.moves: dict[int, _Move] = {}
+        self.pos_legs: dict[int, Legs] = {}  # legs of trips sent from the road or a cover post
+        self.recalled_units: set[int] = set()
+        self.cover_episode = np.zeros(fleet.n_units, dtype=np.int64)
+        self.post: dict[int, int] = {}  # unit standing by -> facility
+        self.cover_group: dict[int, int] = {}  # cover unit (moving or standing by) -> group
+        self.cover_pending: set[int] = set()  # groups waiting for their cover delay
+        self.hold_cover = 0  # > 0 while a call is being served: cover moves wait
+        self.cover_due = False
+        self.counts = {"reassigned": 0, "diverted": 0, "cover_moves": 0}
+        self.cov_share = 0.0
+        # Coverage with staff: whether a crew is on duty for the counted units of a facility,
+        # kept until a unit of that facility leaves or returns, or the queues are retried
+        # (shift changes, call-backs, rested crews): `crew_for` for every unit at every change
+        # was most of a replication's time.
+        self.cov_crew: dict[int, bool] = {}
+        self.cov_facility = np.zeros(len(fleet.facility_ids), dtype=bool)
+        if rules is not None and rules.coverage is not None:
+            counted = fleet.unit_type == rules.coverage.unit_type
+            self.cov_facility[fleet.unit_facility[counted]] = True
+        self.cov_t = 0.0
+        self.cov_by_hour = np.zeros(24)
         self.first_mode = [""] * n
         self.first_road = nan.copy()
         self.first_boat = nan.copy()
@@ -431,12 +577,20 @@ class _Engine:
                 and st.plan.callback_threshold_people is not None
                 and self.inc.people[i] >= st.plan.callback_threshold_people
             ):
-                self.call_back(self.demand.units[self.inc.type_idx[i]])
+                self.call_back(self.need(i))
+
+    def need(self, i: int) -> np.ndarray:
+        """Units by type incident `i` asks for at the call: its level's plan, or its type's."""
+        if self.severity is not None:
+            return self.severity.table.units[self.inc.type_idx[i], self.level[i]]
+        return self.demand.units[self.inc.type_idx[i]]
 
     def on_incident(self, i: int) -> None:
-        need = self.demand.units[self.inc.type_idx[i]]
+        need = self.need(i)
+        self.hold_cover += 1  # cover moves wait until the call has all its units
         for k in np.flatnonzero(need):
             self.request(i, int(k), int(need[k]))
+        self._release_cover_hold()
         mp = self.missions
         if mp is not None and mp.kind[i] >= 0:
             # A helicopter mission when drawn, or when no ground unit gets there in time.
@@ -497,6 +651,8 @@ class _Engine:
         (`extra_s`: time on the ground before take-off, such as loading relief supplies).
         """
         now = self.env.now
+        if u in self.post:  # standing by at another station: its crew is with it
+            return np.zeros(0, dtype=np.int64) if self._may_continue(u) else None
         trip_s = flight = 0.0
         if self.is_air[u] and self.ops:
             if self.air is not None and not self.air.ready(u, now):
@@ -542,6 +698,9 @@ class _Engine:
 
     def retry_queues(self) -> None:
         """Send idle units that can now leave to the heads of their queues."""
+        if self.coverage is not None:
+            self.cov_crew.clear()
+            self._coverage_changed()  # crews came on duty
         for k, q in enumerate(self.queues):
             if not q:
                 continue
@@ -580,6 +739,22 @@ class _Engine:
         Mutual-aid units (military, armed police, social forces) are only considered when no
         local unit of the type is free, or at once for events above the people threshold.
         """
+        if self.cover is None:
+            self._request(i, k, count)
+            return
+        # Cover moves are decided once the request is served: a unit moved in the middle
+        # could leave its station to the same call's next unit.
+        self.hold_cover += 1
+        self._request(i, k, count)
+        self._release_cover_hold()
+
+    def _release_cover_hold(self) -> None:
+        self.hold_cover -= 1
+        if self.hold_cover == 0 and self.cover_due:
+            self.cover_due = False
+            self._check_cover()
+
+    def _request(self, i: int, k: int, count: int) -> None:
         cands = self.fleet.units_of_type[k]
         free = cands[self.available[cands]]
         big = self.mutual_threshold is not None and self.inc.people[i] >= self.mutual_threshold
@@ -587,7 +762,9 @@ class _Engine:
             local = free[~self.mutual[free]]
             if local.size:
                 free = local
-        if self.gate:
+        if self.positional:
+            count = self._request_rules(i, k, count, big)
+        elif self.gate:
             count = self._request_gated(i, k, count, big)
         elif free.size:
             eta = self.travel.eta_s(free, i, self.env.now)
@@ -605,7 +782,7 @@ class _Engine:
             self.queued[i] = True
             out = self.outstanding.setdefault(i, {})
             out[k] = out.get(k, 0) + count
-            prio = int(self.demand.priority[self.inc.type_idx[i]])
+            prio = int(self.prio[i])
             heapq.heappush(self.queues[k], (prio, float(self.inc.t_s[i]), next(self.seq), i))
 
     def _request_gated(self, i: int, k: int, count: int, big: bool) -> int:
@@ -648,12 +825,26 @@ class _Engine:
         if np.isnan(self.first_dispatch[i]):
             self.first_dispatch[i] = now
         self.wait_s[u] += now - self.inc.t_s[i]
-        self.out_since[u] = (i, now)
+        if u not in self.out_since:  # a unit standing by elsewhere is on a journey already
+            self.out_since[u] = (i, now)
         if self.mutual[u]:
             self.mutual_sent[i] += 1
+        from_post = u in self.post
+        if from_post:
+            self._close_row(u, "dispatched")
+        self._open_row(u, i, "response", "cover_post" if from_post else "station")
         self.en_route[u] = (i, now, now + eta_s, None)
         proc = self.env.process(self.unit_trip(u, i, now, eta_s))
         self.en_route[u] = (i, now, now + eta_s, proc)
+        if self.positional and not self.is_air[u] and not self.mutual[u]:
+            self.moves[u] = _Move("response", i, self._station_leg(u, i, now), proc)
+            if from_post:
+                self.moves[u].positional = True
+                legs = self.travel.legs(u, i, now)
+                self.pos_legs[u] = legs
+                self._leave_post(u)
+        if self.positional or self.coverage is not None:
+            self._availability_changed(u)
 
     def unit_trip(self, u: int, i: int, t0: float, eta_s: float) -> ProcessGenerator:
         env = self.env
@@ -662,15 +853,23 @@ class _Engine:
             try:
                 yield env.timeout(max(0.0, arrive_at - env.now))
                 break
-            except simpy.Interrupt as stop:  # roads changed under the unit
+            except simpy.Interrupt as stop:  # roads changed under the unit, or sent elsewhere
+                if stop.cause is _REASSIGNED:  # `dispatch_moving` took over the unit
+                    self.busy_s[u] += env.now - t0
+                    return
                 if stop.cause is None:  # no road left: turn back, the incident asks again
                     self.en_route.pop(u, None)
+                    self.moves.pop(u, None)
+                    self.pos_legs.pop(u, None)
+                    self.recalled_units.add(u)
                     yield env.timeout(env.now - t0)
                     self.busy_s[u] += env.now - t0
                     self.on_unit_home(u)
                     return
                 arrive_at = float(stop.cause)
         self.en_route.pop(u, None)
+        self.moves.pop(u, None)
+        self._row_time(u, 9)
         if self.is_air[u]:
             out = self.travel.return_s(u, i, env.now)  # the flight out, same length
             self.flight_s[u] += out
@@ -685,7 +884,7 @@ class _Engine:
             back = yield from self.fly_mission(u, i, t0)
             extra = self._plan_trip(u, i, t0)[3]  # fuel stops on the way home
         elif np.isnan(self.cleared[i]):
-            self.on_arrival(i, u, t0)
+            self.on_arrival(i, u, t0, self.pos_legs.pop(u, None))
             limit = self._scene_deadline(u, i) if self.gate and self.is_air[u] else math.inf
             if math.isfinite(limit):
                 arrived = env.now
@@ -700,10 +899,17 @@ class _Engine:
             back = self.travel.return_s(u, i, env.now)
         else:
             back = self.travel.return_s(u, i, env.now)
+        self.pos_legs.pop(u, None)
         if self.is_air[u]:
             self.flight_s[u] += back
             self.trip_flight[u] += back
-        yield env.timeout(back + extra)
+        self._row_time(u, 10)
+        if self.positional and not self.is_air[u] and not self.mutual[u]:
+            home = yield from self._drive_home(u, i, t0, back + extra)
+            if not home:
+                return
+        else:
+            yield env.timeout(back + extra)
         self.busy_s[u] += env.now - t0
         self.on_unit_home(u)
 
@@ -721,7 +927,7 @@ class _Engine:
         assert mp is not None
         mission = self._mission(u, i)
         if np.isnan(self.cleared[i]):
-            self.on_arrival(i, u, t0)
+            self.on_arrival(i, u, t0, self.pos_legs.pop(u, None))
         first_relief = np.isnan(self.relief_s[i]) or env.now < self.relief_s[i]
         if mission == RELIEF_DROP and self.inc.people[i] > 0 and first_relief:
             self.relief_s[i] = env.now
@@ -754,7 +960,7 @@ class _Engine:
             limit = min(limit, sunset_after(now, self.travel.start) - back)
         return limit
 
-    def on_arrival(self, i: int, u: int, t0: float) -> None:
+    def on_arrival(self, i: int, u: int, t0: float, legs: Legs | None = None) -> None:
         now = self.env.now
         self.n_arrived[i] += 1
         self.on_scene.setdefault(i, []).append(u)
@@ -766,7 +972,8 @@ class _Engine:
         if self.n_arrived[i] == 1:
             self.first_arrival[i] = now
             # Legs of the first unit only (daylight waits counted from its departure t0).
-            legs = self.travel.legs(u, i, t0)
+            if legs is None:
+                legs = self.travel.legs(u, i, t0)
             self.first_mode[i] = legs.mode
             self.first_road[i] = legs.road_s
             self.first_boat[i] = legs.boat_s
@@ -776,6 +983,9 @@ class _Engine:
                 self.env.process(self.fire_work(i))
             else:
                 self.env.process(self.work(i))
+                sv = self.severity
+                if sv is not None and sv.escalates[i, self.level[i]]:
+                    self.env.process(self.escalate(i))
         if self.n_arrived[i] == self.n_required[i]:
             self.all_arrived[i] = now
             ev = self.complete_ev.pop(i, None)
@@ -785,7 +995,15 @@ class _Engine:
     def work(self, i: int) -> ProcessGenerator:
         env = self.env
         dur = float(self.inc.on_scene_s[i])
-        yield env.timeout(dur)
+        if self.severity is not None:  # the level's time; an escalation moves the end
+            start = env.now
+            factor = self.severity.table.on_scene_factor[self.inc.type_idx[i], self.level[i]]
+            self.work_end[i] = start + dur * float(factor)
+            while env.now < self.work_end[i]:
+                yield env.timeout(self.work_end[i] - env.now)
+            dur = float(self.work_end[i] - start)
+        else:
+            yield env.timeout(dur)
         if np.isnan(self.all_arrived[i]):
             ev = self.complete_ev[i] = env.event()
             yield ev | env.timeout(dur)
@@ -876,7 +1094,7 @@ class _Engine:
         # Aircraft asked for so far (−1: the fire does not ask for more as it grows).
         asked = -1
         if fp.air_scale_type is not None and fp.air_scale_type[i] >= 0:
-            asked = int(self.demand.units[self.inc.type_idx[i], int(fp.air_scale_type[i])])
+            asked = int(self.need(i)[int(fp.air_scale_type[i])])
         while True:
             now = env.now
             if now >= next_esc and rounds < max_rounds and fp.escalation_units is not None:
@@ -938,14 +1156,21 @@ class _Engine:
         if reopen is not None:
             plan.road.reopen(reopen)
         self.travel.set_road_matrices(plan.road.out, plan.road.back)
+        if self.router is not None:
+            self.router.set_edge_factor(plan.road.edge_factor())
         now = self.env.now
         for u, (i, t0, arrive_at, proc) in list(self.en_route.items()):
             if self.is_air[u] or proc is None or arrive_at <= now:
                 continue
-            new = t0 + float(self.travel.eta_s(np.array([u]), i, t0)[0])
+            mv = self.moves.get(u)
+            if mv is not None and mv.positional and mv.leg is not None:
+                new = self._reroute_positional(u, i, mv.leg)
+            else:
+                new = t0 + float(self.travel.eta_s(np.array([u]), i, t0)[0])
             if not np.isfinite(new):
                 self.recalled += 1
                 self.en_route.pop(u)
+                self.moves.pop(u, None)
                 k = int(self.fleet.unit_type[u])
                 if np.isnan(self.cleared[i]):
                     self.sent[i].remove(u)
@@ -958,6 +1183,8 @@ class _Engine:
                 self.en_route[u] = (i, t0, new, proc)
                 proc.interrupt(new)
         self.track_isolation(now)
+        if self.coverage is not None:
+            self._coverage_changed()
         if reopen is not None and self.relief is not None:
             for d in range(len(self.relief.depot_facility)):
                 self.next_shipment(d)
@@ -978,13 +1205,21 @@ class _Engine:
 
     def on_unit_home(self, u: int) -> None:
         i, t0 = self.out_since.pop(u)
-        self.trip_log.append((u, i, t0, self.env.now))
+        self.journey_log.append((u, i, t0, self.env.now))
+        self._close_row(u, "recalled" if u in self.recalled_units else "home")
+        self.recalled_units.discard(u)
         self.available[u] = True
         if self.gate:
             self._home_gated(u, t0)
         if self.relief is not None and u in self.truck_depot:
             self.next_shipment(self.truck_depot[u])
             return
+        self._serve_queue_idle(u)
+        if (self.positional or self.coverage is not None) and self.available[u]:
+            self._availability_changed(u)
+
+    def _serve_queue_idle(self, u: int) -> None:
+        """Send idle unit `u` (at its station or standing by) to the head of its queue."""
         if self.gate:
             self._serve_queue(u)
             return
@@ -1001,7 +1236,7 @@ class _Engine:
                 return
             out[k] -= 1
             if out[k] > 0:  # still short: keep its place in the queue
-                prio = int(self.demand.priority[self.inc.type_idx[i]])
+                prio = int(self.prio[i])
                 heapq.heappush(q, (prio, float(self.inc.t_s[i]), next(self.seq), i))
             self.dispatch(u, i, float(eta[0]))
             return
@@ -1038,6 +1273,572 @@ class _Engine:
                 heapq.heappush(q, (prio, t, next(self.seq), i))
             self.dispatch(u, i, float(eta[0]), crew)
             return
+
+    # -- severity levels -----------------------------------------------------------------
+    def escalate(self, i: int) -> ProcessGenerator:
+        """Grow incident `i` to its next severity levels on scene, while it is worked."""
+        sv = self.severity
+        assert sv is not None
+        tab = sv.table
+        k = int(self.inc.type_idx[i])
+        while True:
+            lv = int(self.level[i])
+            nxt = int(tab.next_level[k, lv])
+            if nxt < 0 or not sv.escalates[i, lv]:
+                return
+            yield self.env.timeout(float(tab.escalate_after_s[k, lv]))
+            if not np.isnan(self.cleared[i]):
+                return
+            extra = np.maximum(tab.units[k, nxt] - tab.units[k, lv], 0)
+            self.level[i] = nxt
+            self.escalations[i] += 1
+            self.prio[i] = int(tab.priority[k, nxt])
+            base = float(self.inc.on_scene_s[i])
+            grow = float(tab.on_scene_factor[k, nxt] - tab.on_scene_factor[k, lv])
+            self.work_end[i] += base * grow
+            for kk in np.flatnonzero(extra):
+                self.n_required[i] += int(extra[kk])
+                self.request(i, int(kk), int(extra[kk]))
+            if self.staff is not None and self.staff.plan.callback_on_escalation and extra.any():
+                self.call_back(extra)
+
+    # -- trip records --------------------------------------------------------------------
+    def _open_row(
+        self, u: int, i: int, kind: str, origin: str, frm: int = -1, post: int = -1
+    ) -> None:
+        """Start the `Trip` record of unit `u` (its previous one must be closed)."""
+        self.open_row[u] = len(self.trip_rows)
+        self.trip_rows.append(
+            [
+                u,
+                i,
+                kind,
+                origin,
+                frm,
+                int(self.prio[i]) if i >= 0 else 0,
+                int(self.prio[frm]) if frm >= 0 else 0,
+                post,
+                self.env.now,
+                math.nan,
+                math.nan,
+                math.nan,
+                "",
+                math.nan,
+            ]
+        )
+
+    def _row_time(self, u: int, col: int) -> None:
+        """Set a time of unit `u`'s open record (9: arrived, 10: left), once."""
+        r = self.open_row.get(u)
+        if r is not None and math.isnan(self.trip_rows[r][col]):
+            self.trip_rows[r][col] = self.env.now
+
+    def _close_row(self, u: int, end: str) -> None:
+        """End unit `u`'s open record now, saying how (`TRIP_ENDS`)."""
+        r = self.open_row.pop(u, None)
+        if r is not None:
+            self.trip_rows[r][11] = self.env.now
+            self.trip_rows[r][12] = end
+
+    # -- dispatch from where units are -----------------------------------------------------
+    def _profile(self, u: int) -> str:
+        return PROFILES[int(self.fleet.unit_profile[u])]
+
+    def _station_leg(self, u: int, i: int, now: float) -> Leg | None:
+        """Road part of a trip of unit `u` from its base to incident `i` (None: not by road)."""
+        tr = self.travel
+        if tr.legs(u, i, now).mode != "road":
+            return None  # a boat trip: its position on the river is not followed
+        b = int(tr.base[u])
+        prof = self._profile(u)
+        start = now + float(self.fleet.unit_turnout_s[u] + self.fleet.facility_access_s[b])
+        road = float(tr.out[prof][b, int(self.node[i])])
+        return Leg(int(self.fleet.facility_node[b]), int(self.node[i]), prof, start, start + road)
+
+    def _moving_eta(self, u: int, i: int) -> tuple[float, int, float]:
+        """(time until on scene (s), node it drives from, delay until that node (s)) for unit
+        `u` on the road, sent to incident `i` now; no turnout (the crew is in the vehicle)."""
+        mv = self.moves[u]
+        assert mv.leg is not None
+        assert self.router is not None
+        node, delay = self.router.position(mv.leg, self.env.now)
+        road = float(self.router.times_from(node, self._profile(u))[int(self.node[i])])
+        return delay + road + self.travel.last_leg_s(u, i), node, delay
+
+    def _moving_candidates(self, i: int, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Units of type `k` on the road that incident `i` may take now, their arrival
+        estimates (s) and whether each would be a diversion."""
+        units: list[int] = []
+        etas: list[float] = []
+        divert: list[bool] = []
+        ra = self.reassign
+        prio = int(self.prio[i])
+        for u, mv in self.moves.items():
+            if self.fleet.unit_type[u] != k or mv.leg is None:
+                continue
+            if mv.kind == "response":
+                ok = (
+                    ra is not None
+                    and mv.incident != i
+                    and ra.may_divert(prio, int(self.prio[mv.incident]))
+                )
+            elif mv.kind == "return":
+                ok = ra is not None and ra.returning and ra.takes_moving_units(prio)
+            else:  # cover moves: as available as at a station
+                ok = True
+            if not ok or not self._may_continue(u):
+                continue
+            eta = self._moving_eta(u, i)[0]
+            if math.isfinite(eta):
+                units.append(u)
+                etas.append(eta)
+                divert.append(mv.kind == "response")
+        return (
+            np.array(units, dtype=np.int64),
+            np.array(etas, dtype=float),
+            np.array(divert, dtype=bool),
+        )
+
+    def _may_continue(self, u: int) -> bool:
+        """Whether unit `u`, out with its crew, may take on more work now (crew on duty)."""
+        st = self.staff
+        if st is None or not st.plan.unit_staffed[u]:
+            return True
+        return self.env.now < st.crew_free_until(u)
+
+    def _request_rules(self, i: int, k: int, count: int, big: bool) -> int:
+        """`request` with the command-centre rules: idle units at stations and cover posts,
+        and units on the road the rules allow, ranked by arrival. Returns the number still
+        to queue."""
+        cands = self.fleet.units_of_type[k]
+        idle = cands[self.available[cands]]
+        groups = [idle] if big else [idle[~self.mutual[idle]], idle[self.mutual[idle]]]
+        now = self.env.now
+        for g, units in enumerate(groups):
+            if count <= 0:
+                break
+            if g == 0:
+                moving, m_eta, m_div = self._moving_candidates(i, k)
+            else:  # the reserve forces are only ever sent from their base
+                moving, m_eta, m_div = (np.zeros(0, np.int64), np.zeros(0), np.zeros(0, bool))
+            if units.size == 0 and moving.size == 0:
+                continue
+            eta = np.concatenate(
+                [self.travel.eta_s(units, i, now) if units.size else np.zeros(0), m_eta]
+            )
+            every = np.concatenate([units, moving])
+            rank = eta
+            if self.reassign is not None:
+                rank = self.reassign.ranking_eta_s(
+                    eta, np.concatenate([np.zeros(units.size, bool), m_div])
+                )
+            movers = {int(v): self.moves[int(v)] for v in moving}
+            diverts = np.concatenate([np.zeros(units.size, bool), m_div])
+            order = self.policy.choose(rank, every.size)
+            for j, pos in enumerate(order):
+                if count <= 0:
+                    break
+                u = int(every[pos])
+                # A diversion re-requests for the incident left, which may send units of this
+                # list: take only those still where they were when ranked.
+                if pos < units.size and not self.available[u]:
+                    continue
+                if pos >= units.size and self.moves.get(u) is not movers[u]:
+                    continue
+                if pos < units.size:
+                    crew = self._leave_ok(u, i) if self.gate else None
+                    if self.gate and crew is None:
+                        continue
+                    self.dispatch(u, i, float(eta[pos]), crew)
+                else:
+                    gain = math.nan
+                    if diverts[pos]:  # recorded so that the rule can be checked from the log
+                        later = [
+                            int(p)
+                            for p in order[j + 1 :]
+                            if not diverts[p]
+                            and (
+                                self.available[every[p]]
+                                if p < units.size
+                                else self.moves.get(int(every[p])) is movers[int(every[p])]
+                            )
+                        ]
+                        gain = float(eta[later].min() - eta[pos]) if later else math.inf
+                    self.dispatch_moving(u, i, gain_s=gain)
+                count -= 1
+        return count
+
+    def dispatch_moving(
+        self, u: int, i: int, *, interrupt: bool = True, gain_s: float = math.nan
+    ) -> None:
+        """Send unit `u`, now on the road, to incident `i` from where it is.
+
+        Its current assignment ends (`reassigned` when driving home, `diverted` on its way to
+        another incident, which asks for another unit, `dispatched` on a cover move).
+        `interrupt` is False when the unit's own process calls (it then ends by itself);
+        `gain_s` is recorded in the new trip (`Trip.gain_s`).
+        """
+        now = self.env.now
+        eta, node, delay = self._moving_eta(u, i)
+        mv = self.moves.pop(u)
+        k = int(self.fleet.unit_type[u])
+        frm = -1
+        if mv.kind == "response":
+            frm = mv.incident
+            self.en_route.pop(u, None)
+            self.sent[frm].remove(u)
+            self.n_sent[frm] -= 1
+            self.pos_legs.pop(u, None)
+            self.counts["diverted"] += 1
+            self._close_row(u, "diverted")
+            origin = "en_route"
+        elif mv.kind == "return":
+            frm = mv.incident
+            self.counts["reassigned"] += 1
+            self._close_row(u, "reassigned")
+            origin = "returning"
+        else:
+            self.cover_group.pop(u, None)
+            self._close_row(u, "dispatched")
+            origin = "cover_move" if mv.kind == "cover" else "cover_return"
+        if interrupt:
+            mv.proc.interrupt(_REASSIGNED)
+        self.trips[u] += 1
+        self.sent[i].append(u)
+        self.n_sent[i] += 1
+        if np.isnan(self.first_dispatch[i]):
+            self.first_dispatch[i] = now
+        self.wait_s[u] += now - self.inc.t_s[i]
+        self._open_row(u, i, "response", origin, frm)
+        self.trip_rows[self.open_row[u]][13] = gain_s
+        self.travel.set_base(u, int(self.fleet.unit_facility[u]))
+        last = self.travel.last_leg_s(u, i)
+        leg = Leg(node, int(self.node[i]), self._profile(u), now + delay, now + eta - last)
+        self.pos_legs[u] = Legs(total_s=eta, mode="road", road_s=eta)
+        self.en_route[u] = (i, now, now + eta, None)
+        proc = self.env.process(self.unit_trip(u, i, now, eta))
+        self.en_route[u] = (i, now, now + eta, proc)
+        self.moves[u] = _Move("response", i, leg, proc, positional=True)
+        if mv.kind == "response":  # the incident it left asks again (never for this unit)
+            self.request(frm, k, 1)
+        if mv.kind == "cover":
+            self._check_cover()
+
+    def _reroute_positional(self, u: int, i: int, leg: Leg) -> float:
+        """New arrival of a unit sent from the road when the roads change (as `roads_changed`
+        does for trips from a station: the whole road part on the roads as they are now)."""
+        assert self.router is not None
+        road = float(self.router.times_from(leg.src, leg.profile)[leg.dst])
+        return leg.road_start_s + road + self.travel.last_leg_s(u, i)
+
+    def _drive_home(
+        self, u: int, i: int, t0: float, dur: float
+    ) -> Generator[simpy.events.Event, Any, bool]:
+        """Drive unit `u` home from incident `i` (`dur` s), where the rules may send it on.
+
+        Returns True when home, False when it was sent elsewhere (its process then ends).
+        """
+        env = self.env
+        now = env.now
+        f = int(self.fleet.unit_facility[u])
+        start = now + self.travel.last_leg_s(u, i)
+        end = now + dur - float(self.fleet.facility_access_s[f])
+        leg = Leg(int(self.node[i]), int(self.fleet.facility_node[f]), self._profile(u), start, end)
+        self.moves[u] = _Move("return", i, leg, env.active_process)
+        if self._serve_queue_moving(u):
+            self.busy_s[u] += env.now - t0
+            return False
+        try:
+            yield env.timeout(dur)
+        except simpy.Interrupt:  # only `dispatch_moving` interrupts a drive home
+            self.busy_s[u] += env.now - t0
+            return False
+        self.moves.pop(u, None)
+        return True
+
+    def _serve_queue_moving(self, u: int) -> bool:
+        """A unit starting home from an incident takes the head of its type's queue, if the
+        reassignment rule lets it; return whether it was sent."""
+        ra = self.reassign
+        if ra is None or not ra.returning:
+            return False
+        k = int(self.fleet.unit_type[u])
+        q = self.queues[k]
+        while q:
+            prio, t, _seq, i = q[0]
+            out = self.outstanding.get(i)
+            if not out or out.get(k, 0) == 0:
+                heapq.heappop(q)
+                continue  # lapsed (incident cleared) or already served
+            if not ra.takes_moving_units(int(prio)) or not self._may_continue(u):
+                return False
+            if not math.isfinite(self._moving_eta(u, i)[0]):
+                return False
+            heapq.heappop(q)
+            out[k] -= 1
+            if out[k] > 0:  # still short: keep its place in the queue
+                heapq.heappush(q, (prio, t, next(self.seq), i))
+            self.dispatch_moving(u, i, interrupt=False)
+            return True
+        return False
+
+    # -- cover moves -----------------------------------------------------------------------
+    def _availability_changed(self, u: int) -> None:
+        """Unit `u` became available or left: coverage, cover posts, cover moves."""
+        cp = self.coverage
+        if cp is not None:
+            f = int(self.fleet.unit_facility[u])
+            # Only a counted unit, or (with staff) a unit sharing a crew pool with counted
+            # units, can change what is covered.
+            if self.fleet.unit_type[u] == cp.unit_type or (
+                self.staff is not None and self.cov_facility[f]
+            ):
+                self.cov_crew.pop(f, None)
+                self._coverage_changed()
+        cv = self.cover
+        if cv is not None and self.fleet.unit_type[u] == cv.unit_type:
+            self._release_surplus_covers()
+            self._check_cover()
+
+    def _group_counts(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per cover group: available units of the type in it, and cover units driving there."""
+        cv = self.cover
+        assert cv is not None
+        units = self.fleet.units_of_type[cv.unit_type]
+        avail = units[self.available[units] & ~self.mutual[units]]
+        g = cv.group_of_facility[self.travel.base[avail]]
+        counts = np.bincount(g[g >= 0], minlength=cv.n_groups)
+        incoming = np.zeros(cv.n_groups, dtype=np.int64)
+        for v, grp in self.cover_group.items():
+            mv = self.moves.get(v)
+            if mv is not None and mv.kind == "cover":
+                incoming[grp] += 1
+        return counts, incoming
+
+    def _check_cover(self) -> None:
+        """Order cover moves to every group left without an available unit."""
+        cv = self.cover
+        if cv is None:
+            return
+        if self.hold_cover > 0:
+            self.cover_due = True
+            return
+        tried: set[int] = set()
+        while True:
+            counts, incoming = self._group_counts()
+            need = [
+                int(g)
+                for g in cv.groups_needing_cover(counts, incoming)
+                if g not in self.cover_pending and g not in tried
+            ]
+            if not need:
+                return
+            g = need[0]
+            tried.add(g)
+            if cv.delay_s > 0:
+                self.cover_pending.add(g)
+                self.env.process(self._cover_after_delay(g))
+            else:
+                self._move_cover(g)
+
+    def _cover_after_delay(self, g: int) -> ProcessGenerator:
+        cv = self.cover
+        assert cv is not None
+        yield self.env.timeout(cv.delay_s)
+        self.cover_pending.discard(g)
+        counts, incoming = self._group_counts()
+        if counts[g] == 0 and incoming[g] == 0:
+            self._move_cover(g)
+
+    def _move_cover(self, g: int) -> None:
+        """Move the nearest eligible available unit to stand by at group `g`'s target."""
+        cv = self.cover
+        assert cv is not None
+        fl = self.fleet
+        target = int(cv.target[g])
+        units = fl.units_of_type[cv.unit_type]
+        avail = units[self.available[units] & ~self.mutual[units]]
+        at_home = avail[self.travel.base[avail] == fl.unit_facility[avail]]
+        if at_home.size == 0:
+            return
+        dgroup = cv.donor_group[self.travel.base[avail]]
+        dcount = np.bincount(dgroup, minlength=int(cv.donor_group.max()) + 1)
+        home = fl.unit_facility[at_home]
+        tnode = int(fl.facility_node[target])
+        drive = np.array(
+            [
+                float(fl.facility_access_s[h])
+                + float(self.travel.out[self._profile(int(v))][h, tnode])
+                + float(fl.facility_access_s[target])
+                for v, h in zip(at_home, home, strict=True)
+            ]
+        )
+        donor_avail = dcount[cv.donor_group[home]]
+        own = cv.group_of_facility[home]
+        while True:
+            pos = cv.choose_donor(drive, donor_avail, own, g)
+            if pos < 0:
+                return
+            u = int(at_home[pos])
+            crew = self._leave_ok(u, -1) if self.gate and not self.is_air[u] else None
+            if self.gate and crew is None:
+                drive[pos] = math.inf  # no crew on duty: try the next nearest
+                continue
+            break
+        now = self.env.now
+        h = int(home[pos])
+        if crew is not None and crew.size and self.staff is not None:
+            self.staff.assign(u, -1, crew, now)
+        self.available[u] = False
+        self.out_since[u] = (-1, now)
+        self.cover_group[u] = g
+        self.cover_episode[u] += 1
+        self.counts["cover_moves"] += 1
+        turnout = float(fl.unit_turnout_s[u])
+        start = now + turnout + float(fl.facility_access_s[h])
+        road = float(self.travel.out[self._profile(u)][h, tnode])
+        leg = Leg(int(fl.facility_node[h]), tnode, self._profile(u), start, start + road)
+        self._open_row(u, -1, "cover", "station", post=target)
+        proc = self.env.process(self._cover_trip(u, g, target, turnout + float(drive[pos])))
+        self.moves[u] = _Move("cover", -1, leg, proc, group=g)
+        if self.coverage is not None:
+            self.cov_crew.pop(h, None)  # its crew left the station's pool
+            self._coverage_changed()
+
+    def _cover_trip(self, u: int, g: int, target: int, eta_s: float) -> ProcessGenerator:
+        env = self.env
+        try:
+            yield env.timeout(eta_s)
+        except simpy.Interrupt:
+            return  # sent to an incident from the road (`dispatch_moving`)
+        self.moves.pop(u, None)
+        self._row_time(u, 9)
+        self.post[u] = target
+        self.travel.set_base(u, int(target))
+        self.available[u] = True
+        if self.coverage is not None:
+            self._coverage_changed()
+        counts, _ = self._group_counts()
+        if counts[g] > 1:  # a unit of the group came back meanwhile
+            self._release_cover(u)
+            return
+        st = self.staff
+        if st is not None and st.plan.unit_staffed[u]:
+            env.process(self._cover_duty_end(u, int(self.cover_episode[u])))
+        self._serve_queue_idle(u)
+
+    def _cover_duty_end(self, u: int, episode: int) -> ProcessGenerator:
+        """A unit standing by goes home when its crew's duty ends."""
+        st = self.staff
+        assert st is not None
+        until = st.crew_free_until(u)
+        if math.isfinite(until) and until > self.env.now:
+            yield self.env.timeout(until - self.env.now)
+        if u in self.post and self.cover_episode[u] == episode:
+            self._release_cover(u)
+
+    def _release_surplus_covers(self) -> None:
+        """Send home the units standing by in groups that have another unit available again."""
+        if not self.post:
+            return
+        counts, _ = self._group_counts()
+        for u in list(self.post):
+            g = self.cover_group.get(u, -1)
+            if g >= 0 and self.available[u] and counts[g] > 1:
+                self._release_cover(u)
+                counts[g] -= 1
+
+    def _leave_post(self, u: int) -> None:
+        """Unit `u` no longer stands by (sent to an incident or home)."""
+        self.post.pop(u, None)
+        self.cover_group.pop(u, None)
+        self.travel.set_base(u, int(self.fleet.unit_facility[u]))
+        self.cover_episode[u] += 1
+        if self.cover is not None:
+            self._check_cover()
+
+    def _release_cover(self, u: int) -> None:
+        """Unit `u` standing by at a post drives home."""
+        fl = self.fleet
+        post = self.post[u]
+        h = int(fl.unit_facility[u])
+        now = self.env.now
+        self.available[u] = False
+        self._close_row(u, "released")
+        self._leave_post(u)
+        road = float(self.travel.out[self._profile(u)][post, int(fl.facility_node[h])])
+        start = now + float(fl.facility_access_s[post])
+        back = start + road + float(fl.facility_access_s[h]) - now
+        leg = Leg(
+            int(fl.facility_node[post]),
+            int(fl.facility_node[h]),
+            self._profile(u),
+            start,
+            start + road,
+        )
+        self._open_row(u, -1, "cover_return", "cover_post", post=post)
+        proc = self.env.process(self._cover_home(u, back))
+        self.moves[u] = _Move("cover_return", -1, leg, proc)
+        if self.coverage is not None:
+            self._coverage_changed()
+
+    def _cover_home(self, u: int, back_s: float) -> ProcessGenerator:
+        try:
+            yield self.env.timeout(back_s)
+        except simpy.Interrupt:
+            return  # sent to an incident from the road (`dispatch_moving`)
+        self.moves.pop(u, None)
+        self.on_unit_home(u)
+
+    # -- coverage over time ----------------------------------------------------------------
+    def _accumulate_coverage(self, now: float) -> None:
+        """Add the current covered share × time since the last change to the hour-of-day bins."""
+        cp = self.coverage
+        assert cp is not None
+        t, end = self.cov_t, min(now, cp.horizon_s)
+        while t < end:
+            nxt = min(end, (math.floor(t / 3600.0) + 1) * 3600.0)
+            self.cov_by_hour[int(t // 3600.0) % 24] += self.cov_share * (nxt - t)
+            t = nxt
+        self.cov_t = max(self.cov_t, end)
+
+    def _coverage_changed(self) -> None:
+        """Recompute the covered share after a unit of the counted type came or went."""
+        cp = self.coverage
+        assert cp is not None
+        now = self.env.now
+        self._accumulate_coverage(now)
+        fl = self.fleet
+        units = fl.units_of_type[cp.unit_type]
+        avail = units[self.available[units]]
+        st = self.staff
+        if st is not None and avail.size:  # count a unit only with a crew for it on duty
+            keep = [
+                self._may_continue(int(v))
+                if int(v) in self.post
+                else (not st.plan.unit_staffed[v] or self._crew_on_duty(int(v), now))
+                for v in avail
+            ]
+            avail = avail[np.array(keep, dtype=bool)]
+        base = self.travel.base[avail]
+        rows = np.empty((avail.size, cp.town_node.size))
+        for p, name in enumerate(PROFILES):
+            m = fl.unit_profile[avail] == p
+            if m.any():
+                rows[m] = self.travel.out[name][np.ix_(base[m], cp.town_node)]
+        rows += fl.facility_access_s[base][:, None]
+        self.cov_share = cp.covered_share(base, fl.unit_turnout_s[avail], rows)
+
+    def _crew_on_duty(self, u: int, now: float) -> bool:
+        """Whether counted unit `u` at its station has a crew on duty (cached per facility:
+        the counted units of one facility need the same roles from the same pool)."""
+        st = self.staff
+        assert st is not None
+        f = int(self.fleet.unit_facility[u])
+        ok = self.cov_crew.get(f)
+        if ok is None:
+            ok = self.cov_crew[f] = st.crew_for(u, f, now) is not None
+        return ok
 
     # -- relief -----------------------------------------------------------------------------
     def relief_process(self, i: int) -> ProcessGenerator:
@@ -1152,6 +1953,7 @@ class _Engine:
         self.available[u] = False
         self.trips[u] += 1
         self.out_since[u] = (i, self.env.now)
+        self._open_row(u, i, "air_relief", "station")
         self.relief_air[i] = True
         self.env.process(self.air_relief_trip(u, i, float(eta[pos[0]])))
 
@@ -1163,6 +1965,8 @@ class _Engine:
         yield env.timeout(plan.loading_s + eta_s)
         if np.isnan(self.relief_s[i]) or env.now < self.relief_s[i]:
             self.relief_s[i] = env.now
+        self._row_time(u, 9)
+        self._row_time(u, 10)
         self.hand_out(i, min(int(self.inc.people[i]), plan.air_capacity_people))
         back = self.travel.return_s(u, i, env.now)
         self.flight_s[u] += 2 * back
@@ -1192,6 +1996,7 @@ class _Engine:
             self.available[u] = False
             self.trips[u] += 1
             self.out_since[int(u)] = (i, self.env.now)
+            self._open_row(int(u), i, "relief", "station")
             self.env.process(self.truck_trip(int(u), i, take))
 
     def truck_trip(self, u: int, i: int, people: int) -> ProcessGenerator:
@@ -1203,6 +2008,8 @@ class _Engine:
         yield env.timeout(eta)
         if np.isnan(self.relief_s[i]) or env.now < self.relief_s[i]:
             self.relief_s[i] = env.now
+        self._row_time(u, 9)
+        self._row_time(u, 10)
         self.hand_out(i, people)
         yield env.timeout(self.travel.return_s(u, i, env.now))
         self.busy_s[u] += env.now - t0
@@ -1229,6 +2036,8 @@ def simulate(
     air: AirState | None = None,
     missions: MissionPlan | None = None,
     ops: bool = False,
+    severity: SeverityPlan | None = None,
+    rules: DispatchRules | None = None,
 ) -> SimOutcome:
     """Run one replication.
 
@@ -1268,6 +2077,10 @@ def simulate(
     ops
         Aircraft rules on: aircraft leave only when they can take off at once and leave fires
         before nightfall or their crew's limits; time over a fire counts as flight time.
+    severity
+        Severity levels of the incidents (attendance plans, escalation), or None.
+    rules
+        Command-centre dispatch rules (reassignment, cover moves, coverage), or None.
 
     Returns
     -------
@@ -1303,6 +2116,8 @@ def simulate(
         air,
         missions,
         ops,
+        severity,
+        rules,
     )
     if eng.gate:
         times: list[np.ndarray] = [np.zeros(0)]
@@ -1319,14 +2134,24 @@ def simulate(
         if disruption.static_edges.size:
             disruption.road.close(disruption.static_edges)
         eng.travel.set_road_matrices(disruption.road.out, disruption.road.back)
+        if eng.router is not None:
+            eng.router.set_edge_factor(disruption.road.edge_factor())
         eng.track_isolation(0.0)
+    if eng.coverage is not None:
+        eng._coverage_changed()
     eng.env.process(eng.arrivals())
     eng.env.run(until=until_s)
     # Units still out at the end count as busy until the end of the run.
     for u, (i, t0) in eng.out_since.items():
-        eng.busy_s[u] += until_s - t0
-        eng.trip_log.append((u, i, t0, math.nan))
-    log = np.array(sorted(eng.trip_log, key=lambda r: (r[2], r[0])), dtype=float).reshape(-1, 4)
+        on_cover = u in eng.post or u in eng.cover_group
+        if not on_cover:  # standing by is not busy time
+            eng.busy_s[u] += until_s - t0
+        eng.journey_log.append((u, i, t0, math.nan))
+    for u in list(eng.open_row):  # still out at the end of the run: no end time
+        eng.trip_rows[eng.open_row.pop(u)][12] = "run_end"
+    if eng.coverage is not None:
+        eng._accumulate_coverage(until_s)
+    log = np.array(sorted(eng.journey_log, key=lambda r: (r[2], r[0])), dtype=float).reshape(-1, 4)
     if disruption is not None:  # close the isolation spells still open
         for j, t0 in eng.isolated_since.items():
             eng.isolation_s[j] = eng.isolation_s.get(j, 0.0) + until_s - t0
@@ -1379,7 +2204,7 @@ def simulate(
         unit_wait_s=eng.wait_s,
         end_s=float(until_s),
         final_stock=eng.stock,
-        trip_log=log,
+        journey_log=log,
         report_s=np.asarray(eng.report_s, dtype=float),
         first_mode=tuple(eng.first_mode),
         first_road_s=eng.first_road,
@@ -1402,7 +2227,43 @@ def simulate(
         crew_log=tuple(staff.crew_log) if staff is not None else (),
         staff=staff,
         air_state=air,
+        trip_log=tuple(
+            Trip(
+                unit=int(r[0]),
+                incident=int(r[1]),
+                kind=str(r[2]),
+                origin=str(r[3]),
+                from_incident=int(r[4]),
+                priority=int(r[5]),
+                from_priority=int(r[6]),
+                post=int(r[7]),
+                dispatch_s=float(r[8]),
+                arrive_s=float(r[9]),
+                leave_s=float(r[10]),
+                end_s=float(r[11]),
+                end=str(r[12]),
+                gain_s=float(r[13]),
+            )
+            for r in eng.trip_rows
+        ),
+        priority=eng.prio_at_call,
+        level=eng.level_at_call if severity is not None else None,
+        escalations=eng.escalations if severity is not None else None,
+        coverage_by_hour=_per_hour_share(eng.cov_by_hour, eng.coverage.horizon_s)
+        if eng.coverage is not None
+        else None,
+        dispatch_counts=dict(eng.counts) if rules is not None else None,
     )
+
+
+def _per_hour_share(share_s: np.ndarray, horizon_s: float) -> np.ndarray:
+    """Time-weighted share by hour of day: accumulated share × s over the seconds of each hour
+    of the day within the horizon."""
+    t = np.arange(0.0, math.ceil(horizon_s / 3600.0)) * 3600.0
+    secs = np.minimum(t + 3600.0, horizon_s) - t
+    per_hour = np.bincount((np.arange(t.size) % 24), weights=secs, minlength=24)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(per_hour > 0, share_s / per_hour, np.nan)
 
 
 __all__ = [

@@ -18,6 +18,7 @@ from scipy.spatial import cKDTree
 from sim.geo import haversine_m
 from sim.model.aircraft import AirState, build_air_plan, build_mission_plan
 from sim.model.compile import Prepared
+from sim.model.dispatch_rules import for_replication
 from sim.model.disruption import ClosureRule, sample_closures
 from sim.model.engine import DisruptionPlan, FirePlan, SimOutcome, simulate
 from sim.model.incidents import (
@@ -28,12 +29,14 @@ from sim.model.incidents import (
     sample_duration_s,
     stream,
 )
+from sim.model.severity import draw_levels
 from sim.model.staffing import StaffState, draw_absences
 from sim.model.travel import MODE_AIR, BoatLegs, RoadState, TravelModel
 from sim.network import access_time_s
 from sim.physics.fire import walk_in_s
 from sim.results.measures import arrival_unit_types
-from sim.results.schema import check_table, column_names, unit_arrival_column
+from sim.results.schema import TRIP_COLUMNS, check_table, column_names, unit_arrival_column
+from sim.scenario.schema import LEVEL_IDS
 
 #: Random-stream purposes of the replication (after those of `sim.model.incidents`).
 STREAM_CLOSURES = 7
@@ -63,6 +66,12 @@ class ReplicationResult:
     """Person-hours by facility, role (and hour of day): `sim.model.staffing.StaffState.summary`."""
     air: dict[str, Any] | None = None
     """Aircraft: downtime per unit (s), no-fly days, missions flown by kind."""
+    trips: dict[str, np.ndarray] | None = None
+    """The per-trip log as columns of ``trips.csv`` (`sim.results.schema.TRIP_COLUMNS`)."""
+    coverage_by_hour: np.ndarray | None = None
+    """Share of the population covered, by hour of day (24 values), when coverage is on."""
+    dispatch_counts: dict[str, int] | None = None
+    """Actions of the dispatch rules: reassigned, diverted, cover_moves (rules on)."""
 
 
 def _boat_legs(prep: Prepared, inc: Any) -> BoatLegs | None:
@@ -388,6 +397,8 @@ def simulate_replication(prep: Prepared, r: int) -> Simulated:
         air=air,
         missions=missions,
         ops=prep.air_ops,
+        severity=draw_levels(prep.severity, sc, inc, r) if prep.severity is not None else None,
+        rules=for_replication(prep.rules, prep.net),
     )
     return Simulated(inc, out, node, access, travel.walk_s)
 
@@ -491,11 +502,27 @@ def run_replication(prep: Prepared, r: int) -> ReplicationResult:
     for unit_type in arrival_types:
         k = prep.fleet.type_names.index(unit_type)
         table[unit_arrival_column(unit_type)] = rel_h(out.arrival_by_type_s[:, k])
+    groups = []
     if prep.air_ops:
         table["air_mission"] = np.array(out.air_mission, dtype=object)
+        groups.append("air")
+    if prep.severity is not None and out.level is not None and out.escalations is not None:
+        names = np.array(LEVEL_IDS, dtype=object)
+        graded = prep.severity.has_levels[inc.type_idx]
+        final = out.level + 0
+        for i in np.flatnonzero(out.escalations):  # the level after its escalations
+            k = int(inc.type_idx[i])
+            for _ in range(int(out.escalations[i])):
+                final[i] = prep.severity.next_level[k, final[i]]
+        table["level"] = np.where(graded, names[out.level], "").astype(object)
+        table["level_final"] = np.where(graded, names[final], "").astype(object)
+        table["escalations"] = out.escalations.astype(np.int64)
+        groups.append("levels")
+    if out.priority is not None:
+        table["priority"] = out.priority.astype(np.int64)
     # The schema's column order.
-    table = {c: table[c] for c in column_names(arrival_types, optional=prep.air_ops)}
-    check_table(table, arrival_types, optional=prep.air_ops)
+    table = {c: table[c] for c in column_names(arrival_types, optional=groups)}
+    check_table(table, arrival_types, optional=groups)
     air_stats = None
     if out.air_state is not None:
         st = out.air_state
@@ -522,7 +549,45 @@ def run_replication(prep: Prepared, r: int) -> ReplicationResult:
         },
         staff=out.staff.summary(horizon_s) if out.staff is not None else None,
         air=air_stats,
+        trips=trip_table(prep, inc, out, r),
+        coverage_by_hour=out.coverage_by_hour,
+        dispatch_counts=out.dispatch_counts,
     )
+
+
+def trip_table(prep: Prepared, inc: IncidentSet, out: SimOutcome, r: int) -> dict[str, np.ndarray]:
+    """The engine's per-trip log of replication `r` as the columns of ``trips.csv``."""
+    fl = prep.fleet
+    log = out.trip_log
+    unit = np.array([t.unit for t in log], dtype=np.int64)
+    i = np.array([t.incident for t in log], dtype=np.int64)
+    frm = np.array([t.from_incident for t in log], dtype=np.int64)
+    post = np.array([t.post for t in log], dtype=np.int64)
+    fac_ids = np.array(fl.facility_ids, dtype=object)
+    types = np.array(inc.type_names, dtype=object)
+    cols: dict[str, np.ndarray] = {
+        "replication": np.full(len(log), r, dtype=np.int64),
+        "unit": np.array(fl.unit_labels, dtype=object)[unit] if len(log) else np.zeros(0, object),
+        "unit_type": np.array(fl.type_names, dtype=object)[fl.unit_type[unit]],
+        "home": fac_ids[fl.unit_facility[unit]],
+        "kind": np.array([t.kind for t in log], dtype=object),
+        "incident": np.where(i >= 0, i + 1, 0),
+        "incident_type": np.where(
+            i >= 0, types[inc.type_idx[np.maximum(i, 0)]] if len(inc) else "", ""
+        ).astype(object),
+        "priority": np.array([t.priority for t in log], dtype=np.int64),
+        "origin": np.array([t.origin for t in log], dtype=object),
+        "from_incident": np.where(frm >= 0, frm + 1, 0),
+        "from_priority": np.array([t.from_priority for t in log], dtype=np.int64),
+        "post": np.where(post >= 0, fac_ids[np.maximum(post, 0)], "").astype(object),
+        "dispatch_h": np.array([t.dispatch_s for t in log], dtype=float) / HOUR_S,
+        "arrive_h": np.array([t.arrive_s for t in log], dtype=float) / HOUR_S,
+        "leave_h": np.array([t.leave_s for t in log], dtype=float) / HOUR_S,
+        "end_h": np.array([t.end_s for t in log], dtype=float) / HOUR_S,
+        "end": np.array([t.end for t in log], dtype=object),
+        "gain_min": np.array([t.gain_s for t in log], dtype=float) / 60.0,
+    }
+    return {c.name: cols[c.name] for c in TRIP_COLUMNS}
 
 
 # Worker processes inherit this through fork instead of receiving it pickled with every task.

@@ -488,6 +488,15 @@ class StaffState:
         left = p.role_max_flight_s[roles] - trip.flight_before_s
         return float(home.min()), float(left.min())
 
+    def crew_free_until(self, u: int) -> float:
+        """Until when the crew out with unit `u` may take on more work (s): the end of the
+        earliest member's duty period, or of a duty-time limit; inf without a crew."""
+        trip = self.trips.get(u)
+        if trip is None or trip.persons.size == 0:
+            return math.inf
+        home_by, _ = self.limits(u)
+        return min(float(np.nanmin(trip.period_end)), home_by)
+
     def release(self, u: int, t: float, flight_s: float) -> float:
         """The crew of unit `u` is home at `t` after `flight_s` of flight; return the latest
         time a crew member must rest until (−inf when no rest is due)."""

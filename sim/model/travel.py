@@ -249,6 +249,9 @@ class TravelModel:
             np.ones(fleet.n_units, dtype=bool) if unit_walks is None else np.asarray(unit_walks)
         )
         self.drive_s = walk_s if drive_s is None else drive_s
+        # Where each unit starts a trip from: its home facility, or the station where it
+        # stands by on a cover move (the engine moves it; returns always go home).
+        self.base = fleet.unit_facility.copy()
         # Road matrices: shared until the first closure, then private copies.
         self.out = fleet.travel_out_s
         self.back = fleet.travel_back_s
@@ -260,7 +263,7 @@ class TravelModel:
         self._all_units = np.arange(fleet.n_units)
         self._unit_out: np.ndarray | None = None
         self._unit_back: np.ndarray | None = None
-        self._roads_version = 0  # changes whenever the road matrices do
+        self._roads_version = 0  # changes whenever the road matrices or a unit's base do
         self._eta_memo: dict[int, tuple[int, np.ndarray]] = {}
         self._boat_memo: dict[int, tuple[Any, ...]] = {}
         self._gather_unit_rows()
@@ -284,22 +287,24 @@ class TravelModel:
             for p, name in enumerate(PROFILES):
                 us = np.flatnonzero(f.unit_profile == p)
                 if us.size:
-                    t[us] = mats[name][f.unit_facility[us]]
+                    # Trips start from the unit's base; returns always end at home.
+                    rows = self.base[us] if mats is self.out else f.unit_facility[us]
+                    t[us] = mats[name][rows]
             tables.append(t)
         self._unit_out, self._unit_back = tables
 
     # ---- road ---------------------------------------------------------------------------
     def road_rows(self, units: np.ndarray, nodes: Any, *, back: bool = False) -> np.ndarray:
-        """Road time (s) from each unit's facility node to `nodes` (a node, or an array of nodes),
-        or from `nodes` back to the facility (`back`), on the unit's speed profile and the
-        current (possibly cut) roads."""
+        """Road time (s) from the node of each unit's base (home, or a cover post) to `nodes` (a
+        node, or an array of nodes), or from `nodes` back home (`back`: returns always end at
+        the home facility), on the unit's speed profile and the current (possibly cut) roads."""
         scalar = np.ndim(nodes) == 0
         table = self._unit_back if back else self._unit_out
         if table is not None:
             rows = table[units, nodes] if scalar else table[np.ix_(units, nodes)]
             return np.asarray(rows, dtype=float)
         f = self.fleet
-        fac = f.unit_facility[units]
+        fac = f.unit_facility[units] if back else self.base[units]
         t = np.empty((units.size, *np.shape(nodes)))
         mats = self.back if back else self.out
         for p, name in enumerate(PROFILES):
@@ -319,12 +324,16 @@ class TravelModel:
             return np.full(units.size, float(self.access_s[i]))
         return np.where(self.unit_walks[units], w, float(self.drive_s[i]))
 
+    def last_leg_s(self, u: int, i: int) -> float:
+        """Off-network leg of unit `u` at incident `i` (s): access, or walk-in / drive at fires."""
+        return float(self._last_leg_s(np.array([u]), i)[0])
+
     def road_eta_s(self, units: np.ndarray, i: int) -> np.ndarray:
         """Return turnout + road (+ boat where faster) + last leg for road units (s)."""
         if self._unit_out is not None:
             # One incident is asked about several times (a request per unit type, the first
             # arrival's legs, relief, re-routing): the times of every unit are computed once
-            # per state of the roads and then only indexed.
+            # per state of the roads and bases and then only indexed.
             hit = self._eta_memo.get(i)
             if hit is None or hit[0] != self._roads_version:
                 eta = self._unit_base_s + self._unit_out[:, self.node[i]]  # every unit at once
@@ -426,9 +435,7 @@ class TravelModel:
             road_s = float(self._unit_out[u, self.node[i]])
         else:
             road_s = float(self._road_out(units, i)[0])
-        road = float(
-            f.facility_access_s[f.unit_facility[u]] + road_s + self._last_leg_s(units, i)[0]
-        )
+        road = float(f.facility_access_s[self.base[u]] + road_s + self._last_leg_s(units, i)[0])
         total = float(f.unit_turnout_s[u]) + road
         if self.boats is not None and self.boats.river[i] >= 0:
             btotal, broad, bboat = self._boat_option(units, i)
@@ -464,6 +471,17 @@ class TravelModel:
             by_boat, _, _ = self.boats(units, i, self, back=True)
             back = min(back, float(by_boat[0]))
         return back
+
+    def set_base(self, u: int, facility: int) -> None:
+        """Make `facility` the base unit `u` starts its trips from (a cover post, or home)."""
+        f = self.fleet
+        if self.base[u] == facility:
+            return
+        self.base[u] = facility
+        self._unit_base_s[u] = f.unit_turnout_s[u] + f.facility_access_s[facility]
+        if self._unit_out is not None:
+            self._unit_out[u] = self.out[PROFILES[f.unit_profile[u]]][facility]
+        self._roads_version += 1  # every memo keyed on the version is stale
 
     # ---- closures -----------------------------------------------------------------------
     def set_road_matrices(self, out: dict[str, np.ndarray], back: dict[str, np.ndarray]) -> None:
@@ -565,7 +583,7 @@ class BoatLegs:
             sel = np.flatnonzero(group == k)
             us = units[sel]
             # Road times of these units to (or, back, from) every launch point change only
-            # with the roads.
+            # with the roads and the units' bases (out from the base, back to home).
             if travel._roads_version != self._R_version:
                 self._R, self._R_version = {}, travel._roads_version
             rk = (int(k), bool(back), us.tobytes())
@@ -573,7 +591,7 @@ class BoatLegs:
             if R is None:
                 R = self._R[rk] = (
                     travel.road_rows(us, self.launch.node, back=back)
-                    + f.facility_access_s[f.unit_facility[us]][:, None]
+                    + f.facility_access_s[f.unit_facility[us] if back else travel.base[us]][:, None]
                 )
             tot, _, rs, bs = boat_leg_s(
                 self.launch,
@@ -905,6 +923,10 @@ class RoadState:
         if self.out is self.base_out:
             self.out = {p: m.copy() for p, m in self.base_out.items()}
             self.back = {p: m.copy() for p, m in self.base_back.items()}
+
+    def edge_factor(self) -> np.ndarray | None:
+        """Per-edge time factor of the roads now (inf = closed), or None when none is closed."""
+        return self._factor() if (self.count > 0).any() else None
 
     @property
     def closed_edges(self) -> np.ndarray:

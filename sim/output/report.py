@@ -859,6 +859,13 @@ def resources(doc: Doc, sc: Scenario, metrics: Mapping[str, Any], lang: str) -> 
                 + ", ".join(f"{k} {v:.0f}" for k, v in missions.items()),
             )
         )
+    cov = metrics.get("coverage")
+    unit = (
+        sc.unit_types[cov["unit_type"]].label if cov and cov["unit_type"] in sc.unit_types else None
+    )
+    dispatch_rules(
+        doc, metrics, lang, unit_label=None if unit is None else _t(lang, unit.zh, unit.en)
+    )
     costs = metrics.get("costs")
     if costs:
         doc.p(
@@ -870,6 +877,48 @@ def resources(doc: Doc, sc: Scenario, metrics: Mapping[str, Any], lang: str) -> 
                 f"Cost per year: units {costs['units_per_year'] / 1e4:,.0f}, staff "
                 f"{costs['staff_per_year'] / 1e4:,.0f}, total {costs['total_per_year'] / 1e4:,.0f}"
                 " (10,000 yuan).",
+            )
+        )
+
+
+def dispatch_rules(
+    doc: Doc, metrics: Mapping[str, Any], lang: str, unit_label: str | None = None
+) -> None:
+    """Coverage over time and what the command-centre rules did (when the run has them);
+    `unit_label` names the counted unit type (default: its id)."""
+    cov = metrics.get("coverage")
+    if cov:
+        unit = unit_label or cov["unit_type"]
+        lo, hi = cov["ci95"]
+        h = int(cov["min_hour"])
+        low = cov["by_hour"][h]
+        thr = f"{cov['threshold_h'] * 60:g}"
+        doc.p(
+            _t(
+                lang,
+                f"覆盖率：可用{unit}在 {thr} 分钟内可达的人口比例（按时间加权）平均 "
+                f"{pct(cov['share_mean'])}（95% 置信区间 {pct(lo)}–{pct(hi)}），"
+                f"最低在 {h}:00–{h + 1}:00（{pct(low)}）；逐时变化见 coverage.png。",
+                f"Coverage: share of the population an available {unit} reaches "
+                f"within {thr} min (time-weighted) {pct(cov['share_mean'])} on average (95 % CI "
+                f"{pct(lo)}-{pct(hi)}), lowest at {h}:00-{h + 1}:00 ({pct(low)}); by hour in "
+                "coverage.png.",
+            )
+        )
+    disp = metrics.get("dispatch", {})
+    if "cover_moves_per_year" in disp:
+        r, d, c = (
+            disp["reassigned_per_year"],
+            disp["diverted_per_year"],
+            disp["cover_moves_per_year"],
+        )
+        doc.p(
+            _t(
+                lang,
+                f"指挥中心调度规则（每年）：返回途中改派 {r:,.1f} 次，途中改派 {d:,.1f} 次，"
+                f"移防备勤 {c:,.1f} 次；每次出动见 trips.csv。",
+                f"Command-centre rules per year: {r:,.1f} units sent on while driving home, "
+                f"{d:,.1f} diverted en route, {c:,.1f} cover moves; every trip in trips.csv.",
             )
         )
 
@@ -889,6 +938,69 @@ def write_run_report(
 
 
 # --------------------------------------------------------------------------- compare
+
+
+def _paired_cell(d: Mapping[str, Any], scale: float, lower_better: bool) -> Cell | str:
+    """A paired difference with its interval (scaled), marked when significant."""
+    if d.get("diff") is None:
+        return "—"
+    txt = f"{d['diff'] * scale:+.2f}"
+    if d["ci95"][0] is not None:
+        txt += f" [{d['ci95'][0] * scale:+.2f}, {d['ci95'][1] * scale:+.2f}]"
+    good = d["diff"] < 0 if lower_better else d["diff"] > 0
+    return Cell(txt, "" if not d["significant"] else ("ok" if good else "bad"))
+
+
+def compare_dispatch(
+    doc: Doc, disp: Mapping[str, Any], labels: Sequence[str], ref: str, lang: str
+) -> None:
+    """The command-centre measures of a comparison: top-priority first arrival, coverage over
+    time (paired differences) and the rules' actions per year."""
+    doc.p(_t(lang, "指挥中心调度规则：", "Command-centre dispatch rules:"))
+    cols = [_t(lang, "指标", "Measure"), *labels]
+    cols += [f"{lab} − {ref}" for lab in labels[1:]]
+    top = disp["top_priority_first_arrival"]
+    types = ", ".join(top["types"])
+    row: list[Cell | str] = [
+        _t(
+            lang,
+            f"最高优先级事件平均首车到场（分钟；{types}）",
+            f"Top-priority mean first arrival (min; {types})",
+        )
+    ]
+    for lab in labels:
+        m = top["by_scenario"][lab]["mean_h"]
+        row.append("—" if m is None else f"{m * 60:.2f}")
+    row += [_paired_cell(top["diff_vs_reference"][lab], 60.0, True) for lab in labels[1:]]
+    rows = [row]
+    cov = disp.get("coverage")
+    if cov:
+        thr = f"{cov['threshold_h'] * 60:g}"
+        row = [
+            _t(
+                lang,
+                f"{thr} 分钟内可用 {cov['unit_type']} 覆盖人口比例（时间加权，%）",
+                f"Population within {thr} min of an available {cov['unit_type']} (%)",
+            )
+        ]
+        for lab in labels:
+            b = cov["by_scenario"][lab]
+            row.append(
+                f"{b['share_mean'] * 100:.2f} [{b['ci95'][0] * 100:.2f}, {b['ci95'][1] * 100:.2f}]"
+            )
+        row += [_paired_cell(cov["diff_vs_reference"][lab], 100.0, False) for lab in labels[1:]]
+        rows.append(row)
+    names = {
+        "reassigned": ("返回途中改派（次/年）", "Sent on while driving home (per year)"),
+        "diverted": ("途中改派（次/年）", "Diverted en route (per year)"),
+        "cover_moves": ("移防备勤（次/年）", "Cover moves (per year)"),
+    }
+    for k, (zh, en) in names.items():
+        row = [_t(lang, zh, en)]
+        row += [f"{disp['actions_per_year'][lab][k]:.1f}" for lab in labels]
+        row += ["" for _ in labels[1:]]
+        rows.append(row)
+    doc.table(cols, rows)
 
 
 def compare_doc(
@@ -1003,6 +1115,8 @@ def compare_doc(
         ),
         "note",
     )
+    if comparison.get("dispatch"):
+        compare_dispatch(doc, comparison["dispatch"], labels, ref, lang)
 
     doc.h(2, _t(lang, "3. 图表与地图", "3. Charts and maps"))
     _charts(doc, charts, lang)

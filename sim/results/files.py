@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from sim import __version__
-from sim.results.schema import check_table, unit_arrival_types
+from sim.results.schema import TRIP_COLUMNS, TableError, check_table, unit_arrival_types
 
 
 def clean(x: Any) -> Any:
@@ -70,6 +70,22 @@ def write_incidents_csv(path: Path, table: Mapping[str, np.ndarray]) -> Path:
         w = csv.writer(fh, lineterminator="\n")
         w.writerow(list(table))
         columns = list(table.values())
+        for i in range(n):
+            w.writerow([fmt_cell(col[i]) for col in columns])
+    return path
+
+
+def write_trips_csv(path: Path, trips: Mapping[str, np.ndarray]) -> Path:
+    """Write ``trips.csv``: the per-trip log in `sim.results.schema.TRIP_COLUMNS` order."""
+    names = [c.name for c in TRIP_COLUMNS]
+    if list(trips) != names:
+        msg = f"trip table columns {list(trips)} differ from the schema {names}"
+        raise TableError(msg)
+    n = len(trips["unit"])
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh, lineterminator="\n")
+        w.writerow(names)
+        columns = list(trips.values())
         for i in range(n):
             w.writerow([fmt_cell(col[i]) for col in columns])
     return path

@@ -13,7 +13,7 @@ not happen before the end of the run.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -64,8 +64,8 @@ INCIDENT_COLUMNS: tuple[Column, ...] = (
         "priority",
         "int",
         "",
-        "queue priority of the type (1 = most urgent)",
-        "排队优先级（1 最高）",
+        "queue priority at the call: the type's, or its severity level's (1 = most urgent)",
+        "接警时的排队优先级：事件类型的，或其事件等级的（1 最高）",
     ),
     Column(
         "t_h",
@@ -229,9 +229,10 @@ INCIDENT_COLUMNS: tuple[Column, ...] = (
     ),
 )
 
-#: Columns present only in runs of scenarios with aircraft rules, helicopter missions or staff
-#: (`sim.model.aircraft.uses_air_ops`), after the fixed columns: older scenarios keep their
-#: tables byte for byte.
+#: Columns present only in some runs, after the fixed columns, by group: `air` in scenarios with
+#: aircraft rules, helicopter missions or staff (`sim.model.aircraft.uses_air_ops`), `levels` in
+#: scenarios whose incident types have severity levels. Older scenarios keep their tables byte
+#: for byte.
 OPTIONAL_COLUMNS: tuple[Column, ...] = (
     Column(
         "air_mission",
@@ -241,7 +242,34 @@ OPTIONAL_COLUMNS: tuple[Column, ...] = (
         "air (other aircraft demand); empty = none",
         "所需直升机任务：吊桶灭火、绞车吊救、医疗转运、人员投送、物资投送、其他；空 = 无",
     ),
+    Column(
+        "level",
+        "str",
+        "",
+        "severity level at the call: general (一般), large (较大), major (重大), "
+        "especially_major (特大); empty for types without levels",
+        "接警时的事件等级：一般、较大、重大、特大（英文标识）；未分级的类型为空",
+    ),
+    Column(
+        "level_final",
+        "str",
+        "",
+        "severity level when the incident cleared, after escalation on scene",
+        "处置结束时的事件等级（现场升级后）",
+    ),
+    Column(
+        "escalations",
+        "int",
+        "",
+        "times the incident grew to the next level on scene (more units requested)",
+        "现场升级次数（每次增派力量）",
+    ),
 )
+#: Optional column groups, in table order: group name -> its columns.
+OPTIONAL_GROUPS: Mapping[str, tuple[str, ...]] = {
+    "air": ("air_mission",),
+    "levels": ("level", "level_final", "escalations"),
+}
 
 #: Column for the first arrival of one unit type; one per unit type named by a
 #: ``unit_arrival`` target, after the fixed columns.
@@ -251,6 +279,86 @@ UNIT_ARRIVAL = Column(
     "h",
     "onset to the first unit of this type on scene",
     "发生至该类型首支力量到场",
+)
+
+#: Columns of ``trips.csv``: one row per assignment of a unit (`sim.model.engine.Trip`).
+TRIP_COLUMNS: tuple[Column, ...] = (
+    Column("replication", "int", "", "replication index (0-based)", "重复次序（从 0 开始）"),
+    Column("unit", "str", "", "unit label `<facility id>/<unit type>#<k>`", "力量编号"),
+    Column("unit_type", "str", "", "unit type (key of `unit_types`)", "力量类型"),
+    Column("home", "str", "", "facility id of the unit's home station", "所属站点"),
+    Column(
+        "kind",
+        "str",
+        "",
+        "response (to an incident), relief (a truckload), air_relief (a helicopter load), "
+        "cover (drive to stand by at another station and stand by), cover_return (drive home "
+        "from standing by)",
+        "出动类别：响应、物资运输、直升机物资投送、移防备勤、备勤返回",
+    ),
+    Column(
+        "incident",
+        "int",
+        "",
+        "incident number (`id` of incidents.csv; 0 for cover moves)",
+        "事件编号（对应 incidents.csv 的 id；移防为 0）",
+    ),
+    Column("incident_type", "str", "", "incident type; empty for cover moves", "事件类型"),
+    Column(
+        "priority",
+        "int",
+        "",
+        "queue priority of the incident when the unit was sent (0 for cover moves)",
+        "派出时事件的排队优先级（移防为 0）",
+    ),
+    Column(
+        "origin",
+        "str",
+        "",
+        "sent from: station (its own), cover_post (standing by elsewhere), returning (driving "
+        "home from `from_incident`), en_route (diverted from `from_incident`), cover_move or "
+        "cover_return (on the road of a cover move)",
+        "出发位置：本站、移防备勤点、返回途中、前往其他事件途中（改派）、移防途中",
+    ),
+    Column(
+        "from_incident",
+        "int",
+        "",
+        "incident the unit was driving home from or diverted from (0 = none)",
+        "改派前所在/前往的事件编号（0 = 无）",
+    ),
+    Column(
+        "from_priority",
+        "int",
+        "",
+        "queue priority of `from_incident` then (0 = none)",
+        "改派前事件的优先级（0 = 无）",
+    ),
+    Column("post", "str", "", "cover moves: facility id where the unit stands by", "移防备勤站点"),
+    Column("dispatch_h", "float", "h", "sent", "派出时刻"),
+    Column("arrive_h", "float", "h", "on scene, or at the cover post", "到场（或到达备勤点）时刻"),
+    Column(
+        "leave_h", "float", "h", "left the scene, or the cover post", "离开现场（或备勤点）时刻"
+    ),
+    Column("end_h", "float", "h", "home, or sent elsewhere (see `end`)", "返回本站或被改派的时刻"),
+    Column(
+        "end",
+        "str",
+        "",
+        "how the row ended: home, reassigned (sent on while driving home), diverted (sent "
+        "elsewhere before arriving), dispatched (sent to an incident from a cover move), "
+        "released (left the cover post to go home), recalled (turned back: no road left), "
+        "run_end (still out at the end of the run)",
+        "结束方式：返回本站、返回途中改派、途中改派、移防中派出、解除备勤、道路中断折返、仿真结束时仍在外",
+    ),
+    Column(
+        "gain_min",
+        "float",
+        "min",
+        "diversions (origin en_route): how much earlier the unit arrives than the best free "
+        "unit left for the call when it was chosen (empty: none was free, or not a diversion)",
+        "途中改派：比当时可派的最佳空闲力量提前到场的时间（空 = 无空闲力量或非改派）",
+    ),
 )
 
 COLUMN: Mapping[str, Column] = {c.name: c for c in (*INCIDENT_COLUMNS, *OPTIONAL_COLUMNS)}
@@ -266,12 +374,21 @@ def unit_arrival_column(unit_type: str) -> str:
     return UNIT_ARRIVAL.name.format(unit_type=unit_type)
 
 
-def column_names(unit_types: Sequence[str] = (), *, optional: bool = False) -> tuple[str, ...]:
-    """Return the table's columns in order: the fixed ones, the optional ones (if `optional`),
-    then one per unit type."""
+def _groups(optional: bool | Collection[str]) -> tuple[str, ...]:
+    """Optional groups asked for: True = `air` (the first group), False = none, or names."""
+    if isinstance(optional, bool):
+        return ("air",) if optional else ()
+    return tuple(g for g in OPTIONAL_GROUPS if g in optional)
+
+
+def column_names(
+    unit_types: Sequence[str] = (), *, optional: bool | Collection[str] = False
+) -> tuple[str, ...]:
+    """Return the table's columns in order: the fixed ones, those of the optional groups asked
+    for (`optional`: True = `air`, or group names of `OPTIONAL_GROUPS`), then one per unit type."""
     return (
         tuple(c.name for c in INCIDENT_COLUMNS)
-        + (OPTIONAL_NAMES if optional else ())
+        + tuple(c for g in _groups(optional) for c in OPTIONAL_GROUPS[g])
         + tuple(unit_arrival_column(u) for u in unit_types)
     )
 
@@ -303,7 +420,10 @@ _KINDS = {"int": "iub", "float": "fiu", "str": "OUS", "bool": "b"}
 
 
 def check_table(
-    table: Mapping[str, Any], unit_types: Sequence[str] = (), *, optional: bool | None = None
+    table: Mapping[str, Any],
+    unit_types: Sequence[str] = (),
+    *,
+    optional: bool | Collection[str] | None = None,
 ) -> None:
     """Raise `TableError` unless `table` has exactly the schema's columns, in order, of one length.
 
@@ -314,10 +434,11 @@ def check_table(
     unit_types
         Unit types that have a ``<unit_type>_arrival_h`` column.
     optional
-        Whether the optional columns must be there (None: as the table has them).
+        Optional column groups that must be there (as in `column_names`; None: the groups
+        whose first column the table has).
     """
     if optional is None:
-        optional = OPTIONAL_NAMES[0] in table
+        optional = [g for g, cols in OPTIONAL_GROUPS.items() if cols[0] in table]
     want = column_names(unit_types, optional=optional)
     if tuple(table) != want:
         msg = f"incident table columns {list(table)} differ from the schema {list(want)}"

@@ -140,6 +140,7 @@ def _cross_problems(data: dict[str, Any], region: Region | None = None) -> list[
 
     problems += _staffing_problems(data, facilities, ut_ids)
     problems += _air_problems(data, incidents, unit_types, ut_ids)
+    problems += _dispatch_problems(data, facilities, incidents, unit_types, ut_ids)
 
     seen_t: dict[str, int] = {}
     for i, tgt in enumerate(targets):
@@ -464,6 +465,79 @@ def _air_problems(
                         "model has no roads, depots or forest there"
                     )
                     problems.append((("incidents", name, key), msg))
+    return problems
+
+
+def _dispatch_problems(
+    data: dict[str, Any],
+    facilities: list[Any],
+    incidents: dict[str, Any],
+    unit_types: Any,
+    ut_ids: list[str] | None,
+) -> list[tuple[Loc, str]]:
+    """Severity levels and dispatch rules name defined unit types and facilities."""
+    problems: list[tuple[Loc, str]] = []
+    uts = _mapping(unit_types)
+    for name, inc in incidents.items():
+        levels = _mapping(_mapping(inc).get("levels"))
+        if levels and _mapping(inc).get("fire") is not None:
+            msg = (
+                "not available for forest fires: their size is an outcome of the fire model "
+                "(use fire.escalation for extended attack)"
+            )
+            problems.append((("incidents", name, "levels"), msg))
+        for level, spec in levels.items():
+            units = _mapping(spec).get("units")
+            if isinstance(units, dict) and ut_ids is not None:
+                for key in units:
+                    if isinstance(key, str) and key not in ut_ids:
+                        problems.append(
+                            (
+                                ("incidents", name, "levels", level, "units", key),
+                                _unknown("unit type", key, ut_ids),
+                            )
+                        )
+    dispatch = _mapping(data.get("dispatch"))
+    fac_ids = [f.get("id") for f in facilities if isinstance(f, dict)]
+    for section in ("cover", "coverage"):
+        ut = _mapping(dispatch.get(section)).get("unit_type")
+        if not isinstance(ut, str) or ut_ids is None:
+            continue
+        if ut not in ut_ids:
+            problems.append(
+                ((("dispatch", section, "unit_type")), _unknown("unit type", ut, ut_ids))
+            )
+        elif _is_air(uts, ut):
+            msg = f"expected a road unit type (mode: road), got {ut!r} (an aircraft)"
+            problems.append((("dispatch", section, "unit_type"), msg))
+    cover = _mapping(dispatch.get("cover"))
+    if cover and dispatch.get("coverage") is None:
+        msg = (
+            "cover moves need dispatch.coverage (the unit type and time a station's area is "
+            "covered within)"
+        )
+        problems.append((("dispatch", "cover"), msg))
+    coverage = _mapping(dispatch.get("coverage"))
+    if cover and coverage and cover.get("unit_type") != coverage.get("unit_type"):
+        msg = (
+            f"expected the unit type of dispatch.coverage ({coverage.get('unit_type')!r}), got "
+            f"{cover.get('unit_type')!r}"
+        )
+        problems.append((("dispatch", "cover", "unit_type"), msg))
+    stations = cover.get("stations")
+    ut = cover.get("unit_type")
+    for j, fid in enumerate(stations if isinstance(stations, list) else []):
+        if not isinstance(fid, str):
+            continue
+        if fid not in fac_ids:
+            ids = [str(x) for x in fac_ids if isinstance(x, str)]
+            problems.append((("dispatch", "cover", "stations", j), _unknown("facility", fid, ids)))
+            continue
+        fac = _mapping(facilities[fac_ids.index(fid)])
+        spec = _mapping(_mapping(fac.get("units")).get(ut)) if isinstance(ut, str) else {}
+        if isinstance(ut, str) and not spec.get("count"):
+            msg = f"facility {fid!r} has no unit of type {ut!r} to keep covered"
+            problems.append((("dispatch", "cover", "stations", j), msg))
     return problems
 
 

@@ -27,6 +27,8 @@ __all__ = [
     "DAMAGE_FRACTION",
     "DEFAULT_PER_PERSON",
     "DEFAULT_TRUCK_UNIT",
+    "LEVEL_IDS",
+    "LEVEL_LABELS_ZH",
     "Access",
     "AirMission",
     "AirScaling",
@@ -39,7 +41,10 @@ __all__ = [
     "Callback",
     "Calls",
     "ClosureRuleSpec",
+    "CoverSpec",
+    "CoverageSpec",
     "Detection",
+    "DispatchSpec",
     "Disruption",
     "Duration",
     "Escalation",
@@ -56,6 +61,7 @@ __all__ = [
     "GammaDuration",
     "IncidentType",
     "Label",
+    "LevelEscalation",
     "Location",
     "LognormalAmount",
     "LognormalDuration",
@@ -65,6 +71,7 @@ __all__ = [
     "PointsWhere",
     "PopulationWhere",
     "Rate",
+    "ReassignmentSpec",
     "RegionSpec",
     "Relief",
     "Reserve",
@@ -72,6 +79,7 @@ __all__ = [
     "Role",
     "Roster",
     "Scenario",
+    "SeverityLevel",
     "StaffSpec",
     "Staffing",
     "StaticClosure",
@@ -1034,6 +1042,54 @@ class AirMission(_Model):
     )
 
 
+#: Severity levels of an incident, least severe first (生产安全事故报告和调查处理条例 art. 3 and
+#: the 突发事件 grading: 一般 / 较大 / 重大 / 特别重大).
+LEVEL_IDS = ("general", "large", "major", "especially_major")
+LEVEL_LABELS_ZH = ("一般", "较大", "重大", "特大")
+#: Largest on-scene time factor of a severity level.
+MAX_ON_SCENE_FACTOR = 100
+
+
+class LevelEscalation(_Model):
+    """On scene, an incident of this level grows to the next level of its type."""
+
+    probability: Float = Field(
+        ge=0, le=1, description="Chance that an incident of this level escalates (-)."
+    )
+    after_min: Float = Field(
+        gt=0,
+        le=MAX_DURATION_H * 60,
+        description=(
+            "Minutes after the first unit's arrival at which it escalates; the next level's "
+            "attendance plan less this one's is then requested."
+        ),
+    )
+
+
+class SeverityLevel(_Model):
+    """One severity level of an incident type: how likely, and its attendance plan."""
+
+    probability: Float = Field(
+        ge=0, le=1, description="Share of the type's incidents at this level when called (-)."
+    )
+    units: dict[str, Annotated[int, Strict(), Field(ge=1, le=MAX_UNITS)]] | None = Field(
+        default=None,
+        description="Attendance plan: unit type id → units sent; not set = the type's `units`.",
+    )
+    priority: Int | None = Field(
+        default=None, ge=1, le=5, description="Queue priority; not set = the type's `priority`."
+    )
+    on_scene_factor: Float = Field(
+        default=1.0,
+        gt=0,
+        le=MAX_ON_SCENE_FACTOR,
+        description="On-scene time multiplier of this level (an escalation adds the difference).",
+    )
+    escalation: LevelEscalation | None = Field(
+        default=None, description="Growth on scene to the next level of the type (see above)."
+    )
+
+
 class IncidentType(_Model):
     """One kind of incident: how often, when, where, what it needs and for how long."""
 
@@ -1085,11 +1141,40 @@ class IncidentType(_Model):
             "Helicopter mission (hoist, medevac, transport, relief drop) some incidents need."
         ),
     )
+    levels: dict[Literal[LEVEL_IDS], SeverityLevel] | None = Field(  # type: ignore[valid-type]
+        default=None,
+        description=(
+            "Severity levels (`general` 一般, `large` 较大, `major` 重大, `especially_major` "
+            "特大), each with its probability and attendance plan; probabilities add up to 1. "
+            "Not set = every incident gets `units` (one level)."
+        ),
+    )
 
     _check_seasonality = field_validator("seasonality")(
         _profile(12, "monthly values (January to December)")
     )
     _check_diurnal = field_validator("diurnal")(_profile(24, "hourly values (00:00 to 23:00)"))
+
+    @field_validator("levels")
+    @classmethod
+    def _levels_add_up(cls, v: dict[str, SeverityLevel] | None) -> dict[str, SeverityLevel] | None:
+        if v is None:
+            return v
+        total = sum(lv.probability for lv in v.values())
+        if abs(total - 1.0) > 1e-6:
+            shares = ", ".join(f"{k} {lv.probability:g}" for k, lv in v.items())
+            msg = f"expected level probabilities that add up to 1, got {total:g} ({shares})"
+            raise ValueError(msg)
+        ordered = [k for k in LEVEL_IDS if k in v]
+        last = ordered[-1]
+        if v[last].escalation is not None:
+            msg = (
+                f"level {last!r} is the type's most severe level: its escalation has no next "
+                "level to grow to (add the next level or remove the escalation)"
+            )
+            raise ValueError(msg)
+        # The schema's order (least severe first), whatever order the file lists them in.
+        return {k: v[k] for k in ordered}
 
 
 class StaffSpec(_Model):
@@ -1506,6 +1591,117 @@ class Staffing(_Model):
     )
 
 
+class ReassignmentSpec(_Model):
+    """Dispatch from where units are: returning units and diversions en route."""
+
+    returning: bool = Field(
+        default=True,
+        description=(
+            "Units driving home from an incident may be sent from where they are (no turnout)."
+        ),
+    )
+    divert: bool = Field(
+        default=True,
+        description="Units on their way to a lower-priority incident may be diverted.",
+    )
+    max_priority: Int = Field(
+        default=1,
+        ge=1,
+        le=5,
+        description="Only incidents of this priority or more urgent (smaller) take units this way.",
+    )
+    min_priority_gap: Int = Field(
+        default=1,
+        ge=1,
+        le=4,
+        description=(
+            "A unit is diverted only from an incident at least this many priority levels "
+            "less urgent; that incident asks for another unit."
+        ),
+    )
+    min_gain_min: Float = Field(
+        default=0.0,
+        ge=0,
+        le=MAX_DURATION_H * 60,
+        description=(
+            "A diverted unit must arrive at least this many minutes before the best unit that "
+            "is free (at a station or driving home)."
+        ),
+    )
+
+
+class CoverSpec(_Model):
+    """Cover moves (move-up): a unit stands by at an empty station and goes home after."""
+
+    unit_type: str = Field(description="Unit type moved (a road unit type, e.g. `engine`).")
+    scope: Literal["station", "county"] = Field(
+        default="station",
+        description=(
+            "`station`: every listed station keeps a unit of the type available; `county`: "
+            "every county keeps one at one of its listed stations (the first in list order)."
+        ),
+    )
+    stations: tuple[Line, ...] | None = Field(
+        default=None,
+        description=(
+            "Facility ids to keep covered; not set = every facility with units of the type "
+            "(mutual-aid forces excepted)."
+        ),
+    )
+    donors_keep: Int = Field(
+        default=1,
+        ge=1,
+        le=MAX_UNITS,
+        description=(
+            "A unit is moved only from a station (scope `county`: a county) that keeps at "
+            "least this many units of the type available."
+        ),
+    )
+    max_travel_min: Float = Field(
+        default=30.0,
+        gt=0,
+        le=MAX_DURATION_H * 60,
+        description="Longest drive (min) from the donor station to the empty one.",
+    )
+    delay_min: Float = Field(
+        default=0.0,
+        ge=0,
+        le=MAX_DURATION_H * 60,
+        description="A station must have been empty this long (min) before a unit is moved.",
+    )
+
+
+class CoverageSpec(_Model):
+    """Coverage over time: share of the population an available unit reaches in time."""
+
+    unit_type: str = Field(description="Unit type counted (e.g. `engine`).")
+    threshold_h: Float = Field(
+        gt=0,
+        le=MAX_DURATION_H,
+        description=(
+            "A town seat is covered while a unit of the type available at a station (or "
+            "standing by) reaches it within this time (h: turnout + drive)."
+        ),
+    )
+
+
+class DispatchSpec(_Model):
+    """Command-centre dispatch rules; each is off when not set (today's rules)."""
+
+    reassignment: ReassignmentSpec | None = Field(
+        default=None, description="Dispatch from where units are (see *ReassignmentSpec*)."
+    )
+    cover: CoverSpec | None = Field(
+        default=None, description="Cover moves to empty stations (see *CoverSpec*)."
+    )
+    coverage: CoverageSpec | None = Field(
+        default=None,
+        description=(
+            "Report coverage over time by hour of day (see *CoverageSpec*); needed by `cover`."
+        ),
+    )
+
+
 class Target(_Model):
     """A performance target evaluated in ``metrics.json``."""
 
@@ -1805,6 +2001,10 @@ class Scenario(_Model):
     staffing: Staffing | None = Field(
         default=None,
         description="Staff roles, rosters and call-back; not set = units are always crewed.",
+    )
+    dispatch: DispatchSpec = Field(
+        default_factory=lambda: DispatchSpec(),
+        description="Dispatch rules of a command centre (reassignment, cover moves, coverage).",
     )
     targets: tuple[Target, ...] = Field(description="Performance targets, unique `id`s.")
     assumptions: tuple[Assumption, ...] = Field(

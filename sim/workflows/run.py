@@ -20,6 +20,7 @@ from sim.output.gis import (
 )
 from sim.output.plots import save
 from sim.output.plots.charts import (
+    plot_coverage_by_hour,
     plot_fire_map,
     plot_fire_outcomes,
     plot_incident_map,
@@ -29,7 +30,13 @@ from sim.output.plots.charts import (
 )
 from sim.output.report import write_run_report
 from sim.output.webmap import MAP_NAME, write_map_page
-from sim.results.files import write_incidents_csv, write_json, write_rows_csv, write_run_info
+from sim.results.files import (
+    write_incidents_csv,
+    write_json,
+    write_rows_csv,
+    write_run_info,
+    write_trips_csv,
+)
 from sim.results.folder import maybe_results_folder
 from sim.scenario import Scenario, dump_scenario_yaml
 from sim.workflows.common import (
@@ -42,6 +49,8 @@ from sim.workflows.common import (
 
 #: Files of a run folder that are a pure function of the scenario and seed.
 REPRODUCIBLE = ("metrics.json", "incidents.csv", "scenario.yaml")
+#: The per-trip log (`sim.results.schema.TRIP_COLUMNS`), also reproducible.
+TRIPS_NAME = "trips.csv"
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,6 +170,9 @@ def write_run_files(folder: Path, run: ScenarioRun, *, lang: str, plots: bool) -
     if run.staffing_rows:
         write_staffing_csv(folder / "staffing.csv", run.staffing_rows)
         extra = ("staffing.csv",)
+    if run.trips is not None:
+        write_trips_csv(folder / TRIPS_NAME, run.trips)
+        extra = (*extra, TRIPS_NAME)
     charts = write_charts(folder, prep, run.metrics, run.table, lang=lang) if plots else []
     pages = (
         [write_map_page(folder / MAP_NAME, prep, run.table, coverage=coverage, lang=lang)]
@@ -219,6 +231,10 @@ def write_charts(
     ]
     if metrics["utilisation"]["by_unit_type"]:
         paths.append(save(plot_utilisation(metrics, lang=lang)[0], out / "utilisation.png"))
+    if "coverage" in metrics:
+        label = sc.unit_types[metrics["coverage"]["unit_type"]].label
+        fig, _ = plot_coverage_by_hour(metrics, lang=lang, unit_label=getattr(label, lang))
+        paths.append(save(fig, out / "coverage.png"))
     if any(inc.fire is not None for inc in sc.incidents.values()):
         fig, _ = plot_fire_outcomes(table, sc, lang=lang)
         paths.append(save(fig, out / "forest_fires.png"))

@@ -200,7 +200,7 @@ def test_invariants(n, n_units, need, seed):
     min_travel = travel[:, node].min(axis=0) + 60 + access
     assert (out.first_arrival_s - t >= min_travel - 1e-6).all()
     assert (out.first_dispatch_s >= t - 1e-6).all()  # simpy adds delays to `now`: float rounding
-    log = out.trip_log
+    log = out.journey_log
     for u in np.unique(log[:, 0]):
         spans = log[log[:, 0] == u][:, 2:]
         spans = spans[np.argsort(spans[:, 0])]
@@ -584,7 +584,7 @@ def test_a_mission_aircraft_leaves_after_its_mission():
     arrive = 11 * 3600.0 + 600 + flight
     assert out.air_mission == ("hoist",)
     assert out.first_air_arrival_s[0] == pytest.approx(arrive)
-    assert out.trip_log[0, 3] == pytest.approx(arrive + 1800 + flight)  # home
+    assert out.journey_log[0, 3] == pytest.approx(arrive + 1800 + flight)  # home
     assert out.cleared_s[0] == pytest.approx(arrive + 4 * 3600.0)
     assert out.unit_flight_s[0] == pytest.approx(2 * flight + 1800)  # hovering is flying
 
@@ -891,5 +891,300 @@ def test_one_boat_timeline_out_and_home_by_river():
         assert out.first_arrival_s[0] == pytest.approx(1680.0)
         assert (out.first_road_s[0], out.first_boat_s[0]) == (720.0, 600.0)
         assert out.cleared_s[0] == pytest.approx(3480.0)
-        assert out.trip_log[0, 3] == pytest.approx(5100.0)
+        assert out.journey_log[0, 3] == pytest.approx(5100.0)
         assert out.unit_busy_s[0] == pytest.approx(5100.0)
+
+
+# --------------------------------------------------------------------------- command-centre rules
+
+
+def _line_case(stations: list[tuple[int, int]], n_nodes: int = 5, edge_s: float = 600.0):
+    """A line network (600 s edges) with stations at nodes: `stations` = (node, engines)."""
+    from sim.model.position import Router
+    from tests.model.test_position import line_network
+
+    net = line_network(n_nodes, edge_s)
+    router = Router(net)
+    nodes = np.array([nd for nd, _ in stations])
+    travel = np.stack([router.times_from(int(nd), "light") for nd in nodes])
+    units = [(f, 0) for f, (_, c) in enumerate(stations) for _ in range(c)]
+    fleet = replace(make_fleet(travel, units), facility_node=nodes)
+    return net, fleet
+
+
+def _rules(net, *, reassign=None, cover=None, coverage=None):
+    from sim.model.dispatch import DispatchRules
+    from sim.model.position import Router
+
+    return DispatchRules(reassignment=reassign, cover=cover, coverage=coverage, router=Router(net))
+
+
+def _reassign(**kw):
+    from sim.model.dispatch import Reassignment
+
+    args = {"returning": True, "divert": True, "max_priority": 1, "min_priority_gap": 1}
+    return Reassignment(**(args | {"min_gain_s": 0.0} | kw))
+
+
+def test_returning_unit_is_sent_from_where_it_is():
+    """A priority-1 call while the only engine drives home from a priority-3 call: with the rule
+    it turns at the next junction (no turnout), without it the call waits for the engine."""
+    net, fleet = _line_case([(0, 1)])
+    demand = Demand(units=np.array([[1], [1]]), priority=np.array([3, 1]))
+    # A at node 4 (t 0, 600 s work): arrival 2400, leaves 3000, on edge 4 -> 3 until 3600.
+    # B at node 2 at t 3100: the engine is 500 s from node 3, then 600 s to node 2.
+    inc = make_incidents([0.0, 3100.0], [600.0, 600.0], type_idx=np.array([0, 1]))
+    args = (fleet, inc, np.array([4, 2]), np.zeros(2), demand)
+    off = simulate(*args, relief=None, until_s=1e5)
+    on = simulate(*args, relief=None, until_s=1e5, rules=_rules(net, reassign=_reassign()))
+    assert off.first_arrival_s[1] == pytest.approx(5400.0 + 1200.0)  # home at 5400, back out
+    assert on.first_arrival_s[1] == pytest.approx(3100.0 + 500.0 + 600.0)
+    t = on.trip_log
+    assert [(r.incident, r.origin, r.end) for r in t] == [
+        (0, "station", "reassigned"),
+        (1, "returning", "home"),
+    ]
+    assert t[0].end_s == t[1].dispatch_s == 3100.0
+    assert t[1].from_incident == 0
+    assert t[1].from_priority == 3
+    assert t[1].priority == 1
+    # Busy from leaving home to home again, in one journey: 3100 + 1100 + 600 + 1200.
+    assert on.unit_busy_s[0] == pytest.approx(6000.0)
+    assert on.journey_log.tolist() == [[0.0, 0.0, 0.0, 6000.0]]
+    assert on.dispatch_counts == {"reassigned": 1, "diverted": 0, "cover_moves": 0}
+
+
+def test_unit_en_route_to_a_lower_priority_call_is_diverted():
+    """The engine on its way to a priority-3 call (0 -> 4) is diverted to a priority-1 call at
+    node 1 from the junction ahead; the priority-3 call asks again and waits for it."""
+    net, fleet = _line_case([(0, 1)])
+    demand = Demand(units=np.array([[1], [1]]), priority=np.array([3, 1]))
+    # At t 700 the engine passed node 1 (600) and is 500 s from node 2.
+    inc = make_incidents([0.0, 700.0], [600.0, 600.0], type_idx=np.array([0, 1]))
+    rules = _rules(net, reassign=_reassign())
+    out = simulate(
+        fleet, inc, np.array([4, 1]), np.zeros(2), demand, relief=None, until_s=1e5, rules=rules
+    )
+    assert out.first_arrival_s[1] == pytest.approx(700.0 + 500.0 + 600.0)
+    t = out.trip_log
+    assert [(r.incident, r.origin, r.end) for r in t] == [
+        (0, "station", "diverted"),
+        (1, "en_route", "home"),  # priority 3 is not urgent enough to take it on its way home
+        (0, "station", "home"),
+    ]
+    assert math.isnan(t[0].arrive_s)
+    assert t[0].end_s == 700.0
+    assert out.queued[0]
+    assert out.units_sent[0] == (0,)
+    # B works 600 s from 1800, leaves at 2400; A is queued (priority 3 > max_priority 1), so
+    # the engine drives home first (600 s) and then out to A (2400 s).
+    assert out.first_arrival_s[0] == pytest.approx(2400.0 + 600.0 + 2400.0)
+    off_gap = simulate(
+        fleet,
+        inc,
+        np.array([4, 1]),
+        np.zeros(2),
+        Demand(units=np.array([[1], [1]]), priority=np.array([2, 1])),
+        relief=None,
+        until_s=1e5,
+        rules=_rules(net, reassign=_reassign(min_priority_gap=2)),
+    )
+    # Gap 1 < 2: not diverted; B waits and takes the engine as it leaves A for home.
+    assert [(r.origin, r.end) for r in off_gap.trip_log] == [
+        ("station", "reassigned"),
+        ("returning", "home"),
+    ]
+
+
+def test_diversion_needs_the_minimum_gain_over_a_free_unit():
+    """A free engine at node 4 reaches node 2 at 1200 s; the diverted one would take 1100 s:
+    diverted with a 60 s minimum gain, not with 120 s."""
+    net, fleet = _line_case([(0, 1), (4, 1)])
+    demand = Demand(units=np.array([[1], [1]]), priority=np.array([3, 1]))
+    inc = make_incidents([0.0, 100.0], [600.0, 600.0], type_idx=np.array([0, 1]))
+    # A at node 1 takes engine 0 (600 s); at t 100 it is 500 s from node 1, so 1100 s from B.
+    node = np.array([1, 2])
+    for gain, origin in ((60.0, "en_route"), (120.0, "station")):
+        out = simulate(
+            fleet,
+            inc,
+            node,
+            np.zeros(2),
+            demand,
+            relief=None,
+            until_s=1e5,
+            rules=_rules(net, reassign=_reassign(min_gain_s=gain)),
+        )
+        b = next(r for r in out.trip_log if r.incident == 1)
+        assert b.origin == origin, gain
+
+
+def test_cover_move_stands_by_and_goes_home():
+    """Station 1's only engine leaves: one of station 0's two engines moves to stand by there
+    (2400 s) and drives home when station 1's engine is back."""
+    from sim.model.dispatch import CoveragePlan, CoverMoves
+
+    net, fleet = _line_case([(0, 2), (4, 1)])
+    cover = CoverMoves(
+        unit_type=0,
+        group_of_facility=np.array([0, 1]),
+        target=np.array([0, 1]),
+        donor_group=np.array([0, 1]),
+        donors_keep=1,
+        max_travel_s=3600.0,
+        delay_s=0.0,
+    )
+    cov = CoveragePlan(
+        unit_type=0,
+        threshold_s=700.0,
+        town_node=np.array([0, 4]),
+        town_access_s=np.zeros(2),
+        town_weight=np.array([1.0, 3.0]),
+        horizon_s=86400.0,
+    )
+    # The call at node 4 at t 0 (work 7200 s) takes station 1's engine (unit 2); it is home at
+    # 7200 (arrival 0, clear 7200, 0 s drive back). The cover engine arrives at 2400.
+    inc = make_incidents([0.0], [7200.0])
+    out = simulate(
+        fleet,
+        inc,
+        np.array([4]),
+        np.zeros(1),
+        one_type_demand(),
+        relief=None,
+        until_s=86400.0,
+        rules=_rules(net, cover=cover, coverage=cov),
+    )
+    rows = [(r.unit, r.kind, r.origin, r.end) for r in out.trip_log]
+    assert rows == [
+        (2, "response", "station", "home"),
+        (0, "cover", "station", "released"),
+        (0, "cover_return", "cover_post", "home"),
+    ]
+    mv, back = out.trip_log[1], out.trip_log[2]
+    assert (mv.dispatch_s, mv.arrive_s, mv.end_s, mv.post) == (0.0, 2400.0, 7200.0, 1)
+    assert back.end_s == pytest.approx(7200.0 + 2400.0)
+    assert out.dispatch_counts["cover_moves"] == 1
+    assert out.unit_busy_s[0] == 0.0  # standing by is not busy time
+    # Coverage by hand: town 1 (weight 3) uncovered from 0 to 2400 s, hour 0 of one day.
+    by_hour = out.coverage_by_hour
+    assert by_hour[0] == pytest.approx(1 - 0.75 * 2400.0 / 3600.0)
+    assert by_hour[1:] == pytest.approx(np.ones(23))
+
+
+def test_cover_moves_wait_until_the_call_has_its_units():
+    """A call at station A (node 0, one engine) asks for two engines; station B (node 2, two
+    engines, 1200 s away) sends the second. Cover moves are decided once the call is served:
+    B then keeps one engine, which may not leave (donors_keep 1), so no cover move is made.
+    Deciding in the middle would have moved a B engine to empty A and sent B's last engine to
+    the call, leaving B empty."""
+    from sim.model.dispatch import CoverMoves
+
+    net, fleet = _line_case([(0, 1), (2, 2)])
+    cover = CoverMoves(
+        unit_type=0,
+        group_of_facility=np.array([0, 1]),
+        target=np.array([0, 1]),
+        donor_group=np.array([0, 1]),
+        donors_keep=1,
+        max_travel_s=3600.0,
+        delay_s=0.0,
+    )
+    demand = Demand(units=np.array([[2]]), priority=np.array([1]))
+    inc = make_incidents([0.0], [600.0])
+    out = simulate(
+        fleet, inc, np.array([0]), np.zeros(1), demand, relief=None, until_s=1e5,
+        rules=_rules(net, cover=cover),
+    )  # fmt: skip
+    assert [(r.unit, r.kind, r.origin) for r in out.trip_log] == [
+        (0, "response", "station"),
+        (1, "response", "station"),
+    ]
+    assert out.dispatch_counts["cover_moves"] == 0
+    assert out.all_arrived_s[0] == pytest.approx(1200.0)
+
+
+@pytest.mark.parametrize("leaving_type", [0, 1])
+def test_coverage_counts_an_engine_only_with_its_crew_on_duty(leaving_type):
+    """One station: an engine (type 0, crew 5) and a second unit (crew 5) sharing 7
+    firefighters. At 10:00 the second unit - another engine, or a rescue vehicle (type 1) -
+    leaves for 2,400 s (600 s out, 1,200 s on scene, 600 s back); the engine left behind has
+    2 firefighters, so the town at the station is uncovered until the crew is back: hour 10 of
+    the single day is covered 1,200 s of 3,600 (1/3), every other hour fully."""
+    from sim.model.dispatch import CoveragePlan
+
+    net, fleet = _line_case([(0, 2)])
+    fleet = replace(
+        fleet,
+        unit_type=np.array([0, leaving_type]),
+        type_names=("t0", "t1"),
+        units_of_type=(np.array([0, 1]), np.array([], np.int64))
+        if leaving_type == 0
+        else (np.array([0]), np.array([1])),
+    )
+    plan = make_staff_plan([(0, 0, 0, 7)], unit_crew=np.array([[5, 0], [5, 0]]))
+    staff = StaffState(plan, np.zeros((7, 10), dtype=bool))
+    need = np.zeros((1, 2), dtype=np.int64)
+    need[0, leaving_type] = 1
+    cov = CoveragePlan(
+        unit_type=0,
+        threshold_s=3600.0,
+        town_node=np.array([0]),
+        town_access_s=np.zeros(1),
+        town_weight=np.array([1.0]),
+        horizon_s=86400.0,
+    )
+    inc = make_incidents([10 * 3600.0], [1200.0])
+    fleet = replace(fleet, unit_facility=np.array([0, 0]))
+    if leaving_type == 0:
+        # Both engines are nearest alike: unit 0 goes first; make unit 1 the one that leaves.
+        fleet = replace(fleet, unit_turnout_s=np.array([10.0, 0.0]))
+    out = simulate(
+        fleet, inc, np.array([1]), np.zeros(1), Demand(units=need, priority=np.array([1])),
+        relief=None, until_s=86400.0, staff=staff, rules=_rules(net, coverage=cov),
+    )  # fmt: skip
+    assert out.units_sent == ((1,),)
+    by_hour = out.coverage_by_hour
+    assert by_hour[10] == pytest.approx(1 / 3)
+    assert np.delete(by_hour, 10) == pytest.approx(np.ones(23))
+
+
+def test_escalation_requests_the_next_plan_and_lengthens_the_work():
+    """A general-level call (1 engine) grows 600 s after the first arrival to large (3 engines,
+    on-scene factor 2): two more engines are requested and the work ends 1000 s later."""
+    from sim.model.severity import SeverityPlan, SeverityTable
+
+    fleet = make_fleet([[0.0, 300.0]], [(0, 0)] * 3)
+    units = np.zeros((1, 4, 1), dtype=np.int64)
+    units[0, 0, 0], units[0, 1, 0] = 1, 3
+    table = SeverityTable(
+        has_levels=np.array([True]),
+        probability=np.array([[1.0, 0.0, 0.0, 0.0]]),
+        units=units,
+        priority=np.array([[3, 1, 1, 1]]),
+        on_scene_factor=np.array([[1.0, 2.0, 1.0, 1.0]]),
+        escalate_p=np.array([[1.0, 0.0, 0.0, 0.0]]),
+        escalate_after_s=np.array([[600.0, np.inf, np.inf, np.inf]]),
+        next_level=np.array([[1, -1, -1, -1]]),
+    )
+    plan = SeverityPlan(
+        table=table, level=np.array([0]), escalates=np.array([[True] + [False] * 3])
+    )
+    inc = make_incidents([0.0], [1000.0])
+    out = simulate(
+        fleet, inc, np.array([1]), np.zeros(1), one_type_demand(), relief=None, until_s=1e5,
+        severity=plan,
+    )  # fmt: skip
+    assert out.n_required[0] == 3
+    assert out.n_sent[0] == 3
+    assert out.escalations[0] == 1
+    assert out.level[0] == 0
+    assert out.priority[0] == 3
+    assert out.all_arrived_s[0] == pytest.approx(300.0 + 600.0 + 300.0)
+    assert out.cleared_s[0] == pytest.approx(300.0 + 2 * 1000.0)
+    no = simulate(
+        fleet, inc, np.array([1]), np.zeros(1), one_type_demand(), relief=None, until_s=1e5,
+        severity=replace(plan, escalates=np.zeros((1, 4), dtype=bool)),
+    )  # fmt: skip
+    assert no.n_sent[0] == 1
+    assert no.cleared_s[0] == pytest.approx(1300.0)

@@ -195,3 +195,56 @@ def test_duplicate_target_ids_are_refused() -> None:
     msg = r"targets\[3\]\.id: duplicate target id 'fire_arrival' \(also targets\[0\]\)"
     with pytest.raises(ScenarioError, match=msg):
         scenario_from_dict(data, source="dup.yaml")
+
+
+# ----------------------------------------------------------------------------- dispatch rules
+
+
+def _minimal_problems(data: dict) -> str:
+    with pytest.raises(ScenarioError) as e:
+        scenario_from_dict(data, source="m.yaml")
+    return str(e.value)
+
+
+def test_levels_are_checked_with_their_key_paths() -> None:
+    """Level probabilities add up to 1; the most severe level cannot escalate; unit types of
+    attendance plans are declared; forest fires have no levels."""
+    data = _minimal()
+    fire = data["incidents"]["building_fire"]
+    fire["levels"] = {"general": {"probability": 0.9}, "large": {"probability": 0.2}}
+    msg = _minimal_problems(data)
+    assert "incidents.building_fire.levels: expected level probabilities that add up to 1" in msg
+    assert "got 1.1 (general 0.9, large 0.2)" in msg
+    grow = {"probability": 0.1, "after_min": 5}
+    fire["levels"] = {
+        "large": {"probability": 0.2, "units": {"engin": 3}, "escalation": grow},
+        "general": {"probability": 0.8},
+    }
+    msg = _minimal_problems(data)
+    assert "level 'large' is the type's most severe level" in msg
+    assert "incidents.building_fire.levels.large.units.engin: unknown unit type 'engin'" in msg
+    assert "did you mean 'engine'" in msg
+
+
+def test_dispatch_rules_name_declared_types_and_stations() -> None:
+    """Cover moves need coverage of the same road unit type and known stations holding it."""
+    data = _minimal()
+    data["dispatch"] = {
+        "cover": {"unit_type": "engine", "stations": ["fs_lecheng", "depot_maba", "fs_x"]}
+    }
+    msg = _minimal_problems(data)
+    assert "dispatch.cover: cover moves need dispatch.coverage" in msg
+    assert "dispatch.cover.stations[1]: facility 'depot_maba' has no unit of type 'engine'" in msg
+    assert "dispatch.cover.stations[2]: unknown facility 'fs_x'" in msg
+    data["dispatch"] = {
+        "cover": {"unit_type": "engine"},
+        "coverage": {"unit_type": "rescue_vehicle", "threshold_h": 0.5},
+    }
+    msg = _minimal_problems(data)
+    assert "dispatch.cover.unit_type: expected the unit type of dispatch.coverage" in msg
+    data["dispatch"] = {"coverage": {"unit_type": "engien", "threshold_h": 0.5}}
+    assert "dispatch.coverage.unit_type: unknown unit type 'engien'" in _minimal_problems(data)
+    data["dispatch"] = {"reassignment": {"max_priority": 0}}
+    assert "dispatch.reassignment.max_priority" in _minimal_problems(data)
+    data["dispatch"] = {"reassignment": {}, "coverage": {"unit_type": "engine", "threshold_h": 0.5}}
+    assert scenario_from_dict(data).dispatch.reassignment is not None

@@ -33,10 +33,10 @@ def test_baseline_totals() -> None:
     """The baseline's totals match its header comment (units, staff ratio, incidents per year)."""
     s = _load_quietly(BASELINE)
     assert (s.horizon_days, s.replications) == (365.0, 30)
-    assert len(s.facilities) == 89
+    assert len(s.facilities) == 91
     kinds = Counter(f.kind for f in s.facilities)
     assert kinds == {
-        "fire_station": 13, "township_team": 41, "water_rescue_base": 6, "rescue_base": 9,
+        "fire_station": 13, "township_team": 41, "water_rescue_base": 6, "rescue_base": 11,
         "regional_centre": 1, "depot": 11, "village_store": 5, "mutual_aid": 3,
     }  # fmt: skip
     units: Counter[str] = Counter()
@@ -46,6 +46,7 @@ def test_baseline_totals() -> None:
     assert units == {
         "engine": 68, "tanker": 12, "rescue_vehicle": 24, "water_rescue_team": 22,
         "forest_team": 20, "relief_truck": 26, "helicopter": 4, "comms_vehicle": 8,
+        "hazmat_team": 2, "mine_rescue_team": 3,
     }  # fmt: skip
     assert sum(f.full_time_staff for f in s.facilities) == 0  # staff come from the rosters
     staff = firefighter_posts(s)
@@ -62,8 +63,9 @@ def test_baseline_totals() -> None:
         for name, inc in s.incidents.items()
     }
     assert per_year == pytest.approx(
-        {"building_fire": 571.03, "small_fire": 733.77, "road_traffic": 227,
-         "other_accident": 43.3, "general_rescue": 710.93, "social_assistance": 1553.19,
+        {"building_fire": 571.03, "small_fire": 733.77, "road_traffic": 225,
+         "other_accident": 34.7, "chemical_plant": 4.3, "dg_transport": 2, "mine_tailings": 4.3,
+         "general_rescue": 710.93, "social_assistance": 1553.19,
          "water_rescue": 60, "flood": 12, "landslide": 10, "forest_fire": 30,
          "qingyuan_air": 12, "heyuan_air": 8, "meizhou_air": 6},
         abs=0.01,
@@ -78,9 +80,14 @@ def test_baseline_totals() -> None:
     assert {"inland_water_arrival", "initial_relief", "firefighter_ratio"} <= ids
 
 
-def test_baseline_numbers_are_commented() -> None:
-    """Every line of the baseline that sets a number carries a comment or sits under one."""
-    lines = BASELINE.read_text(encoding="utf-8").splitlines()
+COMMAND_CENTRE = ROOT / "scenarios" / "shaoguan_command_centre.yaml"
+
+
+@pytest.mark.parametrize("path", [BASELINE, COMMAND_CENTRE], ids=lambda p: p.stem)
+def test_baseline_numbers_are_commented(path) -> None:
+    """Every line of the baseline (and of its command-centre variant) that sets a number
+    carries a comment or sits under one."""
+    lines = path.read_text(encoding="utf-8").splitlines()
     number = re.compile(r":\s*-?\d")
     uncommented = []
     for i, line in enumerate(lines):
@@ -92,3 +99,28 @@ def test_baseline_numbers_are_commented() -> None:
         if not any(c.strip().startswith("#") or "#" in c for c in context):
             uncommented.append(f"{i + 1}: {line.strip()}")
     assert not uncommented, "\n".join(uncommented)
+
+
+def test_command_centre_is_the_baseline_with_the_rules_on() -> None:
+    """The command-centre variant keeps the baseline's calls (common random numbers: levels
+    are drawn on their own streams) and resources, and switches levels, reassignment and cover
+    moves on; the baseline has them off."""
+    from sim.analysis.compare import same_incidents
+
+    base, cc = _load_quietly(BASELINE), _load_quietly(COMMAND_CENTRE)
+    assert same_incidents(base, cc)
+    assert base.facilities == cc.facilities
+    assert base.dispatch.reassignment is None
+    assert base.dispatch.cover is None
+    assert not any(inc.levels for inc in base.incidents.values())
+    assert cc.dispatch.reassignment is not None
+    assert cc.dispatch.cover is not None
+    assert cc.dispatch.cover.scope == "county"
+    levels = {n for n, inc in cc.incidents.items() if inc.levels}
+    assert levels == {
+        "building_fire",
+        "road_traffic",
+        "chemical_plant",
+        "dg_transport",
+        "mine_tailings",
+    }

@@ -78,10 +78,10 @@ def test_no_unit_leaves_without_its_crew_and_no_aircrew_exceeds_its_limits(overr
         out = simulate_replication(prep, r).outcome
         st = out.staff
         assert st is not None
-        home = {(int(u), float(t0)): float(t1) for u, _i, t0, t1 in out.trip_log}
+        home = {(int(u), float(t0)): float(t1) for u, _i, t0, t1 in out.journey_log}
         flown = {(int(u), float(t0)): float(f) for u, t0, _t1, f in out.trip_flight}
         staffed = {
-            (int(u), float(t0)) for u, _i, t0, _t1 in out.trip_log if plan.unit_staffed[int(u)]
+            (int(u), float(t0)) for u, _i, t0, _t1 in out.journey_log if plan.unit_staffed[int(u)]
         }
         crewed = {(u, t0): persons for u, _i, t0, persons in out.crew_log}
         assert staffed == set(crewed)  # every trip of a staffed unit has a crew record
