@@ -13,6 +13,7 @@ in the task queue.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 import re
@@ -234,6 +235,8 @@ def _run_pool(
 def _stop(pool: ProcessPoolExecutor) -> None:
     """Cancel what is queued, end the workers now and reap them (no process outlives the run)."""
     processes = list(getattr(pool, "_processes", {}).values())  # no public handle before 3.14
+    # shutdown() forgets the result queue; its manager thread still reads from it.
+    writer = getattr(getattr(pool, "_result_queue", None), "_writer", None)
     pool.shutdown(wait=False, cancel_futures=True)
     for p in processes:
         if p.is_alive():
@@ -243,6 +246,13 @@ def _stop(pool: ProcessPoolExecutor) -> None:
         if p.is_alive():  # pragma: no cover - a worker that ignores SIGTERM
             p.kill()
             p.join(timeout=5)
+    # A worker stopped while sending its result leaves half a message in the result pipe: the
+    # pool's manager thread would wait for the rest for ever, and the interpreter for that
+    # thread at exit. With every worker gone, closing our own copy of the pipe's write end
+    # turns that wait into end-of-file, which the manager takes for a broken pool, and ends.
+    if writer is not None:
+        with contextlib.suppress(OSError):
+            writer.close()
 
 
 def _run_dask(

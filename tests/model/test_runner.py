@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import warnings
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
@@ -128,3 +130,27 @@ def test_points_come_back_in_order_and_equal_with_two_workers():
     done = []
     run_points(scenarios, net, 1, _first_arrivals, workers=2, progress=done.append)
     assert done == [1, 2, 3]
+
+
+def test_stopping_a_pool_with_half_a_result_in_its_pipe_lets_the_process_exit() -> None:
+    """A worker stopped while sending its result leaves half a message in the result pipe; the
+    executor's manager thread then waits for the rest, and the interpreter waits for that
+    thread at exit — a SIGTERM'd run that never ends. Here half a message is written by hand
+    (a length header of 1,000 bytes and 4 of them) before `_stop`: the process must exit."""
+    script = (
+        "import struct, time\n"
+        "from concurrent.futures import ProcessPoolExecutor\n"
+        "from multiprocessing import get_context\n"
+        "from sim.model.runner import _stop\n"
+        "pool = ProcessPoolExecutor(max_workers=2, mp_context=get_context('fork'))\n"
+        "assert pool.submit(abs, -1).result() == 1  # workers and manager thread running\n"
+        "pool._result_queue._writer._send(struct.pack('!i', 1000) + b'half')\n"
+        "time.sleep(0.5)  # the manager thread is now reading the missing 996 bytes\n"
+        "_stop(pool)\n"
+        "print('stopped', flush=True)\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60
+    )
+    assert proc.stdout.strip() == "stopped"
+    assert proc.returncode == 0, proc.stderr
