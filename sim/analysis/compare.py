@@ -336,8 +336,12 @@ def dispatch_comparison(runs: Sequence[ScenarioRun]) -> dict[str, Any]:
     cov: dict[str, Any] = {r.label: r.metrics.get("coverage") or {} for r in runs}
     if all(cov.values()):
         base = cov[ref.label]
+        by_type = ref.metrics.get("utilisation", {}).get("by_unit_type", {})
+        label = by_type.get(base["unit_type"], {}).get("label")
         block: dict[str, Any] = {
             "unit_type": base["unit_type"],
+            # The unit type's label, as the run reports name it (the id when unknown).
+            "unit_label": label or {"zh": base["unit_type"], "en": base["unit_type"]},
             "threshold_h": base["threshold_h"],
             "by_scenario": {
                 lab: {"share_mean": c["share_mean"], "ci95": c["ci95"]} for lab, c in cov.items()

@@ -162,11 +162,11 @@ def print_dispatch(
     cov = disp.get("coverage")
     if cov:
         thr = f"{cov['threshold_h'] * 60:g}"
+        unit = cov.get("unit_label") or {"zh": cov["unit_type"], "en": cov["unit_type"]}
         row = [
-            f"可用{cov['unit_type']} {thr} 分钟内覆盖人口比例（时间加权，%）"
+            f"可用{unit['zh']} {thr} 分钟内覆盖人口比例（时间加权，%）"
             if zh
-            else f"Population within {thr} min of an available {cov['unit_type']} "
-            "(time-weighted, %)"
+            else f"Population within {thr} min of an available {unit['en']} (time-weighted, %)"
         ]
         for lab in labels:
             b = cov["by_scenario"][lab]

@@ -976,11 +976,12 @@ def compare_dispatch(
     cov = disp.get("coverage")
     if cov:
         thr = f"{cov['threshold_h'] * 60:g}"
+        unit = cov.get("unit_label") or {"zh": cov["unit_type"], "en": cov["unit_type"]}
         row = [
             _t(
                 lang,
-                f"{thr} 分钟内可用 {cov['unit_type']} 覆盖人口比例（时间加权，%）",
-                f"Population within {thr} min of an available {cov['unit_type']} (%)",
+                f"{thr} 分钟内可用{unit['zh']}覆盖人口比例（时间加权，%）",
+                f"Population within {thr} min of an available {unit['en']} (%)",
             )
         ]
         for lab in labels:

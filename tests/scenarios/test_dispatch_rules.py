@@ -338,6 +338,11 @@ def test_compare_reports_the_rules_with_paired_differences():
     assert rows[1][3].text.startswith(f"{cov['diff'] * 100:+.2f} [")
     assert rows[1][3].cls == "ok"  # coverage significantly higher
     assert rows[4][2].text == f"{acts['both']['cover_moves']:.1f}"
+    # The counted unit type is named by its label, as in the run reports.
+    label = plain.metrics["utilisation"]["by_unit_type"]["engine"]["label"]
+    assert disp["coverage"]["unit_label"] == label
+    thr = disp["coverage"]["threshold_h"] * 60
+    assert rows[1][0].text == f"Population within {thr:g} min of an available {label['en']} (%)"
     data = scenario_to_dict(load_scenario(HIGH_LOAD))
     del data["incidents"]["building_fire"]["levels"]
     no_levels = scenario_from_dict(data, source="test")
