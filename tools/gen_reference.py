@@ -69,6 +69,8 @@ def render() -> str:
         "the one before. A unit sent on from the road (`origin` `returning`, `en_route`,",
         "`cover_move`, `cover_return`) ends its previous row at that moment (`end` `reassigned`,",
         "`diverted`, `dispatched`). Times are hours since the start of the simulated period.",
+        "Written for scenarios that switch on severity levels or any `dispatch:` rule (coverage",
+        "included); other runs leave it out (it costs time and memory in every replication).",
         "",
         "| column | type | unit | meaning | 含义 |",
         "|---|---|---|---|---|",

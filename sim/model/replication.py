@@ -549,7 +549,11 @@ def run_replication(prep: Prepared, r: int) -> ReplicationResult:
         },
         staff=out.staff.summary(horizon_s) if out.staff is not None else None,
         air=air_stats,
-        trips=trip_table(prep, inc, out, r),
+        # The trip log only with levels or dispatch rules: it is the rules' record, and in
+        # every other run it would only cost time and a larger result to send back.
+        trips=trip_table(prep, inc, out, r)
+        if prep.rules is not None or prep.severity is not None
+        else None,
         coverage_by_hour=out.coverage_by_hour,
         dispatch_counts=out.dispatch_counts,
     )

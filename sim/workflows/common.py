@@ -116,7 +116,7 @@ def simulate(
         metrics=summarise(prep, results),
         table=concat_tables([r.incidents for r in results]),
         staffing_rows=tuple(tuple(row) for row in staffing_rows(prep, results)),
-        trips=concat_tables([r.trips for r in results if r.trips is not None]) if results else None,
+        trips=concat_tables(trips) if (trips := [r.trips for r in results if r.trips]) else None,
     )
 
 

@@ -75,6 +75,8 @@ def _scenario():
                 },
             },
             "targets": [],
+            # Reported only (changes no dispatch); it switches the trip log on.
+            "dispatch": {"coverage": {"unit_type": "engine", "threshold_h": 0.5}},
         },
         source="test_specialist_teams",
     )
