@@ -5,6 +5,7 @@ Usage::
     python tools/mutation.py run                 # mutate and test the committed tree (hours)
     python tools/mutation.py run --fresh         # forget the cached results of earlier runs
     python tools/mutation.py run 'sim.results.stats.*'   # only these mutants (mutmut globs)
+    python tools/mutation.py run --sample 60 --seed 18 'sim.model.travel.*'  # 60 at random
     python tools/mutation.py report              # score and surviving mutants of the last run
     python tools/mutation.py report --markdown docs/testing-mutants.md
 
@@ -15,6 +16,12 @@ tests that called the mutated function (fastest first, stopping at the first fai
 that mypy rejects are not run (CI would refuse them). Results are cached in
 ``build/mutation/mutants/``: a second run re-tests only mutants of functions whose source
 changed, and mutants named on the command line.
+
+``run --sample N`` draws N mutants at random (seeded) from each module the globs match, among
+the mutants of the last generation (``build/mutation/mutants/``; a first run generates them), so
+that a module too large for the time at hand is scored on a random sample; the report then gives
+the score's 95 % Wilson interval. Sampled mutants of functions no selected test calls are
+recorded as "no tests" (mutmut refuses to name them) and count as not killed.
 
 ``report`` reads the results, leaves out the mutants listed as equivalent in
 ``tools/mutation-equivalent.txt`` (one ``name  # reason`` a line) and prints the score per
@@ -27,9 +34,11 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import fnmatch
 import io
 import json
 import os
+import random
 import re
 import subprocess
 import sys
@@ -80,6 +89,34 @@ def _sync(workdir: Path) -> str:
         tar.extractall(workdir, filter="data")
     # mutmut compares each function's hash with the cached one; git is not needed there.
     return commit
+
+
+def sample(workdir: Path, patterns: list[str], n: int, seed: int) -> list[str]:
+    """Draw `n` mutants at random from each module matched by `patterns` (mutmut globs).
+
+    Mutants of functions that no selected test calls are marked "no tests" in the module's
+    results (mutmut's exit code 33) and left out of the returned names.
+    """
+    rng = random.Random(seed)
+    stats_path = workdir / "mutants" / "mutmut-stats.json"
+    tested = json.loads(stats_path.read_text())["tests_by_mangled_function_name"]
+    chosen: list[str] = []
+    for f in _mutated_files(workdir):
+        meta_path = workdir / "mutants" / (f + ".meta")
+        if not meta_path.exists():
+            continue
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        keys = sorted(
+            k for k in meta["exit_code_by_key"] if any(fnmatch.fnmatch(k, p) for p in patterns)
+        )
+        picked = rng.sample(keys, min(n, len(keys)))
+        for name in picked:
+            if tested.get(name.partition("__mutmut_")[0]):
+                chosen.append(name)
+            else:
+                meta["exit_code_by_key"][name] = 33
+        meta_path.write_text(json.dumps(meta, indent=4), encoding="utf-8")
+    return chosen
 
 
 def run(workdir: Path, max_children: int, fresh: bool, names: list[str]) -> int:
@@ -164,54 +201,75 @@ def diff_of(workdir: Path, name: str) -> str:
     return "\n".join(lines)
 
 
+def _score(c: Counter[str]) -> tuple[int, int, int, int]:
+    """(mutants, run, killed, denominator) of one module's status counts."""
+    n = sum(c.values())
+    ran = n - c["type check"] - c["not checked"]
+    killed = c["killed"] + c["timeout"]
+    return n, ran, killed, ran - c["equivalent"] - c["skipped"]
+
+
 def report(workdir: Path, markdown: Path | None) -> int:
-    """Print the score per module; optionally write the survivors with their diffs."""
+    """Print the score per module; optionally write the table and survivors as Markdown.
+
+    The score is killed (time-outs included) / (run − equivalent); mutants mypy rejects are
+    not run. Where only part of a module's mutants was run (``--sample`` or an interrupted
+    run) the 95 % Wilson interval says how far the score of all its mutants may be.
+    """
+    from sim.results.stats import wilson_interval  # the simulator's own, tested, interval
+
     eq = equivalent()
     by_file: dict[str, Counter[str]] = {}
-    survivors: list[tuple[str, str]] = []
+    survivors: list[tuple[str, str, str]] = []
     for f, name, status in results(workdir):
         c = by_file.setdefault(f, Counter())
         if status == "survived" and name in eq:
             status = "equivalent"
         c[status] += 1
-        if status in ("survived", "equivalent"):
-            survivors.append((f, name))
+        if status in ("survived", "equivalent", "no tests", "suspicious"):
+            survivors.append((f, name, status))
     rows = []
     total: Counter[str] = Counter()
     for f, c in by_file.items():
         total.update(c)
         rows.append((f, c))
     rows.append(("total", total))
-    head = (
-        f"{'module':<28} {'mutants':>7} {'mypy':>5} {'run':>6} {'killed':>6} {'timeout':>7} "
-        f"{'equiv':>5} {'surv':>5} {'no test':>7} {'score':>6}"
-    )
-    lines = [head]
+    cols = ["module", "mutants", "not run", "mypy", "run", "killed", "timeout", "equiv",
+            "survived", "no tests", "score", "95 % interval"]  # fmt: skip
+    table = []
     for f, c in rows:
-        n = sum(c.values())
-        ran = n - c["type check"] - c["not checked"]
-        killed = c["killed"] + c["timeout"]
-        denom = ran - c["equivalent"] - c["skipped"]
-        score = 100.0 * killed / denom if denom else float("nan")
-        lines.append(
-            f"{f.removeprefix('sim/'):<28} {n:>7} {c['type check']:>5} {ran:>6} {c['killed']:>6} "
-            f"{c['timeout']:>7} {c['equivalent']:>5} {c['survived']:>5} {c['no tests']:>7} "
-            f"{score:>5.1f}%"
-        )
-    print("\n".join(lines))
+        n, ran, killed, denom = _score(c)
+        score = f"{100.0 * killed / denom:.1f}%" if denom else "—"
+        ci = "—"
+        if denom and c["not checked"]:
+            lo, hi = wilson_interval(killed, denom)
+            ci = f"[{100 * lo:.1f}%, {100 * hi:.1f}%]"
+        table.append(
+            [f.removeprefix("sim/"), n, c["not checked"], c["type check"], ran, c["killed"],
+             c["timeout"], c["equivalent"], c["survived"], c["no tests"], score, ci]
+        )  # fmt: skip
+    widths = [max(len(str(r[i])) for r in [cols, *table]) for i in range(len(cols))]
+    for r in [cols, *table]:
+        print("  ".join(str(v).rjust(w) if i else str(v).ljust(w) for i, (v, w) in
+                        enumerate(zip(r, widths, strict=True))))  # fmt: skip
     runs_path = workdir / "runs.json"
     if runs_path.exists():
         for r in json.loads(runs_path.read_text()):
+            shown = r["mutants"] if isinstance(r["mutants"], str) else " ".join(r["mutants"])
+            if len(shown) > 80:
+                shown = f"{len(r['mutants'])} named mutants"
             print(
-                f"run of {r['commit'][:10]} ({r['mutants']}): {r['wall_s'] / 3600:.2f} h wall, "
+                f"run of {r['commit'][:10]} ({shown}): {r['wall_s'] / 3600:.2f} h wall, "
                 f"{r['max_children']} workers, exit {r['exit_code']}"
             )
     if markdown is not None:
-        out = ["| mutant | change | |", "|---|---|---|"]
-        for _f, name in survivors:
+        out = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+        out += ["| " + " | ".join(str(v) for v in r) + " |" for r in table]
+        out += ["", "| mutant | change | status |", "|---|---|---|"]
+        for _f, name, status in survivors:
             change = diff_of(workdir, name).replace("|", "\\|").replace("\n", "<br>")
             change = re.sub(r"\s+", " ", change)
-            out.append(f"| `{name}` | `{change}` | {eq.get(name, 'survived')} |")
+            out.append(f"| `{name}` | `{change}` | {eq.get(name, status)} |")
         markdown.write_text("\n".join(out) + "\n", encoding="utf-8")
         print(f"{len(survivors)} surviving mutants written to {markdown}")
     return 0
@@ -224,13 +282,19 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("names", nargs="*", help="mutant names or globs (default: all)")
     r.add_argument("--max-children", type=int, default=os.cpu_count() or 2)
     r.add_argument("--fresh", action="store_true", help="discard cached results first")
+    r.add_argument("--sample", type=int, help="run this many random mutants of each module")
+    r.add_argument("--seed", type=int, default=18, help="seed of --sample")
     r.add_argument("--workdir", type=Path, default=WORKDIR)
     p = sub.add_parser("report", help="score and survivors of the last run")
     p.add_argument("--workdir", type=Path, default=WORKDIR)
     p.add_argument("--markdown", type=Path, help="write the surviving mutants to this file")
     args = ap.parse_args(argv)
     if args.cmd == "run":
-        return run(args.workdir, args.max_children, args.fresh, args.names)
+        names = args.names
+        if args.sample is not None:
+            _sync(args.workdir)
+            names = sample(args.workdir, names, args.sample, args.seed)
+        return run(args.workdir, args.max_children, args.fresh, names)
     return report(args.workdir, args.markdown)
 
 
