@@ -52,6 +52,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 WORKDIR = ROOT / "build" / "mutation"
 EQUIVALENT = ROOT / "tools" / "mutation-equivalent.txt"
+#: Sampled mutants whose function no selected test calls (``run --sample``), by name.
+NO_TESTS = "sampled-no-tests.json"
 #: The mutmut of this Python's environment (``mutmut run``, not ``python -m mutmut``: mutmut
 #: forks its workers from a process that must not import its own module twice).
 MUTMUT = str(Path(sys.executable).parent / "mutmut")
@@ -94,13 +96,15 @@ def _sync(workdir: Path) -> str:
 def sample(workdir: Path, patterns: list[str], n: int, seed: int) -> list[str]:
     """Draw `n` mutants at random from each module matched by `patterns` (mutmut globs).
 
-    Mutants of functions that no selected test calls are marked "no tests" in the module's
-    results (mutmut's exit code 33) and left out of the returned names.
+    Mutants of functions that no selected test calls are left out of the returned names (mutmut
+    refuses them) and recorded in ``sampled-no-tests.json``: the report counts them "no tests".
     """
     rng = random.Random(seed)
     stats_path = workdir / "mutants" / "mutmut-stats.json"
     tested = json.loads(stats_path.read_text())["tests_by_mangled_function_name"]
     chosen: list[str] = []
+    untested_path = workdir / NO_TESTS
+    untested = set(json.loads(untested_path.read_text())) if untested_path.exists() else set()
     for f in _mutated_files(workdir):
         meta_path = workdir / "mutants" / (f + ".meta")
         if not meta_path.exists():
@@ -109,13 +113,12 @@ def sample(workdir: Path, patterns: list[str], n: int, seed: int) -> list[str]:
         keys = sorted(
             k for k in meta["exit_code_by_key"] if any(fnmatch.fnmatch(k, p) for p in patterns)
         )
-        picked = rng.sample(keys, min(n, len(keys)))
-        for name in picked:
+        for name in rng.sample(keys, min(n, len(keys))):
             if tested.get(name.partition("__mutmut_")[0]):
                 chosen.append(name)
             else:
-                meta["exit_code_by_key"][name] = 33
-        meta_path.write_text(json.dumps(meta, indent=4), encoding="utf-8")
+                untested.add(name)
+    untested_path.write_text(json.dumps(sorted(untested), indent=1) + "\n")
     return chosen
 
 
@@ -172,12 +175,16 @@ def equivalent() -> dict[str, str]:
 
 def results(workdir: Path) -> Iterator[tuple[str, str, str]]:
     """(file, mutant name, status) of every mutant of the last run."""
+    untested_path = workdir / NO_TESTS
+    untested = set(json.loads(untested_path.read_text())) if untested_path.exists() else set()
     for f in _mutated_files(workdir):
         meta = workdir / "mutants" / (f + ".meta")
         if not meta.exists():
             continue
         data = json.loads(meta.read_text(encoding="utf-8"))
         for name, code in data["exit_code_by_key"].items():
+            if code is None and name in untested:
+                code = 33
             yield f, name, STATUS.get(code, f"exit {code}")
 
 
