@@ -54,9 +54,10 @@ WORKDIR = ROOT / "build" / "mutation"
 EQUIVALENT = ROOT / "tools" / "mutation-equivalent.txt"
 #: Sampled mutants whose function no selected test calls (``run --sample``), by name.
 NO_TESTS = "sampled-no-tests.json"
-#: The mutmut of this Python's environment (``mutmut run``, not ``python -m mutmut``: mutmut
-#: forks its workers from a process that must not import its own module twice).
-MUTMUT = str(Path(sys.executable).parent / "mutmut")
+#: mutmut's command line with a faster mapping of type errors to mutants (tools/mutmut_fast.py;
+#: run as a script, not ``python -m mutmut``: mutmut forks its workers from a process that must
+#: not import its own module twice).
+MUTMUT = [sys.executable, str(ROOT / "tools" / "mutmut_fast.py")]
 
 #: mutmut's exit codes → what happened to the mutant.
 STATUS = {
@@ -134,7 +135,7 @@ def run(workdir: Path, max_children: int, fresh: bool, names: list[str]) -> int:
         out.write(f"\n=== mutmut run {' '.join(names) or '(all)'} at {stamp}\n")
         out.flush()
         code = subprocess.run(
-            [MUTMUT, "run", "--max-children", str(max_children), *names],
+            [*MUTMUT, "run", "--max-children", str(max_children), *names],
             cwd=workdir,
             stdout=out,
             stderr=subprocess.STDOUT,
