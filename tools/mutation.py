@@ -139,7 +139,12 @@ def run(workdir: Path, max_children: int, fresh: bool, names: list[str]) -> int:
             cwd=workdir,
             stdout=out,
             stderr=subprocess.STDOUT,
-            env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+            # mypy and pytest of this environment, even when it is not activated
+            env={
+                **os.environ,
+                "PYTHONDONTWRITEBYTECODE": "1",
+                "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+            },
         ).returncode
     wall_s = time.monotonic() - t0
     info = {
