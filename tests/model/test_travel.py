@@ -248,7 +248,9 @@ def test_unit_tables_and_memos_change_no_number(monkeypatch):
     assert len(memo) == rows
     monkeypatch.setattr(travel, "UNIT_ROWS_MAX_CELLS", 0)
     memo.clear()
-    memo.max_bytes = 0  # and now nothing is
+    # and now nothing is (restored after the test: the memo is shared by every preparation of
+    # this network in the process)
+    monkeypatch.setattr(memo, "max_bytes", 0)
     slow = [run_replication(prep, r) for r in range(2)]
     modes = set()
     for a, b in [*zip(fast, slow, strict=True), *zip(again, slow, strict=True)]:
