@@ -477,3 +477,97 @@ def test_registry_kinds_and_directions() -> None:
     assert MEASURES["burn_ratio"].limit({"max_per_mille": 2}) == 2.0
     assert MEASURES["burn_ratio"].value({"value": None}) is None
     assert MEASURES["first_arrival"].value({"share": 1}) == 1.0
+
+
+def test_air_mission_share_leaves_out_other_types_with_missions() -> None:
+    """A mission for an incident of another type does not enter the target's share."""
+    table = _table(
+        replication=[0, 0],
+        type=["f", "g"],
+        air_mission=["hoist", "hoist"],
+        first_air_h=[0.5, 3.0],
+    )
+    t = Target.model_validate(
+        _target(measure="air_mission", incident_types=["f"], threshold_h=1.0, required_share=0.5)
+    )
+    e = MEASURES["air_mission"].evaluate(table, t, Context(1, 365.25, 1, 0, 1.0, ()))
+    assert (e["n_incidents"], e["share"]) == (1, 1.0)
+
+
+def test_burn_ratio_of_the_target_types_over_two_year_runs() -> None:
+    """Only the target's fire types count (not every fire type of the scenario); a fire never
+    contained (NaN damage) counts 0 ha, not 1; a year exactly at the limit is not above it.
+
+    Two replications of two years, forest 1,000 ha: damaged 2.0 and 4.0 ha of forest_fire →
+    1.0 and 2.0 ‰ a year; the grass fire's 100 ha is not counted."""
+    table = _table(
+        replication=[0, 0, 1, 1],
+        type=["forest_fire", "forest_fire", "forest_fire", "grass_fire"],
+        burned_ha=[2.0, np.nan, 4.0, 100.0],
+        damaged_ha=[2.0, np.nan, 4.0, 100.0],
+    )
+    ctx = Context(2, 730.5, 1, 0, 1000.0, ("forest_fire", "grass_fire"))
+    tg = Target.model_validate(
+        _target(measure="burn_ratio", incident_types=["forest_fire"], max_per_mille=1.0)
+    )
+    e = MEASURES["burn_ratio"].evaluate(table, tg, ctx)
+    assert e["incident_types"] == ["forest_fire"]
+    assert e["per_replication"] == [pytest.approx(1.0), pytest.approx(2.0)]
+    assert e["burned_over_ha_per_year"] == pytest.approx(1.5)
+    assert e["p_year_exceeds"] == 0.5  # 1.0 ‰ is at the limit, not above it
+    every = MEASURES["burn_ratio"].evaluate(
+        table, Target.model_validate(_target(measure="burn_ratio", max_per_mille=1.0)), ctx
+    )
+    assert every["per_replication"] == [pytest.approx(1.0), pytest.approx(52.0)]
+
+
+def test_failure_count_per_year_of_a_two_year_run() -> None:
+    """Two failures in one two-year replication: 1.0 a year; the entry names its types and unit."""
+    table = _table(replication=[0, 0, 0], type=["flood"] * 3, comms_h=[4.0, np.nan, 1.0])
+    tg = Target.model_validate(
+        _target(
+            measure="comms_established",
+            incident_types=["flood"],
+            threshold_h=3,
+            max_failures_per_year=0,
+        )
+    )
+    e = MEASURES["comms_established"].evaluate(table, tg, Context(1, 730.5, 1, 0, 1.0, ()))
+    assert (e["value"], e["per_replication"], e["failures"]) == (1.0, [1.0], 2)
+    assert (e["incident_types"], e["unit"], e["threshold_h"]) == (["flood"], "failures_per_year", 3)
+
+
+def test_unit_type_problems_only_for_a_given_unknown_type() -> None:
+    """No unit type given: only 'required key is missing'; an unknown one is reported with the
+    known types."""
+    facts = TargetFacts(
+        incidents={"fire": {}},
+        unit_types=["engine", "boat"],
+        unknown=lambda what, key, opts: f"unknown {what} {key!r}; known: {', '.join(opts)}",
+    )
+    m = MEASURES["unit_arrival"]
+    probs = m.target_problems({"incident_types": ["fire"], "threshold_h": 1}, facts)
+    assert probs == [(("unit_type",), "required key is missing (measure 'unit_arrival' needs it)")]
+    probs = m.target_problems(
+        {"incident_types": ["fire"], "threshold_h": 1, "unit_type": "comms"}, facts
+    )
+    assert probs == [(("unit_type",), "unknown unit type 'comms'; known: engine, boat")]
+
+
+def test_point_differences_keep_their_decimals_by_size() -> None:
+    """Two decimals only while the largest of value and ends is below one point."""
+    m = MEASURES["first_arrival"]
+    assert m.format_diff({"diff": -0.002, "ci95": [-0.012, 0.008]}) == "-0.2 pp [-1.2, +0.8]"
+    assert m.format_diff({"diff": 0.002, "ci95": [-0.008, 0.012]}) == "+0.2 pp [-0.8, +1.2]"
+    assert m.format_diff({"diff": 0.00992, "ci95": None}) == "+0.99 pp"  # 0.992 points
+    assert m.format_diff({"diff": 0.01, "ci95": None}) == "+1.0 pp"
+    assert m.format_diff({"diff": 0.015, "ci95": None}) == "+1.5 pp"
+    assert m.format_diff({"diff": 0.5, "ci95": [0.25, 0.75]}) == "+50.0 pp [+25.0, +75.0]"
+
+
+def test_texts_with_half_an_interval() -> None:
+    """An interval with one end unknown is not printed (never 'None')."""
+    burn, comms = MEASURES["burn_ratio"], MEASURES["comms_established"]
+    assert burn.format_diff({"diff": 0.1, "ci95": [None, 0.2]}) == "+0.100‰"
+    assert burn.value_text({"value": 0.5, "ci95": [None, 0.7]}) == "0.500‰"
+    assert comms.format_diff({"diff": 0.5, "ci95": [None, 0.7]}) == "+0.50/yr"

@@ -237,3 +237,24 @@ def test_distribution_by_hand() -> None:
         "max": 4.0,
     }
     assert distribution(np.array([math.nan, math.nan])) == {"n": 2, "n_without": 2}
+
+
+def test_share_and_rate_intervals_pass_their_level_on() -> None:
+    """At 90 % both parts of each hull are the 90 % ones."""
+    shares = [0.5, 0.9, 0.6, 0.95]
+    _, t_lo, t_hi = mean_ci(shares, 0.90, bounds=(0.0, 1.0))
+    assert share_interval(shares, 295, 400, 0.90)[1:] == (t_lo, t_hi)
+    _m, lo, hi = share_interval([1.0, 1.0], 20, 20, 0.90)
+    assert (lo, hi) == wilson_interval(20, 20, 0.90)
+    per_year = [0.0, 3.0, 0.0, 1.0]
+    _, t_lo, t_hi = mean_ci(per_year, 0.90, bounds=(0.0, math.inf))
+    p_lo, p_hi = poisson_interval(4, 4.0, 0.90)
+    assert rate_interval(per_year, 4, 4.0, 0.90)[1:] == (min(t_lo, p_lo), max(t_hi, p_hi))
+    assert rate_interval([0.0, 0.0], 0, 2.0, 0.90)[2] == pytest.approx(-math.log(0.05) / 2)
+
+
+def test_two_pairs_already_give_an_interval() -> None:
+    """n = 2: d = [1, 3], mean 2, s = √2; half-width t(0.975, 1) √2 / √2 = 12.7062."""
+    d = paired_difference([2.0, 4.0], [1.0, 1.0])
+    assert d["ci95"] == pytest.approx([2 - 12.706205, 2 + 12.706205], abs=1e-6)
+    assert d["significant"] is False
