@@ -6,6 +6,7 @@ Usage::
     python tools/mutation.py run --fresh         # forget the cached results of earlier runs
     python tools/mutation.py run 'sim.results.stats.*'   # only these mutants (mutmut globs)
     python tools/mutation.py run --sample 60 --seed 18 'sim.model.travel.*'  # 60 at random
+    python tools/mutation.py run --sample 20 'sim.model.*' 'sim.model.dispatch.*=10'
     python tools/mutation.py report              # score and surviving mutants of the last run
     python tools/mutation.py report --markdown docs/testing-mutants.md
 
@@ -54,6 +55,8 @@ WORKDIR = ROOT / "build" / "mutation"
 EQUIVALENT = ROOT / "tools" / "mutation-equivalent.txt"
 #: Sampled mutants whose function no selected test calls (``run --sample``), by name.
 NO_TESTS = "sampled-no-tests.json"
+#: Random draws of ``run --sample``: per module, how many mutants were not yet run, and which.
+SAMPLED = "sampled.json"
 #: mutmut's command line with a faster mapping of type errors to mutants (tools/mutmut_fast.py;
 #: run as a script, not ``python -m mutmut``: mutmut forks its workers from a process that must
 #: not import its own module twice).
@@ -95,8 +98,12 @@ def _sync(workdir: Path) -> str:
 
 
 def sample(workdir: Path, patterns: list[str], n: int, seed: int) -> list[str]:
-    """Draw `n` mutants at random from each module matched by `patterns` (mutmut globs).
+    """Draw `n` not yet run mutants at random from each module matched by `patterns`.
 
+    A pattern may end in ``=N`` to draw N from the modules it matches instead.
+
+    The draw is recorded in ``sampled.json`` (per module: how many mutants were not yet run,
+    and the names drawn), so that the report can weigh the sample by what it stands for.
     Mutants of functions that no selected test calls are left out of the returned names (mutmut
     refuses them) and recorded in ``sampled-no-tests.json``: the report counts them "no tests".
     """
@@ -106,20 +113,36 @@ def sample(workdir: Path, patterns: list[str], n: int, seed: int) -> list[str]:
     chosen: list[str] = []
     untested_path = workdir / NO_TESTS
     untested = set(json.loads(untested_path.read_text())) if untested_path.exists() else set()
+    drawn_path = workdir / SAMPLED
+    drawn = json.loads(drawn_path.read_text()) if drawn_path.exists() else {}
     for f in _mutated_files(workdir):
         meta_path = workdir / "mutants" / (f + ".meta")
         if not meta_path.exists():
             continue
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
         keys = sorted(
-            k for k in meta["exit_code_by_key"] if any(fnmatch.fnmatch(k, p) for p in patterns)
+            k
+            for k, code in meta["exit_code_by_key"].items()
+            if code is None
+            and k not in untested
+            and any(fnmatch.fnmatch(k, p.partition("=")[0]) for p in patterns)
         )
-        for name in rng.sample(keys, min(n, len(keys))):
+        if not keys:
+            continue
+        size = n
+        for p in patterns:
+            glob, _, count = p.partition("=")
+            if count and any(fnmatch.fnmatch(k, glob) for k in keys):
+                size = int(count)
+        picked = rng.sample(keys, min(size, len(keys)))
+        drawn[f] = {"not_run": len(keys), "names": picked}
+        for name in picked:
             if tested.get(name.partition("__mutmut_")[0]):
                 chosen.append(name)
             else:
                 untested.add(name)
     untested_path.write_text(json.dumps(sorted(untested), indent=1) + "\n")
+    drawn_path.write_text(json.dumps(drawn, indent=1) + "\n")
     return chosen
 
 
@@ -297,6 +320,7 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--fresh", action="store_true", help="discard cached results first")
     r.add_argument("--sample", type=int, help="run this many random mutants of each module")
     r.add_argument("--seed", type=int, default=18, help="seed of --sample")
+    r.add_argument("--also", type=Path, help="file of further mutant names to run (one a line)")
     r.add_argument("--workdir", type=Path, default=WORKDIR)
     p = sub.add_parser("report", help="score and survivors of the last run")
     p.add_argument("--workdir", type=Path, default=WORKDIR)
@@ -307,6 +331,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.sample is not None:
             _sync(args.workdir)
             names = sample(args.workdir, names, args.sample, args.seed)
+        if args.also is not None:
+            names += [ln.strip() for ln in args.also.read_text().splitlines() if ln.strip()]
         return run(args.workdir, args.max_children, args.fresh, names)
     return report(args.workdir, args.markdown)
 

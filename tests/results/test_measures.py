@@ -571,3 +571,32 @@ def test_texts_with_half_an_interval() -> None:
     assert burn.format_diff({"diff": 0.1, "ci95": [None, 0.2]}) == "+0.100‰"
     assert burn.value_text({"value": 0.5, "ci95": [None, 0.7]}) == "0.500‰"
     assert comms.format_diff({"diff": 0.5, "ci95": [None, 0.7]}) == "+0.50/yr"
+
+
+def test_bar_of_an_entry_without_value_or_requirement() -> None:
+    """No estimate is drawn at 0; a share whose requirement a sweep varies has its line at 0."""
+    m = MEASURES["first_arrival"]
+    assert m.bar({"share": None, "ci95": [None, None], "required_share": 0.9}) == (
+        0.0,
+        0.0,
+        0.0,
+        0.9,
+    )
+    assert m.bar({"share": 0.5, "ci95": [0.4, 0.6], "required_share": None}) == (0.5, 0.4, 0.6, 0.0)
+
+
+def test_burn_ratio_target_problems_add_up() -> None:
+    """A missing limit and a covered type without a fire block are both reported."""
+    facts = TargetFacts(
+        incidents={"flood": {"fire": None}, "forest_fire": {"fire": {"x": 1}}},
+        unit_types=None,
+        unknown=lambda what, key, opts: "",
+    )
+    probs = MEASURES["burn_ratio"].target_problems({"incident_types": ["flood"]}, facts)
+    assert probs == [
+        (("max_per_mille",), "required key is missing (measure 'burn_ratio' needs it)"),
+        (
+            ("incident_types", 0),
+            "incident type 'flood' has no `fire` block, so it is never contained or burns forest",
+        ),
+    ]
