@@ -245,49 +245,99 @@ def _score(c: Counter[str]) -> tuple[int, int, int, int]:
     return n, ran, killed, ran - c["equivalent"] - c["skipped"]
 
 
+def estimate(
+    whole: Counter[str], drawn: Counter[str], not_run: int
+) -> tuple[float, float, float, float] | None:
+    """Killed and scoreable mutants of a module, from those run in full and a random draw.
+
+    Parameters
+    ----------
+    whole
+        Status counts of the mutants run one by one (every one of a stratum), draw excluded.
+    drawn
+        Status counts of the random draw from the `not_run` mutants left.
+    not_run
+        How many mutants were left when the draw was made.
+
+    Returns
+    -------
+    killed, low, high, scoreable
+        killed = k + p · M and scoreable = d + M, where k of d scoreable mutants run in full
+        were killed, p is the draw's score and M the number of scoreable mutants the draw
+        stands for (`not_run` times the draw's share of scoreable ones); low and high put the
+        95 % Wilson bounds of p in its place. The score is killed / scoreable. None when
+        nothing is known.
+    """
+    from sim.results.stats import wilson_interval  # the simulator's own, tested interval
+
+    _, _, k_all, d_all = _score(whole)
+    _, _, k_draw, d_draw = _score(drawn)
+    decided = sum(drawn.values()) - drawn["not checked"]
+    if d_draw <= 0 or decided <= 0:
+        return (k_all, k_all, k_all, d_all) if not_run == 0 and d_all > 0 else None
+    m = not_run * d_draw / decided
+    lo, hi = wilson_interval(k_draw, d_draw)
+    return (k_all + k_draw / d_draw * m, k_all + lo * m, k_all + hi * m, d_all + m)
+
+
+def _row(name: str, c: Counter[str], est: tuple[float, ...] | None) -> list[object]:
+    """One line of the report's table."""
+    n, ran, killed, denom = _score(c)
+    score = f"{100.0 * killed / denom:.1f}%" if denom else "—"
+    shown = "—"
+    if est is not None:
+        k, lo, hi, d = est
+        shown = f"{100 * k / d:.1f}% [{100 * lo / d:.1f}, {100 * hi / d:.1f}]"
+    return [name, n, c["not checked"], c["type check"], ran, c["killed"], c["timeout"],
+            c["equivalent"], c["survived"], c["no tests"], score, shown]  # fmt: skip
+
+
 def report(workdir: Path, markdown: Path | None) -> int:
     """Print the score per module; optionally write the table and survivors as Markdown.
 
     The score is killed (time-outs included) / (run − equivalent); mutants mypy rejects are
-    not run. Where only part of a module's mutants was run (``--sample`` or an interrupted
-    run) the 95 % Wilson interval says how far the score of all its mutants may be.
+    not run. Where a module's remaining mutants were sampled (``run --sample``) the table also
+    gives the estimated score of all its mutants and its 95 % interval (`estimate`).
     """
-    from sim.results.stats import wilson_interval  # the simulator's own, tested, interval
-
     eq = equivalent()
+    drawn_path = workdir / SAMPLED
+    drawn = json.loads(drawn_path.read_text()) if drawn_path.exists() else {}
+    in_draw = {n for d in drawn.values() for n in d["names"]}
     by_file: dict[str, Counter[str]] = {}
+    draw_by_file: dict[str, Counter[str]] = {}
     survivors: list[tuple[str, str, str]] = []
     for f, name, status in results(workdir):
-        c = by_file.setdefault(f, Counter())
         if status == "survived" and name in eq:
             status = "equivalent"
-        c[status] += 1
+        by_file.setdefault(f, Counter())[status] += 1
+        draw_by_file.setdefault(f, Counter())
+        if name in in_draw:
+            draw_by_file[f][status] += 1
         if status in ("survived", "equivalent", "no tests", "suspicious"):
             survivors.append((f, name, status))
-    rows = []
+    cols = ["module", "mutants", "not run", "mypy", "run", "killed", "timeout", "equiv",
+            "survived", "no tests", "score of those run", "estimate for all [95 %]"]  # fmt: skip
+    table: list[list[object]] = []
+    sums = [0.0, 0.0, 0.0, 0.0]
     total: Counter[str] = Counter()
     for f, c in by_file.items():
         total.update(c)
-        rows.append((f, c))
-    rows.append(("total", total))
-    cols = ["module", "mutants", "not run", "mypy", "run", "killed", "timeout", "equiv",
-            "survived", "no tests", "score", "95 % interval"]  # fmt: skip
-    table = []
-    for f, c in rows:
-        n, ran, killed, denom = _score(c)
-        score = f"{100.0 * killed / denom:.1f}%" if denom else "—"
-        ci = "—"
-        if denom and c["not checked"]:
-            lo, hi = wilson_interval(killed, denom)
-            ci = f"[{100 * lo:.1f}%, {100 * hi:.1f}%]"
-        table.append(
-            [f.removeprefix("sim/"), n, c["not checked"], c["type check"], ran, c["killed"],
-             c["timeout"], c["equivalent"], c["survived"], c["no tests"], score, ci]
-        )  # fmt: skip
-    widths = [max(len(str(r[i])) for r in [cols, *table]) for i in range(len(cols))]
-    for r in [cols, *table]:
-        print("  ".join(str(v).rjust(w) if i else str(v).ljust(w) for i, (v, w) in
-                        enumerate(zip(r, widths, strict=True))))  # fmt: skip
+        _, _, killed, denom = _score(c)
+        if f in drawn:
+            est = estimate(c - draw_by_file[f], draw_by_file[f], drawn[f]["not_run"])
+        else:
+            est = (killed, killed, killed, denom) if denom and not c["not checked"] else None
+        if est is not None:
+            sums = [a + b for a, b in zip(sums, est, strict=True)]
+        table.append(_row(f.removeprefix("sim/"), c, est))
+    # Modules without an estimate (not run, or partly run without a draw) are left out of it.
+    table.append(_row("total (modules run)", total, tuple(sums) if sums[3] else None))
+    lines: list[list[object]] = [list(cols), *table]
+    widths = [max(len(str(r[i])) for r in lines) for i in range(len(cols))]
+    for r in lines:
+        cells = [str(r[0]).ljust(widths[0])]
+        cells += [str(v).rjust(w) for v, w in zip(r[1:], widths[1:], strict=True)]
+        print("  ".join(cells))
     runs_path = workdir / "runs.json"
     if runs_path.exists():
         for r in json.loads(runs_path.read_text()):
