@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from sim.results.files import clean, fmt_cell, read_incidents_csv, write_rows_csv
+from sim.results.files import clean, fmt_cell, read_incidents_csv, write_rows_csv, write_run_info
 
 
 def test_rows_csv_bytes_by_hand(tmp_path: Path) -> None:
@@ -44,3 +44,20 @@ def test_cells_and_json_values_by_hand() -> None:
         "2": [True, 4],
     }
     assert str(clean(-0.0)) == "0.0"
+
+
+def test_run_info_holds_what_is_not_reproducible(tmp_path: Path) -> None:
+    """Wall time to the millisecond, an ISO time stamp with offset, host, versions, workers."""
+    import json
+    import platform
+    import re
+
+    info = json.loads(
+        write_run_info(tmp_path / "run.json", wall_s=1.23456, workers=2, extra={"x": 1}).read_text(
+            encoding="utf-8"
+        )
+    )
+    assert info["wall_clock_s"] == 1.235
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4}", info["finished_at"])
+    assert (info["python"], info["workers"], info["x"]) == (platform.python_version(), 2, 1)
+    assert {"host", "platform", "sim_version"} <= info.keys()

@@ -224,3 +224,15 @@ def test_an_exchange_with_a_missing_path_raises_its_os_error(tmp_path: Path) -> 
         os.strerror(errno.ENOENT),
         str(missing),
     )
+
+
+def test_a_folder_of_someone_elses_files_is_refused_with_the_reason(tmp_path: Path) -> None:
+    out = tmp_path / "someone"
+    out.mkdir()
+    (out / "thesis.docx").write_text("x")
+    msg = (
+        "it is a folder with files this simulator did not write (no '.someone.lock' beside it); "
+        "choose another folder or empty it"
+    )
+    with pytest.raises(OutputError, match=re.escape(msg)):
+        check_output_folder(out, what="x")

@@ -600,3 +600,14 @@ def test_burn_ratio_target_problems_add_up() -> None:
             "incident type 'flood' has no `fire` block, so it is never contained or burns forest",
         ),
     ]
+
+
+def test_burn_ratio_needs_some_fire_type() -> None:
+    """No incident type has a fire block: the measure says so under `measure`."""
+    facts = TargetFacts(
+        incidents={"flood": {"fire": None}, "storm": {}},
+        unit_types=None,
+        unknown=lambda what, key, opts: "",
+    )
+    probs = MEASURES["burn_ratio"].target_problems({"max_per_mille": 1}, facts)
+    assert probs == [(("measure",), "no incident type has a `fire` block")]
