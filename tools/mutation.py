@@ -9,6 +9,7 @@ Usage::
     python tools/mutation.py run --sample 20 'sim.model.*' 'sim.model.dispatch.*=10'
     python tools/mutation.py report              # score and surviving mutants of the last run
     python tools/mutation.py report --markdown docs/testing-mutants.md
+    python tools/mutation.py check NAME... --tests tests/x.py   # tests outside the selection
 
 ``run`` copies the files of the last commit (``git archive HEAD``) to ``build/mutation/`` and
 runs ``mutmut run`` there with the settings of ``[tool.mutmut]`` in ``pyproject.toml``: which
@@ -361,6 +362,35 @@ def report(workdir: Path, markdown: Path | None) -> int:
     return 0
 
 
+def check(workdir: Path, names: list[str], tests: list[str]) -> int:
+    """Apply each named mutant to a fresh copy of the last commit and run `tests` on it.
+
+    For tests outside mutmut's selection (``[tool.mutmut]``): prints killed / survived per
+    mutant. Returns the number of survivors.
+    """
+    import tempfile
+
+    survivors = 0
+    for name in names:
+        with tempfile.TemporaryDirectory(prefix="mutant-") as tmp:
+            _sync(Path(tmp))
+            with _cwd(workdir):
+                from mutmut.mutation.diff_apply import get_diff_for_mutant  # mutation extra
+
+                diff = get_diff_for_mutant(name)
+            subprocess.run(["patch", "-p0", "-s", "-d", tmp], input=diff, text=True, check=True)
+            code = subprocess.run(
+                [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", *tests],
+                cwd=tmp,
+                env={**os.environ, "PYTHONPATH": tmp, "PYTHONDONTWRITEBYTECODE": "1"},
+                capture_output=True,
+                text=True,
+            ).returncode
+        survivors += code == 0
+        print(f"{'survived' if code == 0 else 'killed'}  {name}  ({' '.join(tests)})")
+    return survivors
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -372,6 +402,10 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--seed", type=int, default=18, help="seed of --sample")
     r.add_argument("--also", type=Path, help="file of further mutant names to run (one a line)")
     r.add_argument("--workdir", type=Path, default=WORKDIR)
+    k = sub.add_parser("check", help="run given tests on given mutants (outside the selection)")
+    k.add_argument("names", nargs="+", help="mutant names")
+    k.add_argument("--tests", nargs="+", required=True, help="pytest node ids or files")
+    k.add_argument("--workdir", type=Path, default=WORKDIR)
     p = sub.add_parser("report", help="score and survivors of the last run")
     p.add_argument("--workdir", type=Path, default=WORKDIR)
     p.add_argument("--markdown", type=Path, help="write the surviving mutants to this file")
@@ -384,6 +418,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.also is not None:
             names += [ln.strip() for ln in args.also.read_text().splitlines() if ln.strip()]
         return run(args.workdir, args.max_children, args.fresh, names)
+    if args.cmd == "check":
+        return check(args.workdir, args.names, args.tests)
     return report(args.workdir, args.markdown)
 
 

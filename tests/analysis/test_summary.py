@@ -1,0 +1,39 @@
+"""sim.analysis.summary: sections of metrics.json computed by hand from replication results."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from sim.analysis.summary import summarise
+from sim.model.replication import run_replication
+from sim.workflows.common import compile_scenario, load
+from tests.helpers import SMALL
+
+
+def test_isolation_section_by_hand() -> None:
+    """Two replications of 30 days; 九峰镇 cut off 12 h in the first only (0 h in the second),
+    坪石镇 6 h in both: hours a year = total / 2 replications / (30 / 365.25 years); replications
+    with isolation 1 and 2; isolation events 2 + 1 over 2 replications; road events summed."""
+    sc = load(SMALL, horizon_days=30, replications=2)
+    prep = compile_scenario(sc)
+    base = [run_replication(prep, r) for r in range(2)]
+    iso = [{"九峰镇": 12.0, "坪石镇": 6.0}, {"坪石镇": 6.0, "九峰镇": 0.0}]
+    events = [2, 1]
+    results = [
+        dataclasses.replace(
+            r, isolation_h=i, road_events={"rerouted": 4, "recalled": 1, "isolation_events": e}
+        )
+        for r, i, e in zip(base, iso, events, strict=True)
+    ]
+    m = summarise(prep, results)
+    years = 30 / 365.25
+    towns = m["isolation"]["towns"]
+    assert set(towns) == {"九峰镇", "坪石镇"}
+    assert towns["九峰镇"]["hours_per_year_mean"] == pytest.approx(12.0 / 2 / years)
+    assert towns["九峰镇"]["replications_with_isolation"] == 1
+    assert towns["坪石镇"]["hours_per_year_mean"] == pytest.approx(12.0 / 2 / years)
+    assert towns["坪石镇"]["replications_with_isolation"] == 2
+    assert m["isolation"]["isolation_events_per_year"] == pytest.approx(3 / 2 / years)
+    assert m["road_events"] == {"rerouted": 8, "recalled": 2}
