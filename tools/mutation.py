@@ -378,7 +378,8 @@ def check(workdir: Path, names: list[str], tests: list[str]) -> int:
                 from mutmut.mutation.diff_apply import get_diff_for_mutant  # mutation extra
 
                 diff = get_diff_for_mutant(name)
-            subprocess.run(["patch", "-p0", "-s", "-d", tmp], input=diff, text=True, check=True)
+            patch = diff if diff.endswith("\n") else diff + "\n"
+            subprocess.run(["patch", "-p0", "-s", "-d", tmp], input=patch, text=True, check=True)
             code = subprocess.run(
                 [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", *tests],
                 cwd=tmp,
