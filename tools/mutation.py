@@ -362,6 +362,34 @@ def report(workdir: Path, markdown: Path | None) -> int:
     return 0
 
 
+def _apply(workdir: Path, name: str, root: Path) -> None:
+    """Write mutant `name` into the copy of the sources at `root` (mutmut's diff, by text).
+
+    mutmut's diffs count lines from the function's start, so the change is placed by its text:
+    the removed lines with their context, searched from the function's ``def`` on.
+    """
+    from mutmut.mutation.diff_apply import get_diff_for_mutant  # only installed for this tool
+    from mutmut.utils.format_utils import orig_function_and_class_names_from_key
+
+    with _cwd(workdir):
+        diff = get_diff_for_mutant(name)
+    lines = diff.splitlines()
+    path = root / lines[0].removeprefix("--- ").strip()
+    old, new = [], []
+    for ln in lines[3:]:
+        if ln[:1] in (" ", "-"):
+            old.append(ln[1:])
+        if ln[:1] in (" ", "+"):
+            new.append(ln[1:])
+    func, cls = orig_function_and_class_names_from_key(name)
+    text = path.read_text(encoding="utf-8")
+    start = text.index(f"class {cls}") if cls else 0
+    start = text.index(f"def {func}(", start)
+    at = text.index("\n".join(old), start)
+    text = text[:at] + "\n".join(new) + text[at + len("\n".join(old)) :]
+    path.write_text(text, encoding="utf-8")
+
+
 def check(workdir: Path, names: list[str], tests: list[str]) -> int:
     """Apply each named mutant to a fresh copy of the last commit and run `tests` on it.
 
@@ -374,12 +402,7 @@ def check(workdir: Path, names: list[str], tests: list[str]) -> int:
     for name in names:
         with tempfile.TemporaryDirectory(prefix="mutant-") as tmp:
             _sync(Path(tmp))
-            with _cwd(workdir):
-                from mutmut.mutation.diff_apply import get_diff_for_mutant  # mutation extra
-
-                diff = get_diff_for_mutant(name)
-            patch = diff if diff.endswith("\n") else diff + "\n"
-            subprocess.run(["patch", "-p0", "-s", "-d", tmp], input=patch, text=True, check=True)
+            _apply(workdir, name, Path(tmp))
             code = subprocess.run(
                 [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", *tests],
                 cwd=tmp,
