@@ -136,7 +136,12 @@ def sample(workdir: Path, patterns: list[str], n: int, seed: int) -> list[str]:
             if count and any(fnmatch.fnmatch(k, glob) for k in keys):
                 size = int(count)
         picked = rng.sample(keys, min(size, len(keys)))
-        drawn[f] = {"not_run": len(keys), "names": picked}
+        if f in drawn:
+            # A second draw from what the first left is, with it, one random draw from the
+            # mutants that were not run before the first.
+            drawn[f]["names"] += picked
+        else:
+            drawn[f] = {"not_run": len(keys), "names": picked}
         for name in picked:
             if tested.get(name.partition("__mutmut_")[0]):
                 chosen.append(name)
