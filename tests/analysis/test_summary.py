@@ -8,6 +8,7 @@ import pytest
 
 from sim.analysis.summary import summarise
 from sim.model.replication import run_replication
+from sim.results.files import clean
 from sim.workflows.common import compile_scenario, load
 from tests.helpers import SMALL
 
@@ -37,3 +38,20 @@ def test_isolation_section_by_hand() -> None:
     assert towns["坪石镇"]["replications_with_isolation"] == 2
     assert m["isolation"]["isolation_events_per_year"] == pytest.approx(3 / 2 / years)
     assert m["road_events"] == {"rerouted": 8, "recalled": 2}
+
+
+def test_staffing_section_is_that_of_resources() -> None:
+    """A staffed scenario's metrics carry the staffing section of `staffing_section` under
+    "staffing"; a scenario without staff has none."""
+    from sim.analysis.resources import staffing_section
+    from tests.helpers import SCENARIO_DATA
+
+    sc = load(SCENARIO_DATA / "valid" / "centre_small.yaml", horizon_days=7, replications=2)
+    prep = compile_scenario(sc)
+    results = [run_replication(prep, r) for r in range(2)]
+    m = summarise(prep, results)
+    assert m["staffing"] == clean(staffing_section(prep, results))  # rounded as in metrics.json
+    assert m["staffing"]  # the scenario has staff
+    small = load(SMALL, horizon_days=7, replications=1)
+    p2 = compile_scenario(small)
+    assert "staffing" not in summarise(p2, [run_replication(p2, 0)])
