@@ -58,6 +58,8 @@ EQUIVALENT = ROOT / "tools" / "mutation-equivalent.txt"
 NO_TESTS = "sampled-no-tests.json"
 #: Random draws of ``run --sample``: per module, how many mutants were not yet run, and which.
 SAMPLED = "sampled.json"
+#: Survivors of mutmut's run killed by `check` with tests outside the selection: name → tests.
+OUTSIDE = "killed-outside.json"
 #: mutmut's command line with a faster mapping of type errors to mutants (tools/mutmut_fast.py;
 #: run as a script, not ``python -m mutmut``: mutmut forks its workers from a process that must
 #: not import its own module twice).
@@ -212,6 +214,8 @@ def results(workdir: Path) -> Iterator[tuple[str, str, str]]:
     """(file, mutant name, status) of every mutant of the last run."""
     untested_path = workdir / NO_TESTS
     untested = set(json.loads(untested_path.read_text())) if untested_path.exists() else set()
+    outside_path = workdir / OUTSIDE
+    outside = json.loads(outside_path.read_text()) if outside_path.exists() else {}
     for f in _mutated_files(workdir):
         meta = workdir / "mutants" / (f + ".meta")
         if not meta.exists():
@@ -220,7 +224,10 @@ def results(workdir: Path) -> Iterator[tuple[str, str, str]]:
         for name, code in data["exit_code_by_key"].items():
             if code is None and name in untested:
                 code = 33
-            yield f, name, STATUS.get(code, f"exit {code}")
+            status = STATUS.get(code, f"exit {code}")
+            if status in ("survived", "no tests") and name in outside:
+                status = "killed outside"
+            yield f, name, status
 
 
 @contextlib.contextmanager
@@ -247,7 +254,7 @@ def _score(c: Counter[str]) -> tuple[int, int, int, int]:
     """(mutants, run, killed, denominator) of one module's status counts."""
     n = sum(c.values())
     ran = n - c["type check"] - c["not checked"]
-    killed = c["killed"] + c["timeout"]
+    killed = c["killed"] + c["timeout"] + c["killed outside"]
     return n, ran, killed, ran - c["equivalent"] - c["skipped"]
 
 
@@ -294,8 +301,9 @@ def _row(name: str, c: Counter[str], est: tuple[float, ...] | None) -> list[obje
     if est is not None:
         k, lo, hi, d = est
         shown = f"{100 * k / d:.1f}% [{100 * lo / d:.1f}, {100 * hi / d:.1f}]"
-    return [name, n, c["not checked"], c["type check"], ran, c["killed"], c["timeout"],
-            c["equivalent"], c["survived"], c["no tests"], score, shown]  # fmt: skip
+    return [name, n, c["not checked"], c["type check"], ran, c["killed"], c["killed outside"],
+            c["timeout"], c["equivalent"], c["survived"], c["no tests"], score,
+            shown]  # fmt: skip
 
 
 def report(workdir: Path, markdown: Path | None) -> int:
@@ -306,6 +314,8 @@ def report(workdir: Path, markdown: Path | None) -> int:
     gives the estimated score of all its mutants and its 95 % interval (`estimate`).
     """
     eq = equivalent()
+    outside_path = workdir / OUTSIDE
+    outside = json.loads(outside_path.read_text()) if outside_path.exists() else {}
     drawn_path = workdir / SAMPLED
     drawn = json.loads(drawn_path.read_text()) if drawn_path.exists() else {}
     in_draw = {n for d in drawn.values() for n in d["names"]}
@@ -319,10 +329,11 @@ def report(workdir: Path, markdown: Path | None) -> int:
         draw_by_file.setdefault(f, Counter())
         if name in in_draw:
             draw_by_file[f][status] += 1
-        if status in ("survived", "equivalent", "no tests", "suspicious"):
+        if status in ("survived", "equivalent", "no tests", "suspicious", "killed outside"):
             survivors.append((f, name, status))
-    cols = ["module", "mutants", "not run", "mypy", "run", "killed", "timeout", "equiv",
-            "survived", "no tests", "score of those run", "estimate for all [95 %]"]  # fmt: skip
+    cols = ["module", "mutants", "not run", "mypy", "run", "killed", "killed outside", "timeout",
+            "equiv", "survived", "no tests", "score of those run",
+            "estimate for all [95 %]"]  # fmt: skip
     table: list[list[object]] = []
     sums = [0.0, 0.0, 0.0, 0.0]
     total: Counter[str] = Counter()
@@ -361,7 +372,10 @@ def report(workdir: Path, markdown: Path | None) -> int:
         for _f, name, status in survivors:
             change = diff_of(workdir, name).replace("|", "\\|").replace("\n", "<br>")
             change = re.sub(r"\s+", " ", change)
-            out.append(f"| `{name}` | `{change}` | {eq.get(name, status)} |")
+            why = eq.get(name, status)
+            if status == "killed outside":
+                why = "killed by " + ", ".join(f"`{t}`" for t in outside[name])
+            out.append(f"| `{name}` | `{change}` | {why} |")
         markdown.write_text("\n".join(out) + "\n", encoding="utf-8")
         print(f"{len(survivors)} surviving mutants written to {markdown}")
     return 0
@@ -399,11 +413,14 @@ def check(workdir: Path, names: list[str], tests: list[str]) -> int:
     """Apply each named mutant to a fresh copy of the last commit and run `tests` on it.
 
     For tests outside mutmut's selection (``[tool.mutmut]``): prints killed / survived per
-    mutant. Returns the number of survivors.
+    mutant and records the killed ones in ``killed-outside.json`` (the report counts them as
+    killed, in a column of their own). Returns the number of survivors.
     """
     import tempfile
 
     survivors = 0
+    path = workdir / OUTSIDE
+    killed_outside = json.loads(path.read_text()) if path.exists() else {}
     for name in names:
         with tempfile.TemporaryDirectory(prefix="mutant-") as tmp:
             _sync(Path(tmp))
@@ -417,6 +434,9 @@ def check(workdir: Path, names: list[str], tests: list[str]) -> int:
             ).returncode
         survivors += code == 0
         print(f"{'survived' if code == 0 else 'killed'}  {name}  ({' '.join(tests)})")
+        if code != 0:
+            killed_outside[name] = tests
+    path.write_text(json.dumps(killed_outside, indent=1, ensure_ascii=False) + "\n")
     return survivors
 
 
