@@ -13,7 +13,13 @@ import pytest
 import shapely
 from shapely.geometry import shape
 
-from sim.analysis.compare import county_equity, county_missed, distinct_labels, same_incidents
+from sim.analysis.compare import (
+    county_equity,
+    county_missed,
+    distinct_labels,
+    incident_town_index,
+    same_incidents,
+)
 from sim.scenario import load_scenario
 from tests.helpers import AGS, SMALL
 
@@ -105,3 +111,19 @@ def test_county_missed_follows_the_loaded_region(ags_run):
         sel = where == name
         assert missed[name]["n"] == int(sel.sum())
         assert missed[name]["share"] == pytest.approx(miss[sel].mean(), abs=1e-12)
+
+
+def test_distinct_names_keep_their_names_whatever_their_files():
+    assert distinct_labels(["a", "b"], ["x/p.yaml", "y/q.yaml"]) == ["a", "b"]
+
+
+def test_namesake_towns_go_to_the_nearest_seat():
+    """Two towns called A at lon 0 and 10 (lat 0): an A incident at lon 1 is the first, at lon 9
+    the second; B has one seat; an unknown town gets -1."""
+    table = {
+        "town": np.array(["A", "A", "B", "C"], dtype=object),
+        "lon": np.array([1.0, 9.0, 5.0, 0.0]),
+        "lat": np.array([0.5, -0.5, 0.0, 0.0]),
+    }
+    idx = incident_town_index(table, ["A", "A", "B"], np.array([0.0, 10.0, 5.0]), np.zeros(3))
+    assert idx.tolist() == [0, 1, 2, -1]

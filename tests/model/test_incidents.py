@@ -257,3 +257,14 @@ def test_surge_days_add_exact_counts_in_their_window_and_counties():
     np.testing.assert_array_equal(b.t_s[~s], a.t_s)
     shapes = geo.county_polygons
     assert shapely.contains_xy(shapes["乐昌市"], b.lon[s], b.lat[s]).all()
+
+
+def test_town_weights_split_each_county_by_town_people():
+    """A county without towns is passed over (not the end of the split); a county whose towns
+    have no people is split equally."""
+    from sim.model.incidents import town_weights
+
+    w = town_weights(
+        ["x", "x", "y", "y"], [100, 300, 0, 0], {"nowhere": 5.0, "x": 1000.0, "y": 50.0}
+    )
+    assert w.tolist() == [250.0, 750.0, 25.0, 25.0]
