@@ -306,7 +306,7 @@ def _row(name: str, c: Counter[str], est: tuple[float, ...] | None) -> list[obje
             shown]  # fmt: skip
 
 
-def report(workdir: Path, markdown: Path | None) -> int:
+def report(workdir: Path, markdown: Path | None, only: list[str] | None = None) -> int:
     """Print the score per module; optionally write the table and survivors as Markdown.
 
     The score is killed (time-outs included) / (run − equivalent); mutants mypy rejects are
@@ -323,6 +323,8 @@ def report(workdir: Path, markdown: Path | None) -> int:
     draw_by_file: dict[str, Counter[str]] = {}
     survivors: list[tuple[str, str, str]] = []
     for f, name, status in results(workdir):
+        if only and not any(fnmatch.fnmatch(f, p) for p in only):
+            continue
         if status == "survived" and name in eq:
             status = "equivalent"
         by_file.setdefault(f, Counter())[status] += 1
@@ -458,6 +460,7 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("report", help="score and survivors of the last run")
     p.add_argument("--workdir", type=Path, default=WORKDIR)
     p.add_argument("--markdown", type=Path, help="write the surviving mutants to this file")
+    p.add_argument("--only", nargs="+", help="only these module files (globs, e.g. sim/results/*)")
     args = ap.parse_args(argv)
     if args.cmd == "run":
         names = args.names
@@ -469,7 +472,7 @@ def main(argv: list[str] | None = None) -> int:
         return run(args.workdir, args.max_children, args.fresh, names)
     if args.cmd == "check":
         return check(args.workdir, args.names, args.tests)
-    return report(args.workdir, args.markdown)
+    return report(args.workdir, args.markdown, args.only)
 
 
 if __name__ == "__main__":
