@@ -14,13 +14,13 @@ from tests.helpers import SMALL
 
 
 def test_isolation_section_by_hand() -> None:
-    """Two replications of 30 days; 九峰镇 cut off 12 h in the first only (0 h in the second),
+    """Two replications of 30 days; 九峰镇 cut off 12 h in the first only (absent from the second),
     坪石镇 6 h in both: hours a year = total / 2 replications / (30 / 365.25 years); replications
     with isolation 1 and 2; isolation events 2 + 1 over 2 replications; road events summed."""
     sc = load(SMALL, horizon_days=30, replications=2)
     prep = compile_scenario(sc)
     base = [run_replication(prep, r) for r in range(2)]
-    iso = [{"九峰镇": 12.0, "坪石镇": 6.0}, {"坪石镇": 6.0, "九峰镇": 0.0}]
+    iso = [{"九峰镇": 12.0, "坪石镇": 6.0}, {"坪石镇": 6.0}]
     events = [2, 1]
     results = [
         dataclasses.replace(
@@ -38,6 +38,14 @@ def test_isolation_section_by_hand() -> None:
     assert towns["坪石镇"]["replications_with_isolation"] == 2
     assert m["isolation"]["isolation_events_per_year"] == pytest.approx(3 / 2 / years)
     assert m["road_events"] == {"rerouted": 8, "recalled": 2}
+    # Towns cut off without an isolation event counted (cut off from the start): still reported.
+    quiet = [
+        dataclasses.replace(r, road_events={"rerouted": 0, "recalled": 0, "isolation_events": 0})
+        for r in results
+    ]
+    again = summarise(prep, quiet)
+    assert again["isolation"]["towns"] == towns
+    assert again["isolation"]["isolation_events_per_year"] == 0.0
 
 
 def test_staffing_section_is_that_of_resources() -> None:

@@ -160,7 +160,9 @@ def test_verdict_words_follow_the_sign_and_the_direction(tmp_path, reference_fir
     assert by_sc["mean_h"] > 0
     assert by_sc["n"] > 0
     staff = {s["label"]: s["full_time_staff"] for s in c["scenarios"]}
-    assert staff["plus_lishi"] - staff["small_test"] == 30  # the added station fs_lishi has 30 posts
+    assert (
+        staff["plus_lishi"] - staff["small_test"] == 30
+    )  # the added station fs_lishi has 30 posts
 
 
 def test_county_table_is_consistent(tmp_path):
