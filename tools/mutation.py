@@ -438,7 +438,7 @@ def check(workdir: Path, names: list[str], tests: list[str]) -> int:
         print(f"{'survived' if code == 0 else 'killed'}  {name}  ({' '.join(tests)})")
         if code != 0:
             killed_outside[name] = tests
-    path.write_text(json.dumps(killed_outside, indent=1, ensure_ascii=False) + "\n")
+            path.write_text(json.dumps(killed_outside, indent=1, ensure_ascii=False) + "\n")
     return survivors
 
 
