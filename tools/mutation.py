@@ -58,7 +58,7 @@ EQUIVALENT = ROOT / "tools" / "mutation-equivalent.txt"
 NO_TESTS = "sampled-no-tests.json"
 #: Random draws of ``run --sample``: per module, how many mutants were not yet run, and which.
 SAMPLED = "sampled.json"
-#: Survivors of mutmut's run killed by `check` with tests outside the selection: name → tests.
+#: Survivors of mutmut's run killed by `check` (named tests on the mutant): name → tests.
 OUTSIDE = "killed-outside.json"
 #: mutmut's command line with a faster mapping of type errors to mutants (tools/mutmut_fast.py;
 #: run as a script, not ``python -m mutmut``: mutmut forks its workers from a process that must
@@ -226,7 +226,7 @@ def results(workdir: Path) -> Iterator[tuple[str, str, str]]:
                 code = 33
             status = STATUS.get(code, f"exit {code}")
             if status in ("survived", "no tests") and name in outside:
-                status = "killed outside"
+                status = "killed on recheck"
             yield f, name, status
 
 
@@ -254,7 +254,7 @@ def _score(c: Counter[str]) -> tuple[int, int, int, int]:
     """(mutants, run, killed, denominator) of one module's status counts."""
     n = sum(c.values())
     ran = n - c["type check"] - c["not checked"]
-    killed = c["killed"] + c["timeout"] + c["killed outside"]
+    killed = c["killed"] + c["timeout"] + c["killed on recheck"]
     return n, ran, killed, ran - c["equivalent"] - c["skipped"]
 
 
@@ -301,7 +301,7 @@ def _row(name: str, c: Counter[str], est: tuple[float, ...] | None) -> list[obje
     if est is not None:
         k, lo, hi, d = est
         shown = f"{100 * k / d:.1f}% [{100 * lo / d:.1f}, {100 * hi / d:.1f}]"
-    return [name, n, c["not checked"], c["type check"], ran, c["killed"], c["killed outside"],
+    return [name, n, c["not checked"], c["type check"], ran, c["killed"], c["killed on recheck"],
             c["timeout"], c["equivalent"], c["survived"], c["no tests"], score,
             shown]  # fmt: skip
 
@@ -331,9 +331,9 @@ def report(workdir: Path, markdown: Path | None, only: list[str] | None = None) 
         draw_by_file.setdefault(f, Counter())
         if name in in_draw:
             draw_by_file[f][status] += 1
-        if status in ("survived", "equivalent", "no tests", "suspicious", "killed outside"):
+        if status in ("survived", "equivalent", "no tests", "suspicious", "killed on recheck"):
             survivors.append((f, name, status))
-    cols = ["module", "mutants", "not run", "mypy", "run", "killed", "killed outside", "timeout",
+    cols = ["module", "mutants", "not run", "mypy", "run", "killed", "killed on recheck", "timeout",
             "equiv", "survived", "no tests", "score of those run",
             "estimate for all [95 %]"]  # fmt: skip
     table: list[list[object]] = []
@@ -375,7 +375,7 @@ def report(workdir: Path, markdown: Path | None, only: list[str] | None = None) 
             change = diff_of(workdir, name).replace("|", "\\|").replace("\n", "<br>")
             change = re.sub(r"\s+", " ", change)
             why = eq.get(name, status)
-            if status == "killed outside":
+            if status == "killed on recheck":
                 why = "killed by " + ", ".join(f"`{t}`" for t in outside[name])
             out.append(f"| `{name}` | `{change}` | {why} |")
         markdown.write_text("\n".join(out) + "\n", encoding="utf-8")
@@ -414,9 +414,10 @@ def _apply(workdir: Path, name: str, root: Path) -> None:
 def check(workdir: Path, names: list[str], tests: list[str]) -> int:
     """Apply each named mutant to a fresh copy of the last commit and run `tests` on it.
 
-    For tests outside mutmut's selection (``[tool.mutmut]``): prints killed / survived per
-    mutant and records the killed ones in ``killed-outside.json`` (the report counts them as
-    killed, in a column of their own). Returns the number of survivors.
+    For survivors of a run re-tested after new tests were written, or tests outside mutmut's
+    selection (``[tool.mutmut]``): prints killed / survived per mutant and records the killed
+    ones in ``killed-outside.json`` (the report counts them "killed on recheck", a column of
+    their own, with the killing tests in the survivor list). Returns the number of survivors.
     """
     import tempfile
 
