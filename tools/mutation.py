@@ -406,8 +406,12 @@ def _apply(workdir: Path, name: str, root: Path) -> None:
     text = path.read_text(encoding="utf-8")
     start = text.index(f"class {cls}") if cls else 0
     start = text.index(f"def {func}(", start)
-    at = text.index("\n".join(old), start)
-    text = text[:at] + "\n".join(new) + text[at + len("\n".join(old)) :]
+    # the diff shows the function dedented: indent it as the source does (methods)
+    indent = text[text.rfind("\n", 0, start) + 1 : start]
+    before = "\n".join(indent + ln if ln else ln for ln in old)
+    after = "\n".join(indent + ln if ln else ln for ln in new)
+    at = text.index(before, start)
+    text = text[:at] + after + text[at + len(before) :]
     path.write_text(text, encoding="utf-8")
 
 

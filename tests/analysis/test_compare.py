@@ -118,12 +118,18 @@ def test_distinct_names_keep_their_names_whatever_their_files():
 
 
 def test_namesake_towns_go_to_the_nearest_seat():
-    """Two towns called A at lon 0 and 10 (lat 0): an A incident at lon 1 is the first, at lon 9
-    the second; B has one seat; an unknown town gets -1."""
+    """Three towns called A at (0, 0), (10, 0) and (0, 10) (lon, lat): A incidents at (4, 0) and
+    (0, 4) are the first (squared distances 16 against 36 and 116), at (9, 1) the second and at
+    (1, 9) the third; B has one seat; an unknown town gets -1."""
     table = {
-        "town": np.array(["A", "A", "B", "C"], dtype=object),
-        "lon": np.array([1.0, 9.0, 5.0, 0.0]),
-        "lat": np.array([0.5, -0.5, 0.0, 0.0]),
+        "town": np.array(["A", "A", "A", "A", "B", "C"], dtype=object),
+        "lon": np.array([4.0, 0.0, 9.0, 1.0, 5.0, 0.0]),
+        "lat": np.array([0.0, 4.0, 1.0, 9.0, 0.0, 0.0]),
     }
-    idx = incident_town_index(table, ["A", "A", "B"], np.array([0.0, 10.0, 5.0]), np.zeros(3))
-    assert idx.tolist() == [0, 1, 2, -1]
+    idx = incident_town_index(
+        table,
+        ["A", "A", "A", "B"],
+        np.array([0.0, 10.0, 0.0, 5.0]),
+        np.array([0.0, 0.0, 10.0, 0.0]),
+    )
+    assert idx.tolist() == [0, 0, 1, 2, 3, -1]
