@@ -407,10 +407,11 @@ def _apply(workdir: Path, name: str, root: Path) -> None:
     start = text.index(f"class {cls}") if cls else 0
     start = text.index(f"def {func}(", start)
     # the diff shows the function dedented: indent it as the source does (methods)
-    indent = text[text.rfind("\n", 0, start) + 1 : start]
+    line_start = text.rfind("\n", 0, start) + 1
+    indent = text[line_start:start]
     before = "\n".join(indent + ln if ln else ln for ln in old)
     after = "\n".join(indent + ln if ln else ln for ln in new)
-    at = text.index(before, start)
+    at = text.index(before, line_start)
     text = text[:at] + after + text[at + len(before) :]
     path.write_text(text, encoding="utf-8")
 
