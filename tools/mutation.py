@@ -54,6 +54,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 WORKDIR = ROOT / "build" / "mutation"
 EQUIVALENT = ROOT / "tools" / "mutation-equivalent.txt"
+#: Survivors not killed yet, each with the test that is missing: ``name  # note`` a line.
+OPEN = ROOT / "tools" / "mutation-open.txt"
 #: Sampled mutants whose function no selected test calls (``run --sample``), by name.
 NO_TESTS = "sampled-no-tests.json"
 #: Random draws of ``run --sample``: per module, how many mutants were not yet run, and which.
@@ -200,10 +202,14 @@ def _mutated_files(workdir: Path) -> list[str]:
     return [f for f in files if any(Path(f).match(p) or f == p for p in pats)]
 
 
-def equivalent() -> dict[str, str]:
-    """Mutants explained as equivalent: ``{name: reason}`` (``tools/mutation-equivalent.txt``)."""
+def equivalent(path: Path | None = None) -> dict[str, str]:
+    """Mutants explained as equivalent: ``{name: reason}`` (``tools/mutation-equivalent.txt``).
+
+    The same format holds the notes on survivors not killed yet (``mutation-open.txt``).
+    """
+    path = path or EQUIVALENT
     out = {}
-    for line in EQUIVALENT.read_text(encoding="utf-8").splitlines() if EQUIVALENT.exists() else []:
+    for line in path.read_text(encoding="utf-8").splitlines() if path.exists() else []:
         name, _, reason = line.partition("#")
         if name.strip():
             out[name.strip()] = reason.strip()
@@ -314,6 +320,7 @@ def report(workdir: Path, markdown: Path | None, only: list[str] | None = None) 
     gives the estimated score of all its mutants and its 95 % interval (`estimate`).
     """
     eq = equivalent()
+    notes = equivalent(OPEN)
     outside_path = workdir / OUTSIDE
     outside = json.loads(outside_path.read_text()) if outside_path.exists() else {}
     drawn_path = workdir / SAMPLED
@@ -375,6 +382,8 @@ def report(workdir: Path, markdown: Path | None, only: list[str] | None = None) 
             change = diff_of(workdir, name).replace("|", "\\|").replace("\n", "<br>")
             change = re.sub(r"\s+", " ", change)
             why = eq.get(name, status)
+            if status in ("survived", "no tests") and name in notes:
+                why = f"{status}: {notes[name]}"
             if status == "killed on recheck":
                 why = "killed by " + ", ".join(f"`{t}`" for t in outside[name])
             out.append(f"| `{name}` | `{change}` | {why} |")

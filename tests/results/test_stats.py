@@ -258,3 +258,11 @@ def test_two_pairs_already_give_an_interval() -> None:
     d = paired_difference([2.0, 4.0], [1.0, 1.0])
     assert d["ci95"] == pytest.approx([2 - 12.706205, 2 + 12.706205], abs=1e-6)
     assert d["significant"] is False
+
+
+def test_a_single_pooled_incident_still_gets_the_wilson_width() -> None:
+    """One replication with one incident, met: the t part is the point 1; the Wilson part for
+    1 of 1 gives the lower end 1 / (1 + z²) = 0.2065."""
+    m, lo, hi = share_interval([1.0], 1, 1)
+    assert (m, hi) == (1.0, 1.0)
+    assert lo == pytest.approx(1 / (1 + 1.959964**2), rel=1e-6)
