@@ -236,3 +236,10 @@ def test_a_folder_of_someone_elses_files_is_refused_with_the_reason(tmp_path: Pa
     )
     with pytest.raises(OutputError, match=re.escape(msg)):
         check_output_folder(out, what="x")
+
+
+def test_a_too_long_part_is_quoted_by_its_first_40_characters(tmp_path: Path) -> None:
+    part = "0123456789" * 30  # 300 bytes, over the 255 a file system allows
+    msg = f"a part of the path has more than 255 bytes: '{part[:40]}'…"
+    with pytest.raises(OutputError, match=re.escape(msg)):
+        check_output_folder(tmp_path / part / "z", what="x")
