@@ -61,3 +61,13 @@ def test_run_info_holds_what_is_not_reproducible(tmp_path: Path) -> None:
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4}", info["finished_at"])
     assert (info["python"], info["workers"], info["x"]) == (platform.python_version(), 2, 1)
     assert {"host", "platform", "sim_version"} <= info.keys()
+
+
+def test_incident_table_with_unit_columns_is_written_in_schema_order(tmp_path: Path) -> None:
+    """A table with one unit type's arrival column: the header is the schema's columns with that
+    column last, and no row."""
+    from sim.results.files import write_incidents_csv
+    from sim.results.schema import column_names, empty_table
+
+    path = write_incidents_csv(tmp_path / "incidents.csv", empty_table(["engine"]))
+    assert path.read_text(encoding="utf-8") == ",".join(column_names(["engine"])) + "\n"
