@@ -13,7 +13,13 @@ import pytest
 import shapely
 from shapely.geometry import shape
 
-from sim.analysis.compare import county_equity, county_missed, distinct_labels, same_incidents
+from sim.analysis.compare import (
+    county_equity,
+    county_missed,
+    distinct_labels,
+    incident_town_index,
+    same_incidents,
+)
 from sim.scenario import load_scenario
 from tests.helpers import AGS, SMALL
 
@@ -105,3 +111,25 @@ def test_county_missed_follows_the_loaded_region(ags_run):
         sel = where == name
         assert missed[name]["n"] == int(sel.sum())
         assert missed[name]["share"] == pytest.approx(miss[sel].mean(), abs=1e-12)
+
+
+def test_distinct_names_keep_their_names_whatever_their_files():
+    assert distinct_labels(["a", "b"], ["x/p.yaml", "y/q.yaml"]) == ["a", "b"]
+
+
+def test_namesake_towns_go_to_the_nearest_seat():
+    """Three towns called A at (0, 0), (10, 0) and (0, 10) (lon, lat): A incidents at (4, 0) and
+    (0, 4) are the first (squared distances 16 against 36 and 116), at (9, 1) the second and at
+    (1, 9) the third; B has one seat; an unknown town gets -1."""
+    table = {
+        "town": np.array(["A", "A", "A", "A", "B", "C"], dtype=object),
+        "lon": np.array([4.0, 0.0, 9.0, 1.0, 5.0, 0.0]),
+        "lat": np.array([0.0, 4.0, 1.0, 9.0, 0.0, 0.0]),
+    }
+    idx = incident_town_index(
+        table,
+        ["A", "A", "A", "B"],
+        np.array([0.0, 10.0, 0.0, 5.0]),
+        np.array([0.0, 0.0, 10.0, 0.0]),
+    )
+    assert idx.tolist() == [0, 0, 1, 2, 3, -1]

@@ -257,3 +257,44 @@ def test_surge_days_add_exact_counts_in_their_window_and_counties():
     np.testing.assert_array_equal(b.t_s[~s], a.t_s)
     shapes = geo.county_polygons
     assert shapely.contains_xy(shapes["乐昌市"], b.lon[s], b.lat[s]).all()
+
+
+def test_town_weights_split_each_county_by_town_people():
+    """A county without towns is passed over (not the end of the split); a county whose towns
+    have no people is split equally."""
+    from sim.model.incidents import town_weights
+
+    w = town_weights(
+        ["x", "x", "y", "y"], [100, 300, 0, 0], {"nowhere": 5.0, "x": 1000.0, "y": 50.0}
+    )
+    assert w.tolist() == [250.0, 750.0, 25.0, 25.0]
+
+
+def test_replayed_calls_keep_their_type_inside_the_horizon_in_time_order():
+    """Of five calls, the two fires inside the 2-day horizon come back in time order with their
+    given values; the flood, the fire before the start and the one after the horizon do not."""
+    from datetime import date
+
+    from sim.model.incidents import replayed_calls
+    from sim.scenario.calls import CallTable
+
+    calls = CallTable(
+        time=np.array(
+            ["2025-01-02T06:00", "2025-01-01T01:00", "2025-01-01T02:00", "2024-12-31T23:00",
+             "2025-01-03T00:00"],
+            dtype="datetime64[s]",
+        ),
+        type=np.array(["fire", "fire", "flood", "fire", "fire"], dtype=object),
+        lon=np.array([113.1, 113.2, 113.3, 113.4, 113.5]),
+        lat=np.array([24.1, 24.2, 24.3, 24.4, 24.5]),
+        on_scene_h=np.array([2.0, np.nan, 1.0, 1.0, 1.0]),
+        people=np.array([5, -1, 0, 0, 0]),
+        source="calls.csv",
+    )  # fmt: skip
+    t_s, lon, lat, on_scene_h, people = replayed_calls(calls, "fire", date(2025, 1, 1), 2.0)
+    assert t_s.tolist() == [3600.0, 30 * 3600.0]
+    assert lon.tolist() == [113.2, 113.1]
+    assert lat.tolist() == [24.2, 24.1]
+    assert np.isnan(on_scene_h[0])
+    assert on_scene_h[1] == 2.0
+    assert people.tolist() == [-1, 5]

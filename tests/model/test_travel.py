@@ -248,7 +248,9 @@ def test_unit_tables_and_memos_change_no_number(monkeypatch):
     assert len(memo) == rows
     monkeypatch.setattr(travel, "UNIT_ROWS_MAX_CELLS", 0)
     memo.clear()
-    memo.max_bytes = 0  # and now nothing is
+    # and now nothing is (restored after the test: the memo is shared by every preparation of
+    # this network in the process)
+    monkeypatch.setattr(memo, "max_bytes", 0)
     slow = [run_replication(prep, r) for r in range(2)]
     modes = set()
     for a, b in [*zip(fast, slow, strict=True), *zip(again, slow, strict=True)]:
@@ -264,3 +266,24 @@ def test_unit_tables_and_memos_change_no_number(monkeypatch):
         modes |= set(a.incidents["first_mode"])
         assert a.road_events["rerouted"] + a.road_events["recalled"] > 0
     assert {"road", "boat", "air"} <= modes  # every kind of trip was compared
+
+
+def test_search_memo_gives_back_what_it_kept_and_counts_its_bytes():
+    """put/get round trip (read-only arrays), least recently used dropped beyond max_bytes, and
+    clear forgets everything including the byte count."""
+    from sim.model.travel import SearchMemo
+
+    memo = SearchMemo(max_bytes=160)
+    t, p = np.arange(5, dtype=float), np.arange(5, dtype=np.int64)  # 80 bytes together
+    memo.put(("a",), t, p)
+    got = memo.get(("a",))
+    assert got is not None
+    assert got[0] is t
+    assert not got[0].flags.writeable
+    assert (len(memo), memo.bytes) == (1, 80)
+    memo.put(("b",), t.copy(), p.copy())
+    memo.get(("a",))  # a is now the most recently used
+    memo.put(("c",), t.copy(), p.copy())  # 240 > 160: b goes
+    assert (memo.get(("b",)), len(memo), memo.bytes) == (None, 2, 160)
+    memo.clear()
+    assert (len(memo), memo.bytes, memo.get(("a",))) == (0, 0, None)

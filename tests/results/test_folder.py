@@ -181,3 +181,65 @@ def test_generated_names_fit_the_file_system(name: str, expect_same: bool) -> No
     if not expect_same:
         assert fitted != fit_folder_name(name + "2")  # long names that share a start differ
         check_output_folder(Path("results") / fitted, what="x")
+
+
+def test_a_long_name_is_cut_to_exactly_the_limit_with_a_hash() -> None:
+    """201 ASCII bytes: the first 191 bytes, a dash and 8 hex digits of SHA-1 = 200 bytes."""
+    import hashlib
+
+    name = "x" * 201
+    fitted = fit_folder_name(name)
+    digest = hashlib.sha1(name.encode()).hexdigest()[:8]
+    assert fitted == "x" * (MAX_FOLDER_NAME_BYTES - 9) + "-" + digest
+    assert len(fitted.encode()) == MAX_FOLDER_NAME_BYTES == 200
+    # Three-byte characters: 191 bytes hold 63 whole ones; the broken 64th is dropped.
+    assert (
+        fit_folder_name("中" * 100)
+        == "中" * 63 + "-" + hashlib.sha1(("中" * 100).encode()).hexdigest()[:8]
+    )
+
+
+def test_the_busy_message_names_the_folder(tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    with results_folder(out, what="test results"):
+        msg = f"'{out}' is being written by another process; wait for it or choose --out"
+        with pytest.raises(OutputError, match=re.escape(msg)):
+            results_folder(out, what="test results").__enter__()
+
+
+def test_an_exchange_with_a_missing_path_raises_its_os_error(tmp_path: Path) -> None:
+    """renameat2 fails with ENOENT (not one of the 'unsupported' errors): the error names the
+    path, with the system's message."""
+    import errno
+    import os
+
+    from sim.results.folder import _exchange
+
+    (tmp_path / "a").mkdir()
+    missing = tmp_path / "missing"
+    with pytest.raises(FileNotFoundError) as info:
+        _exchange(tmp_path / "a", missing)
+    assert (info.value.errno, info.value.strerror, info.value.filename) == (
+        errno.ENOENT,
+        os.strerror(errno.ENOENT),
+        str(missing),
+    )
+
+
+def test_a_folder_of_someone_elses_files_is_refused_with_the_reason(tmp_path: Path) -> None:
+    out = tmp_path / "someone"
+    out.mkdir()
+    (out / "thesis.docx").write_text("x")
+    msg = (
+        "it is a folder with files this simulator did not write (no '.someone.lock' beside it); "
+        "choose another folder or empty it"
+    )
+    with pytest.raises(OutputError, match=re.escape(msg)):
+        check_output_folder(out, what="x")
+
+
+def test_a_too_long_part_is_quoted_by_its_first_40_characters(tmp_path: Path) -> None:
+    part = "0123456789" * 30  # 300 bytes, over the 255 a file system allows
+    msg = f"a part of the path has more than 255 bytes: '{part[:40]}'…"
+    with pytest.raises(OutputError, match=re.escape(msg)):
+        check_output_folder(tmp_path / part / "z", what="x")

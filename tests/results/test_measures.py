@@ -336,3 +336,289 @@ def test_effects_are_written_in_the_units_of_each_measure() -> None:
     assert comms.format_effect(-6.004) == "6.00/yr"
     assert (comms.effect_unit("en"), comms.effect_unit("zh")) == ("/yr", "次/年")
     assert comms.effect_scale() == 1.0
+
+
+# --------------------------------------------------------------------------- what reports print
+
+
+def test_share_texts_by_hand() -> None:
+    """A time share: percentages to one decimal, differences in signed points (two decimals
+    below one point, which common random numbers resolve), the requirement in both languages."""
+    m = MEASURES["first_arrival"]
+    entry = {"share": 0.8125, "ci95": [0.75, 0.875], "required_share": 0.9, "threshold_h": 0.5}
+    assert m.value_text(entry) == "81.2% [75.0%, 87.5%]"
+    assert m.format_value(0.8125) == "81.2%"
+    assert m.format_value(None) == "—"
+    assert m.format_interval(None) == "—"
+    assert m.format_interval([0.1, None]) == "—"
+    assert m.bar_text(entry) == "81.2%"
+    assert m.requirement_text(entry, "en") == "≥ 90% of incidents < 0.5 h"
+    assert m.requirement_text(entry, "zh") == "≥ 90% 的事件 < 0.5 小时"
+    assert m.requirement_text(entry, "en", short=True) == "≥ 90% < 0.5 h"
+    varied = {"threshold_h": None, "required_share": None}
+    assert m.requirement_text(varied, "en") == "≥ varies of incidents < varies h"
+    assert m.requirement_text(varied, "zh", short=True) == "≥ 随设置变化 < 随设置变化 h"
+    assert m.format_diff({"diff": 0.026, "ci95": [0.011, 0.041]}) == "+2.6 pp [+1.1, +4.1]"
+    assert m.format_diff({"diff": -0.004, "ci95": [-0.008, -0.001]}) == "-0.40 pp [-0.80, -0.10]"
+    assert m.format_diff({"diff": 0.02, "ci95": [None, None]}) == "+2.0 pp"
+    assert m.format_diff({"diff": 0.004, "ci95": None}) == "+0.40 pp"
+    assert m.format_diff({"diff": None, "ci95": None}) == "—"
+    assert m.format_diff({"diff": 0.0, "ci95": [0.0, 0.0]}) == "+0.0 pp [+0.0, +0.0]"
+    assert m.detail_text(entry, "en") == ""
+    assert m.op == "≥"
+    assert m.axis_label("en") == "Share meeting (band = 95% CI)"
+    assert m.axis_label("zh") == "达标比例（带 = 95% 置信区间）"
+    assert (m.effect_scale(), m.effect_unit("en"), m.effect_unit("zh")) == (100.0, "pp", "百分点")
+    assert m.format_effect(-0.0321) == "3.21 pp"
+    assert m.format_effect(math.nan) == "—"
+    assert m.format_effect(None) == "—"
+    assert m.requirement_keys() == ("threshold_h", "required_share")
+    assert m.share_required(entry) == 0.9
+
+
+def test_ratio_texts_by_hand() -> None:
+    """Ratios in ‰ to three decimals; a zero-width interval (an exact count) is not printed."""
+    m = MEASURES["burn_ratio"]
+    entry = {"value": 0.41234, "ci95": [0.2, 0.6], "max_per_mille": 1.0}
+    assert m.value_text(entry) == "0.412‰ [0.200, 0.600]"
+    assert m.value_text({"value": 0.5, "ci95": [0.5, 0.5]}) == "0.500‰"
+    assert m.value_text({"value": 0.5}) == "0.500‰"
+    assert m.value_text({"value": None}) == "—"
+    assert m.format_interval([0.2, 0.6]) == "[0.200‰, 0.600‰]"
+    assert m.format_interval([0.5, 0.5]) == "—"
+    assert m.format_interval([None, 0.5]) == "—"
+    assert m.format_value(None) == "—"
+    assert m.format_diff({"diff": -0.1, "ci95": [-0.25, 0.05]}) == "-0.100‰ [-0.250, +0.050]"
+    assert m.format_diff({"diff": 0.1, "ci95": [0.1, 0.1]}) == "+0.100‰"
+    assert m.format_diff({"diff": 0.1}) == "+0.100‰"
+    assert m.requirement_text(entry, "en") == "≤ 1‰ per year"
+    assert m.requirement_text(entry, "zh") == "≤ 1‰/年"
+    assert m.requirement_text({"max_per_mille": None}, "en") == "≤ varies per year"
+    assert m.op == "≤"
+    assert m.axis_label("en") == "damaged forest share per year (‰)"
+    assert m.axis_label("zh") == "森林火灾受害率（年）（‰）"
+    assert (m.effect_scale(), m.effect_unit("en"), m.format_effect(-0.01234)) == (
+        1.0,
+        "‰",
+        "0.012‰",
+    )
+    staff = MEASURES["firefighter_ratio"]
+    assert staff.requirement_text({"required_per_mille": 0.4}, "zh") == "≥ 0.4‰"
+    assert staff.requirement_text({"required_per_mille": 0.4}, "en") == "≥ 0.4‰"
+
+
+def test_burn_ratio_detail_by_hand() -> None:
+    """The median, the share of years above the limit with its interval, hectares a year."""
+    m = MEASURES["burn_ratio"]
+    entry = {
+        "max_per_mille": 1.0,
+        "median": 0.25,
+        "p_year_exceeds": 0.25,
+        "p_year_exceeds_ci95": [0.05, 0.7],
+        "damaged_ha_per_year": 1234.4,
+        "burned_over_ha_per_year": 5000.6,
+    }
+    assert m.detail_text(entry, "en") == (
+        "median 0.250‰; years above 1‰: 25.0% [5.0%, 70.0%]; "
+        "damaged 1,234 ha/yr (burned over 5,001 ha/yr)"
+    )
+    assert m.detail_text(entry, "zh") == (
+        "中位数 0.250‰；超过 1‰ 的年份 25.0% [5.0%, 70.0%]；年均受害 1,234 ha（过火 5,001 ha）"
+    )
+    assert m.detail_text({"median": 0.1, "max_per_mille": None, "p_year_exceeds": 0.0}, "en") == (
+        "median 0.100‰; years above ?: 0.0% [—, —]"
+    )
+    assert m.detail_text({"median": 0.1, "damaged_ha_per_year": 3.0}, "en") == "median 0.100‰"
+    assert m.detail_text({}, "en") == ""
+
+
+def test_failure_count_texts_by_hand() -> None:
+    """Failures a year to two decimals, the share of years without one, both languages."""
+    m = MEASURES["comms_established"]
+    entry = {
+        "value": 0.5,
+        "ci95": [0.125, 1.5],
+        "max_failures_per_year": 0,
+        "threshold_h": 3.0,
+        "p_year_without_failure": 0.6,
+        "p_year_without_failure_ci95": [0.3, 0.85],
+        "n_incidents": 40,
+        "failures": 2,
+    }
+    assert m.value_text(entry) == "0.50/yr [0.12, 1.50], 60.0% of years none"
+    assert m.value_text(entry, lang="zh") == "0.50 次/年 [0.12, 1.50]，无失败年份 60.0%"
+    assert m.value_text({"value": None}) == "— —"
+    assert m.format_value(math.nan) == "—"
+    assert m.format_interval([None, 1.0]) == "—"
+    assert m.bar_text(entry) == "60.0% of years none (0.50/yr)"
+    assert m.bar_text(entry, "zh") == "无失败年份 60.0%（0.50 次/年）"
+    assert m.format_diff({"diff": -0.25, "ci95": [-0.5, 0.0]}) == "-0.25/yr [-0.50, +0.00]"
+    assert m.format_diff({"diff": 0.25, "ci95": [0.25, 0.25]}) == "+0.25/yr"
+    assert m.format_diff({"diff": 0.25, "ci95": [None, None]}) == "+0.25/yr"
+    assert m.format_diff({"diff": None}) == "—"
+    assert m.requirement_text(entry, "en") == "≤ 0 incidents a year beyond 3 h"
+    assert m.requirement_text(entry, "zh") == "每年超过 3 小时的事件 ≤ 0 起"
+    assert m.requirement_text(entry, "en", short=True) == "≤ 0/yr ≥ 3 h"
+    assert m.requirement_text(entry, "zh", short=True) == "≤ 0 次/年 ≥ 3 h"
+    varied = {"max_failures_per_year": None, "threshold_h": None}
+    assert m.requirement_text(varied, "en") == "≤ varies incidents a year beyond varies h"
+    assert m.detail_text(entry, "en") == (
+        "P(year without failure) 60.0% [30.0%, 85.0%]; 2 of 40 incidents beyond the threshold"
+    )
+    assert m.detail_text(entry, "zh") == (
+        "无失败年份的概率 60.0% [30.0%, 85.0%]；40 起事件中共 2 起未在阈值内"
+    )
+    assert m.detail_text({"p_year_without_failure": None}, "en") == ""
+    assert m.axis_label("en") == "Incidents beyond the threshold per year (band = 95% CI)"
+    assert m.axis_label("zh") == "每年超过阈值的事件数（带 = 95% 置信区间）"
+    assert m.share_required(entry) == 1.0
+    # The bar: the probability of a year without failure against e^−L (1 for L = 0).
+    assert m.bar(entry) == (0.6, 0.3, 0.85, 1.0)
+    assert m.bar({**entry, "max_failures_per_year": 2.0})[3] == pytest.approx(math.exp(-2.0))
+    assert m.bar({"max_failures_per_year": None}) == (0.0, 0.0, 0.0, 1.0)
+
+
+def test_registry_kinds_and_directions() -> None:
+    """Which measures judge incidents one by one, their direction and the keys they read."""
+    per_incident = {n for n, m in MEASURES.items() if m.per_incident}
+    assert per_incident == set(MEASURES) - {"firefighter_ratio", "burn_ratio"}
+    lower = {n for n, m in MEASURES.items() if m.lower_is_better}
+    assert lower == {"comms_established", "burn_ratio"}
+    assert MEASURES["firefighter_ratio"].requirement_keys() == ("required_per_mille",)
+    assert MEASURES["burn_ratio"].limit({"max_per_mille": 2}) == 2.0
+    assert MEASURES["burn_ratio"].value({"value": None}) is None
+    assert MEASURES["first_arrival"].value({"share": 1}) == 1.0
+
+
+def test_air_mission_share_leaves_out_other_types_with_missions() -> None:
+    """A mission for an incident of another type does not enter the target's share."""
+    table = _table(
+        replication=[0, 0],
+        type=["f", "g"],
+        air_mission=["hoist", "hoist"],
+        first_air_h=[0.5, 3.0],
+    )
+    t = Target.model_validate(
+        _target(measure="air_mission", incident_types=["f"], threshold_h=1.0, required_share=0.5)
+    )
+    e = MEASURES["air_mission"].evaluate(table, t, Context(1, 365.25, 1, 0, 1.0, ()))
+    assert (e["n_incidents"], e["share"]) == (1, 1.0)
+
+
+def test_burn_ratio_of_the_target_types_over_two_year_runs() -> None:
+    """Only the target's fire types count (not every fire type of the scenario); a fire never
+    contained (NaN damage) counts 0 ha, not 1; a year exactly at the limit is not above it.
+
+    Two replications of two years, forest 1,000 ha: damaged 2.0 and 4.0 ha of forest_fire →
+    1.0 and 2.0 ‰ a year; the grass fire's 100 ha is not counted."""
+    table = _table(
+        replication=[0, 0, 1, 1],
+        type=["forest_fire", "forest_fire", "forest_fire", "grass_fire"],
+        burned_ha=[2.0, np.nan, 4.0, 100.0],
+        damaged_ha=[2.0, np.nan, 4.0, 100.0],
+    )
+    ctx = Context(2, 730.5, 1, 0, 1000.0, ("forest_fire", "grass_fire"))
+    tg = Target.model_validate(
+        _target(measure="burn_ratio", incident_types=["forest_fire"], max_per_mille=1.0)
+    )
+    e = MEASURES["burn_ratio"].evaluate(table, tg, ctx)
+    assert e["incident_types"] == ["forest_fire"]
+    assert e["per_replication"] == [pytest.approx(1.0), pytest.approx(2.0)]
+    assert e["burned_over_ha_per_year"] == pytest.approx(1.5)
+    assert e["p_year_exceeds"] == 0.5  # 1.0 ‰ is at the limit, not above it
+    every = MEASURES["burn_ratio"].evaluate(
+        table, Target.model_validate(_target(measure="burn_ratio", max_per_mille=1.0)), ctx
+    )
+    assert every["per_replication"] == [pytest.approx(1.0), pytest.approx(52.0)]
+
+
+def test_failure_count_per_year_of_a_two_year_run() -> None:
+    """Two failures in one two-year replication: 1.0 a year; the entry names its types and unit."""
+    table = _table(replication=[0, 0, 0], type=["flood"] * 3, comms_h=[4.0, np.nan, 1.0])
+    tg = Target.model_validate(
+        _target(
+            measure="comms_established",
+            incident_types=["flood"],
+            threshold_h=3,
+            max_failures_per_year=0,
+        )
+    )
+    e = MEASURES["comms_established"].evaluate(table, tg, Context(1, 730.5, 1, 0, 1.0, ()))
+    assert (e["value"], e["per_replication"], e["failures"]) == (1.0, [1.0], 2)
+    assert (e["incident_types"], e["unit"], e["threshold_h"]) == (["flood"], "failures_per_year", 3)
+
+
+def test_unit_type_problems_only_for_a_given_unknown_type() -> None:
+    """No unit type given: only 'required key is missing'; an unknown one is reported with the
+    known types."""
+    facts = TargetFacts(
+        incidents={"fire": {}},
+        unit_types=["engine", "boat"],
+        unknown=lambda what, key, opts: f"unknown {what} {key!r}; known: {', '.join(opts)}",
+    )
+    m = MEASURES["unit_arrival"]
+    probs = m.target_problems({"incident_types": ["fire"], "threshold_h": 1}, facts)
+    assert probs == [(("unit_type",), "required key is missing (measure 'unit_arrival' needs it)")]
+    probs = m.target_problems(
+        {"incident_types": ["fire"], "threshold_h": 1, "unit_type": "comms"}, facts
+    )
+    assert probs == [(("unit_type",), "unknown unit type 'comms'; known: engine, boat")]
+
+
+def test_point_differences_keep_their_decimals_by_size() -> None:
+    """Two decimals only while the largest of value and ends is below one point."""
+    m = MEASURES["first_arrival"]
+    assert m.format_diff({"diff": -0.002, "ci95": [-0.012, 0.008]}) == "-0.2 pp [-1.2, +0.8]"
+    assert m.format_diff({"diff": 0.002, "ci95": [-0.008, 0.012]}) == "+0.2 pp [-0.8, +1.2]"
+    assert m.format_diff({"diff": 0.00992, "ci95": None}) == "+0.99 pp"  # 0.992 points
+    assert m.format_diff({"diff": 0.01, "ci95": None}) == "+1.0 pp"
+    assert m.format_diff({"diff": 0.015, "ci95": None}) == "+1.5 pp"
+    assert m.format_diff({"diff": 0.5, "ci95": [0.25, 0.75]}) == "+50.0 pp [+25.0, +75.0]"
+
+
+def test_texts_with_half_an_interval() -> None:
+    """An interval with one end unknown is not printed (never 'None')."""
+    burn, comms = MEASURES["burn_ratio"], MEASURES["comms_established"]
+    assert burn.format_diff({"diff": 0.1, "ci95": [None, 0.2]}) == "+0.100‰"
+    assert burn.value_text({"value": 0.5, "ci95": [None, 0.7]}) == "0.500‰"
+    assert comms.format_diff({"diff": 0.5, "ci95": [None, 0.7]}) == "+0.50/yr"
+
+
+def test_bar_of_an_entry_without_value_or_requirement() -> None:
+    """No estimate is drawn at 0; a share whose requirement a sweep varies has its line at 0."""
+    m = MEASURES["first_arrival"]
+    assert m.bar({"share": None, "ci95": [None, None], "required_share": 0.9}) == (
+        0.0,
+        0.0,
+        0.0,
+        0.9,
+    )
+    assert m.bar({"share": 0.5, "ci95": [0.4, 0.6], "required_share": None}) == (0.5, 0.4, 0.6, 0.0)
+
+
+def test_burn_ratio_target_problems_add_up() -> None:
+    """A missing limit and a covered type without a fire block are both reported."""
+    facts = TargetFacts(
+        incidents={"flood": {"fire": None}, "forest_fire": {"fire": {"x": 1}}},
+        unit_types=None,
+        unknown=lambda what, key, opts: "",
+    )
+    probs = MEASURES["burn_ratio"].target_problems({"incident_types": ["flood"]}, facts)
+    assert probs == [
+        (("max_per_mille",), "required key is missing (measure 'burn_ratio' needs it)"),
+        (
+            ("incident_types", 0),
+            "incident type 'flood' has no `fire` block, so it is never contained or burns forest",
+        ),
+    ]
+
+
+def test_burn_ratio_needs_some_fire_type() -> None:
+    """No incident type has a fire block: the measure says so under `measure`."""
+    facts = TargetFacts(
+        incidents={"flood": {"fire": None}, "storm": {}},
+        unit_types=None,
+        unknown=lambda what, key, opts: "",
+    )
+    probs = MEASURES["burn_ratio"].target_problems({"max_per_mille": 1}, facts)
+    assert probs == [(("measure",), "no incident type has a `fire` block")]

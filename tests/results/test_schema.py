@@ -8,7 +8,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim.results.schema import TableError, check_table, column, column_names, unit_arrival_column
+from sim.results.schema import (
+    TableError,
+    check_table,
+    column,
+    column_names,
+    empty_table,
+    unit_arrival_column,
+)
 from sim.workflows.common import load
 from sim.workflows.run import run_scenario
 from tools.gen_reference import main as gen_reference
@@ -60,3 +67,15 @@ def test_csv_header_is_the_schema(tmp_path: Path) -> None:
 def test_results_reference_is_up_to_date() -> None:
     """docs/results-reference.md is generated from the schema and the registry."""
     assert gen_reference(["--check"]) == 0, "run: python tools/gen_reference.py"
+
+
+def test_empty_table_has_every_column_with_its_type_and_no_row() -> None:
+    """A plan that was not simulated: the schema's columns (one per unit type at the end), each
+    empty and of the schema's dtype, so it concatenates with simulated tables."""
+    t = empty_table(["engine"])
+    assert tuple(t) == column_names(["engine"])
+    assert tuple(t)[-1] == unit_arrival_column("engine")
+    assert all(v.shape == (0,) for v in t.values())
+    assert t["t_h"].dtype == np.float64
+    assert t["replication"].dtype.kind == "i"
+    assert t["type"].dtype == object

@@ -43,7 +43,15 @@ def test_baseline_metrics_hold_forest_targets(tmp_path):
     burn = m["targets"]["forest_burn_ratio"]
     assert 0 <= f24["share"] <= 1
     assert f24["n_incidents"] > 0
-    assert burn["value"] >= 0
+    # The 受害率 recomputed from the incident table: damaged hectares of the target's types per
+    # replication-year, per mille of the forest area.
+    t = res.table
+    mask = np.isin(t["type"], burn["incident_types"])
+    damaged_ha = float(np.nansum(np.asarray(t["damaged_ha"], dtype=float)[mask]))
+    years = 60 / 365.25
+    assert damaged_ha > 0
+    expected = damaged_ha / 2 / years / burn["forest_area_ha"] * 1000
+    assert burn["value"] == pytest.approx(expected, abs=5e-7)  # metrics.json keeps 6 decimals
     assert burn["max_per_mille"] == 1
     assert "helicopter" in m["utilisation"]["by_unit_type"]
     assert m["utilisation"]["by_unit_type"]["helicopter"]["flight_hours_per_unit_per_year"] > 0

@@ -142,6 +142,27 @@ def test_verdict_words_follow_the_sign_and_the_direction(tmp_path, reference_fir
     assert fire["mean_h"]["verdict"] == word
     assert fire["p90_h"]["verdict"] == "not significant"
     assert c["targets"]["firefighter_ratio"]["diff_vs_reference"][other]["verdict"] == word
+    assert c["method"] == (
+        "paired differences over replications with common random numbers; "
+        "t-interval (95 %) of d_r = x_scenario,r - x_reference,r"
+    )
+    # comparison.csv carries the same difference and interval in its named columns.
+    rows = list(csv.DictReader((tmp_path / "cmp" / "comparison.csv").open(encoding="utf-8")))
+    row = next(
+        r
+        for r in rows
+        if (r["section"], r["item"], r["scenario"]) == ("target", "building_fire_arrival", other)
+    )
+    assert float(row["diff_vs_reference"]) == pytest.approx(share["diff"], abs=1e-6)
+    assert float(row["diff_ci95_low"]) == pytest.approx(share["ci95"][0], abs=1e-6)
+    assert float(row["diff_ci95_high"]) == pytest.approx(share["ci95"][1], abs=1e-6)
+    by_sc = c["response_times"]["building_fire"]["by_scenario"][other]
+    assert by_sc["mean_h"] > 0
+    assert by_sc["n"] > 0
+    staff = {s["label"]: s["full_time_staff"] for s in c["scenarios"]}
+    assert (
+        staff["plus_lishi"] - staff["small_test"] == 30
+    )  # the added station fs_lishi has 30 posts
 
 
 def test_county_table_is_consistent(tmp_path):
@@ -151,6 +172,23 @@ def test_county_table_is_consistent(tmp_path):
     for tid in ("building_fire_arrival", "inland_water_arrival"):
         n = sum(row[ref]["targets"][tid]["n"] for row in c["counties"].values())
         assert n == c["targets"][tid]["by_scenario"][ref]["n_incidents"]
+    rows = list(csv.DictReader((tmp_path / "cmp" / "comparison.csv").open(encoding="utf-8")))
+    for cname, row in c["counties"].items():
+        got = next(
+            r["value"]
+            for r in rows
+            if (r["section"], r["item"], r["metric"], r["scenario"])
+            == ("county", cname, "any_target_missed_share", ref)
+        )
+        want = row[ref]["any_target_missed_share"]
+        assert (got == "") if want is None else float(got) == pytest.approx(want, abs=1e-6)
+    # Incidents under any time target, per county, add up to those under some target.
+    any_n = sum(row[ref]["any_target_n"] for row in c["counties"].values())
+    assert any_n >= max(
+        c["targets"][t]["by_scenario"][ref]["n_incidents"]
+        for t in c["targets"]
+        if c["targets"][t]["by_scenario"][ref].get("n_incidents") is not None
+    )
     for row in c["counties"].values():
         for t in row[ref]["targets"].values():
             for k in ("missed_share", "pop_beyond_share", "pop_no_sample_share"):

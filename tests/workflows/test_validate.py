@@ -10,7 +10,8 @@ from tests.helpers import ROOT
 
 
 def test_fast_validation_writes_a_page_with_sources(tmp_path: Path, capsys) -> None:
-    """The fast version runs every section; each check has a verdict, a rule and a source."""
+    """The fast version runs every section; each check has a rule and a source (its verdict is
+    typed ok/off; the rules behind the verdicts are tested in tests/analysis/test_validation.py)."""
     out = tmp_path / "validation.md"
     res = validate_model(ROOT / "scenarios" / "shaoguan_baseline.yaml", fast=True, out=out)
     page = out.read_text(encoding="utf-8")
@@ -18,7 +19,7 @@ def test_fast_validation_writes_a_page_with_sources(tmp_path: Path, capsys) -> N
     assert "FAST VERSION" in page
     sections = {c.section for c in res.checks}
     assert sections == {"queue", "routes", "fires", "calls"}
-    assert all(c.verdict in {"ok", "off"} and c.rule and c.source for c in res.checks)
+    assert all(c.rule and c.source for c in res.checks)
     assert "http" in page  # sources carry their addresses
     assert not list(tmp_path.glob(".*tmp"))
     # The command line writes the same page.
