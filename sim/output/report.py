@@ -213,7 +213,7 @@ h3{font-size:1.05em;color:#1d3557}
 table{border-collapse:collapse;margin:.8em 0;font-size:.88em}
 th,td{border:1px solid #c9ced6;padding:.3em .55em;text-align:left;vertical-align:top}
 th{background:#eef1f6}
-tbody th{white-space:nowrap}
+tbody th{white-space:normal;min-width:7em;max-width:24em}
 tr:nth-child(even) td{background:#fafbfc}
 td.ok{color:#17663d;font-weight:bold}
 td.bad{color:#b3131d;font-weight:bold}
