@@ -26,6 +26,7 @@ from types import FrameType, ModuleType
 from sim import __version__
 from sim.cli.common import EXIT_USAGE, Parser
 from sim.errors import SimError
+from sim.model.runner import clear_stop, request_stop
 
 #: A ``lon,lat`` pair with a negative longitude (``-102.27,21.87``): a value, not an option.
 _NEGATIVE_LONLAT = re.compile(r"^-\d+(?:\.\d+)?,\s*-?\d+(?:\.\d+)?$")
@@ -36,20 +37,34 @@ class Terminated(KeyboardInterrupt):
 
 
 def _on_sigterm(signum: int, frame: FrameType | None) -> None:
+    request_stop(Terminated)
     raise Terminated(signum)
+
+
+def _on_sigint(signum: int, frame: FrameType | None) -> None:
+    request_stop(KeyboardInterrupt)
+    raise KeyboardInterrupt
 
 
 @contextmanager
 def _sigterm_as_interrupt() -> Iterator[None]:
-    """Turn SIGTERM into `Terminated` while a command runs (main thread only)."""
+    """Turn SIGTERM into `Terminated` and SIGINT into `KeyboardInterrupt` while a command runs
+    (main thread only), and record the request with the runner, which checks it between tasks
+    (an exception raised inside a finalizer would be lost). An ignored SIGINT stays ignored."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
     previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    previous_int = signal.getsignal(signal.SIGINT)
+    if previous_int is signal.default_int_handler:
+        signal.signal(signal.SIGINT, _on_sigint)
     try:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
+        if previous_int is signal.default_int_handler:
+            signal.signal(signal.SIGINT, previous_int)
+        clear_stop()
 
 
 def _commands() -> dict[str, ModuleType]:

@@ -78,6 +78,28 @@ def dask_address_problem(address: str) -> str | None:
     return None
 
 
+#: The exception type a stop was requested with (`request_stop`), or empty. The command line's
+#: SIGINT/SIGTERM handlers raise at once *and* record the request here: an exception raised
+#: while Python runs a finalizer (``__del__``, a weakref callback) is printed as ignored and
+#: lost, so the loops below also check the record between tasks.
+_STOP: list[type[BaseException]] = []
+
+
+def request_stop(exc: type[BaseException]) -> None:
+    """Ask every running loop of this module to stop by raising `exc` at its next task."""
+    _STOP[:] = [exc]
+
+
+def clear_stop() -> None:
+    """Forget a stop request (when the command that asked for it has ended)."""
+    _STOP.clear()
+
+
+def _check_stop() -> None:
+    if _STOP:
+        raise _STOP[0]()
+
+
 def _die_with_parent(parent_pid: int) -> None:
     """Worker initializer: end this process when the parent that started it ends."""
     # Ctrl-C reaches the whole process group; the parent stops the pool, the workers must not
@@ -185,6 +207,7 @@ def run_replications(
             results.append(run_replication(prep, r))
             if progress:
                 progress(len(results))
+            _check_stop()
         return results
     return _run_pool(_worker, replications, prep, workers=workers, progress=progress)
 
@@ -223,6 +246,7 @@ def _run_pool(
             results.append(pending.popleft().result())  # in index order
             if progress:
                 progress(len(results))
+            _check_stop()
     except BaseException:
         _stop(pool)
         raise
@@ -309,6 +333,7 @@ def _run_dask(
             results[res.replication] = res
             if progress:
                 progress(len(results))
+            _check_stop()
             if submitted < replications:
                 queue.add(client.submit(run_replication, shared, submitted, pure=False))
                 submitted += 1
@@ -367,6 +392,7 @@ def run_points(
             out.append(run_point(sc, net, replications, reduce))
             if progress:
                 progress(len(out))
+            _check_stop()
         return out
     return _run_pool(
         _point_worker, n, (scenarios, net, replications, reduce), workers=workers, progress=progress
@@ -426,6 +452,7 @@ def _points_dask(
             results[index[fut.key]] = fut.result()
             if progress:
                 progress(len(results))
+            _check_stop()
         return [results[k] for k in range(n)]
     finally:
         client.close()

@@ -154,3 +154,25 @@ def test_stopping_a_pool_with_half_a_result_in_its_pipe_lets_the_process_exit() 
     )
     assert proc.stdout.strip() == "stopped"
     assert proc.returncode == 0, proc.stderr
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_recorded_stop_request_ends_the_run_at_the_next_task(
+    small_prep: Prepared, workers: int, monkeypatch
+) -> None:
+    """A SIGINT/SIGTERM whose exception Python lost (raised inside a finalizer, printed as
+    ignored) is still recorded: the loop raises it after the next finished replication, as the
+    signal's own exception would have, and the pool's workers are stopped."""
+    done: list[int] = []
+    stopped: list[bool] = []
+    real_stop = runner._stop
+    monkeypatch.setattr(runner, "_stop", lambda pool: stopped.append(True) or real_stop(pool))
+    runner.request_stop(runner_terminated := type("Terminated", (KeyboardInterrupt,), {}))
+    try:
+        with pytest.raises(runner_terminated):
+            run_replications(small_prep, 3, workers=workers, progress=done.append)
+    finally:
+        runner.clear_stop()
+    assert done == [1]
+    assert stopped == ([True] if workers == 2 else [])
+    assert len(run_replications(small_prep, 2, workers=workers)) == 2  # cleared: runs again
