@@ -60,7 +60,15 @@ def _start(out: Path, *extra: str) -> subprocess.Popen[str]:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
+        # A test run started in the background (`cmd &` in a script) inherits SIGINT ignored, and
+        # Python keeps an ignored SIGINT ignored: give the command the interactive default, as a
+        # terminal would, so that the SIGINT test tests the command and not how it was launched.
+        preexec_fn=_interactive_sigint,
     )
+
+
+def _interactive_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _wait_for(what: str, ready: Callable[[], bool], proc: subprocess.Popen[str]) -> None:
