@@ -325,8 +325,14 @@ class TravelModel:
         return np.where(self.unit_walks[units], w, float(self.drive_s[i]))
 
     def last_leg_s(self, u: int, i: int) -> float:
-        """Off-network leg of unit `u` at incident `i` (s): access, or walk-in / drive at fires."""
-        return float(self._last_leg_s(np.array([u]), i)[0])
+        """Off-network leg of unit `u` at incident `i` (s): access, or walk-in / drive at fires.
+
+        The same rule as `_last_leg_s`, for one unit without building arrays (it is asked for
+        every return trip)."""
+        w = float(self.walk_s[i])
+        if math.isnan(w):
+            return float(self.access_s[i])
+        return w if self.unit_walks[u] else float(self.drive_s[i])
 
     def road_eta_s(self, units: np.ndarray, i: int) -> np.ndarray:
         """Return turnout + road (+ boat where faster) + last leg for road units (s)."""
@@ -458,17 +464,16 @@ class TravelModel:
         incident cut off by road comes home.
         """
         f = self.fleet
-        units = np.array([u])
         if self.unit_mode[u] == MODE_AIR:
-            return float(self._flight_s(units, i)[0])
+            return float(self._flight_s(np.array([u]), i)[0])
         fac = f.unit_facility[u]
         if self._unit_back is not None:
             road_back = float(self._unit_back[u, self.node[i]])
         else:
-            road_back = float(self.road_rows(units, int(self.node[i]), back=True)[0])
-        back = road_back + float(self._last_leg_s(units, i)[0]) + float(f.facility_access_s[fac])
+            road_back = float(self.road_rows(np.array([u]), int(self.node[i]), back=True)[0])
+        back = road_back + self.last_leg_s(u, i) + float(f.facility_access_s[fac])
         if self.boats is not None and self.boats.river[i] >= 0:
-            by_boat, _, _ = self.boats(units, i, self, back=True)
+            by_boat, _, _ = self.boats(np.array([u]), i, self, back=True)
             back = min(back, float(by_boat[0]))
         return back
 
