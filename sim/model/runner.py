@@ -22,7 +22,7 @@ import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from multiprocessing import get_context
 from typing import Any, TypeVar
@@ -279,19 +279,17 @@ def _stop(pool: ProcessPoolExecutor) -> None:
             writer.close()
 
 
-def _run_dask(
-    prep: Prepared,
-    replications: int,
-    *,
-    address: str,
-    workers: int,
-    progress: Callable[[int], None] | None,
-) -> list[ReplicationResult]:
-    """Run replications on a dask.distributed cluster; results come back in replication order.
+@contextlib.contextmanager
+def _dask_client(address: str, workers: int) -> Iterator[tuple[Any, Any]]:
+    """Connect to a dask.distributed scheduler (or start a local cluster of `workers`
+    processes) and yield ``(client, as_completed)``; closes both on the way out.
 
-    The compiled scenario (graph, travel-time matrices) is scattered once to every worker
-    (``broadcast=True``), and each task only carries its replication index; tasks are
-    submitted in bounded batches as results come back.
+    Raises
+    ------
+    UsageError
+        If `address` is not ``local`` or a scheduler address.
+    ScenarioError
+        If dask.distributed is not installed or the scheduler cannot be reached.
     """
     problem = dask_address_problem(address)
     if problem is not None:
@@ -320,6 +318,28 @@ def _run_dask(
         msg = f"cannot connect to the dask scheduler at {address!r}: {e}"
         raise ScenarioError(msg) from e
     try:
+        yield client, as_completed
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def _run_dask(
+    prep: Prepared,
+    replications: int,
+    *,
+    address: str,
+    workers: int,
+    progress: Callable[[int], None] | None,
+) -> list[ReplicationResult]:
+    """Run replications on a dask.distributed cluster; results come back in replication order.
+
+    The compiled scenario (graph, travel-time matrices) is scattered once to every worker
+    (``broadcast=True``), and each task only carries its replication index; tasks are
+    submitted in bounded batches as results come back.
+    """
+    with _dask_client(address, workers) as (client, as_completed):
         shared = client.scatter(prep, broadcast=True)
         window = max(1, workers) * (1 + TASKS_PER_WORKER)
         results: dict[int, ReplicationResult] = {}
@@ -338,10 +358,6 @@ def _run_dask(
                 queue.add(client.submit(run_replication, shared, submitted, pure=False))
                 submitted += 1
         return [results[r] for r in range(replications)]
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
 
 
 def run_points(
@@ -409,33 +425,7 @@ def _points_dask(
     progress: Callable[[int], None] | None,
 ) -> list[T]:
     """`run_points` on a dask.distributed cluster: the network is scattered once per worker."""
-    problem = dask_address_problem(address)
-    if problem is not None:
-        msg = f"dask address: {problem}"
-        raise UsageError(msg)
-    try:  # dask.distributed is an optional extra: imported only when --dask is used
-        from distributed import Client, LocalCluster, as_completed
-    except ImportError as e:  # pragma: no cover - depends on the installed extras
-        msg = "--dask needs dask.distributed: pip install 'shaoguan-dispatch[dask]'"
-        raise ScenarioError(msg) from e
-    cluster = None
-    try:
-        if address == "local":
-            cluster = LocalCluster(
-                n_workers=max(1, workers),
-                threads_per_worker=1,
-                processes=True,
-                dashboard_address=None,
-            )
-            client = Client(cluster)
-        else:
-            client = Client(address, timeout=5)
-    except (OSError, ValueError) as e:  # unreachable, refused, or an address dask refuses
-        if cluster is not None:
-            cluster.close()
-        msg = f"cannot connect to the dask scheduler at {address!r}: {e}"
-        raise ScenarioError(msg) from e
-    try:
+    with _dask_client(address, workers) as (client, as_completed):
         shared = client.scatter(net, broadcast=True)
         n = len(scenarios)
         futures = client.map(
@@ -454,7 +444,3 @@ def _points_dask(
                 progress(len(results))
             _check_stop()
         return [results[k] for k in range(n)]
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
