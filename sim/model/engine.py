@@ -848,7 +848,7 @@ class _Engine:
         self.trips[u] += 1
         self.sent[i].append(u)
         self.n_sent[i] += 1
-        if np.isnan(self.first_dispatch[i]):
+        if math.isnan(self.first_dispatch[i]):
             self.first_dispatch[i] = now
         self.wait_s[u] += now - self.inc.t_s[i]
         if u not in self.out_since:  # a unit standing by elsewhere is on a journey already
@@ -903,13 +903,13 @@ class _Engine:
         # Arrival by type counts even after the incident cleared: a comms vehicle that gets there
         # in time supports the response, however quickly the fire was put out.
         k = int(self.fleet.unit_type[u])
-        if np.isnan(self.arrival_by_type[i, k]):
+        if math.isnan(self.arrival_by_type[i, k]):
             self.arrival_by_type[i, k] = env.now
         extra = 0.0
         if self._mission(u, i) >= 0:
             back = yield from self.fly_mission(u, i, t0)
             extra = self._plan_trip(u, i, t0)[3]  # fuel stops on the way home
-        elif np.isnan(self.cleared[i]):
+        elif math.isnan(self.cleared[i]):
             self.on_arrival(i, u, t0, self.pos_legs.pop(u, None))
             limit = self._scene_deadline(u, i) if self.gate and self.is_air[u] else math.inf
             if math.isfinite(limit):
@@ -952,9 +952,9 @@ class _Engine:
         mp = self.missions
         assert mp is not None
         mission = self._mission(u, i)
-        if np.isnan(self.cleared[i]):
+        if math.isnan(self.cleared[i]):
             self.on_arrival(i, u, t0, self.pos_legs.pop(u, None))
-        first_relief = np.isnan(self.relief_s[i]) or env.now < self.relief_s[i]
+        first_relief = math.isnan(self.relief_s[i]) or env.now < self.relief_s[i]
         if mission == RELIEF_DROP and self.inc.people[i] > 0 and first_relief:
             self.relief_s[i] = env.now
             self.relief_air[i] = True
@@ -991,9 +991,9 @@ class _Engine:
         self.n_arrived[i] += 1
         self.on_scene.setdefault(i, []).append(u)
         if self.is_air[u]:
-            if np.isnan(self.first_air_arrival[i]):
+            if math.isnan(self.first_air_arrival[i]):
                 self.first_air_arrival[i] = now
-        elif np.isnan(self.first_ground_arrival[i]):
+        elif math.isnan(self.first_ground_arrival[i]):
             self.first_ground_arrival[i] = now
         if self.n_arrived[i] == 1:
             self.first_arrival[i] = now
@@ -1030,7 +1030,7 @@ class _Engine:
             dur = float(self.work_end[i] - start)
         else:
             yield env.timeout(dur)
-        if np.isnan(self.all_arrived[i]):
+        if math.isnan(self.all_arrived[i]):
             ev = self.complete_ev[i] = env.event()
             yield ev | env.timeout(dur)
             self.complete_ev.pop(i, None)
@@ -1198,7 +1198,7 @@ class _Engine:
                 self.en_route.pop(u)
                 self.moves.pop(u, None)
                 k = int(self.fleet.unit_type[u])
-                if np.isnan(self.cleared[i]):
+                if math.isnan(self.cleared[i]):
                     self.sent[i].remove(u)
                     self.n_sent[i] -= 1
                     self.request(i, k, 1)
@@ -1313,7 +1313,7 @@ class _Engine:
             if nxt < 0 or not sv.escalates[i, lv]:
                 return
             yield self.env.timeout(float(tab.escalate_after_s[k, lv]))
-            if not np.isnan(self.cleared[i]):
+            if not math.isnan(self.cleared[i]):
                 return
             extra = np.maximum(tab.units[k, nxt] - tab.units[k, lv], 0)
             self.level[i] = nxt
@@ -1532,7 +1532,7 @@ class _Engine:
         self.trips[u] += 1
         self.sent[i].append(u)
         self.n_sent[i] += 1
-        if np.isnan(self.first_dispatch[i]):
+        if math.isnan(self.first_dispatch[i]):
             self.first_dispatch[i] = now
         self.wait_s[u] += now - self.inc.t_s[i]
         self._open_row(u, i, "response", origin, frm)
@@ -1944,7 +1944,7 @@ class _Engine:
         plan = self.relief
         assert plan is not None
         yield self.env.timeout(plan.local_delivery_s)
-        if np.isnan(self.relief_s[i]) or self.env.now < self.relief_s[i]:
+        if math.isnan(self.relief_s[i]) or self.env.now < self.relief_s[i]:
             self.relief_s[i] = self.env.now
         self.hand_out(i, people, last_mile=False)
 
@@ -1989,7 +1989,7 @@ class _Engine:
         env = self.env
         t0 = env.now
         yield env.timeout(plan.loading_s + eta_s)
-        if np.isnan(self.relief_s[i]) or env.now < self.relief_s[i]:
+        if math.isnan(self.relief_s[i]) or env.now < self.relief_s[i]:
             self.relief_s[i] = env.now
         self._row_time(u, 9)
         self._row_time(u, 10)
@@ -2032,7 +2032,7 @@ class _Engine:
         t0 = env.now
         eta = plan.loading_s + float(self.travel.road_eta_s(np.array([u]), i)[0])
         yield env.timeout(eta)
-        if np.isnan(self.relief_s[i]) or env.now < self.relief_s[i]:
+        if math.isnan(self.relief_s[i]) or env.now < self.relief_s[i]:
             self.relief_s[i] = env.now
         self._row_time(u, 9)
         self._row_time(u, 10)

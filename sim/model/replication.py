@@ -6,8 +6,11 @@ so its result does not depend on which process runs it.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import weakref
 from collections import OrderedDict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -361,8 +364,33 @@ class Simulated:
     walk_s: np.ndarray
 
 
+@contextlib.contextmanager
+def _cycle_collection_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for one replication, then restore it.
+
+    A replication-year allocates a few hundred thousand short-lived objects (simpy events,
+    trip records), and each allocation burst made the collector walk every tracked object
+    of the process, the compiled scenario included: about 8 % of a replication's time on
+    the frozen benchmark baseline (`benchmarks/bench_replication.py`). Reference counting
+    still frees almost everything at once; the few cycles (a simpy process and its
+    generator) wait for the next collection after the replication. No value depends on it.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def simulate_replication(prep: Prepared, r: int) -> Simulated:
     """Generate and simulate replication `r` (the engine's outcome, with its logs)."""
+    with _cycle_collection_paused():
+        return _simulate_replication(prep, r)
+
+
+def _simulate_replication(prep: Prepared, r: int) -> Simulated:
     sc = prep.scenario
     inc = generate_incidents(sc, prep.geography, prep.population, r, calls=prep.calls)
     horizon_s = float(sc.horizon_days) * 86400.0

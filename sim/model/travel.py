@@ -266,6 +266,7 @@ class TravelModel:
         self._roads_version = 0  # changes whenever the road matrices or a unit's base do
         self._eta_memo: dict[int, tuple[int, np.ndarray]] = {}
         self._boat_memo: dict[int, tuple[Any, ...]] = {}
+        self._boat_back_memo: dict[int, tuple[int, np.ndarray]] = {}
         self._gather_unit_rows()
 
     def _gather_unit_rows(self) -> None:
@@ -343,7 +344,10 @@ class TravelModel:
             hit = self._eta_memo.get(i)
             if hit is None or hit[0] != self._roads_version:
                 eta = self._unit_base_s + self._unit_out[:, self.node[i]]  # every unit at once
-                eta += self._last_leg_s(self._all_units, i)
+                if math.isnan(self.walk_s[i]):  # the same access leg for every unit
+                    eta += float(self.access_s[i])
+                else:
+                    eta += self._last_leg_s(self._all_units, i)
                 if self.boats is not None and self.boats.river[i] >= 0:
                     eta = np.minimum(eta, self._boat_option(self._all_units, i)[0])
                 hit = (self._roads_version, eta)
@@ -416,7 +420,7 @@ class TravelModel:
         if not self.has_air:
             return self.road_eta_s(units, i)
         air = self._is_air[units]
-        if not air.any():
+        if not np.count_nonzero(air):  # (cheaper than air.any() on the small arrays asked)
             return self.road_eta_s(units, i)
         eta = np.empty(units.size)
         if (~air).any():
@@ -441,7 +445,7 @@ class TravelModel:
             road_s = float(self._unit_out[u, self.node[i]])
         else:
             road_s = float(self._road_out(units, i)[0])
-        road = float(f.facility_access_s[self.base[u]] + road_s + self._last_leg_s(units, i)[0])
+        road = float(f.facility_access_s[self.base[u]] + road_s + self.last_leg_s(u, i))
         total = float(f.unit_turnout_s[u]) + road
         if self.boats is not None and self.boats.river[i] >= 0:
             btotal, broad, bboat = self._boat_option(units, i)
@@ -473,9 +477,21 @@ class TravelModel:
             road_back = float(self.road_rows(np.array([u]), int(self.node[i]), back=True)[0])
         back = road_back + self.last_leg_s(u, i) + float(f.facility_access_s[fac])
         if self.boats is not None and self.boats.river[i] >= 0:
-            by_boat, _, _ = self.boats(np.array([u]), i, self, back=True)
-            back = min(back, float(by_boat[0]))
+            back = min(back, self._boat_back_s(u, i))
         return back
+
+    def _boat_back_s(self, u: int, i: int) -> float:
+        """Time home (s) of unit `u` from river incident `i` by boat and road (inf: no boat).
+
+        Memoised for every unit at once like the way out (`_boat_option`): each unit that
+        worked the incident asks for it, and the answer changes only with the roads."""
+        if self._unit_out is None:
+            return float(self.boats(np.array([u]), i, self, back=True)[0][0])
+        hit = self._boat_back_memo.get(i)
+        if hit is None or hit[0] != self._roads_version:
+            hit = (self._roads_version, self.boats(self._all_units, i, self, back=True)[0])
+            self._boat_back_memo[i] = hit
+        return float(hit[1][u])
 
     def set_base(self, u: int, facility: int) -> None:
         """Make `facility` the base unit `u` starts its trips from (a cover post, or home)."""
