@@ -427,8 +427,17 @@ def _simulate_replication(prep: Prepared, r: int) -> Simulated:
         ops=prep.air_ops,
         severity=draw_levels(prep.severity, sc, inc, r) if prep.severity is not None else None,
         rules=for_replication(prep.rules, prep.net),
+        record_trips=_writes_trips(prep),
     )
     return Simulated(inc, out, node, access, travel.walk_s)
+
+
+def _writes_trips(prep: Prepared) -> bool:
+    """Whether a replication's trip log is kept (`trip_table`): with dispatch rules or levels.
+
+    It is the rules' record; in every other run it would only cost time and a larger result to
+    send back."""
+    return prep.rules is not None or prep.severity is not None
 
 
 def _external_places(prep: Prepared, inc: IncidentSet) -> np.ndarray:
@@ -577,11 +586,7 @@ def run_replication(prep: Prepared, r: int) -> ReplicationResult:
         },
         staff=out.staff.summary(horizon_s) if out.staff is not None else None,
         air=air_stats,
-        # The trip log only with levels or dispatch rules: it is the rules' record, and in
-        # every other run it would only cost time and a larger result to send back.
-        trips=trip_table(prep, inc, out, r)
-        if prep.rules is not None or prep.severity is not None
-        else None,
+        trips=trip_table(prep, inc, out, r) if _writes_trips(prep) else None,
         coverage_by_hour=out.coverage_by_hour,
         dispatch_counts=out.dispatch_counts,
     )
