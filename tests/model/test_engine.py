@@ -589,6 +589,40 @@ def test_a_mission_aircraft_leaves_after_its_mission():
     assert out.unit_flight_s[0] == pytest.approx(2 * flight + 1800)  # hovering is flying
 
 
+def test_without_aircraft_rules_only_the_flights_out_and_back_are_flight_time():
+    """The same hoist mission with the aircraft rules off (`ops`): the helicopter still works
+    30 min on scene, but only its flights out and back count as flight time (2 × the flight);
+    under the rules the 1,800 s of hovering count too (the test above)."""
+    start = date(2025, 6, 1)
+    fleet, travel = _air_setup(start)
+    missions = MissionPlan(
+        kind=np.array([0]),
+        unit_type=np.array([0]),
+        units=np.array([1]),
+        drawn=np.array([True]),
+        min_ground_eta_s=np.array([math.inf]),
+        on_scene_s=np.array([1800.0]),
+        handover_s=np.zeros(1),
+        hospital_lon=np.full(1, np.nan),
+        hospital_lat=np.full(1, np.nan),
+    )
+    demand = Demand(units=np.zeros((1, 1), dtype=np.int64), priority=np.array([1]))
+    out = simulate(
+        fleet,
+        make_incidents([11 * 3600.0], [4 * 3600.0]),
+        np.zeros(1, dtype=np.int64),
+        np.zeros(1),
+        demand,
+        relief=None,
+        until_s=86400.0,
+        travel=travel,
+        missions=missions,
+    )
+    flight = travel.flight_s(0, 0)
+    assert out.journey_log[0, 3] == pytest.approx(11 * 3600.0 + 600 + flight + 1800 + flight)
+    assert out.unit_flight_s[0] == pytest.approx(2 * flight)
+
+
 # -- forest fires on the engine's own path: containment by hand -------------------------------
 #
 # A point fire (r0 = 0) keeps its shape, so its perimeter is K · h with h the head's distance
