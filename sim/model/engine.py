@@ -707,8 +707,11 @@ class _Engine:
                 self.retry_at(arrive)
 
     def retry_at(self, t: float) -> None:
-        """Try the queues again at `t` (a crew comes on duty, an aircraft is serviceable)."""
-        if t > self.env.now and math.isfinite(t):
+        """Try the queues again at `t` (a crew comes on duty, an aircraft is serviceable).
+
+        `t` may be now (staff called back with no delay, a repair of no duration): the queues
+        are tried once the current event is done."""
+        if t >= self.env.now and math.isfinite(t):
             self.env.process(self._retry_after(t - self.env.now))
 
     def _retry_after(self, dt: float) -> ProcessGenerator:
