@@ -141,3 +141,16 @@ def test_a_town_is_cut_off_when_no_light_vehicle_can_reach_it():
     out = _run([(0, 1), (1, 2)], 300.0, duration_s=1000.0, lane=True)
     assert out.isolation_events == 1
     assert out.isolation_h == {"town": pytest.approx(1000.0 / 3600.0)}
+
+
+def test_a_call_queued_while_cut_off_gets_the_idle_unit_when_the_roads_reopen():
+    """As above; the roads reopen at 1,300 s with the engine idle at home since 600 s: it is
+    sent to the queued fire then, on scene at 1,300 + 1,200 = 2,500 s, cleared 1,800 s later,
+    home at 4,300 + 1,200 = 5,500 s (not left waiting for a unit that never comes home)."""
+    out = _run([(1, 2), (3, 2)], 300.0, duration_s=1000.0)
+    assert out.first_dispatch_s[0] == 0.0
+    assert out.first_arrival_s[0] == pytest.approx(2500.0)
+    assert out.cleared_s[0] == pytest.approx(4300.0)
+    assert out.units_sent[0] == (0,)
+    assert out.journey_log.tolist() == [[0.0, 0.0, 0.0, 600.0], [0.0, 0.0, 1300.0, 5500.0]]
+    assert out.unit_busy_s[0] == pytest.approx(600.0 + 4200.0)
