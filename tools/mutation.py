@@ -420,7 +420,21 @@ def _apply(workdir: Path, name: str, root: Path) -> None:
     indent = text[line_start:start]
     before = "\n".join(indent + ln if ln else ln for ln in old)
     after = "\n".join(indent + ln if ln else ln for ln in new)
-    at = text.index(before, line_start)
+    if before in text[line_start:]:
+        at = text.index(before, line_start)
+    else:
+        # The function changed since the mutants were generated (the context differs): place
+        # the change by its removed lines alone, which must occur once in the function.
+        end = text.find(f"\n{indent}def ", start)
+        end = len(text) if end < 0 else end
+        minus = [ln[1:] for ln in lines[3:] if ln[:1] == "-"]
+        plus = [ln[1:] for ln in lines[3:] if ln[:1] == "+"]
+        before = "\n".join(indent + ln if ln else ln for ln in minus)
+        after = "\n".join(indent + ln if ln else ln for ln in plus)
+        if text.count(before, line_start, end) != 1:
+            msg = f"{name}: its change is not found once in the current {func}"
+            raise ValueError(msg)
+        at = text.index(before, line_start, end)
     text = text[:at] + after + text[at + len(before) :]
     path.write_text(text, encoding="utf-8")
 

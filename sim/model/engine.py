@@ -709,8 +709,11 @@ class _Engine:
                 self.retry_at(arrive)
 
     def retry_at(self, t: float) -> None:
-        """Try the queues again at `t` (a crew comes on duty, an aircraft is serviceable)."""
-        if t > self.env.now and math.isfinite(t):
+        """Try the queues again at `t` (a crew comes on duty, an aircraft is serviceable).
+
+        `t` may be now (staff called back with no delay, a repair of no duration): the queues
+        are tried once the current event is done."""
+        if t >= self.env.now and math.isfinite(t):
             self.env.process(self._retry_after(t - self.env.now))
 
     def _retry_after(self, dt: float) -> ProcessGenerator:
@@ -1213,9 +1216,23 @@ class _Engine:
         self.track_isolation(now)
         if self.coverage is not None:
             self._coverage_changed()
+        if reopen is not None:
+            self._serve_reopened()
         if reopen is not None and self.relief is not None:
             for d in range(len(self.relief.depot_facility)):
                 self.next_shipment(d)
+
+    def _serve_reopened(self) -> None:
+        """Roads reopened: calls queued while no unit could reach them may be reachable now by
+        units idle at home (or standing by), which would otherwise wait for the next unit of
+        their type to come home. Relief trucks serve their depots' queues (`next_shipment`)."""
+        trucks = self.truck_depot if self.relief is not None else {}
+        for k, q in enumerate(self.queues):
+            for u in self.fleet.units_of_type[k]:
+                if not q:
+                    break
+                if self.available[u] and int(u) not in trucks:
+                    self._serve_queue_idle(int(u))
 
     def track_isolation(self, now: float) -> None:
         """Record towns no facility can reach by road (cut off), and for how long."""

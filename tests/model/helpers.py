@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from datetime import date
 
 import numpy as np
@@ -156,10 +157,13 @@ def make_staff_plan(
     )
 
 
-def boat_travel(road_s: float = 5000.0, launch_road_s: float = 600.0) -> TravelModel:
+def boat_travel(
+    road_s: float = 5000.0, launch_road_s: float = 600.0, facility_access_s: float = 0.0
+) -> TravelModel:
     """A boat unit (36 km/h, 300 s put-in) `launch_road_s` from a launch point (120 s from
     node to water, chainage 0) and `road_s` by road from incident 0, which is on the river
-    6 km downstream of the launch point (600 s by boat); incident 1 is off the river."""
+    6 km downstream of the launch point (600 s by boat); incident 1 is off the river. Its
+    station is `facility_access_s` from the road network."""
     rivers = RiverIndex.from_lines({"r": (np.array([[113.60, 24.80], [113.70, 24.80]]),)})
     launch = LaunchPoints(
         rivers=rivers,
@@ -170,6 +174,7 @@ def boat_travel(road_s: float = 5000.0, launch_road_s: float = 600.0) -> TravelM
         access_s=np.array([120.0]),
     )
     fleet = make_fleet([[road_s, launch_road_s]], [(0, 0)], turnout_s=60.0)
+    fleet = replace(fleet, facility_access_s=np.array([facility_access_s]))
     boats = BoatLegs(
         launch,
         unit_speed_kph=np.array([36.0]),

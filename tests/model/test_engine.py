@@ -490,6 +490,41 @@ def test_two_units_share_one_crew_pool():
     assert out.units_sent == ((0,), (0,))  # the same engine: the first one is nearer in order
 
 
+@pytest.mark.parametrize("delay_h", [0.0, 0.5])
+def test_called_back_staff_crew_the_idle_engine_as_soon_as_they_arrive(delay_h):
+    """Two engines, 5 firefighters a crew, watch 0 (5) on duty from 08:00, watch 1 (5) off.
+
+    09:00: a fire takes engine 0 and the whole watch (2 h on scene, 600 s away: home at
+    09:00 + 60 + 600 + 7,200 + 600 s = 11:21). 09:01: a flood with 20 people (threshold 10)
+    finds engine 1 idle without a crew and calls the off watch back (share 1): they arrive
+    `delay_h` later and take engine 1 out at once: 09:01 + delay. Not when engine 0 comes home
+    (11:21), whatever the delay, zero included.
+    """
+    fleet = make_fleet([[0.0, 600.0]], [(0, 0), (0, 0)], turnout_s=60)
+    plan = make_staff_plan(
+        [(0, 0, 0, 5), (0, 0, 1, 5)],
+        unit_crew=np.array([[5, 0], [5, 0]]),
+        watches=2,
+        callback=(delay_h, 1.0, 4.0),
+    )
+    staff = StaffState(replace(plan, callback_threshold_people=10), np.zeros((10, 10), dtype=bool))
+    t0, t1 = 9 * 3600.0, 9 * 3600.0 + 60
+    inc = make_incidents([t0, t1], [7200.0, 1800.0], people=np.array([0, 20]))
+    out = simulate(
+        fleet,
+        inc,
+        np.array([1, 1]),
+        np.zeros(2),
+        one_type_demand(),
+        relief=None,
+        until_s=86400.0,
+        staff=staff,
+    )
+    assert out.first_dispatch_s.tolist() == [t0, t1 + delay_h * 3600]
+    assert out.units_sent == ((0,), (1,))
+    assert out.crew_log[1] == (1, 1, t1 + delay_h * 3600, (5, 6, 7, 8, 9))
+
+
 def _air_setup(start: date, lon: float = 113.9, lat: float = 24.9):
     fleet = make_fleet([[0.0]], [(0, 0)], turnout_s=600)
     air = AirFleet(
@@ -587,6 +622,40 @@ def test_a_mission_aircraft_leaves_after_its_mission():
     assert out.journey_log[0, 3] == pytest.approx(arrive + 1800 + flight)  # home
     assert out.cleared_s[0] == pytest.approx(arrive + 4 * 3600.0)
     assert out.unit_flight_s[0] == pytest.approx(2 * flight + 1800)  # hovering is flying
+
+
+def test_without_aircraft_rules_only_the_flights_out_and_back_are_flight_time():
+    """The same hoist mission with the aircraft rules off (`ops`): the helicopter still works
+    30 min on scene, but only its flights out and back count as flight time (2 × the flight);
+    under the rules the 1,800 s of hovering count too (the test above)."""
+    start = date(2025, 6, 1)
+    fleet, travel = _air_setup(start)
+    missions = MissionPlan(
+        kind=np.array([0]),
+        unit_type=np.array([0]),
+        units=np.array([1]),
+        drawn=np.array([True]),
+        min_ground_eta_s=np.array([math.inf]),
+        on_scene_s=np.array([1800.0]),
+        handover_s=np.zeros(1),
+        hospital_lon=np.full(1, np.nan),
+        hospital_lat=np.full(1, np.nan),
+    )
+    demand = Demand(units=np.zeros((1, 1), dtype=np.int64), priority=np.array([1]))
+    out = simulate(
+        fleet,
+        make_incidents([11 * 3600.0], [4 * 3600.0]),
+        np.zeros(1, dtype=np.int64),
+        np.zeros(1),
+        demand,
+        relief=None,
+        until_s=86400.0,
+        travel=travel,
+        missions=missions,
+    )
+    flight = travel.flight_s(0, 0)
+    assert out.journey_log[0, 3] == pytest.approx(11 * 3600.0 + 600 + flight + 1800 + flight)
+    assert out.unit_flight_s[0] == pytest.approx(2 * flight)
 
 
 # -- forest fires on the engine's own path: containment by hand -------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from dataclasses import replace
 from datetime import date, timedelta
 
 import numpy as np
@@ -21,6 +22,7 @@ from sim.model.incidents import (
     hourly_intensity,
     sample_duration_s,
     sample_forest,
+    sample_locations,
     sample_population,
     stream,
 )
@@ -30,6 +32,8 @@ from sim.scenario.schema import (
     FixedDuration,
     GammaDuration,
     LognormalDuration,
+    Point,
+    PointsWhere,
 )
 from tests.helpers import MINIMAL, minimal
 
@@ -48,6 +52,52 @@ def test_forest_sampler_gives_up_on_an_impossible_distance() -> None:
         sample_forest(rng, geography, 3, ("武江区",), 50_000.0)
     lon, lat = sample_forest(rng, geography, 3, ("武江区",), 1_000.0)
     assert lon.shape == lat.shape == (3,)
+
+
+def _minimal_geography():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sc = load_scenario(MINIMAL)
+    return build_geography(sc, sc.population_total)
+
+
+def _box_in(geography, county: str, half_deg: float = 0.02):
+    """A square of ±`half_deg` around a point inside `county`, clipped to it."""
+    p = geography.county_polygons[county].representative_point()
+    box = shapely.box(p.x - half_deg, p.y - half_deg, p.x + half_deg, p.y + half_deg)
+    return shapely.intersection(box, geography.county_polygons[county])
+
+
+def test_forest_fires_fall_in_the_wooded_part_of_their_counties() -> None:
+    """A forest layer of two woods, one in 武江区 and one in 浈江区: fires restricted to 武江区
+    all fall in its wood (200 of 200; rejection sampling, so no draw can land elsewhere). With
+    the only wood outside 武江区, its fires fall anywhere in 武江区 instead, none in that wood."""
+    base = _minimal_geography()
+    wood_w, wood_z = _box_in(base, "武江区"), _box_in(base, "浈江区")
+    geo = replace(base, forest=shapely.union(wood_w, wood_z), regions={})
+    lon, lat = sample_forest(np.random.default_rng(3), geo, 200, ("武江区",), 0.0)
+    assert shapely.contains_xy(wood_w, lon, lat).all()
+    assert not shapely.contains_xy(wood_z, lon, lat).any()
+    elsewhere = replace(base, forest=wood_z, regions={})
+    lon, lat = sample_forest(np.random.default_rng(3), elsewhere, 200, ("武江区",), 0.0)
+    assert shapely.contains_xy(base.county_polygons["武江区"], lon, lat).all()
+    assert not shapely.contains_xy(wood_z, lon, lat).any()
+    assert not shapely.contains_xy(wood_w, lon, lat).all()  # not only the other county's wood
+
+
+def test_points_incidents_restricted_to_counties_are_drawn_there_only() -> None:
+    """Two equally weighted points, 西河镇 (武江区) and 十里亭镇 (浈江区). Restricted to 武江区
+    (a surge day's counties) every draw is 西河镇; restricted to counties with no polygon the
+    restriction is dropped and both points come (seed 5: 50 draws at p = 1/2 each)."""
+    geo = _minimal_geography()
+    where = PointsWhere(model="points", points=(Point(town="西河镇"), Point(town="十里亭镇")))
+    xihe, shili = (geo.resolve_point(p) for p in where.points)
+    assert shapely.contains_xy(geo.county_polygons["武江区"], *xihe)
+    assert not shapely.contains_xy(geo.county_polygons["武江区"], *shili)
+    lon, _ = sample_locations(np.random.default_rng(5), geo, where, 50, counties=("武江区",))
+    assert lon.tolist() == [xihe[0]] * 50
+    lon, _ = sample_locations(np.random.default_rng(5), geo, where, 50, counties=("Atlantis",))
+    assert set(lon.tolist()) == {xihe[0], shili[0]}
 
 
 # --------------------------------------------------------------------------- generation

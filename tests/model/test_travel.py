@@ -9,7 +9,7 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from sim.model.travel import RoadState, TravelModel
+from sim.model.travel import AirFleet, RoadState, TravelModel
 from sim.physics import aviation
 from sim.workflows.common import load_network
 from tests.helpers import town_code as _code
@@ -118,11 +118,22 @@ def test_a_boat_unit_goes_and_comes_back_the_faster_way():
     assert t.return_s(0, 0, 0.0) == pytest.approx(1620.0)
     assert t.eta_s(u, 1, 0.0)[0] == 60 + 5000 + 30
     assert t.return_s(0, 1, 0.0) == 5000 + 30
+
     # Road faster than the boat: road both ways, and the legs say so.
     near = boat_travel(road_s=1000.0)
     assert near.eta_s(u, 0, 0.0)[0] == 60 + 1000 + 30
     assert near.legs(0, 0, 0.0).mode == "road"
     assert near.return_s(0, 0, 0.0) == 1000 + 30
+
+
+def test_a_boat_trip_includes_the_stations_access_leg_both_ways():
+    """The same boat unit at a station 90 s off the road network: by boat 60 + 90 + 600 + 120 +
+    300 + 600 = 1,770 s out (by road 60 + 90 + 5,000 + 30 = 5,180 s) and 600 + 300 + 120 +
+    600 + 90 = 1,710 s back."""
+    t = boat_travel(facility_access_s=90.0)
+    assert t.eta_s(np.array([0]), 0, 0.0)[0] == pytest.approx(1770.0)
+    assert t.return_s(0, 0, 0.0) == pytest.approx(1710.0)
+    assert t.eta_s(np.array([0]), 1, 0.0)[0] == pytest.approx(5180.0)
 
 
 def test_a_river_incident_cut_off_by_road_is_reached_and_left_by_boat():
@@ -287,3 +298,38 @@ def test_search_memo_gives_back_what_it_kept_and_counts_its_bytes():
     assert (memo.get(("b",)), len(memo), memo.bytes) == (None, 2, 160)
     memo.clear()
     assert (len(memo), memo.bytes, memo.get(("a",))) == (0, 0, None)
+
+
+def test_a_day_only_aircraft_waits_out_a_no_fly_day():
+    """A day-only helicopter (no turnout, 50 m/s, 10.1 km from the incident) called at 10:00 on
+    a day the weather grounds every aircraft takes off at the next day's sunrise (2025-06-02
+    in Shaoguan, about 05:38): ETA = 86,400 + sunrise − 36,000 + 202 s. A night-capable one
+    waits for the next flyable day's midnight: 86,400 − 36,000 + 202 s."""
+    fleet = make_fleet([[0.0]], [(0, 0), (0, 0)])
+    air = AirFleet(
+        speed_m_per_s=np.array([50.0, 50.0]),
+        night_capable=np.array([False, True]),
+        base_lon=np.array([113.60, 113.60]),
+        base_lat=np.array([24.80, 24.80]),
+    )
+    start = date(2025, 6, 1)
+    travel = TravelModel(
+        fleet,
+        node=np.zeros(1, dtype=np.int64),
+        access_s=np.zeros(1),
+        walk_s=np.full(1, np.nan),
+        lon=np.array([113.70]),
+        lat=np.array([24.80]),
+        unit_mode=np.ones(2, dtype=np.int64),
+        air=air,
+        start=start,
+        no_fly=np.array([True, False]),
+    )
+    flight = travel.leg_m(113.60, 24.80, 113.70, 24.80) / 50.0
+    # 0.1° of longitude at 24.8° N: 111,195 m × 0.1 × cos 24.8° = 10,094 m
+    assert flight * 50.0 == pytest.approx(10_094.0, rel=1e-3)
+    rise_h = aviation.sun_times(24.81, 113.60, date(2025, 6, 2))[0]
+    assert 5.5 < rise_h < 5.75
+    eta = travel.eta_s(np.array([0, 1]), 0, 10 * 3600.0)
+    assert eta[0] == pytest.approx(86400 + rise_h * 3600 - 36000 + flight, abs=1.0)
+    assert eta[1] == pytest.approx(86400 - 36000 + flight)
