@@ -1223,16 +1223,26 @@ class _Engine:
                 self.next_shipment(d)
 
     def _serve_reopened(self) -> None:
-        """Roads reopened: calls queued while no unit could reach them may be reachable now by
-        units idle at home (or standing by), which would otherwise wait for the next unit of
-        their type to come home. Relief trucks serve their depots' queues (`next_shipment`)."""
-        trucks = self.truck_depot if self.relief is not None else {}
+        """Roads reopened: dispatch again, as at call time, the calls queued while no unit
+        could reach them.
+
+        Idle units would otherwise wait for the next unit of their type to come home. Each
+        queued call, in queue order (priority, then call time), asks again for what it still
+        lacks: the nearest available units of each type go (`_request`); what no unit can reach
+        yet stays queued, in its place."""
+        self.hold_cover += 1  # cover moves wait until the calls have their units
         for k, q in enumerate(self.queues):
-            for u in self.fleet.units_of_type[k]:
-                if not q:
-                    break
-                if self.available[u] and int(u) not in trucks:
-                    self._serve_queue_idle(int(u))
+            if not q or not self.available[self.fleet.units_of_type[k]].any():
+                continue
+            waiting = []
+            while q:
+                _, _, _, i = heapq.heappop(q)
+                out = self.outstanding.get(i)
+                if out and out.get(k, 0) > 0:  # else lapsed (cleared) or already served
+                    waiting.append((i, out.pop(k)))
+            for i, count in waiting:
+                self._request(i, k, count)
+        self._release_cover_hold()
 
     def track_isolation(self, now: float) -> None:
         """Record towns no facility can reach by road (cut off), and for how long."""

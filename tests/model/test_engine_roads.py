@@ -53,19 +53,21 @@ def _run(
     lane: bool = False,
     profile: int = 0,
     until_s: float = 50_000.0,
+    stations: tuple[int, ...] = (0,),
 ):
-    """One engine (road profile `profile`: 0 light, 1 heavy) at node 0; the fire at node 2 is
-    called at t = 0; the flood at `close_at_s` closes the roads `closed` (both ways) for
-    `duration_s`. Towns watched for isolation: node 4 when there is a lane."""
+    """One engine (road profile `profile`: 0 light, 1 heavy) at each node of `stations` (unit
+    j at station j); the fire at node 2 is called at t = 0; the flood at `close_at_s` closes the
+    roads `closed` (both ways) for `duration_s`. Towns watched for isolation: node 4 when there
+    is a lane."""
     net = _roads(lane=lane)
-    fnode = np.array([0])
+    fnode = np.array(stations)
     profiles = ("heavy", "light")
     out = {p: net.travel_time_matrix(fnode, profile=p) for p in profiles}
     back = {p: net.travel_time_matrix(fnode, profile=p, reverse=True) for p in profiles}
     fleet = replace(
-        make_fleet(out["light"], [(0, 0)]),
+        make_fleet(out["light"], [(j, 0) for j in range(fnode.size)]),
         facility_node=fnode,
-        unit_profile=np.array([profile]),
+        unit_profile=np.full(fnode.size, profile),
         travel_out_s=out,
         travel_back_s=back,
     )
@@ -154,3 +156,18 @@ def test_a_call_queued_while_cut_off_gets_the_idle_unit_when_the_roads_reopen():
     assert out.units_sent[0] == (0,)
     assert out.journey_log.tolist() == [[0.0, 0.0, 0.0, 600.0], [0.0, 0.0, 1300.0, 5500.0]]
     assert out.unit_busy_s[0] == pytest.approx(600.0 + 4200.0)
+
+
+def test_on_reopening_the_queued_call_gets_the_nearest_idle_unit():
+    """Two engines: unit 0 at node 0 (1,200 s from the fire by 0-1-2), unit 1 at node 3
+    (1,000 s by 3-2). Unit 1, the nearer, goes at 0 and is recalled at 300 s (home at 600 s).
+    At the reopening (1,300 s) both are idle: the call asks again as at call time, and the
+    nearer unit 1 goes again, on scene at 1,300 + 1,000 = 2,300 s (unit 0 would be there at
+    2,500 s)."""
+    out = _run([(1, 2), (3, 2)], 300.0, duration_s=1000.0, stations=(0, 3))
+    assert out.recalled == 1
+    assert out.units_sent[0] == (1,)  # the recalled trip is not counted as sent
+    assert out.first_arrival_s[0] == pytest.approx(2300.0)
+    assert out.unit_trips.tolist() == [0, 2]
+    # Home by 3-2 once cleared: 2,300 + 1,800 + 1,000 = 5,100 s.
+    assert out.journey_log.tolist() == [[1.0, 0.0, 0.0, 600.0], [1.0, 0.0, 1300.0, 5100.0]]
