@@ -554,6 +554,13 @@ class _Engine:
         self.arrival_by_type = np.full((n, len(fleet.type_names)), np.nan)
         self.is_air = travel.unit_mode == MODE_AIR
         self.air_types = np.unique(fleet.unit_type[self.is_air])
+        # The same per-unit facts as Python values, for the per-trip paths (an element of a
+        # numpy array is a slow object to read and compare, millions of times a screening).
+        self._air_of: list[bool] = self.is_air.tolist()
+        self._mutual_of: list[bool] = self.mutual.tolist()
+        self._type_of: list[int] = fleet.unit_type.tolist()
+        self._mission_kind: list[int] = [] if missions is None else missions.kind.tolist()
+        self._mission_type: list[int] = [] if missions is None else missions.unit_type.tolist()
         self.mutual_sent = np.zeros(n, dtype=np.int64)
         self.en_route: dict[
             int, tuple[int, float, float, Any]
@@ -637,10 +644,12 @@ class _Engine:
 
     def _mission(self, u: int, i: int) -> int:
         """Mission kind unit `u` flies at incident `i` (index of MISSION_KINDS), or −1."""
-        mp = self.missions
-        if mp is None or mp.kind[i] < 0 or mp.unit_type[i] != self.fleet.unit_type[u]:
+        if self.missions is None:
             return -1
-        return int(mp.kind[i])
+        kind = self._mission_kind[i]
+        if kind < 0 or self._mission_type[i] != self._type_of[u]:
+            return -1
+        return kind
 
     # -- staff and aircraft -------------------------------------------------------------------
     def _plan_trip(self, u: int, i: int, now: float) -> tuple[float, float, float, float]:
@@ -847,7 +856,7 @@ class _Engine:
         now = self.env.now
         if crew is not None and crew.size and self.staff is not None:
             self.staff.assign(u, i, crew, now)
-        if self.ops and self.is_air[u]:
+        if self.ops and self._air_of[u]:
             eta_s += self._plan_trip(u, i, now)[2]  # fuel stops on the way out
         self.available[u] = False
         self.trips[u] += 1
@@ -858,16 +867,17 @@ class _Engine:
         self.wait_s[u] += now - self.inc.t_s[i]
         if u not in self.out_since:  # a unit standing by elsewhere is on a journey already
             self.out_since[u] = (i, now)
-        if self.mutual[u]:
+        if self._mutual_of[u]:
             self.mutual_sent[i] += 1
         from_post = u in self.post
         if from_post:
             self._close_row(u, "dispatched")
-        self._open_row(u, i, "response", "cover_post" if from_post else "station")
+        if self.record_trips:
+            self._open_row(u, i, "response", "cover_post" if from_post else "station")
         self.en_route[u] = (i, now, now + eta_s, None)
         proc = self.env.process(self.unit_trip(u, i, now, eta_s))
         self.en_route[u] = (i, now, now + eta_s, proc)
-        if self.positional and not self.is_air[u] and not self.mutual[u]:
+        if self.positional and not self._air_of[u] and not self._mutual_of[u]:
             self.moves[u] = _Move("response", i, self._station_leg(u, i, now), proc)
             if from_post:
                 self.moves[u].positional = True
@@ -900,14 +910,16 @@ class _Engine:
                 arrive_at = float(stop.cause)
         self.en_route.pop(u, None)
         self.moves.pop(u, None)
-        self._row_time(u, 9)
-        if self.is_air[u]:
+        if self.record_trips:
+            self._row_time(u, 9)
+        air = self._air_of[u]
+        if air:
             out = self.travel.return_s(u, i, env.now)  # the flight out, same length
             self.flight_s[u] += out
             self.trip_flight[u] += out
         # Arrival by type counts even after the incident cleared: a comms vehicle that gets there
         # in time supports the response, however quickly the fire was put out.
-        k = int(self.fleet.unit_type[u])
+        k = self._type_of[u]
         if math.isnan(self.arrival_by_type[i, k]):
             self.arrival_by_type[i, k] = env.now
         extra = 0.0
@@ -916,7 +928,7 @@ class _Engine:
             extra = self._plan_trip(u, i, t0)[3]  # fuel stops on the way home
         elif math.isnan(self.cleared[i]):
             self.on_arrival(i, u, t0, self.pos_legs.pop(u, None))
-            limit = self._scene_deadline(u, i) if self.gate and self.is_air[u] else math.inf
+            limit = self._scene_deadline(u, i) if self.gate and air else math.inf
             if math.isfinite(limit):
                 arrived = env.now
                 clear = self.clear_ev[i]
@@ -931,11 +943,12 @@ class _Engine:
         else:
             back = self.travel.return_s(u, i, env.now)
         self.pos_legs.pop(u, None)
-        if self.is_air[u]:
+        if air:
             self.flight_s[u] += back
             self.trip_flight[u] += back
-        self._row_time(u, 10)
-        if self.positional and not self.is_air[u] and not self.mutual[u]:
+        if self.record_trips:
+            self._row_time(u, 10)
+        if self.positional and not air and not self._mutual_of[u]:
             home = yield from self._drive_home(u, i, t0, back + extra)
             if not home:
                 return
@@ -946,7 +959,7 @@ class _Engine:
 
     def _fly(self, u: int, dt: float) -> None:
         """Count `dt` seconds of flying by aircraft `u` on scene (aircraft rules on)."""
-        if self.ops and self.is_air[u] and dt > 0:
+        if self.ops and self._air_of[u] and dt > 0:
             self.flight_s[u] += dt
             self.trip_flight[u] += dt
 
@@ -995,7 +1008,7 @@ class _Engine:
         now = self.env.now
         self.n_arrived[i] += 1
         self.on_scene.setdefault(i, []).append(u)
-        if self.is_air[u]:
+        if self._air_of[u]:
             if math.isnan(self.first_air_arrival[i]):
                 self.first_air_arrival[i] = now
         elif math.isnan(self.first_ground_arrival[i]):
@@ -1261,7 +1274,8 @@ class _Engine:
     def on_unit_home(self, u: int) -> None:
         i, t0 = self.out_since.pop(u)
         self.journey_log.append((u, i, t0, self.env.now))
-        self._close_row(u, "recalled" if u in self.recalled_units else "home")
+        if self.record_trips:
+            self._close_row(u, "recalled" if u in self.recalled_units else "home")
         self.recalled_units.discard(u)
         self.available[u] = True
         if self.gate:
