@@ -133,3 +133,77 @@ def test_namesake_towns_go_to_the_nearest_seat():
         np.array([0.0, 0.0, 10.0, 0.0]),
     )
     assert idx.tolist() == [0, 0, 1, 2, 3, -1]
+
+
+def test_county_equity_by_hand_on_the_loaded_region(ags_run):
+    """Aguascalientes' towns (towns.csv): Zona Centro and San Marcos, 30,000 each, in Centro
+    Poniente (60,000); La Purísima 50,000 and Héroes 30,000 in Centro Oriente (80,000).
+
+    Hand-made incidents, each at its town's seat:
+
+    * Centro Poniente: three fires in Zona Centro, reached after 0.05 h and 0.06 h, the third
+      never (NaN); nothing in San Marcos. fire_4min (< 0.0667 h): n 3, missed 1 of 3; p90 of
+      the two reached = 0.05 + 0.9 × (0.06 − 0.05) = 0.059 h (the unreached one is not a
+      time); Zona Centro met 2 of 3 ≥ half, so no one lives beyond; San Marcos had no fire:
+      30,000 / 60,000 = 0.5 of the people live where the simulation sampled nothing, and for
+      medical_5min (no call at all) the whole unit, 1.0.
+    * Centro Oriente: medical calls in La Purísima (0.04 h, 0.2 h) and Héroes (0.1 h).
+      medical_5min (< 0.0833 h): n 3, missed 2 of 3; p90 of 0.04, 0.1, 0.2 = 0.1 + 0.8 × 0.1
+      = 0.18 h; La Purísima met 1 of 2 (not fewer than half), Héroes 0 of 1: 30,000 / 80,000
+      = 0.375 beyond; every town sampled, 0.0 unsampled. fire_4min: no fire, 1.0 unsampled.
+    """
+    _, result = ags_run
+    prep = result.prepared
+    seat = {"Zona Centro": (-102.2720, 21.8690), "Héroes": (-102.2660, 21.8650)}
+    seat["La Purísima"] = (-102.2670, 21.8700)
+    rows = [  # (town, unit, type, first arrival h)
+        ("Zona Centro", "Centro Poniente", "building_fire", 0.05),
+        ("Zona Centro", "Centro Poniente", "building_fire", 0.06),
+        ("Zona Centro", "Centro Poniente", "building_fire", np.nan),
+        ("La Purísima", "Centro Oriente", "medical", 0.04),
+        ("La Purísima", "Centro Oriente", "medical", 0.2),
+        ("Héroes", "Centro Oriente", "medical", 0.1),
+    ]
+    table = {
+        "town": np.array([r[0] for r in rows], dtype=object),
+        "lon": np.array([seat[r[0]][0] for r in rows]),
+        "lat": np.array([seat[r[0]][1] for r in rows]),
+        "county": np.array([r[1] for r in rows], dtype=object),
+        "type": np.array([r[2] for r in rows], dtype=object),
+        "units_required": np.ones(len(rows), dtype=np.int64),
+        "first_arrival_h": np.array([r[3] for r in rows]),
+        "affected_people": np.zeros(len(rows), dtype=np.int64),
+    }
+    eq = county_equity(prep, table)
+    west, east = eq["counties"]["Centro Poniente"], eq["counties"]["Centro Oriente"]
+    assert (west["population"], east["population"]) == (60000, 80000)
+    assert (west["n_incidents"], east["n_incidents"]) == (3, 3)
+    assert west["first_arrival_p90_h"] == pytest.approx(0.059, abs=5e-7)
+    assert west["targets"]["fire_4min"] == pytest.approx(
+        {
+            "n": 3,
+            "p90_h": 0.059,
+            "missed_share": 1 / 3,
+            "pop_beyond_share": 0.0,
+            "pop_no_sample_share": 0.5,
+        },
+        abs=5e-7,
+    )
+    assert west["targets"]["medical_5min"] == {
+        "n": 0,
+        "p90_h": None,
+        "missed_share": None,
+        "pop_beyond_share": 0.0,
+        "pop_no_sample_share": 1.0,
+    }
+    assert east["targets"]["medical_5min"] == pytest.approx(
+        {
+            "n": 3,
+            "p90_h": 0.18,
+            "missed_share": 2 / 3,
+            "pop_beyond_share": 0.375,
+            "pop_no_sample_share": 0.0,
+        },
+        abs=5e-7,
+    )
+    assert east["targets"]["fire_4min"]["pop_no_sample_share"] == 1.0

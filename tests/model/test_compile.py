@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -75,3 +76,32 @@ def test_scenarios_on_one_network_share_read_only_matrices(monkeypatch):
     assert np.array_equal(d.fleet.travel_out_s["heavy"], m)
     assert np.array_equal(d.fleet.travel_back_s["light"], a.fleet.travel_back_s["light"])
     assert c.fleet.travel_out_s["heavy"].shape[0] == len(base.facilities) - 1
+
+
+def test_a_region_of_one_person_is_rescaled_to_the_scenario_population(tmp_path, baseline):
+    """A loaded unit whose census counts 1 person (the smallest a non-empty unit can have),
+    towns X (3 people in the town table) and Y (1): a scenario population of 8 puts
+    8 × 3 / 4 = 6 people in X and 8 × 1 / 4 = 2 in Y; the census of 1 is a share like any
+    other, not a total too small to rescale (0.75 and 0.25 would be left unscaled)."""
+    square = [[[0.0, 0.0], [0.1, 0.0], [0.1, 0.1], [0.0, 0.1], [0.0, 0.0]]]
+    unit = {"type": "Polygon", "coordinates": square}
+    units = {
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "properties": {"name": "Solo", "population": 1}, "geometry": unit}
+        ],
+    }
+    (tmp_path / "units.geojson").write_text(json.dumps(units), encoding="utf-8")
+    (tmp_path / "towns.csv").write_text(
+        "name,lon,lat,population\nX,0.02,0.05,3\nY,0.08,0.05,1\n", encoding="utf-8"
+    )
+    region = geo.load_region(
+        name="独户",
+        name_en="Solo",
+        units=str(tmp_path / "units.geojson"),
+        towns=str(tmp_path / "towns.csv"),
+    )
+    assert region.population_total == 1
+    g = build_geography(baseline, 8, region)
+    assert g.town_names == ("X", "Y")
+    np.testing.assert_allclose(g.town_weight, [6.0, 2.0], rtol=1e-12)

@@ -243,3 +243,22 @@ def test_a_too_long_part_is_quoted_by_its_first_40_characters(tmp_path: Path) ->
     msg = f"a part of the path has more than 255 bytes: '{part[:40]}'…"
     with pytest.raises(OutputError, match=re.escape(msg)):
         check_output_folder(tmp_path / part / "z", what="x")
+
+
+def test_an_os_error_without_a_system_message_is_told_by_its_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Listing the folder fails with an OSError that carries only a text (strerror None, as
+    Python code raises it; the kernel's errors always carry a message): the refusal gives that
+    text after the path, not 'None'."""
+    out = tmp_path / "run"
+    out.mkdir()
+
+    def fail(self: Path) -> None:
+        raise OSError("the share went away")
+
+    monkeypatch.setattr(Path, "iterdir", fail)
+    msg = f"cannot write run results to '{out}': the share went away"
+    with pytest.raises(OutputError) as info:
+        check_output_folder(out, what="run results")
+    assert str(info.value) == msg
