@@ -1062,7 +1062,7 @@ class _Engine:
         assert fp is not None
         rate = 0.0
         for u in self.on_scene.get(i, ()):
-            flying = bool(self.is_air[u] and (day or fp.unit_night_capable[u]))
+            flying = bool(self._air_of[u] and (day or fp.unit_night_capable[u]))
             cycle = math.inf
             if flying and fp.unit_line_per_drop_m[u] > 0:
                 cycle = bucket_cycle_s(

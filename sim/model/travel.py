@@ -260,6 +260,21 @@ class TravelModel:
         # turnout + the facility's access leg, and the incident's last leg (walk or drive).
         self._unit_base_s = fleet.unit_turnout_s + fleet.facility_access_s[fleet.unit_facility]
         self._is_air = unit_mode == MODE_AIR
+        # The same fixed facts as Python values for the per-trip questions (`return_s`,
+        # `last_leg_s`): an element of a numpy array is slow to read, thousands of times a year.
+        self._air_of: list[bool] = self._is_air.tolist()
+        self._units_of_profile = [
+            np.flatnonzero(fleet.unit_profile == p) for p in range(len(PROFILES))
+        ]
+        self._home_access_s: list[float] = fleet.facility_access_s[fleet.unit_facility].tolist()
+        self._walks_of: list[bool] = self.unit_walks.tolist()
+        self._node_of: list[int] = np.asarray(node).tolist()
+        self._walk_of: list[float] = np.asarray(walk_s, dtype=float).tolist()
+        self._access_of: list[float] = np.asarray(access_s, dtype=float).tolist()
+        self._drive_of: list[float] = np.asarray(self.drive_s, dtype=float).tolist()
+        self._on_river: list[bool] = (
+            [] if boats is None else (np.asarray(boats.river) >= 0).tolist()
+        )
         self._all_units = np.arange(fleet.n_units)
         self._unit_out: np.ndarray | None = None
         self._unit_back: np.ndarray | None = None
@@ -285,8 +300,7 @@ class TravelModel:
         for mats in (self.out, self.back):
             dtype = np.result_type(*[mats[name] for name in PROFILES if name in mats])
             t = np.empty((f.n_units, n_nodes), dtype=dtype)
-            for p, name in enumerate(PROFILES):
-                us = np.flatnonzero(f.unit_profile == p)
+            for name, us in zip(PROFILES, self._units_of_profile, strict=True):
                 if us.size:
                     # Trips start from the unit's base; returns always end at home.
                     rows = self.base[us] if mats is self.out else f.unit_facility[us]
@@ -330,10 +344,10 @@ class TravelModel:
 
         The same rule as `_last_leg_s`, for one unit without building arrays (it is asked for
         every return trip)."""
-        w = float(self.walk_s[i])
+        w = self._walk_of[i]
         if math.isnan(w):
-            return float(self.access_s[i])
-        return w if self.unit_walks[u] else float(self.drive_s[i])
+            return self._access_of[i]
+        return w if self._walks_of[u] else self._drive_of[i]
 
     def road_eta_s(self, units: np.ndarray, i: int) -> np.ndarray:
         """Return turnout + road (+ boat where faster) + last leg for road units (s)."""
@@ -467,16 +481,14 @@ class TravelModel:
         road instead where that is faster (as on the way out), so a unit that reached a river
         incident cut off by road comes home.
         """
-        f = self.fleet
-        if self.unit_mode[u] == MODE_AIR:
+        if self._air_of[u]:
             return float(self._flight_s(np.array([u]), i)[0])
-        fac = f.unit_facility[u]
         if self._unit_back is not None:
-            road_back = float(self._unit_back[u, self.node[i]])
+            road_back = float(self._unit_back[u, self._node_of[i]])
         else:
-            road_back = float(self.road_rows(np.array([u]), int(self.node[i]), back=True)[0])
-        back = road_back + self.last_leg_s(u, i) + float(f.facility_access_s[fac])
-        if self.boats is not None and self.boats.river[i] >= 0:
+            road_back = float(self.road_rows(np.array([u]), self._node_of[i], back=True)[0])
+        back = road_back + self.last_leg_s(u, i) + self._home_access_s[u]
+        if self.boats is not None and self._on_river[i]:
             back = min(back, self._boat_back_s(u, i))
         return back
 
