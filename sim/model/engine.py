@@ -559,6 +559,9 @@ class _Engine:
         self._air_of: list[bool] = self.is_air.tolist()
         self._mutual_of: list[bool] = self.mutual.tolist()
         self._type_of: list[int] = fleet.unit_type.tolist()
+        # Units of each type, local ones and reserve forces (mutual aid), in unit order.
+        self._local_units = [c[~self.mutual[c]] for c in fleet.units_of_type]
+        self._reserve_units = [c[self.mutual[c]] for c in fleet.units_of_type]
         self._mission_kind: list[int] = [] if missions is None else missions.kind.tolist()
         self._mission_type: list[int] = [] if missions is None else missions.unit_type.tolist()
         self.mutual_sent = np.zeros(n, dtype=np.int64)
@@ -795,35 +798,47 @@ class _Engine:
             self._check_cover()
 
     def _request(self, i: int, k: int, count: int) -> None:
-        cands = self.fleet.units_of_type[k]
-        free = cands[self.available[cands]]
         big = self.mutual_threshold is not None and self.inc.people[i] >= self.mutual_threshold
-        if free.size and not big:
-            local = free[~self.mutual[free]]
-            if local.size:
-                free = local
         if self.positional:
             count = self._request_rules(i, k, count, big)
         elif self.gate:
             count = self._request_gated(i, k, count, big)
-        elif free.size:
-            eta = self.travel.eta_s(free, i, self.env.now)
-            for pos in self.policy.choose(eta, count):
-                self.dispatch(int(free[pos]), i, float(eta[pos]))
-                count -= 1
-            if count > 0 and not big:  # locals exhausted: call the reserve forces
-                rest = cands[self.available[cands] & self.mutual[cands]]
-                if rest.size:
-                    eta = self.travel.eta_s(rest, i, self.env.now)
-                    for pos in self.policy.choose(eta, count):
-                        self.dispatch(int(rest[pos]), i, float(eta[pos]))
-                        count -= 1
+        else:
+            count = self._request_plain(i, k, count, big)
         if count > 0:
             self.queued[i] = True
             out = self.outstanding.setdefault(i, {})
             out[k] = out.get(k, 0) + count
             prio = int(self.prio[i])
             heapq.heappush(self.queues[k], (prio, float(self.inc.t_s[i]), next(self.seq), i))
+
+    def _request_plain(self, i: int, k: int, count: int, big: bool) -> int:
+        """`request` without rules: the nearest available units, local ones first (all of the
+        type for a `big` incident). Returns the number still to queue."""
+        avail = self.available
+        cands = self.fleet.units_of_type[k]
+        if big:
+            free = cands[avail[cands]]
+        else:
+            local = self._local_units[k]
+            free = local[avail[local]]
+            if not free.size:  # no local unit free: the free reserve forces, if any
+                free = cands[avail[cands]]
+        if not free.size:
+            return count
+        eta = self.travel.eta_s(free, i, self.env.now)
+        for pos in self.policy.choose(eta, count):
+            self.dispatch(int(free[pos]), i, float(eta[pos]))
+            count -= 1
+        if count > 0 and not big:  # locals exhausted: call the reserve forces
+            reserve = self._reserve_units[k]
+            rest = reserve[avail[reserve]]
+            if rest.size:
+                eta = self.travel.eta_s(rest, i, self.env.now)
+                for pos in self.policy.choose(eta, count):
+                    self.dispatch(int(rest[pos]), i, float(eta[pos]))
+                    count -= 1
+        return count
 
     def _request_gated(self, i: int, k: int, count: int, big: bool) -> int:
         """`request` with staff or aircraft rules: only units that can leave now are sent.

@@ -588,10 +588,20 @@ class BoatLegs:
 
         self._R: dict[tuple[int, bool, bytes], np.ndarray] = {}
         self._R_version = -1
+        self._all_groups: tuple[np.ndarray, list[Any]] | None = None
 
     def boat_m(self, i: int) -> np.ndarray:
         """Distance by boat (m) from every launch point to incident `i`'s point on its river."""
         return self._boat_m[self._row[i]]
+
+    def _groups(self, units: np.ndarray) -> list[tuple[int, np.ndarray, np.ndarray, bytes]]:
+        """Split `units` by boat (group index, positions in `units`, units, their bytes)."""
+        group = self._key_of_unit[units]
+        out = []
+        for k in np.unique(group[group >= 0]):
+            sel = np.flatnonzero(group == k)
+            out.append((int(k), sel, units[sel], units[sel].tobytes()))
+        return out
 
     def __call__(
         self, units: np.ndarray, i: int, travel: TravelModel, *, back: bool = False
@@ -607,19 +617,22 @@ class BoatLegs:
         total, road, boat = np.full(n, np.inf), np.full(n, np.inf), np.full(n, np.inf)
         if self.river[i] < 0 or self.launch.n == 0:
             return total, road, boat
-        group = self._key_of_unit[units]
-        if not (group >= 0).any():
-            return total, road, boat
+        # The memoised questions ask about every unit (`TravelModel._all_units`): split that
+        # array into boat groups once.
+        if self._all_groups is not None and self._all_groups[0] is units:
+            groups = self._all_groups[1]
+        else:
+            groups = self._groups(units)
+            if units is travel._all_units:
+                self._all_groups = (units, groups)
         f = travel.fleet
-        for k in np.unique(group[group >= 0]):
+        for k, sel, us, us_key in groups:
             key = self._keys[k]
-            sel = np.flatnonzero(group == k)
-            us = units[sel]
             # Road times of these units to (or, back, from) every launch point change only
             # with the roads and the units' bases (out from the base, back to home).
             if travel._roads_version != self._R_version:
                 self._R, self._R_version = {}, travel._roads_version
-            rk = (int(k), bool(back), us.tobytes())
+            rk = (k, bool(back), us_key)
             R = self._R.get(rk)
             if R is None:
                 R = self._R[rk] = (
