@@ -533,7 +533,12 @@ class _Engine:
         # kept until a unit of that facility leaves or returns, or the queues are retried
         # (shift changes, call-backs, rested crews): `crew_for` for every unit at every change
         # was most of a replication's time.
-        self.cov_crew: dict[int, bool] = {}
+        self.cov_crew: dict[int, tuple[bool, float]] = {}  # facility -> (crew?, valid until)
+        self.cov_key: tuple[bytes, int] | None = None  # units counted and roads of cov_share
+        self._fac_of: list[int] = fleet.unit_facility.tolist()
+        self._staffed_of: list[bool] = (
+            [] if staff is None else np.asarray(staff.plan.unit_staffed, dtype=bool).tolist()
+        )
         self.cov_facility = np.zeros(len(fleet.facility_ids), dtype=bool)
         if rules is not None and rules.coverage is not None:
             counted = fleet.unit_type == rules.coverage.unit_type
@@ -718,6 +723,7 @@ class _Engine:
         if facs.size:
             arrive = st.call_back(facs, roles, self.env.now)
             if arrive is not None:
+                self.cov_crew.clear()  # call-backs change when crews are on duty
                 self.retry_at(arrive)
 
     def retry_at(self, t: float) -> None:
@@ -742,8 +748,7 @@ class _Engine:
     def retry_queues(self) -> None:
         """Send idle units that can now leave to the heads of their queues."""
         if self.coverage is not None:
-            self.cov_crew.clear()
-            self._coverage_changed()  # crews came on duty
+            self._coverage_changed()  # crews may have come on duty
         for k, q in enumerate(self.queues):
             if not q:
                 continue
@@ -1900,13 +1905,26 @@ class _Engine:
         avail = units[self.available[units]]
         st = self.staff
         if st is not None and avail.size:  # count a unit only with a crew for it on duty
-            keep = [
-                self._may_continue(int(v))
-                if int(v) in self.post
-                else (not st.plan.unit_staffed[v] or self._crew_on_duty(int(v), now))
-                for v in avail
-            ]
+            cache, post, staffed, fac_of = self.cov_crew, self.post, self._staffed_of, self._fac_of
+            keep = []
+            for v in avail.tolist():
+                if v in post:
+                    keep.append(self._may_continue(v))
+                elif not staffed[v]:
+                    keep.append(True)
+                else:
+                    hit = cache.get(fac_of[v])  # (`_crew_on_duty`'s memo, read inline)
+                    keep.append(
+                        hit[0] if hit is not None and now < hit[1] else self._crew_on_duty(v, now)
+                    )
             avail = avail[np.array(keep, dtype=bool)]
+        # The same units from the same bases on the same roads cover the same share: most
+        # changes (a unit of another type, a crew of a station that keeps its engine manned)
+        # leave it as it is.
+        key = (avail.tobytes(), self.travel.roads_version)
+        if key == self.cov_key:
+            return
+        self.cov_key = key
         base = self.travel.base[avail]
         rows = np.empty((avail.size, cp.town_node.size))
         for p, name in enumerate(PROFILES):
@@ -1922,9 +1940,13 @@ class _Engine:
         st = self.staff
         assert st is not None
         f = int(self.fleet.unit_facility[u])
-        ok = self.cov_crew.get(f)
-        if ok is None:
-            ok = self.cov_crew[f] = st.crew_for(u, f, now) is not None
+        hit = self.cov_crew.get(f)
+        if hit is not None and now < hit[1]:
+            return hit[0]
+        # Kept until the clock changes a crew's status (`StaffState.steady_until`) or a crew
+        # of the facility leaves or returns (`_availability_changed` forgets it then).
+        ok = st.crew_for(u, f, now) is not None
+        self.cov_crew[f] = (ok, st.steady_until(u, f, now))
         return ok
 
     # -- relief -----------------------------------------------------------------------------

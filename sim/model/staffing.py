@@ -461,6 +461,33 @@ class StaffState:
         self._offer = (u, t, crew, np.concatenate(starts), np.concatenate(ends))
         return crew
 
+    def steady_until(self, u: int, facility: int, t: float) -> float:
+        """A time (s) before which `crew_for(u, facility, ·)` gives the answer it gives at `t`,
+        unless a crew of the facility leaves, comes back or is called back meanwhile.
+
+        The answer changes with the clock only where some person of the pools unit `u` draws
+        on changes status: the end of the current roster window of a pool (shift change or an
+        edge of the daily window, absences included), the start or end of a call-back, the end
+        of a rest. The earliest such instant after `t` is returned; `t` itself (nothing known
+        to stay) for a unit with duty-limited roles, whose limits depend on the trip.
+        """
+        p = self.plan
+        until = math.inf
+        for r in np.flatnonzero(p.unit_crew[u]):
+            if p.limited_roles[r]:
+                return t
+            key = (facility, int(r))
+            persons = p.group_persons.get(key)
+            if persons is None:
+                continue
+            self._group_rostered(key, persons, t)  # the pool's steady roster window
+            until = min(until, self._cache[key][1])
+            for times in (self.cb_from[persons], self.cb_until[persons], self.rest_until[persons]):
+                later = times[times > t]
+                if later.size:
+                    until = min(until, float(later.min()))
+        return until
+
     def assign(self, u: int, i: int, persons: np.ndarray, t: float) -> None:
         """The crew `persons` leaves with unit `u` for incident `i` at `t`."""
         offer = self._offer

@@ -505,6 +505,11 @@ class TravelModel:
             self._boat_back_memo[i] = hit
         return float(hit[1][u])
 
+    @property
+    def roads_version(self) -> int:
+        """A number that changes whenever the road matrices or a unit's base do."""
+        return self._roads_version
+
     def set_base(self, u: int, facility: int) -> None:
         """Make `facility` the base unit `u` starts its trips from (a cover post, or home)."""
         f = self.fleet

@@ -184,3 +184,34 @@ def test_baseline_posts():
     by_role = posts_by_role(sc)
     assert by_role["firefighter"] == 917
     assert sum(v for k, v in by_role.items() if k != "firefighter") == 100
+
+
+def test_a_crew_answer_holds_until_the_next_change_of_status():
+    """`steady_until`: 24 h shifts changing at 08:00 (one watch): at 10:00 the answer holds
+    until the shift changes at 08:00 next day (32 h); a crew resting until 12:00 brings that
+    forward to 12:00; a call-back arriving at 11:00 and leaving at 19:00 to 11:00; past the
+    call-back's start, to its end (19:00). A pilot's answer (duty-limited role) holds for no
+    time at all (without a duty limit, its daily window's end: 19:00). The answer itself is
+    what `crew_for` says at any instant before it."""
+    plan = make_staff_plan([(0, 0, 0, 5)], unit_crew=np.array([[5, 0]]), watches=1)
+    st = _state(plan)
+    assert st.steady_until(0, 0, 10 * H) == 32 * H
+    st.rest_until[2] = 12 * H
+    assert st.steady_until(0, 0, 10 * H) == 12 * H
+    assert st.crew_for(0, 0, 11.9 * H) is None  # four on duty, one resting: no crew of 5
+    assert st.crew_for(0, 0, 12 * H) is not None
+    st.cb_from[0], st.cb_until[0] = 11 * H, 19 * H
+    assert st.steady_until(0, 0, 10 * H) == 11 * H
+    assert st.steady_until(0, 0, 12.5 * H) == 19 * H
+    pilots = make_staff_plan(
+        [(0, 1, 0, 2)],
+        unit_crew=np.array([[0, 2]]),
+        change_h=7,
+        on_hours=(7, 19),
+        max_duty_h=(math.inf, 14),
+    )
+    assert _state(pilots).steady_until(0, 0, 10 * H) == 10 * H
+    unlimited = make_staff_plan(
+        [(0, 1, 0, 2)], unit_crew=np.array([[0, 2]]), change_h=7, on_hours=(7, 19)
+    )
+    assert _state(unlimited).steady_until(0, 0, 10 * H) == 19 * H
