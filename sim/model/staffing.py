@@ -314,10 +314,20 @@ class StaffState:
     rest_log: list[tuple[int, float, float]] = field(init=False)
     _cache: dict[tuple[int, int], tuple[float, float, np.ndarray, np.ndarray]] = field(init=False)
     _offer: tuple[int, float, np.ndarray, np.ndarray, np.ndarray] | None = field(init=False)
+    _roles_of_unit: list[list[int]] = field(init=False)
+    _touched: set[tuple[int, int]] = field(init=False)
+    _group_of_person: dict[int, tuple[int, int]] = field(init=False)
 
     def __post_init__(self) -> None:
         self._cache = {}
         self._offer = None
+        self._roles_of_unit = [np.flatnonzero(c).tolist() for c in self.plan.unit_crew]
+        # Groups (facility, role) with a person ever called back or made to rest: only their
+        # periods need the call-back and rest arithmetic (`period`).
+        self._touched = set()
+        self._group_of_person = {
+            int(q): key for key, persons in self.plan.group_persons.items() for q in persons
+        }
         n = self.plan.n_persons
         self.out = np.zeros(n, dtype=bool)
         self.rest_until = np.full(n, -math.inf)
@@ -388,6 +398,8 @@ class StaffState:
                     lo, hi = max(lo, a), min(hi, b)
                     break
         rs, re = self.rostered_period(persons, t)
+        rs.flags.writeable = False  # shared by the calls within the window (`period`)
+        re.flags.writeable = False
         self._cache[key] = (lo, hi, rs, re)
         return rs, re
 
@@ -402,6 +414,8 @@ class StaffState:
             rs, re = self.rostered_period(persons, t)
         else:
             rs, re = self._group_rostered(key, persons, t)
+        if key is not None and key not in self._touched:
+            return rs, re  # nobody of the group was called back or made to rest yet
         cf, cu = self.cb_from[persons], self.cb_until[persons]
         in_cb = (cf <= t) & (t < cu)
         start = np.where(in_cb, np.fmin(rs, cf), rs)
@@ -434,8 +448,8 @@ class StaffState:
         chosen: list[np.ndarray] = []
         starts: list[np.ndarray] = []
         ends: list[np.ndarray] = []
-        for r in np.flatnonzero(need):
-            key = (facility, int(r))
+        for r in self._roles_of_unit[u]:
+            key = (facility, r)
             persons = p.group_persons.get(key)
             if persons is None:
                 return None
@@ -473,15 +487,17 @@ class StaffState:
         """
         p = self.plan
         until = math.inf
-        for r in np.flatnonzero(p.unit_crew[u]):
+        for r in self._roles_of_unit[u]:
             if p.limited_roles[r]:
                 return t
-            key = (facility, int(r))
+            key = (facility, r)
             persons = p.group_persons.get(key)
             if persons is None:
                 continue
             self._group_rostered(key, persons, t)  # the pool's steady roster window
             until = min(until, self._cache[key][1])
+            if key not in self._touched:
+                continue  # nobody of the group was called back or made to rest yet
             for times in (self.cb_from[persons], self.cb_until[persons], self.rest_until[persons]):
                 later = times[times > t]
                 if later.size:
@@ -549,6 +565,7 @@ class StaffState:
                 if until > self.rest_until[q]:
                     self.rest_until[q] = until
                     self.rest_log.append((q, t, until))
+                    self._touched.add(self._group_of_person[q])
                 rest_to = max(rest_to, until)
         return rest_to
 
@@ -582,6 +599,7 @@ class StaffState:
                 self.cb_from[q] = arrive
                 self.cb_until[q] = until
                 self.callback_log.append((int(q), arrive, until))
+                self._touched.add((f, r))
                 called = True
         return arrive if called else None
 

@@ -187,22 +187,38 @@ def test_baseline_posts():
 
 
 def test_a_crew_answer_holds_until_the_next_change_of_status():
-    """`steady_until`: 24 h shifts changing at 08:00 (one watch): at 10:00 the answer holds
-    until the shift changes at 08:00 next day (32 h); a crew resting until 12:00 brings that
-    forward to 12:00; a call-back arriving at 11:00 and leaving at 19:00 to 11:00; past the
-    call-back's start, to its end (19:00). A pilot's answer (duty-limited role) holds for no
-    time at all (without a duty limit, its daily window's end: 19:00). The answer itself is
-    what `crew_for` says at any instant before it."""
-    plan = make_staff_plan([(0, 0, 0, 5)], unit_crew=np.array([[5, 0]]), watches=1)
+    """`steady_until`: 24 h shifts changing at 08:00 (one watch of 5, engines of 5): at 10:00
+    the answer holds until the shift changes at 08:00 next day (32 h). Out 07:00-10:00 on the
+    shift ending at 08:00, the crew rests 2 h after its overtime: the answer (no crew) holds
+    until 12:00 only. A call-back at 10:00 (1 h delay, 8 h hold) brings it forward to 11:00;
+    past 11:00, to the call-back's end (19:00). A pilot's answer (duty-limited role) holds for
+    no time at all; without the limit, until its daily window closes (19:00). The answer is
+    what `crew_for` says at any instant before that time."""
+    plan = make_staff_plan(
+        [(0, 0, 0, 5)], unit_crew=np.array([[5, 0]]), watches=1, min_rest_h=(2, 0)
+    )
     st = _state(plan)
     assert st.steady_until(0, 0, 10 * H) == 32 * H
-    st.rest_until[2] = 12 * H
+    crew = st.crew_for(0, 0, 7 * H)
+    assert crew is not None
+    st.assign(0, 0, crew, 7 * H)
+    assert st.release(0, 10 * H, 0.0) == 12 * H
     assert st.steady_until(0, 0, 10 * H) == 12 * H
-    assert st.crew_for(0, 0, 11.9 * H) is None  # four on duty, one resting: no crew of 5
+    assert st.crew_for(0, 0, 11.9 * H) is None
     assert st.crew_for(0, 0, 12 * H) is not None
-    st.cb_from[0], st.cb_until[0] = 11 * H, 19 * H
+
+    called = make_staff_plan(
+        [(0, 0, 0, 4), (0, 0, 1, 5)],
+        unit_crew=np.array([[4, 0]]),
+        watches=2,
+        callback=(1.0, 0.5, 8.0),
+    )
+    st = _state(called)
+    assert st.steady_until(0, 0, 10 * H) == 32 * H
+    assert st.call_back(np.array([0]), np.array([True, False]), 10 * H) == 11 * H
     assert st.steady_until(0, 0, 10 * H) == 11 * H
-    assert st.steady_until(0, 0, 12.5 * H) == 19 * H
+    assert st.steady_until(0, 0, 12 * H) == 19 * H
+
     pilots = make_staff_plan(
         [(0, 1, 0, 2)],
         unit_crew=np.array([[0, 2]]),
