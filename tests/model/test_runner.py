@@ -62,6 +62,10 @@ def test_pool_submits_in_bounded_batches(small_prep: Prepared, monkeypatch) -> N
     nothing but memory).
     """
     monkeypatch.setattr(runner, "ProcessPoolExecutor", _CountingPool)
+    # The counts are class attributes: start from zero however often the test has run in this
+    # process (mutmut runs the suite twice in one).
+    monkeypatch.setattr(_CountingPool, "submitted", 0)
+    monkeypatch.setattr(_CountingPool, "most_unfinished", 0)
     pooled = run_replications(small_prep, 60, workers=2)
     assert _CountingPool.submitted == 60
     assert _CountingPool.most_unfinished <= 2 * (1 + TASKS_PER_WORKER)
