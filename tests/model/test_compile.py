@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -11,7 +12,7 @@ import pytest
 from sim import geo
 from sim.model import compile as comp
 from sim.model.compile import build_geography
-from sim.scenario import load_scenario
+from sim.scenario import load_scenario, scenario_from_dict, scenario_to_dict
 from sim.workflows.common import load_network
 from tests.helpers import SMALL
 
@@ -105,3 +106,35 @@ def test_a_region_of_one_person_is_rescaled_to_the_scenario_population(tmp_path,
     g = build_geography(baseline, 8, region)
     assert g.town_names == ("X", "Y")
     np.testing.assert_allclose(g.town_weight, [6.0, 2.0], rtol=1e-12)
+
+
+def test_demand_on_the_network_gives_no_off_network_warning():
+    """The small scenario's demand is the 105 towns of its population model (its river types
+    are off the road by nature and not counted); every town seat is a node of the embedded
+    network, at 0 m from it. Off the network (farther than 20,000 m): 0 of 105, a share of
+    0 / 1 = 0, which is not above `OFF_NETWORK_WARN_SHARE` = 0: no warning."""
+    sc = load_scenario(SMALL)
+    net = load_network(sc.network)
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always")
+        comp.prepare(sc, net)
+    assert [str(w.message) for w in rec if "max_distance_m" in str(w.message)] == []
+
+
+def test_relief_plan_carries_days_of_need_and_the_last_mile_in_seconds():
+    """Relief of the small scenario with 2 kits per person and day for 3 days of need and a
+    last mile of 0.5 h: the plan asks 2 × 3 = 6 kits per person, covers 3 days (the summary's
+    days of need met) and adds 0.5 h × 3,600 s/h = 1,800 s after each unloading."""
+    raw = scenario_to_dict(load_scenario(SMALL))
+    raw["relief"] = {
+        **raw["relief"],
+        "per_person_per_day": {"relief_kit": 2},
+        "days_of_need": 3,
+        "last_mile_h": 0.5,
+    }
+    sc = scenario_from_dict(raw)
+    plan = comp.prepare(sc, load_network(sc.network)).relief
+    assert plan is not None
+    assert plan.per_person.tolist() == [6.0]
+    assert plan.days_of_need == 3.0
+    assert plan.last_mile_s == 1800.0

@@ -6,8 +6,11 @@ import warnings
 
 import numpy as np
 
+from sim.model.aircraft import AirState, build_air_plan
 from sim.model.compile import prepare
-from sim.model.replication import run_replication
+from sim.model.incidents import generate_incidents
+from sim.model.replication import incident_legs, run_replication
+from sim.model.travel import MODE_AIR
 from sim.scenario import load_scenario, scenario_from_dict, scenario_to_dict
 from sim.workflows.common import compile_scenario, load_network
 from tests.helpers import FOREST, SCENARIO_DATA
@@ -31,6 +34,7 @@ def test_a_replication_without_incidents_gives_an_empty_table() -> None:
     assert set(result.incidents) >= {"id", "type", "first_arrival_h", "burned_ha"}
 
 
+DAY_S = 86400.0
 CENTRE = SCENARIO_DATA / "valid" / "centre_small.yaml"
 
 
@@ -78,3 +82,27 @@ def test_closures_agree_by_replication_and_differ_between_replications() -> None
     assert differ >= 10, differ
     assert all(x[1] != y[1] for x, y in zip(a, b, strict=True))
     assert sum(x[0].size > 0 for x in a) >= 10  # most places close some road
+
+
+def test_the_fire_plan_of_a_replication_carries_bucket_duty_and_air_scaling() -> None:
+    """centre_small's helicopters: range 667 km less a 20 % reserve = 533.6 km of usable fuel,
+    at the default bucket speed of 130 km/h (36.1 m/s) 533.6 / 130 = 4.1046 h of bucket work,
+    then a 30 min (0.5 h) fuel stop: on the fire 4.1046 / (4.1046 + 0.5) = 0.89141 of the time
+    (ground units 1). Its forest fires ask one more helicopter per 20 ha (air_scaling); the
+    other types none (inf ha)."""
+    sc = load_scenario(CENTRE)
+    prep = prepare(sc, load_network(sc.network))
+    inc = generate_incidents(sc, prep.geography, prep.population, 0)
+    air = AirState(build_air_plan(sc, prep.fleet, prep.unit_mode == MODE_AIR, 0, 61 * DAY_S))
+    fires = incident_legs(prep, inc, air).fires
+    assert fires is not None
+    heli = prep.unit_mode == MODE_AIR
+    assert heli.sum() == 2
+    duty = 533.6 / 130 / (533.6 / 130 + 0.5)
+    np.testing.assert_allclose(fires.unit_bucket_duty[heli], [duty, duty], rtol=1e-12)
+    assert (fires.unit_bucket_duty[~heli] == 1.0).all()
+    forest = np.array(inc.type_names)[inc.type_idx] == "forest_fire"
+    assert forest.sum() > 0  # replication 0 draws forest fires (8 of 48 incidents)
+    assert fires.air_scale_ha is not None
+    assert (fires.air_scale_ha[forest] == 20.0).all()
+    assert np.isinf(fires.air_scale_ha[~forest]).all()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from datetime import date
 
 import networkx as nx
@@ -333,3 +334,33 @@ def test_a_day_only_aircraft_waits_out_a_no_fly_day():
     eta = travel.eta_s(np.array([0, 1]), 0, 10 * 3600.0)
     assert eta[0] == pytest.approx(86400 + rise_h * 3600 - 36000 + flight, abs=1.0)
     assert eta[1] == pytest.approx(86400 - 36000 + flight)
+
+
+@pytest.mark.parametrize("tables", [True, False])
+def test_a_return_takes_the_reverse_road_home_from_a_cover_post(monkeypatch, tables):
+    """Roads differ by direction: home (facility 0) → the incident's node 1,000 s, back
+    1,500 s; the cover post (facility 1) → the node 400 s, back 700 s. A unit of facility 0
+    standing by at the post drives out from the post but returns home on the reverse matrix:
+    1,500 s + the incident's access leg 600 s = 2,100 s, with the per-unit tables and without
+    them (a network too large for them: `UNIT_ROWS_MAX_CELLS` = 0 here)."""
+    from sim.model import travel as tr
+
+    if not tables:
+        monkeypatch.setattr(tr, "UNIT_ROWS_MAX_CELLS", 0)
+    back = np.array([[1500.0], [700.0]])
+    fleet = make_fleet([[1000.0], [400.0]], [(0, 0)])
+    fleet = replace(fleet, travel_back_s={"light": back, "heavy": back})
+    t = TravelModel(
+        fleet,
+        node=np.array([0]),
+        access_s=np.array([600.0]),
+        walk_s=np.array([np.nan]),
+        lon=np.zeros(1),
+        lat=np.zeros(1),
+        unit_mode=np.zeros(1, dtype=np.int64),
+        air=None,
+        start=date(2025, 1, 1),
+    )
+    t.set_base(0, 1)
+    assert t.eta_s(np.array([0]), 0, 0.0).tolist() == [400.0 + 600.0]
+    assert t.return_s(0, 0, 0.0) == 1500.0 + 600.0
