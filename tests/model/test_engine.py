@@ -1370,3 +1370,53 @@ def test_a_diversion_records_its_gain_over_the_nearest_free_unit():
     b = next(r for r in out.trip_log if r.incident == 1)
     assert (b.unit, b.origin) == (0, "en_route")
     assert b.gain_s == pytest.approx(100.0)
+
+
+def test_a_medevac_refuels_before_the_flight_home_when_the_hospital_leg_uses_up_its_range():
+    """Medevac at 11:00, June: base → scene ~10.1 km, scene → hospital ~10.1 km, hospital →
+    base ~20.2 km (due east along 24.80° N, 50 m/s, 600 s turnout, no time on scene, 600 s
+    handover). Usable range 35 km: 10.1 + 10.1 = 20.2 km flown at the hospital, 20.2 km more
+    do not fit (40.4 > 35), so one 1,800 s fuel stop before the flight home. Home at
+    11:00 + 600 + the three flights + 600 + 1,800."""
+    from sim.geo import haversine_m
+
+    start = date(2025, 6, 1)
+    fleet, travel = _air_setup(start, lon=113.70, lat=24.80)
+    missions = MissionPlan(
+        kind=np.array([1]),  # medevac
+        unit_type=np.array([0]),
+        units=np.array([1]),
+        drawn=np.array([True]),
+        min_ground_eta_s=np.array([math.inf]),
+        on_scene_s=np.zeros(1),
+        handover_s=np.array([600.0]),
+        hospital_lon=np.array([113.80]),
+        hospital_lat=np.array([24.80]),
+    )
+    plan = replace(
+        _air_plan([], []), usable_range_m=np.array([35_000.0]), refuel_s=np.array([1800.0])
+    )
+    t0 = 11 * 3600.0
+    out = simulate(
+        fleet,
+        # the scene's own position: the hospital leg starts there
+        replace(make_incidents([t0], [4 * 3600.0]), lon=np.array([113.70]), lat=np.array([24.80])),
+        np.zeros(1, dtype=np.int64),
+        np.zeros(1),
+        Demand(units=np.zeros((1, 1), dtype=np.int64), priority=np.array([1])),
+        relief=None,
+        until_s=86400.0,
+        travel=travel,
+        air=AirState(plan),
+        missions=missions,
+        ops=True,
+    )
+    d = [
+        float(haversine_m(113.60, 24.80, 113.70, 24.80)),
+        float(haversine_m(113.70, 24.80, 113.80, 24.80)),
+        float(haversine_m(113.80, 24.80, 113.60, 24.80)),
+    ]
+    assert d[0] + d[1] < 35_000.0 < sum(d)
+    assert out.air_mission == ("medevac",)
+    flights = sum(d) / 50.0
+    assert out.journey_log[0, 3] == pytest.approx(t0 + 600 + flights + 600 + 1800)
