@@ -1257,3 +1257,166 @@ def test_escalation_requests_the_next_plan_and_lengthens_the_work():
     )  # fmt: skip
     assert no.n_sent[0] == 1
     assert no.cleared_s[0] == pytest.approx(1300.0)
+
+
+def test_a_day_only_helicopter_leaves_the_scene_to_be_home_by_sunset():
+    """A day-only helicopter (600 s turnout) called at 16:00 on 1 June to a 4 h job: under the
+    aircraft rules it leaves the scene so as to land at base exactly at sunset (it leaves at
+    sunset − the flight back), long before the job ends (16:00 + 600 s + flight + 4 h)."""
+    from sim.model.travel import sunset_after
+
+    start = date(2025, 6, 1)
+    fleet, travel = _air_setup(start)
+    t0 = 16 * 3600.0
+    out = simulate(
+        fleet,
+        make_incidents([t0], [4 * 3600.0]),
+        np.zeros(1, dtype=np.int64),
+        np.zeros(1),
+        one_type_demand(),
+        relief=None,
+        until_s=86400.0,
+        travel=travel,
+        ops=True,
+    )
+    flight = travel.flight_s(0, 0)
+    arrive = t0 + 600 + flight
+    sunset = sunset_after(arrive, start)
+    assert arrive < sunset - flight < arrive + 4 * 3600.0  # the limit falls inside the job
+    assert out.first_air_arrival_s[0] == pytest.approx(arrive)
+    assert out.journey_log[0, 3] == pytest.approx(sunset)  # home at sunset, not after the job
+
+
+def test_a_night_capable_helicopter_leaves_when_the_no_fly_day_ends():
+    """A night-capable helicopter (600 s turnout) with day 0 a no-fly day: a 10:00 call waits
+    and it leaves at midnight, when the flyable day 1 begins (86,400 s), not at day 1's sunrise."""
+    start = date(2025, 6, 1)
+    fleet, travel = _air_setup(start)
+    no_fly = np.array([True, False])
+    travel.air = replace(travel.air, night_capable=np.ones(1, dtype=bool))
+    travel.no_fly = no_fly
+    plan = replace(_air_plan([], []), no_fly_day=no_fly)
+    out = simulate(
+        fleet,
+        make_incidents([10 * 3600.0], [1800.0]),
+        np.zeros(1, dtype=np.int64),
+        np.zeros(1),
+        one_type_demand(),
+        relief=None,
+        until_s=2 * 86400.0,
+        travel=travel,
+        air=AirState(plan),
+        ops=True,
+    )
+    assert out.first_dispatch_s[0] == 86400.0
+    assert out.first_air_arrival_s[0] == pytest.approx(86400.0 + 600 + travel.flight_s(0, 0))
+
+
+def test_cover_move_and_call_under_staff_rules_take_their_crews():
+    """The cover case above with crews: station 0 has 10 firefighters (persons 0-9) for its two
+    engines, station 1 has 5 (persons 10-14), 5 a crew, one watch always on duty. The call at
+    t 0 takes engine 2 with station 1's crew, and engine 0 moves to stand by at station 1 with
+    the first 5 of station 0, both at t 0; the cover engine arrives at 2,400 s as without staff."""
+    from sim.model.dispatch import CoverMoves
+
+    net, fleet = _line_case([(0, 2), (4, 1)])
+    cover = CoverMoves(
+        unit_type=0,
+        group_of_facility=np.array([0, 1]),
+        target=np.array([0, 1]),
+        donor_group=np.array([0, 1]),
+        donors_keep=1,
+        max_travel_s=3600.0,
+        delay_s=0.0,
+    )
+    plan = make_staff_plan([(0, 0, 0, 10), (1, 0, 0, 5)], unit_crew=np.array([[5, 0]] * 3))
+    staff = StaffState(plan, np.zeros((15, 10), dtype=bool))
+    out = simulate(
+        fleet,
+        make_incidents([0.0], [7200.0]),
+        np.array([4]),
+        np.zeros(1),
+        one_type_demand(),
+        relief=None,
+        until_s=86400.0,
+        rules=_rules(net, cover=cover),
+        staff=staff,
+    )
+    assert sorted(out.crew_log) == [
+        (0, -1, 0.0, (0, 1, 2, 3, 4)),
+        (2, 0, 0.0, (10, 11, 12, 13, 14)),
+    ]
+    mv = next(r for r in out.trip_log if r.kind == "cover")
+    assert (mv.unit, mv.dispatch_s, mv.arrive_s, mv.post) == (0, 0.0, 2400.0, 1)
+
+
+def test_a_diversion_records_its_gain_over_the_nearest_free_unit():
+    """The diversion case above with two free engines, at nodes 4 and 5 (1,200 s and 1,800 s
+    from B at node 2): the diverted engine (1,100 s) is recorded as 1,200 − 1,100 = 100 s
+    ahead of the nearest free one, not of the farther."""
+    net, fleet = _line_case([(0, 1), (4, 1), (5, 1)], n_nodes=6)
+    demand = Demand(units=np.array([[1], [1]]), priority=np.array([3, 1]))
+    inc = make_incidents([0.0, 100.0], [600.0, 600.0], type_idx=np.array([0, 1]))
+    out = simulate(
+        fleet,
+        inc,
+        np.array([1, 2]),
+        np.zeros(2),
+        demand,
+        relief=None,
+        until_s=1e5,
+        rules=_rules(net, reassign=_reassign(min_gain_s=60.0)),
+    )
+    b = next(r for r in out.trip_log if r.incident == 1)
+    assert (b.unit, b.origin) == (0, "en_route")
+    assert b.gain_s == pytest.approx(100.0)
+
+
+def test_a_medevac_refuels_before_the_flight_home_when_the_hospital_leg_uses_up_its_range():
+    """Medevac at 11:00, June: base → scene ~10.1 km, scene → hospital ~10.1 km, hospital →
+    base ~20.2 km (due east along 24.80° N, 50 m/s, 600 s turnout, no time on scene, 600 s
+    handover). Usable range 35 km: 10.1 + 10.1 = 20.2 km flown at the hospital, 20.2 km more
+    do not fit (40.4 > 35), so one 1,800 s fuel stop before the flight home. Home at
+    11:00 + 600 + the three flights + 600 + 1,800."""
+    from sim.geo import haversine_m
+
+    start = date(2025, 6, 1)
+    fleet, travel = _air_setup(start, lon=113.70, lat=24.80)
+    missions = MissionPlan(
+        kind=np.array([1]),  # medevac
+        unit_type=np.array([0]),
+        units=np.array([1]),
+        drawn=np.array([True]),
+        min_ground_eta_s=np.array([math.inf]),
+        on_scene_s=np.zeros(1),
+        handover_s=np.array([600.0]),
+        hospital_lon=np.array([113.80]),
+        hospital_lat=np.array([24.80]),
+    )
+    plan = replace(
+        _air_plan([], []), usable_range_m=np.array([35_000.0]), refuel_s=np.array([1800.0])
+    )
+    t0 = 11 * 3600.0
+    out = simulate(
+        fleet,
+        # the scene's own position: the hospital leg starts there
+        replace(make_incidents([t0], [4 * 3600.0]), lon=np.array([113.70]), lat=np.array([24.80])),
+        np.zeros(1, dtype=np.int64),
+        np.zeros(1),
+        Demand(units=np.zeros((1, 1), dtype=np.int64), priority=np.array([1])),
+        relief=None,
+        until_s=86400.0,
+        travel=travel,
+        air=AirState(plan),
+        missions=missions,
+        ops=True,
+    )
+    d = [
+        float(haversine_m(113.60, 24.80, 113.70, 24.80)),
+        float(haversine_m(113.70, 24.80, 113.80, 24.80)),
+        float(haversine_m(113.80, 24.80, 113.60, 24.80)),
+    ]
+    assert d[0] + d[1] < 35_000.0 < sum(d)
+    assert out.air_mission == ("medevac",)
+    flights = sum(d) / 50.0
+    assert out.journey_log[0, 3] == pytest.approx(t0 + 600 + flights + 600 + 1800)

@@ -52,7 +52,7 @@ HELI_BASE = (113.60, 24.80)
 HELI_M_PER_S = 50.0
 
 
-def _cut_off_village(people: int, capacity: int):
+def _cut_off_village(people: int, capacity: int, *, ops: bool = False):
     """A village (called at 10:00 in June) no truck can reach: the depot's truck (unit 0) has
     no road there, a helicopter (unit 1) is 10.1 km away (50 m/s, no turnout), a fire engine
     (unit 2) 60 s by road. Assessment 1,800 s, loading 600 s; `capacity` people a flight."""
@@ -98,6 +98,7 @@ def _cut_off_village(people: int, capacity: int):
         relief=plan,
         until_s=DAY,
         travel=travel,
+        ops=ops,
     )
 
 
@@ -133,3 +134,74 @@ def test_a_helicopter_load_serves_at_most_its_capacity():
     assert math.isnan(out.relief_done_s[0])
     # with room for all 400 on the flight, they are all served when it lands
     assert _cut_off_village(400, 400).relief_done_s[0] == pytest.approx(out.relief_s[0])
+
+
+def test_with_the_aircraft_rules_on_a_helicopter_that_may_leave_flies_the_relief():
+    """The same cut-off village (100 people) under the aircraft rules (`ops`): at 10:00 in
+    June the helicopter may take off at once (daylight, no crew rules), so it is sent as
+    without the rules: the load is there at 36,000 + 1,800 + 600 + 202 s, marked a relief drop."""
+    out = _cut_off_village(100, 150, ops=True)
+    flight = float(haversine_m(*HELI_BASE, *VILLAGE)) / HELI_M_PER_S
+    assert out.relief_air[0]
+    assert out.air_mission[0] == "relief_drop"
+    assert out.relief_s[0] == pytest.approx(10 * 3600 + 1800 + 600 + flight)
+    assert out.unit_trips.tolist() == [0, 1, 0]
+
+
+def _one_depot_plan(**kw) -> ReliefPlan:
+    """One depot (facility 0) of 1,000 people's supplies with one truck (unit 0), no delays."""
+    base = {
+        "depot_facility": np.array([0]),
+        "stock": np.array([[1000.0]]),
+        "per_person": np.array([1.0]),
+        "depot_trucks": (np.array([0]),),
+        "truck_profile": "light",
+        "assessment_delay_s": 0.0,
+        "loading_s": 0.0,
+        "max_depots": 1,
+    }
+    return ReliefPlan(**(base | kw))
+
+
+def test_a_single_affected_person_gets_relief():
+    """One person affected (people = 1 > 0): the truck 600 s away brings 1 person's supplies at
+    600 s and the depot holds 1,000 − 1 = 999. Nobody affected gets no relief (NaN, 1,000)."""
+    fleet = make_fleet([[600.0]], [(0, 0)], capacity_people=1000)
+    demand = Demand(units=np.zeros((1, 1), dtype=np.int64), priority=np.array([1]))
+    inc = make_incidents([0.0, 0.0], [10.0, 10.0], people=np.array([1, 0]))
+    out = simulate(
+        fleet, inc, np.zeros(2, dtype=np.int64), np.zeros(2), demand,
+        relief=_one_depot_plan(), until_s=DAY,
+    )  # fmt: skip
+    assert out.relief_s[0] == 600.0
+    assert math.isnan(out.relief_s[1])
+    assert out.final_stock[0, 0] == 999.0
+
+
+def test_the_nearest_village_store_serves_all_and_the_next_one_gives_nothing():
+    """Two village stores in reach (0 m and ~1 km, 100 people each) and 50 people: the nearest
+    hands out 50 after the local delivery time (1,800 s), the second is not touched, and no
+    truck is asked (none unmet). Store stocks at the end: 100 − 50 = 50, and 100."""
+    fleet = make_fleet([[600.0], [600.0]], [(0, 0)])
+    plan = ReliefPlan(
+        depot_facility=np.array([0, 1]),
+        stock=np.array([[100.0], [100.0]]),
+        per_person=np.array([1.0]),
+        depot_trucks=(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)),
+        truck_profile="light",
+        assessment_delay_s=0.0,
+        loading_s=0.0,
+        max_depots=1,
+        village=np.array([True, True]),
+        village_lon=np.array([0.0, 0.009]),  # incidents of make_incidents are at (0, 0)
+        village_lat=np.array([0.0, 0.0]),
+    )
+    demand = Demand(units=np.zeros((1, 1), dtype=np.int64), priority=np.array([1]))
+    inc = make_incidents([0.0], [10.0], people=np.array([50]))
+    out = simulate(
+        fleet, inc, np.zeros(1, dtype=np.int64), np.zeros(1), demand, relief=plan, until_s=DAY
+    )
+    assert out.relief_s[0] == 1800.0
+    assert out.relief_done_s[0] == 1800.0
+    assert out.relief_unmet_people[0] == 0
+    assert out.final_stock[:, 0].tolist() == [50.0, 100.0]
