@@ -1611,7 +1611,9 @@ class _Engine:
         proc = self.env.process(self.unit_trip(u, i, now, eta))
         self.en_route[u] = (i, now, now + eta, proc)
         self.moves[u] = _Move("response", i, leg, proc, positional=True)
-        if mv.kind == "response":  # the incident it left asks again (never for this unit)
+        if mv.kind == "response" and math.isnan(self.cleared[frm]):
+            # The incident it left asks again (never for this unit), unless it was cleared
+            # meanwhile by the units already there.
             self.request(frm, k, 1)
         if mv.kind == "cover":
             self._check_cover()

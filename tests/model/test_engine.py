@@ -1420,3 +1420,33 @@ def test_a_medevac_refuels_before_the_flight_home_when_the_hospital_leg_uses_up_
     assert out.air_mission == ("medevac",)
     flights = sum(d) / 50.0
     assert out.journey_log[0, 3] == pytest.approx(t0 + 600 + flights + 600 + 1800)
+
+
+def test_a_unit_diverted_from_a_cleared_call_leaves_no_request_behind():
+    """Call A (priority 3, node 4) needs two engines: Y at node 4 is there at once, X from node
+    0 needs 2,400 s. Y works 600 s and waits 600 s more for X, so A is cleared at 1,200 s while
+    X is still driving. At 1,300 s call B (priority 1, node 1) diverts X (back from beyond node
+    2: on scene at 3,000 s, 100 s before Y could be). A, cleared, must not ask again: Y makes
+    its one trip to A (home at 1,200 s) and no second one (it did, at 1,300 s, before the fix)."""
+    net, fleet = _line_case([(0, 1), (4, 1)], n_nodes=6)
+    demand = Demand(units=np.array([[2], [1]]), priority=np.array([3, 1]))
+    inc = make_incidents([0.0, 1300.0], [600.0, 600.0], type_idx=np.array([0, 1]))
+    out = simulate(
+        fleet,
+        inc,
+        np.array([4, 1]),
+        np.zeros(2),
+        demand,
+        relief=None,
+        until_s=1e5,
+        rules=_rules(net, reassign=_reassign()),
+    )
+    assert out.cleared_s.tolist() == [1200.0, 3600.0]
+    assert out.first_arrival_s[1] == pytest.approx(3000.0)
+    assert [(r.unit, r.incident, r.end) for r in out.trip_log] == [
+        (1, 0, "home"),
+        (0, 0, "diverted"),
+        (0, 1, "home"),
+    ]
+    assert out.unit_trips.tolist() == [2, 1]
+    assert out.units_sent == ((1,), (0,))
