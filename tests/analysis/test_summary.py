@@ -168,6 +168,6 @@ def test_escalated_share_of_a_type_with_levels_by_hand() -> None:
     }
     hand = dataclasses.replace(base, incidents=_hand_table(base.incidents, **rows))
     fire = summarise(prep, [hand])["dispatch"]["levels"]["building_fire"]
-    assert fire["escalated_share"] == 0.5
+    assert fire.get("escalated_share") == 0.5
     assert fire["at_call_per_year"] == pytest.approx({"general": 547.875, "large": 182.625})
     assert fire["final_per_year"] == pytest.approx({"general": 365.25, "large": 365.25})
