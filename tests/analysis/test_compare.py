@@ -14,13 +14,18 @@ import shapely
 from shapely.geometry import shape
 
 from sim.analysis.compare import (
+    ScenarioRun,
+    comparison_rows,
     county_equity,
     county_missed,
+    dispatch_comparison,
     distinct_labels,
     incident_town_index,
     same_incidents,
 )
+from sim.model.compile import prepare
 from sim.scenario import load_scenario
+from sim.workflows.common import compile_scenario, load
 from tests.helpers import AGS, SMALL
 
 
@@ -207,3 +212,142 @@ def test_county_equity_by_hand_on_the_loaded_region(ags_run):
         abs=5e-7,
     )
     assert east["targets"]["fire_4min"]["pop_no_sample_share"] == 1.0
+
+
+def test_county_shares_of_a_population_under_one_person(ags_run):
+    """Aguascalientes scaled to a population of 1 (the schema allows any total > 0): Centro
+    Poniente holds 60,000 / 140,000 = 0.43 of a person, Centro Oriente 0.57. The shares are
+    ratios of town populations and stay those of the full-size region: with no incident at all,
+    no town is sampled and every target's pop_no_sample_share is the whole unit, 1.0, and no
+    one lives beyond (0.0); the population rounds to 0 and 1 persons."""
+    _, result = ags_run
+    prep = prepare(load(AGS, population=1), result.prepared.net)
+    table = {k: v[:0] for k, v in result.table.items()}
+    eq = county_equity(prep, table)
+    west, east = eq["counties"]["Centro Poniente"], eq["counties"]["Centro Oriente"]
+    assert (west["population"], east["population"]) == (0, 1)
+    for row in (west, east):
+        for tid in ("fire_4min", "medical_5min"):
+            t = row["targets"][tid]
+            assert (t["pop_beyond_share"], t["pop_no_sample_share"]) == (0.0, 1.0), tid
+
+
+# --------------------------------------------------------------------------- dispatch block
+
+
+def _dispatch_runs() -> list[ScenarioRun]:
+    """small_test, 2 replications, as two hand-made runs "a" (the reference) and "b".
+
+    Its top-priority types are building_fire, water_rescue and flood (priority 1, all with
+    units). First arrivals (h) of those, per replication: a: (0.2, 0.4) and (0.5), b: (0.1, 0.3)
+    and (0.3); a relief-only flood (no units) in replication 1 with an arrival of 9 h is left
+    out. Coverage of engines within 0.25 h: a 0.75 and 0.85
+    (mean 0.8, [0.7, 0.9]), b 0.8 and 0.9 (mean 0.85, [0.8, 0.9]). The reference's reports
+    have no engine among their unit types (a reference without engines), so the unit is named
+    by its id. a's command centre reassigned 3, diverted 1.5 and moved 12 units a year; b has
+    no dispatch rules.
+    """
+    prep = compile_scenario(load(SMALL, replications=2, horizon_days=7))
+
+    def table(first: list[float], rep: list[int], types: list[str], need: list[int]) -> dict:
+        return {
+            "type": np.array(types, dtype=object),
+            "units_required": np.array(need, dtype=np.int64),
+            "first_arrival_h": np.array(first),
+            "replication": np.array(rep, dtype=np.int64),
+        }
+
+    types = ["building_fire", "flood", "water_rescue", "flood"]
+    ta = table([0.2, 0.4, 0.5, 9.0], [0, 0, 1, 1], types, [2, 2, 1, 0])
+    tb = table([0.1, 0.3, 0.3, 9.0], [0, 0, 1, 1], types, [2, 2, 1, 0])
+    cov = {"unit_type": "engine", "threshold_h": 0.25}
+    ma = {
+        "coverage": cov | {"share_mean": 0.8, "ci95": [0.7, 0.9], "per_replication": [0.75, 0.85]},
+        "dispatch": {
+            "reassigned_per_year": 3.0,
+            "diverted_per_year": 1.5,
+            "cover_moves_per_year": 12.0,
+        },
+        "utilisation": {"by_unit_type": {"rescue_vehicle": {"label": {"zh": "抢险", "en": "R"}}}},
+    }
+    mb = {
+        "coverage": cov | {"share_mean": 0.85, "ci95": [0.8, 0.9], "per_replication": [0.8, 0.9]},
+    }
+    return [ScenarioRun("a", "a.yaml", prep, ma, ta), ScenarioRun("b", "b.yaml", prep, mb, tb)]
+
+
+def test_dispatch_block_by_hand():
+    """`_dispatch_runs`: top-priority mean first arrival per replication a 0.3, 0.5 h (mean
+    0.4 h), b 0.2, 0.3 h (mean 0.25 h); b − a per replication −0.1, −0.2: −0.15 h, sd 0.0707,
+    t(0.975, 1 df) = 12.706, half-width 12.706 × 0.0707 / √2 = 0.6353: [−0.7853, 0.4853], not
+    significant. Coverage b − a: 0.05 in both replications, interval [0.05, 0.05] (sd 0),
+    significant and better (a share: higher is better). The coverage block names the engine
+    by its id, in both languages; b's actions a year are all 0."""
+    disp = dispatch_comparison(_dispatch_runs())
+    top = disp["top_priority_first_arrival"]
+    assert top["types"] == ["building_fire", "water_rescue", "flood"]
+    assert top["by_scenario"]["a"]["mean_h"] == pytest.approx(0.4)
+    assert top["by_scenario"]["b"]["mean_h"] == pytest.approx(0.25)
+    d = top["diff_vs_reference"]["b"]
+    assert d["diff"] == pytest.approx(-0.15)
+    assert d["ci95"] == pytest.approx([-0.7853, 0.4853], abs=5e-4)
+    assert (d["significant"], d["verdict"]) == (False, "not significant")
+    cov = disp.get("coverage") or {}
+    assert cov.get("unit_label") == {"zh": "engine", "en": "engine"}
+    assert (cov.get("unit_type"), cov.get("threshold_h")) == ("engine", 0.25)
+    assert cov.get("by_scenario") == {
+        "a": {"share_mean": 0.8, "ci95": [0.7, 0.9]},
+        "b": {"share_mean": 0.85, "ci95": [0.8, 0.9]},
+    }
+    cd = cov["diff_vs_reference"]["b"]
+    assert cd["diff"] == pytest.approx(0.05)
+    assert cd["ci95"] == pytest.approx([0.05, 0.05])
+    assert (cd["significant"], cd["verdict"]) == (True, "better")
+    assert disp["actions_per_year"] == {
+        "a": {"reassigned": 3.0, "diverted": 1.5, "cover_moves": 12.0},
+        "b": {"reassigned": 0.0, "diverted": 0.0, "cover_moves": 0.0},
+    }
+
+
+def test_dispatch_rows_of_comparison_csv_by_hand():
+    """The dispatch block of `test_dispatch_block_by_hand` as rows of comparison.csv (section
+    dispatch): per scenario the top-priority mean first arrival (a 0.4 h with difference 0 and
+    interval [0, 0] to itself; b 0.25 h, −0.15 h [−0.7853, 0.4853]), the coverage share with its
+    interval (a 0.8 [0.7, 0.9]; b 0.85 [0.8, 0.9], +0.05 [0.05, 0.05]) and the three actions a
+    year without interval."""
+    comparison = {
+        "reference": "a",
+        "targets": {},
+        "response_times": {},
+        "counties": {},
+        "dispatch": dispatch_comparison(_dispatch_runs()),
+    }
+    got = [
+        (
+            r["item"],
+            r["metric"],
+            r["scenario"],
+            r["value"],
+            r["ci95_low"],
+            r["ci95_high"],
+            r["diff_vs_reference"],
+            r["diff_ci95_low"],
+            r["diff_ci95_high"],
+        )
+        for r in comparison_rows(comparison)
+        if r["section"] == "dispatch"
+    ]
+    none = (None, None)
+    want = [
+        ("top_priority", "first_arrival_mean_h", "a", 0.4, *none, 0.0, 0.0, 0.0),
+        ("top_priority", "first_arrival_mean_h", "b", 0.25, *none, -0.15, -0.7853, 0.4853),
+        ("coverage", "share_mean", "a", 0.8, 0.7, 0.9, 0.0, 0.0, 0.0),
+        ("coverage", "share_mean", "b", 0.85, 0.8, 0.9, 0.05, 0.05, 0.05),
+        ("reassigned", "per_year", "a", 3.0, *none, *none, None),
+        ("diverted", "per_year", "a", 1.5, *none, *none, None),
+        ("cover_moves", "per_year", "a", 12.0, *none, *none, None),
+        ("reassigned", "per_year", "b", 0.0, *none, *none, None),
+        ("diverted", "per_year", "b", 0.0, *none, *none, None),
+        ("cover_moves", "per_year", "b", 0.0, *none, *none, None),
+    ]
+    assert got == [pytest.approx(w, abs=5e-4) for w in want]

@@ -12,7 +12,7 @@ from sim.analysis.summary import summarise
 from sim.model.replication import run_replication
 from sim.results.files import clean
 from sim.workflows.common import compile_scenario, load
-from tests.helpers import SMALL
+from tests.helpers import SCENARIO_DATA, SMALL
 
 
 def test_isolation_section_by_hand() -> None:
@@ -143,7 +143,31 @@ def test_mutual_aid_share_is_over_incidents_that_need_units() -> None:
     facilities = [f.model_dump(mode="json") for f in sc.facilities] + [aid]
     m = _summarise_rows({"facilities": facilities})
     section = m.get("mutual_aid") or {}
+    assert section.get("units") == 1  # the one rescue vehicle of aid_maba
     assert section.get("share_of_incidents") == pytest.approx(1 / 6, abs=5e-7)
     assert section.get("incidents_using_mutual_aid") == 1
     assert section.get("by_type") == {"flood": 1}
     assert section.get("units_sent_per_year") == pytest.approx(365.25 / 7, abs=5e-7)
+
+
+def test_escalated_share_of_a_type_with_levels_by_hand() -> None:
+    """high_load's building fires have levels (general, large): four hand-made fires, called in
+    as general, general, general, large and escalated 0, 1, 0, 2 times. Escalated share = fires
+    with at least one escalation / fires = 2 / 4 = 0.5 (not 3 / 4 = the escalations counted);
+    one replication of 2 days is 2 / 365.25 years: 3 general calls a year = 3 / (2 / 365.25)
+    = 547.875, finally 2 general and 2 large = 365.25 each."""
+    sc = load(SCENARIO_DATA / "valid" / "high_load.yaml", horizon_days=2, replications=1)
+    prep = compile_scenario(sc)
+    base = run_replication(prep, 0)
+    assert base.incidents["type"].size >= 1  # about 48 calls in 2 days at this load
+    rows = {
+        "type": ["building_fire"] * 4,
+        "level": ["general", "general", "general", "large"],
+        "level_final": ["general", "large", "general", "large"],
+        "escalations": [0, 1, 0, 2],
+    }
+    hand = dataclasses.replace(base, incidents=_hand_table(base.incidents, **rows))
+    fire = summarise(prep, [hand])["dispatch"]["levels"]["building_fire"]
+    assert fire.get("escalated_share") == 0.5
+    assert fire["at_call_per_year"] == pytest.approx({"general": 547.875, "large": 182.625})
+    assert fire["final_per_year"] == pytest.approx({"general": 365.25, "large": 365.25})

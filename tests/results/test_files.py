@@ -6,8 +6,18 @@ import math
 from pathlib import Path
 
 import numpy as np
+import pytest
 
-from sim.results.files import clean, fmt_cell, read_incidents_csv, write_rows_csv, write_run_info
+from sim.results.files import (
+    clean,
+    fmt_cell,
+    read_incidents_csv,
+    write_incidents_csv,
+    write_json,
+    write_rows_csv,
+    write_run_info,
+)
+from sim.results.schema import empty_table
 
 
 def test_rows_csv_bytes_by_hand(tmp_path: Path) -> None:
@@ -66,8 +76,41 @@ def test_run_info_holds_what_is_not_reproducible(tmp_path: Path) -> None:
 def test_incident_table_with_unit_columns_is_written_in_schema_order(tmp_path: Path) -> None:
     """A table with one unit type's arrival column: the header is the schema's columns with that
     column last, and no row."""
-    from sim.results.files import write_incidents_csv
-    from sim.results.schema import column_names, empty_table
+    from sim.results.schema import column_names
 
     path = write_incidents_csv(tmp_path / "incidents.csv", empty_table(["engine"]))
     assert path.read_text(encoding="utf-8") == ",".join(column_names(["engine"])) + "\n"
+
+
+def test_incidents_csv_is_utf8_whatever_the_locale(tmp_path: Path) -> None:
+    """Under the POSIX "C" locale (its encoding is ASCII, Python's UTF-8 mode off as here; a
+    GBK locale would be the same story), incidents.csv still holds the town 坪石镇 as its 9 UTF-8
+    bytes (e5 9d aa e7 9f b3 e9 95 87): the file does not follow the user's locale."""
+    import locale
+    import sys
+
+    assert not sys.flags.utf8_mode  # else the locale's encoding would not be used at all
+    table = {k: np.zeros(1, dtype=v.dtype) for k, v in empty_table().items()}
+    table["town"] = np.array(["坪石镇"], dtype=object)
+    saved = locale.setlocale(locale.LC_CTYPE)
+    locale.setlocale(locale.LC_CTYPE, "C")
+    try:
+        assert locale.getpreferredencoding(False) == "ANSI_X3.4-1968"  # ASCII
+        path = write_incidents_csv(tmp_path / "incidents.csv", table)
+    finally:
+        locale.setlocale(locale.LC_CTYPE, saved)
+    row = path.read_bytes().split(b"\n")[1].split(b",")
+    assert row[list(table).index("town")] == b"\xe5\x9d\xaa\xe7\x9f\xb3\xe9\x95\x87"
+
+
+def test_json_refuses_nan_and_writes_nothing(tmp_path: Path) -> None:
+    """A NaN that escaped `clean` is an error, not the token NaN (not JSON under RFC 8259;
+    strict readers such as JavaScript's JSON.parse reject the file): ValueError and no file. The
+    cleaned value (None) is written as null."""
+    path = tmp_path / "metrics.json"
+    with pytest.raises(ValueError, match="Out of range float values are not JSON compliant"):
+        write_json(path, {"share": math.nan})
+    assert not path.exists()
+    assert write_json(path, clean({"share": math.nan})).read_text(encoding="utf-8") == (
+        '{\n  "share": null\n}\n'
+    )

@@ -169,6 +169,39 @@ def test_leftovers_of_killed_writers_are_cleaned_and_a_half_swap_undone(tmp_path
     assert sorted(p.name for p in tmp_path.iterdir()) == [".run.lock", "run"]
 
 
+def test_a_previous_folder_that_cannot_be_removed_does_not_fail_the_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The previous run holds a subfolder the system will not remove (PermissionError, as a
+    non-root user gets for a read-only folder; the tests may run as root, whom permissions do
+    not stop, so the refusal is simulated on that one name). The new results are complete
+    and in place, so the writer succeeds: `out` holds v.txt = "new", and what is left of the
+    previous folder is the refused subfolder alone, in the temporary folder that the next
+    writer's clean-up removes."""
+    import errno
+    import os
+
+    out = tmp_path / "run"
+    with results_folder(out, what="test results") as tmp:
+        (tmp / "v.txt").write_text("old")
+        (tmp / "locked").mkdir()
+    real_rmdir = os.rmdir
+
+    def refuse(path: str, *args: object, **kwargs: object) -> None:
+        if os.path.basename(os.fspath(path)) == "locked":
+            raise PermissionError(errno.EACCES, "Permission denied", path)
+        real_rmdir(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "rmdir", refuse)
+    with results_folder(out, what="test results") as tmp:
+        (tmp / "v.txt").write_text("new")
+    monkeypatch.undo()
+    assert sorted(p.name for p in out.iterdir()) == ["v.txt"]
+    assert (out / "v.txt").read_text() == "new"
+    left = [p for p in tmp_path.iterdir() if p.name not in (".run.lock", "run")]
+    assert [sorted(q.name for q in p.iterdir()) for p in left] == [["locked"]]
+
+
 @pytest.mark.parametrize(
     ("name", "expect_same"),
     [("compare_a_vs_b", True), ("x" * 200, True), ("x" * 201, False), ("中" * 100, False)],

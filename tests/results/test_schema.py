@@ -79,3 +79,11 @@ def test_empty_table_has_every_column_with_its_type_and_no_row() -> None:
     assert t["t_h"].dtype == np.float64
     assert t["replication"].dtype.kind == "i"
     assert t["type"].dtype == object
+
+
+def test_optional_true_asks_for_the_air_group() -> None:
+    """`optional=True` means the first optional group, `air`: its one column air_mission comes
+    after the fixed columns and before the unit-arrival ones, as optional=["air"] gives."""
+    names = column_names(["engine"], optional=True)
+    assert names[-2:] == ("air_mission", "engine_arrival_h")
+    assert names == column_names(["engine"], optional=["air"])

@@ -117,6 +117,20 @@ def test_extra_station_gives_sensible_signs(tmp_path):
         assert d["per_replication"] == [0.0, 0.0, 0.0], tid
     ratio = c["targets"]["firefighter_ratio"]["diff_vs_reference"][other]
     assert ratio["diff"] == pytest.approx(30 / 2_855_131 * 1000, abs=1e-6)
+    # A count without sampling error has the interval [value, value]: 40 + 30 + 10 = 80 posts
+    # in small_test, 110 with fs_lishi, per 2,855,131 residents: 0.02802 and 0.038527 per mille,
+    # in comparison.json and in comparison.csv's ci95 columns.
+    rows = list(csv.DictReader((tmp_path / "cmp" / "comparison.csv").open(encoding="utf-8")))
+    for label, posts in ((ref, 80), (other, 110)):
+        v = posts / 2_855_131 * 1000
+        blk = c["targets"]["firefighter_ratio"]["by_scenario"][label]
+        assert blk.get("ci95") == pytest.approx([v, v], abs=1e-6)
+        row = next(
+            r
+            for r in rows
+            if (r["section"], r["item"], r["scenario"]) == ("target", "firefighter_ratio", label)
+        )
+        assert [row["ci95_low"], row["ci95_high"]] == [f"{v:.6f}".rstrip("0")] * 2
     assert c["notes"] == []  # same incidents: common random numbers hold
 
 
