@@ -16,6 +16,21 @@ from tests.model.helpers import make_fleet, make_incidents
 DAY = 86400.0
 
 
+def _one_depot_plan(**kw) -> ReliefPlan:
+    """One depot (facility 0) of 1,000 people's supplies with one truck (unit 0), no delays."""
+    base = {
+        "depot_facility": np.array([0]),
+        "stock": np.array([[1000.0]]),
+        "per_person": np.array([1.0]),
+        "depot_trucks": (np.array([0]),),
+        "truck_profile": "light",
+        "assessment_delay_s": 0.0,
+        "loading_s": 0.0,
+        "max_depots": 1,
+    }
+    return ReliefPlan(**(base | kw))
+
+
 def test_a_depot_orders_from_the_reserve_again_after_each_refill():
     """A depot of 1,000 people's supplies refilled to 1,000 one day after falling below half.
 
@@ -24,18 +39,7 @@ def test_a_depot_orders_from_the_reserve_again_after_each_refill():
     had the first order never been closed, the second would not go out and 400 would be left.
     """
     fleet = make_fleet([[600.0]], [(0, 0)], capacity_people=1000)
-    plan = ReliefPlan(
-        depot_facility=np.array([0]),
-        stock=np.array([[1000.0]]),
-        per_person=np.array([1.0]),
-        depot_trucks=(np.array([0]),),
-        truck_profile="light",
-        assessment_delay_s=0.0,
-        loading_s=0.0,
-        max_depots=1,
-        reorder_fraction=0.5,
-        reserve_lead_s=DAY,
-    )
+    plan = _one_depot_plan(reorder_fraction=0.5, reserve_lead_s=DAY)
     demand = Demand(units=np.zeros((1, 1), dtype=np.int64), priority=np.array([1]))
     inc = make_incidents([0.0, 2 * DAY], [10.0, 10.0], people=np.array([600, 600]))
     args = (fleet, inc, np.zeros(2, dtype=np.int64), np.zeros(2), demand)
@@ -76,17 +80,7 @@ def _cut_off_village(people: int, capacity: int, *, ops: bool = False):
         air=air,
         start=date(2025, 6, 1),
     )
-    plan = ReliefPlan(
-        depot_facility=np.array([0]),
-        stock=np.array([[1000.0]]),
-        per_person=np.array([1.0]),
-        depot_trucks=(np.array([0]),),
-        truck_profile="light",
-        assessment_delay_s=1800.0,
-        loading_s=600.0,
-        max_depots=1,
-        air_capacity_people=capacity,
-    )
+    plan = _one_depot_plan(assessment_delay_s=1800.0, loading_s=600.0, air_capacity_people=capacity)
     demand = Demand(units=np.zeros((1, 3), dtype=np.int64), priority=np.array([1]))
     inc = make_incidents([10 * 3600.0], [10.0], people=np.array([people]))
     return simulate(
@@ -146,21 +140,6 @@ def test_with_the_aircraft_rules_on_a_helicopter_that_may_leave_flies_the_relief
     assert out.air_mission[0] == "relief_drop"
     assert out.relief_s[0] == pytest.approx(10 * 3600 + 1800 + 600 + flight)
     assert out.unit_trips.tolist() == [0, 1, 0]
-
-
-def _one_depot_plan(**kw) -> ReliefPlan:
-    """One depot (facility 0) of 1,000 people's supplies with one truck (unit 0), no delays."""
-    base = {
-        "depot_facility": np.array([0]),
-        "stock": np.array([[1000.0]]),
-        "per_person": np.array([1.0]),
-        "depot_trucks": (np.array([0]),),
-        "truck_profile": "light",
-        "assessment_delay_s": 0.0,
-        "loading_s": 0.0,
-        "max_depots": 1,
-    }
-    return ReliefPlan(**(base | kw))
 
 
 def test_a_single_affected_person_gets_relief():
