@@ -879,12 +879,7 @@ class _Engine:
         if self.ops and self._air_of[u]:
             eta_s += self._plan_trip(u, i, now)[2]  # fuel stops on the way out
         self.available[u] = False
-        self.trips[u] += 1
-        self.sent[i].append(u)
-        self.n_sent[i] += 1
-        if math.isnan(self.first_dispatch[i]):
-            self.first_dispatch[i] = now
-        self.wait_s[u] += now - self.inc.t_s[i]
+        self._count_dispatch(u, i, now)
         if u not in self.out_since:  # a unit standing by elsewhere is on a journey already
             self.out_since[u] = (i, now)
         if self._mutual_of[u]:
@@ -906,6 +901,15 @@ class _Engine:
                 self._leave_post(u)
         if self.positional or self.coverage is not None:
             self._availability_changed(u)
+
+    def _count_dispatch(self, u: int, i: int, now: float) -> None:
+        """Book unit `u` sent to incident `i` at `now` (from a station or from the road)."""
+        self.trips[u] += 1
+        self.sent[i].append(u)
+        self.n_sent[i] += 1
+        if math.isnan(self.first_dispatch[i]):
+            self.first_dispatch[i] = now
+        self.wait_s[u] += now - self.inc.t_s[i]
 
     def unit_trip(self, u: int, i: int, t0: float, eta_s: float) -> ProcessGenerator:
         env = self.env
@@ -1594,12 +1598,7 @@ class _Engine:
             origin = "cover_move" if mv.kind == "cover" else "cover_return"
         if interrupt:
             mv.proc.interrupt(_REASSIGNED)
-        self.trips[u] += 1
-        self.sent[i].append(u)
-        self.n_sent[i] += 1
-        if math.isnan(self.first_dispatch[i]):
-            self.first_dispatch[i] = now
-        self.wait_s[u] += now - self.inc.t_s[i]
+        self._count_dispatch(u, i, now)
         self._open_row(u, i, "response", origin, frm)
         if self.record_trips:
             self.trip_rows[self.open_row[u]][13] = gain_s
