@@ -141,9 +141,11 @@ def plot_response_cdfs(
 ) -> tuple[Figure, Axes]:
     """Empirical CDFs of first-arrival (or relief) times per incident type, with target lines."""
     setup_fonts()
-    fig, ax = plt.subplots(figsize=(9, 5.5))
+    fig, ax = plt.subplots(figsize=(12, 5.5))
     types = table["type"]
-    cmap = plt.get_cmap("tab10")
+    # Up to 20 types with distinct colours (the baseline has 15; tab10 repeated them).
+    cmap = plt.get_cmap("tab20" if len(scenario.incidents) > 10 else "tab10")
+    ncol = 20 if len(scenario.incidents) > 10 else 10
     xmax = 0.0
     for k, (name, inc) in enumerate(scenario.incidents.items()):
         m = types == name
@@ -158,7 +160,7 @@ def plot_response_cdfs(
             continue
         y = np.arange(1, served.size + 1) / x.size  # unserved keep the curve below 1
         lab = inc.label.zh if lang == "zh" else inc.label.en
-        ax.step(served, y, where="post", color=cmap(k % 10), label=f"{lab} (n={x.size})")
+        ax.step(served, y, where="post", color=cmap(k % ncol), label=f"{lab} (n={x.size})")
         xmax = max(xmax, float(np.percentile(served, 99)))
         if inc.affected_people is not None and col != "relief_h":
             r = np.asarray(table["relief_h"][m], dtype=float)
@@ -168,7 +170,7 @@ def plot_response_cdfs(
                     rs,
                     np.arange(1, rs.size + 1) / r.size,
                     where="post",
-                    color=cmap(k % 10),
+                    color=cmap(k % ncol),
                     ls="--",
                     label=text(lang, f"{lab}：初步救助", f"{lab}: first relief"),
                 )
@@ -202,7 +204,9 @@ def plot_response_cdfs(
         )
     )
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=8, loc="lower right")
+    # Beside the axes: inside, the legend hid the curves and target lines on its right.
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
+    fig.tight_layout()
     return fig, ax
 
 
