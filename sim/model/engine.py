@@ -77,7 +77,7 @@ from sim.physics.aviation import bucket_cycle_s
 from sim.physics.fire import FireState, unit_line_rate_m_per_h
 
 if TYPE_CHECKING:
-    from collections.abc import Generator
+    from collections.abc import Callable, Generator
     from datetime import date
 
     from sim.model.dispatch import Fleet
@@ -328,6 +328,60 @@ class _Reassigned:
 
 
 _REASSIGNED = _Reassigned()
+
+
+class _Drive:
+    """A unit on the road, to an incident or home: a timeout whose callback is the arrival.
+
+    A simpy process per trip would cost two more events (its start and its end) and a
+    generator; a drive needs neither, only to be re-timed or turned back when the roads
+    change, or taken over when the unit is sent elsewhere (`interrupt`, as a process would
+    be).
+
+    Parameters
+    ----------
+    eng
+        The engine.
+    u, t0
+        The unit and when it left its base (s): the trip's time out counts from there.
+    arrive_at
+        Arrival time (s).
+    arrived
+        Called at the arrival.
+    """
+
+    __slots__ = ("arrived", "eng", "ev", "t0", "u")
+
+    def __init__(
+        self, eng: _Engine, u: int, t0: float, arrive_at: float, arrived: Callable[[], None]
+    ) -> None:
+        self.eng, self.u, self.t0, self.arrived = eng, u, t0, arrived
+        self.ev = self._wait(arrive_at)
+
+    def _wait(self, arrive_at: float) -> simpy.Timeout:
+        env = self.eng.env
+        ev = env.timeout(max(0.0, arrive_at - env.now))
+        ev.callbacks.append(self._arrive)
+        return ev
+
+    def _arrive(self, _ev: simpy.events.Event) -> None:
+        self.arrived()
+
+    def interrupt(self, cause: Any) -> None:
+        """The roads changed under the unit (`cause`: its new arrival time (s), or None: no
+        road left, it turns back) or it was sent elsewhere (`_REASSIGNED`)."""
+        self.ev.callbacks.remove(self._arrive)  # the old arrival no longer happens
+        eng, u, t0 = self.eng, self.u, self.t0
+        if cause is _REASSIGNED:  # `dispatch_moving` took over the unit
+            eng.busy_s[u] += eng.env.now - t0
+        elif cause is None:  # no road left: back the way it came; the incident asks again
+            eng.en_route.pop(u, None)
+            eng.moves.pop(u, None)
+            eng.pos_legs.pop(u, None)
+            eng.recalled_units.add(u)
+            eng.after(eng.env.now - t0, eng.trip_home, u, t0)
+        else:
+            self.ev = self._wait(float(cause))
 
 
 @dataclass(frozen=True, slots=True)
@@ -889,8 +943,7 @@ class _Engine:
             self._close_row(u, "dispatched")
         if self.record_trips:
             self._open_row(u, i, "response", "cover_post" if from_post else "station")
-        self.en_route[u] = (i, now, now + eta_s, None)
-        proc = self.env.process(self.unit_trip(u, i, now, eta_s))
+        proc = _Drive(self, u, now, now + eta_s, lambda: self.trip_arrived(u, i, now))
         self.en_route[u] = (i, now, now + eta_s, proc)
         if self.positional and not self._air_of[u] and not self._mutual_of[u]:
             self.moves[u] = _Move("response", i, self._station_leg(u, i, now), proc)
@@ -911,74 +964,86 @@ class _Engine:
             self.first_dispatch[i] = now
         self.wait_s[u] += now - self.inc.t_s[i]
 
-    def unit_trip(self, u: int, i: int, t0: float, eta_s: float) -> ProcessGenerator:
-        env = self.env
-        arrive_at = t0 + eta_s
-        while True:
-            try:
-                yield env.timeout(max(0.0, arrive_at - env.now))
-                break
-            except simpy.Interrupt as stop:  # roads changed under the unit, or sent elsewhere
-                if stop.cause is _REASSIGNED:  # `dispatch_moving` took over the unit
-                    self.busy_s[u] += env.now - t0
-                    return
-                if stop.cause is None:  # no road left: turn back, the incident asks again
-                    self.en_route.pop(u, None)
-                    self.moves.pop(u, None)
-                    self.pos_legs.pop(u, None)
-                    self.recalled_units.add(u)
-                    yield env.timeout(env.now - t0)
-                    self.busy_s[u] += env.now - t0
-                    self.on_unit_home(u)
-                    return
-                arrive_at = float(stop.cause)
+    def after(self, dt: float, fn: Callable[..., None], *args: Any) -> None:
+        """Call ``fn(*args)`` in `dt` s: a timeout with a callback (no process needed)."""
+        self.env.timeout(dt).callbacks.append(lambda _ev: fn(*args))
+
+    def trip_arrived(self, u: int, i: int, t0: float) -> None:
+        """Unit `u`, which left at `t0`, reached incident `i`: it works there, then goes home.
+
+        A mission, an aircraft's limited time on scene, or a drive home the rules may
+        redirect need a process; otherwise the unit waits for the incident to clear by a
+        callback on its clearing event.
+        """
+        now = self.env.now
         self.en_route.pop(u, None)
         self.moves.pop(u, None)
         if self.record_trips:
             self._row_time(u, 9)
         air = self._air_of[u]
         if air:
-            out = self.travel.return_s(u, i, env.now)  # the flight out, same length
+            out = self.travel.return_s(u, i, now)  # the flight out, same length
             self.flight_s[u] += out
             self.trip_flight[u] += out
         # Arrival by type counts even after the incident cleared: a comms vehicle that gets there
         # in time supports the response, however quickly the fire was put out.
         k = self._type_of[u]
         if math.isnan(self.arrival_by_type[i, k]):
-            self.arrival_by_type[i, k] = env.now
-        extra = 0.0
+            self.arrival_by_type[i, k] = now
         if self._mission(u, i) >= 0:
-            back = yield from self.fly_mission(u, i, t0)
-            extra = self._plan_trip(u, i, t0)[3]  # fuel stops on the way home
+            self.env.process(self._mission_trip(u, i, t0))
         elif math.isnan(self.cleared[i]):
             self.on_arrival(i, u, t0, self.pos_legs.pop(u, None))
+            clear = self.clear_ev[i]
             limit = self._scene_deadline(u, i) if self.gate and air else math.inf
             if math.isfinite(limit):
-                arrived = env.now
-                clear = self.clear_ev[i]
-                yield clear | env.timeout(max(0.0, limit - env.now))
-                if not clear.triggered:  # crew limits or nightfall: leave, ask for another
-                    self.on_scene[i].remove(u)
-                    self.request(i, k, 1)
-                self._fly(u, env.now - arrived)  # work over a fire is flight time
+                self.env.process(self._scene_until(u, i, t0, clear, limit))
             else:
-                yield self.clear_ev[i]
-            back = self.travel.return_s(u, i, env.now)
+                clear.callbacks.append(lambda _ev: self.leave_scene(u, i, t0))
         else:
-            back = self.travel.return_s(u, i, env.now)
+            self.leave_scene(u, i, t0)
+
+    def _mission_trip(self, u: int, i: int, t0: float) -> ProcessGenerator:
+        """Aircraft `u` flies its mission at incident `i`, then home (with its fuel stops)."""
+        back = yield from self.fly_mission(u, i, t0)
+        self.leave_scene(u, i, t0, back, self._plan_trip(u, i, t0)[3])
+
+    def _scene_until(
+        self, u: int, i: int, t0: float, clear: simpy.events.Event, limit: float
+    ) -> ProcessGenerator:
+        """Aircraft `u` works at incident `i` until it clears or until `limit` (s: crew
+        limits or nightfall), when it leaves and the incident asks for another."""
+        env = self.env
+        arrived = env.now
+        yield clear | env.timeout(max(0.0, limit - env.now))
+        if not clear.triggered:
+            self.on_scene[i].remove(u)
+            self.request(i, self._type_of[u], 1)
+        self._fly(u, env.now - arrived)  # work over a fire is flight time
+        self.leave_scene(u, i, t0)
+
+    def leave_scene(
+        self, u: int, i: int, t0: float, back: float | None = None, extra: float = 0.0
+    ) -> None:
+        """Unit `u` leaves incident `i` for home: `back` s of travel (default: its return
+        trip from there) and `extra` s of stops on the way."""
+        if back is None:
+            back = self.travel.return_s(u, i, self.env.now)
         self.pos_legs.pop(u, None)
+        air = self._air_of[u]
         if air:
             self.flight_s[u] += back
             self.trip_flight[u] += back
         if self.record_trips:
             self._row_time(u, 10)
         if self.positional and not air and not self._mutual_of[u]:
-            home = yield from self._drive_home(u, i, t0, back + extra)
-            if not home:
-                return
+            self._drive_home(u, i, t0, back + extra)
         else:
-            yield env.timeout(back + extra)
-        self.busy_s[u] += env.now - t0
+            self.after(back + extra, self.trip_home, u, t0)
+
+    def trip_home(self, u: int, t0: float) -> None:
+        """Unit `u`, out since `t0`, is home."""
+        self.busy_s[u] += self.env.now - t0
         self.on_unit_home(u)
 
     def _fly(self, u: int, dt: float) -> None:
@@ -1047,12 +1112,14 @@ class _Engine:
             self.first_boat[i] = legs.boat_s
             self.first_air[i] = legs.air_s
             self.clear_ev[i] = self.env.event()
+            sv = self.severity
             if self.fires is not None and self.fires.is_fire[i]:
                 self.env.process(self.fire_work(i))
+            elif sv is None:  # a fixed time on scene: no process needed
+                self.after(float(self.inc.on_scene_s[i]), self._worked, i)
             else:
                 self.env.process(self.work(i))
-                sv = self.severity
-                if sv is not None and sv.escalates[i, self.level[i]]:
+                if sv.escalates[i, self.level[i]]:
                     self.env.process(self.escalate(i))
         if self.n_arrived[i] == self.n_required[i]:
             self.all_arrived[i] = now
@@ -1061,23 +1128,38 @@ class _Engine:
                 ev.succeed()
 
     def work(self, i: int) -> ProcessGenerator:
+        """Work at incident `i` under severity levels: the level's time on scene, moved on by
+        each escalation (`escalate`)."""
         env = self.env
-        dur = float(self.inc.on_scene_s[i])
-        if self.severity is not None:  # the level's time; an escalation moves the end
-            start = env.now
-            factor = self.severity.table.on_scene_factor[self.inc.type_idx[i], self.level[i]]
-            self.work_end[i] = start + dur * float(factor)
-            while env.now < self.work_end[i]:
-                yield env.timeout(self.work_end[i] - env.now)
-            dur = float(self.work_end[i] - start)
-        else:
-            yield env.timeout(dur)
+        start = env.now
+        sv = self.severity
+        assert sv is not None
+        factor = sv.table.on_scene_factor[self.inc.type_idx[i], self.level[i]]
+        self.work_end[i] = start + float(self.inc.on_scene_s[i]) * float(factor)
+        while env.now < self.work_end[i]:
+            yield env.timeout(self.work_end[i] - env.now)
+        self._worked(i, float(self.work_end[i] - start))
+
+    def _worked(self, i: int, dur_s: float | None = None) -> None:
+        """The work at incident `i` is done (it took `dur_s`; default: its time on scene). It
+        clears now if every unit it asked for arrived; else when they have, or after the
+        same time again (work with a partial crew is slower)."""
         if math.isnan(self.all_arrived[i]):
-            ev = self.complete_ev[i] = env.event()
-            yield ev | env.timeout(dur)
-            self.complete_ev.pop(i, None)
-        self.cleared[i] = env.now
-        self.outstanding.pop(i, None)  # queued requests of a cleared incident lapse
+            dur = float(self.inc.on_scene_s[i]) if dur_s is None else dur_s
+            self.env.process(self._finish_short_handed(i, dur))
+        else:
+            self._clear(i)
+
+    def _finish_short_handed(self, i: int, dur: float) -> ProcessGenerator:
+        ev = self.complete_ev[i] = self.env.event()
+        yield ev | self.env.timeout(dur)
+        self.complete_ev.pop(i, None)
+        self._clear(i)
+
+    def _clear(self, i: int) -> None:
+        """Incident `i` is cleared: its queued requests lapse, its units leave."""
+        self.cleared[i] = self.env.now
+        self.outstanding.pop(i, None)
         self.clear_ev.pop(i).succeed()
 
     def _line_rate_m_per_h(self, i: int, day: bool) -> float:
@@ -1199,9 +1281,7 @@ class _Engine:
         self.contained[i] = env.now
         self.burned_ha[i] = st.area_ha
         yield env.timeout(float(self.inc.on_scene_s[i]))  # mop-up
-        self.cleared[i] = env.now
-        self.outstanding.pop(i, None)
-        self.clear_ev.pop(i).succeed()
+        self._clear(i)
 
     # -- roads ------------------------------------------------------------------------------
     def closure_process(self, i: int) -> ProcessGenerator:
@@ -1606,8 +1686,7 @@ class _Engine:
         last = self.travel.last_leg_s(u, i)
         leg = Leg(node, int(self.node[i]), self._profile(u), now + delay, now + eta - last)
         self.pos_legs[u] = Legs(total_s=eta, mode="road", road_s=eta)
-        self.en_route[u] = (i, now, now + eta, None)
-        proc = self.env.process(self.unit_trip(u, i, now, eta))
+        proc = _Drive(self, u, now, now + eta, lambda: self.trip_arrived(u, i, now))
         self.en_route[u] = (i, now, now + eta, proc)
         self.moves[u] = _Move("response", i, leg, proc, positional=True)
         if mv.kind == "response" and math.isnan(self.cleared[frm]):
@@ -1624,30 +1703,23 @@ class _Engine:
         road = float(self.router.times_from(leg.src, leg.profile)[leg.dst])
         return leg.road_start_s + road + self.travel.last_leg_s(u, i)
 
-    def _drive_home(
-        self, u: int, i: int, t0: float, dur: float
-    ) -> Generator[simpy.events.Event, Any, bool]:
-        """Drive unit `u` home from incident `i` (`dur` s), where the rules may send it on.
-
-        Returns True when home, False when it was sent elsewhere (its process then ends).
-        """
-        env = self.env
-        now = env.now
+    def _drive_home(self, u: int, i: int, t0: float, dur: float) -> None:
+        """Drive unit `u`, out since `t0`, home from incident `i` (`dur` s), where the rules
+        may send it on (at once, or on the way: `dispatch_moving` interrupts the drive)."""
+        now = self.env.now
         f = int(self.fleet.unit_facility[u])
         start = now + self.travel.last_leg_s(u, i)
         end = now + dur - float(self.fleet.facility_access_s[f])
         leg = Leg(int(self.node[i]), int(self.fleet.facility_node[f]), self._profile(u), start, end)
-        self.moves[u] = _Move("return", i, leg, env.active_process)
+        mv = self.moves[u] = _Move("return", i, leg, None)
         if self._serve_queue_moving(u):
-            self.busy_s[u] += env.now - t0
-            return False
-        try:
-            yield env.timeout(dur)
-        except simpy.Interrupt:  # only `dispatch_moving` interrupts a drive home
-            self.busy_s[u] += env.now - t0
-            return False
+            self.busy_s[u] += now - t0
+            return
+        mv.proc = _Drive(self, u, t0, now + dur, lambda: self._drove_home(u, t0))
+
+    def _drove_home(self, u: int, t0: float) -> None:
         self.moves.pop(u, None)
-        return True
+        self.trip_home(u, t0)
 
     def _serve_queue_moving(self, u: int) -> bool:
         """A unit starting home from an incident takes the head of its type's queue, if the
