@@ -346,16 +346,15 @@ class _Drive:
         The unit and when it left its base (s): the trip's time out counts from there.
     arrive_at
         Arrival time (s).
-    arrived
-        Called at the arrival.
+    i
+        The incident driven to (`_Engine.trip_arrived` at the arrival), or −1: home
+        (`_Engine.drove_home`).
     """
 
-    __slots__ = ("arrived", "eng", "ev", "t0", "u")
+    __slots__ = ("eng", "ev", "i", "t0", "u")
 
-    def __init__(
-        self, eng: _Engine, u: int, t0: float, arrive_at: float, arrived: Callable[[], None]
-    ) -> None:
-        self.eng, self.u, self.t0, self.arrived = eng, u, t0, arrived
+    def __init__(self, eng: _Engine, u: int, t0: float, arrive_at: float, i: int) -> None:
+        self.eng, self.u, self.t0, self.i = eng, u, t0, i
         self.ev = self._wait(arrive_at)
 
     def _wait(self, arrive_at: float) -> simpy.Timeout:
@@ -365,7 +364,10 @@ class _Drive:
         return ev
 
     def _arrive(self, _ev: simpy.events.Event) -> None:
-        self.arrived()
+        if self.i >= 0:
+            self.eng.trip_arrived(self.u, self.i, self.t0)
+        else:
+            self.eng.drove_home(self.u, self.t0)
 
     def interrupt(self, cause: Any) -> None:
         """The roads changed under the unit (`cause`: its new arrival time (s), or None: no
@@ -621,6 +623,14 @@ class _Engine:
         # Units of each type, local ones and reserve forces (mutual aid), in unit order.
         self._local_units = [c[~self.mutual[c]] for c in fleet.units_of_type]
         self._reserve_units = [c[self.mutual[c]] for c in fleet.units_of_type]
+        # Types with no aircraft: their ETAs are road ETAs, whatever the time of day.
+        self._road_type: list[bool] = [not self.is_air[c].any() for c in fleet.units_of_type]
+        # Without severity levels, the units a call asks for depend on its type only:
+        # (type, count) pairs per incident type.
+        self._asks: list[list[tuple[int, int]]] = [
+            [(int(k), int(row[k])) for k in np.flatnonzero(row)] for row in demand.units
+        ]
+        self._type_idx: list[int] = inc.type_idx.tolist()
         self._mission_kind: list[int] = [] if missions is None else missions.kind.tolist()
         self._mission_type: list[int] = [] if missions is None else missions.unit_type.tolist()
         self.mutual_sent = np.zeros(n, dtype=np.int64)
@@ -685,8 +695,12 @@ class _Engine:
     def on_incident(self, i: int) -> None:
         need = self.need(i)
         self.hold_cover += 1  # cover moves wait until the call has all its units
-        for k in np.flatnonzero(need):
-            self.request(i, int(k), int(need[k]))
+        if self.severity is None:
+            for k, count in self._asks[self._type_idx[i]]:
+                self.request(i, k, count)
+        else:
+            for kk in np.flatnonzero(need):
+                self.request(i, int(kk), int(need[kk]))
         self._release_cover_hold()
         mp = self.missions
         if mp is not None and mp.kind[i] >= 0:
@@ -885,7 +899,8 @@ class _Engine:
                 free = cands[avail[cands]]
         if not free.size:
             return count
-        eta = self.travel.eta_s(free, i, self.env.now)
+        tr = self.travel
+        eta = tr.road_eta_s(free, i) if self._road_type[k] else tr.eta_s(free, i, self.env.now)
         for pos in self.policy.choose(eta, count):
             self.dispatch(int(free[pos]), i, float(eta[pos]))
             count -= 1
@@ -943,7 +958,7 @@ class _Engine:
             self._close_row(u, "dispatched")
         if self.record_trips:
             self._open_row(u, i, "response", "cover_post" if from_post else "station")
-        proc = _Drive(self, u, now, now + eta_s, lambda: self.trip_arrived(u, i, now))
+        proc = _Drive(self, u, now, now + eta_s, i)
         self.en_route[u] = (i, now, now + eta_s, proc)
         if self.positional and not self._air_of[u] and not self._mutual_of[u]:
             self.moves[u] = _Move("response", i, self._station_leg(u, i, now), proc)
@@ -1686,7 +1701,7 @@ class _Engine:
         last = self.travel.last_leg_s(u, i)
         leg = Leg(node, int(self.node[i]), self._profile(u), now + delay, now + eta - last)
         self.pos_legs[u] = Legs(total_s=eta, mode="road", road_s=eta)
-        proc = _Drive(self, u, now, now + eta, lambda: self.trip_arrived(u, i, now))
+        proc = _Drive(self, u, now, now + eta, i)
         self.en_route[u] = (i, now, now + eta, proc)
         self.moves[u] = _Move("response", i, leg, proc, positional=True)
         if mv.kind == "response" and math.isnan(self.cleared[frm]):
@@ -1715,9 +1730,10 @@ class _Engine:
         if self._serve_queue_moving(u):
             self.busy_s[u] += now - t0
             return
-        mv.proc = _Drive(self, u, t0, now + dur, lambda: self._drove_home(u, t0))
+        mv.proc = _Drive(self, u, t0, now + dur, -1)
 
-    def _drove_home(self, u: int, t0: float) -> None:
+    def drove_home(self, u: int, t0: float) -> None:
+        """Unit `u`, out since `t0`, is home after a drive the rules could have redirected."""
         self.moves.pop(u, None)
         self.trip_home(u, t0)
 
