@@ -550,7 +550,7 @@ class _Engine:
         else:
             self.n_required = demand.units[inc.type_idx].sum(axis=1)
         self.n_sent = np.zeros(n, dtype=np.int64)
-        self.n_arrived = np.zeros(n, dtype=np.int64)
+        self.n_arrived: list[int] = [0] * n  # (a list: read and written at every arrival)
         self.queued = np.zeros(n, dtype=bool)
         self.sent: list[list[int]] = [[] for _ in range(n)]
         self.outstanding: dict[int, dict[int, int]] = {}
@@ -631,6 +631,7 @@ class _Engine:
             [(int(k), int(row[k])) for k in np.flatnonzero(row)] for row in demand.units
         ]
         self._type_idx: list[int] = inc.type_idx.tolist()
+        self._t_s: list[float] = inc.t_s.astype(float).tolist()
         self._mission_kind: list[int] = [] if missions is None else missions.kind.tolist()
         self._mission_type: list[int] = [] if missions is None else missions.unit_type.tolist()
         self.mutual_sent = np.zeros(n, dtype=np.int64)
@@ -977,7 +978,7 @@ class _Engine:
         self.n_sent[i] += 1
         if math.isnan(self.first_dispatch[i]):
             self.first_dispatch[i] = now
-        self.wait_s[u] += now - self.inc.t_s[i]
+        self.wait_s[u] += now - self._t_s[i]
 
     def after(self, dt: float, fn: Callable[..., None], *args: Any) -> None:
         """Call ``fn(*args)`` in `dt` s: a timeout with a callback (no process needed)."""

@@ -25,7 +25,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 from scipy.sparse.csgraph import dijkstra
@@ -96,9 +96,12 @@ class AirFleet:
     base_lat: np.ndarray
 
 
-@dataclass(frozen=True, slots=True)
-class Legs:
-    """How a unit gets to an incident: seconds on each leg from dispatch."""
+class Legs(NamedTuple):
+    """How a unit gets to an incident: seconds on each leg from dispatch.
+
+    (A named tuple rather than a frozen dataclass: one is built at every first arrival, and
+    a named tuple is several times cheaper to build.)
+    """
 
     total_s: float
     mode: str
@@ -267,6 +270,8 @@ class TravelModel:
             np.flatnonzero(fleet.unit_profile == p) for p in range(len(PROFILES))
         ]
         self._home_access_s: list[float] = fleet.facility_access_s[fleet.unit_facility].tolist()
+        self._base_access_s = list(self._home_access_s)  # follows `set_base`
+        self._turnout_of: list[float] = fleet.unit_turnout_s.astype(float).tolist()
         self._walks_of: list[bool] = self.unit_walks.tolist()
         self._node_of: list[int] = np.asarray(node).tolist()
         self._walk_of: list[float] = np.asarray(walk_s, dtype=float).tolist()
@@ -446,7 +451,7 @@ class TravelModel:
         """Break the trip of unit `u` to incident `i` into legs (for the records)."""
         units = np.array([u])
         f = self.fleet
-        if self.unit_mode[u] == MODE_AIR:
+        if self._air_of[u]:
             flight = float(self._flight_s(units, i)[0])
             total = float(self.air_eta_s(units, i, now)[0])
             return Legs(
@@ -459,9 +464,9 @@ class TravelModel:
             road_s = float(self._unit_out[u, self.node[i]])
         else:
             road_s = float(self._road_out(units, i)[0])
-        road = float(f.facility_access_s[self.base[u]] + road_s + self.last_leg_s(u, i))
-        total = float(f.unit_turnout_s[u]) + road
-        if self.boats is not None and self.boats.river[i] >= 0:
+        road = self._base_access_s[u] + road_s + self.last_leg_s(u, i)
+        total = self._turnout_of[u] + road
+        if self.boats is not None and self._on_river[i]:
             btotal, broad, bboat = self._boat_option(units, i)
             if float(btotal[0]) < total:
                 return Legs(
@@ -517,6 +522,7 @@ class TravelModel:
             return
         self.base[u] = facility
         self._unit_base_s[u] = f.unit_turnout_s[u] + f.facility_access_s[facility]
+        self._base_access_s[u] = float(f.facility_access_s[facility])
         if self._unit_out is not None:
             self._unit_out[u] = self.out[PROFILES[f.unit_profile[u]]][facility]
         self._roads_version += 1  # every memo keyed on the version is stale
@@ -581,15 +587,9 @@ class BoatLegs:
         self._row[on] = np.arange(on.size)
         self._boat_m = np.zeros((on.size, launch.n))
         if on.size and launch.n:
-            self._boat_m = np.asarray(
-                launch.rivers.boat_distance_m(
-                    launch.river[None, :],
-                    launch.chainage_m[None, :],
-                    inc_river[on][:, None],
-                    inc_chainage_m[on][:, None],
-                ),
-                dtype=float,
-            ).reshape(on.size, launch.n)
+            self._boat_m = launch.rivers.boat_distance_grid_m(
+                launch.river, launch.chainage_m, inc_river[on], inc_chainage_m[on]
+            )
 
         self._R: dict[tuple[int, bool, bytes], np.ndarray] = {}
         self._R_version = -1

@@ -442,6 +442,39 @@ class RiverIndex:
         out = out.reshape(shape)
         return float(out) if shape == () else out
 
+    def boat_distance_grid_m(self, river_a: Any, s_a: Any, river_b: Any, s_b: Any) -> FloatArray:
+        """Return the distance by boat from every point b to every point a: (len(b), len(a)).
+
+        The same numbers as ``boat_distance_m(river_a[None, :], s_a[None, :], river_b[:, None],
+        s_b[:, None])``, to the last bit (the same sums, in the same order), without the
+        (len(b) × len(a) × junctions²) array that builds: the legs from the points a to every
+        junction are found once per point a, not once per pair.
+
+        Parameters
+        ----------
+        river_a, s_a, river_b, s_b
+            1-D river indices (``-1`` = not on a river) and chainages (m) of the two sets.
+        """
+        ra = np.asarray(river_a, dtype=np.int64).ravel()
+        sa = np.asarray(s_a, dtype=float).ravel()
+        rb = np.asarray(river_b, dtype=np.int64).ravel()
+        sb = np.asarray(s_b, dtype=float).ravel()
+        valid = (ra[None, :] >= 0) & (rb[:, None] >= 0)
+        out = np.where(
+            valid & (ra[None, :] == rb[:, None]), np.abs(sa[None, :] - sb[:, None]), np.inf
+        )
+        if len(self._node_s):
+            A = np.where(
+                self._node_river[None, :] == ra[:, None], np.abs(sa[:, None] - self._node_s), np.inf
+            )
+            B = np.where(
+                self._node_river[None, :] == rb[:, None], np.abs(sb[:, None] - self._node_s), np.inf
+            )
+            via_k = np.min(A[:, :, None] + self._node_dist[None, :, :], axis=1)  # (len(a), J)
+            via = np.min(via_k[None, :, :] + B[:, None, :], axis=2)  # (len(b), len(a))
+            out = np.where(valid, np.minimum(out, via), np.inf)
+        return np.asarray(out, dtype=float)
+
 
 @cache
 def load_river_index() -> RiverIndex:

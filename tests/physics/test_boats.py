@@ -159,6 +159,25 @@ def test_boat_distance_nanxiong_to_lechang_via_confluence(rivers: boats.RiverInd
     assert rivers.boat_distance_m(rm, sm, rs, ss) == pytest.approx(want, abs=1.0)
 
 
+def test_boat_distance_grid_is_the_pairwise_distance_to_the_bit(rivers: boats.RiverIndex) -> None:
+    # Points on every river (confluences crossed, unconnected rivers), off the rivers (-1)
+    # and at the ends: the grid is every pair's `boat_distance_m`, bit for bit.
+    rng = np.random.default_rng(7)
+    n_rivers = len(rivers.names)
+    ra = np.concatenate([rng.integers(-1, n_rivers, 40), [0, -1]])
+    rb = np.concatenate([rng.integers(-1, n_rivers, 30), [0]])
+    sa = np.concatenate([rng.uniform(0.0, 90_000.0, 40), [0.0, 5.0]])
+    sb = np.concatenate([rng.uniform(0.0, 90_000.0, 30), [rivers.length_m(0)]])
+    grid = rivers.boat_distance_grid_m(ra, sa, rb, sb)
+    assert grid.shape == (rb.size, ra.size)
+    pairs = rivers.boat_distance_m(ra[None, :], sa[None, :], rb[:, None], sb[:, None])
+    assert np.array_equal(grid, pairs)
+    assert np.isinf(grid).any()  # both kinds of answer
+    assert np.isfinite(grid).sum() > 100
+    one = rivers.boat_distance_m(int(ra[3]), float(sa[3]), int(rb[5]), float(sb[5]))
+    assert grid[5, 3] == one
+
+
 def test_boat_distance_unconnected_and_off_river(rivers: boats.RiverIndex) -> None:
     weng, wu = rivers.river_index("滃江"), rivers.river_index("武江")
     assert rivers.boat_distance_m(weng, 1000.0, wu, 1000.0) == np.inf
