@@ -318,7 +318,7 @@ class _Move:
     kind: str  # "response", "return", "cover", "cover_return"
     incident: int  # incident driven to or from (−1: cover moves)
     leg: Leg | None  # the road part (None: position unknown, e.g. a boat trip)
-    proc: Any  # the simpy process to interrupt
+    proc: Any  # what to interrupt: the unit's drive (`_Drive`) or its simpy process
     group: int = -1  # cover moves: the group covered
     positional: bool = False  # sent from the road or a cover post (not from its base's row)
 
