@@ -1416,10 +1416,9 @@ def sensitivity_doc(
     doc.h(2, _t(lang, "1. 应优先核实的假设", "1. What to measure first"))
     for line in sens["what_to_measure"][lang]:
         doc.p(line, "good")
-    doc.p(
-        _t(lang, "English: ", "中文：") + " ".join(sens["what_to_measure"][other]),
-        "note",
-    )
+    # The other language below, one paragraph per target as above (one block was hard to read).
+    for k, line in enumerate(sens["what_to_measure"][other]):
+        doc.p((_t(lang, "English: ", "中文：") if k == 0 else "") + line, "note")
     doc.h(2, _t(lang, "2. 各指标的影响排序", "2. Ranking of the inputs per target"))
     names = {i["id"]: i["label"][lang] for i in sens["inputs"]}
     by_name = {Path(c).stem: c for c in charts}
