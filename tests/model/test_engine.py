@@ -995,6 +995,22 @@ def _reassign(**kw):
     return Reassignment(**(args | {"min_gain_s": 0.0} | kw))
 
 
+def _simulate_rules(fleet, inc, nodes, demand, net, **rules):
+    """`simulate` on a line case with the command-centre `rules` (`_rules` keywords): the
+    incidents at road `nodes` with no access leg, no relief, a horizon of 1e5 s."""
+    nodes = np.asarray(nodes)
+    return simulate(
+        fleet,
+        inc,
+        nodes,
+        np.zeros(nodes.size),
+        demand,
+        relief=None,
+        until_s=1e5,
+        rules=_rules(net, **rules),
+    )
+
+
 def test_returning_unit_is_sent_from_where_it_is():
     """A priority-1 call while the only engine drives home from a priority-3 call: with the rule
     it turns at the next junction (no turnout), without it the call waits for the engine."""
@@ -1048,15 +1064,13 @@ def test_unit_en_route_to_a_lower_priority_call_is_diverted():
     # B works 600 s from 1800, leaves at 2400; A is queued (priority 3 > max_priority 1), so
     # the engine drives home first (600 s) and then out to A (2400 s).
     assert out.first_arrival_s[0] == pytest.approx(2400.0 + 600.0 + 2400.0)
-    off_gap = simulate(
+    off_gap = _simulate_rules(
         fleet,
         inc,
         np.array([4, 1]),
-        np.zeros(2),
         Demand(units=np.array([[1], [1]]), priority=np.array([2, 1])),
-        relief=None,
-        until_s=1e5,
-        rules=_rules(net, reassign=_reassign(min_priority_gap=2)),
+        net,
+        reassign=_reassign(min_priority_gap=2),
     )
     # Gap 1 < 2: not diverted; B waits and takes the engine as it leaves A for home.
     assert [(r.origin, r.end) for r in off_gap.trip_log] == [
@@ -1074,16 +1088,7 @@ def test_diversion_needs_the_minimum_gain_over_a_free_unit():
     # A at node 1 takes engine 0 (600 s); at t 100 it is 500 s from node 1, so 1100 s from B.
     node = np.array([1, 2])
     for gain, origin in ((60.0, "en_route"), (120.0, "station")):
-        out = simulate(
-            fleet,
-            inc,
-            node,
-            np.zeros(2),
-            demand,
-            relief=None,
-            until_s=1e5,
-            rules=_rules(net, reassign=_reassign(min_gain_s=gain)),
-        )
+        out = _simulate_rules(fleet, inc, node, demand, net, reassign=_reassign(min_gain_s=gain))
         b = next(r for r in out.trip_log if r.incident == 1)
         assert b.origin == origin, gain
 
@@ -1161,10 +1166,7 @@ def test_cover_moves_wait_until_the_call_has_its_units():
     )
     demand = Demand(units=np.array([[2]]), priority=np.array([1]))
     inc = make_incidents([0.0], [600.0])
-    out = simulate(
-        fleet, inc, np.array([0]), np.zeros(1), demand, relief=None, until_s=1e5,
-        rules=_rules(net, cover=cover),
-    )  # fmt: skip
+    out = _simulate_rules(fleet, inc, [0], demand, net, cover=cover)
     assert [(r.unit, r.kind, r.origin) for r in out.trip_log] == [
         (0, "response", "station"),
         (1, "response", "station"),
@@ -1357,15 +1359,8 @@ def test_a_diversion_records_its_gain_over_the_nearest_free_unit():
     net, fleet = _line_case([(0, 1), (4, 1), (5, 1)], n_nodes=6)
     demand = Demand(units=np.array([[1], [1]]), priority=np.array([3, 1]))
     inc = make_incidents([0.0, 100.0], [600.0, 600.0], type_idx=np.array([0, 1]))
-    out = simulate(
-        fleet,
-        inc,
-        np.array([1, 2]),
-        np.zeros(2),
-        demand,
-        relief=None,
-        until_s=1e5,
-        rules=_rules(net, reassign=_reassign(min_gain_s=60.0)),
+    out = _simulate_rules(
+        fleet, inc, np.array([1, 2]), demand, net, reassign=_reassign(min_gain_s=60.0)
     )
     b = next(r for r in out.trip_log if r.incident == 1)
     assert (b.unit, b.origin) == (0, "en_route")
@@ -1431,16 +1426,7 @@ def test_a_unit_diverted_from_a_cleared_call_leaves_no_request_behind():
     net, fleet = _line_case([(0, 1), (4, 1)], n_nodes=6)
     demand = Demand(units=np.array([[2], [1]]), priority=np.array([3, 1]))
     inc = make_incidents([0.0, 1300.0], [600.0, 600.0], type_idx=np.array([0, 1]))
-    out = simulate(
-        fleet,
-        inc,
-        np.array([4, 1]),
-        np.zeros(2),
-        demand,
-        relief=None,
-        until_s=1e5,
-        rules=_rules(net, reassign=_reassign()),
-    )
+    out = _simulate_rules(fleet, inc, np.array([4, 1]), demand, net, reassign=_reassign())
     assert out.cleared_s.tolist() == [1200.0, 3600.0]
     assert out.first_arrival_s[1] == pytest.approx(3000.0)
     assert [(r.unit, r.incident, r.end) for r in out.trip_log] == [
